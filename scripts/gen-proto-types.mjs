@@ -30,3 +30,13 @@ execFileSync(
   ],
   { stdio: 'inherit' },
 )
+
+// One import point for the message types the client uses.
+import { readdirSync, writeFileSync } from 'node:fs'
+const names = readdirSync(join(outDir, 'inference'))
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => f.slice(0, -3))
+writeFileSync(
+  join(outDir, 'inference-types.ts'),
+  names.map((n) => `export type * from './inference/${n}'`).join('\n') + '\n',
+)

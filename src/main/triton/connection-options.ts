@@ -1,0 +1,134 @@
+import { readFileSync } from 'node:fs'
+import * as grpc from '@grpc/grpc-js'
+import { parseEndpoint, type ParsedEndpoint } from './endpoint'
+import { TritonError } from './triton-error'
+
+export interface TlsOptions {
+  /** PEM file with the CA that signed the server certificate; the system roots when absent. */
+  caFile?: string
+  /** Client certificate and key for mutual TLS. */
+  certFile?: string
+  keyFile?: string
+  /** Skip server certificate verification. Only on explicit request. */
+  insecureSkipVerify?: boolean
+  /** Expected name on the server certificate when it differs from the host dialled. */
+  serverName?: string
+}
+
+export interface ConnectionOptions {
+  url: string
+  /** Forces TLS even when the URL has no grpcs:// scheme. */
+  tls?: TlsOptions | boolean
+  /** Sent as `authorization: Bearer <token>`. */
+  bearerToken?: string
+  /** Sent as `x-api-key`. */
+  apiKey?: string
+  /** Any other request metadata. */
+  headers?: Record<string, string>
+  /** Deadline for unary calls. */
+  timeoutMs?: number
+  /** Largest message sent or received. */
+  maxMessageBytes?: number
+  /** HTTP/2 keepalive ping interval; 0 turns it off. */
+  keepaliveMs?: number
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000
+export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+export const DEFAULT_KEEPALIVE_MS = 30_000
+
+export interface ResolvedConnection {
+  endpoint: ParsedEndpoint
+  credentials: grpc.ChannelCredentials
+  channelOptions: grpc.ChannelOptions
+  metadata: grpc.Metadata
+  timeoutMs: number
+  /** For display: the URL without secrets. */
+  displayUrl: string
+}
+
+function readPem(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path)
+  } catch (e) {
+    const reason = (e as NodeJS.ErrnoException).code ?? String(e)
+    throw new TritonError(
+      'tls',
+      `cannot read the ${what} file '${path}' (${reason})`,
+      `check the path of the ${what} in the endpoint settings`,
+    )
+  }
+}
+
+export function buildCredentials(endpoint: ParsedEndpoint, tls: TlsOptions | undefined): grpc.ChannelCredentials {
+  if (!endpoint.tls) return grpc.credentials.createInsecure()
+  const opts = tls ?? {}
+  if (Boolean(opts.certFile) !== Boolean(opts.keyFile)) {
+    throw new TritonError(
+      'tls',
+      'mutual TLS needs both a client certificate and its key',
+      'set both the certificate and key files, or neither',
+    )
+  }
+  const ca = opts.caFile ? readPem(opts.caFile, 'CA certificate') : null
+  const key = opts.keyFile ? readPem(opts.keyFile, 'client key') : null
+  const cert = opts.certFile ? readPem(opts.certFile, 'client certificate') : null
+  const verify: grpc.VerifyOptions = opts.insecureSkipVerify
+    ? { rejectUnauthorized: false, checkServerIdentity: () => undefined }
+    : {}
+  try {
+    return grpc.credentials.createSsl(ca, key, cert, verify)
+  } catch (e) {
+    throw new TritonError(
+      'tls',
+      `the TLS files are not valid PEM: ${e instanceof Error ? e.message : String(e)}`,
+      'check that the CA, certificate and key files are PEM encoded and that the key matches the certificate',
+    )
+  }
+}
+
+export function buildMetadata(options: ConnectionOptions): grpc.Metadata {
+  const md = new grpc.Metadata()
+  for (const [k, v] of Object.entries(options.headers ?? {})) {
+    const key = k.trim().toLowerCase()
+    if (!/^[a-z0-9\-_.]+$/.test(key)) {
+      throw new TritonError('invalid-argument', `header name '${k}' is not valid`, 'use letters, digits, -, _ and . only')
+    }
+    md.set(key, v)
+  }
+  if (options.bearerToken) md.set('authorization', `Bearer ${options.bearerToken}`)
+  if (options.apiKey) md.set('x-api-key', options.apiKey)
+  return md
+}
+
+export function resolveConnection(options: ConnectionOptions): ResolvedConnection {
+  const parsed = parseEndpoint(options.url)
+  const tlsOptions = typeof options.tls === 'object' ? options.tls : undefined
+  const endpoint: ParsedEndpoint = {
+    ...parsed,
+    tls: parsed.tls || options.tls === true || typeof options.tls === 'object',
+  }
+  const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
+  const keepalive = options.keepaliveMs ?? DEFAULT_KEEPALIVE_MS
+  const channelOptions: grpc.ChannelOptions = {
+    // grpc-js receives at most 4 MiB by default; a YOLOv8-seg answer is about 7 MB.
+    'grpc.max_receive_message_length': maxBytes,
+    'grpc.max_send_message_length': maxBytes,
+    ...(keepalive > 0
+      ? {
+          'grpc.keepalive_time_ms': keepalive,
+          'grpc.keepalive_timeout_ms': Math.min(20_000, keepalive),
+          'grpc.keepalive_permit_without_calls': 1,
+        }
+      : {}),
+    ...(tlsOptions?.serverName ? { 'grpc.ssl_target_name_override': tlsOptions.serverName } : {}),
+  }
+  return {
+    endpoint,
+    credentials: buildCredentials(endpoint, tlsOptions),
+    channelOptions,
+    metadata: buildMetadata(options),
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    displayUrl: `${endpoint.tls ? 'grpcs' : 'grpc'}://${endpoint.target}`,
+  }
+}

@@ -1,0 +1,135 @@
+import { isTritonDatatype, type TritonDatatype } from '../../shared/tensor-types'
+import type { InferParameter, InferParameter__Output } from './generated/inference/InferParameter'
+import type { ModelInferRequest } from './generated/inference/ModelInferRequest'
+import type { ModelInferResponse__Output } from './generated/inference/ModelInferResponse'
+import type { InferTensorContents__Output } from './generated/inference/InferTensorContents'
+import { decodeTensor, encodeTensor, type DecodedTensor, type Tensor } from './tensor-codec'
+
+export type ParameterValue = boolean | number | string | bigint
+
+export interface InferRequestSpec {
+  model: string
+  version?: string
+  id?: string
+  inputs: Tensor[]
+  /** Outputs to return; all of them when absent. */
+  outputs?: string[]
+  parameters?: Record<string, ParameterValue>
+}
+
+export interface SequenceControl {
+  /** 0 or '' means no sequence. Integers travel as int64_param, strings as string_param. */
+  id: number | bigint | string
+  start?: boolean
+  end?: boolean
+}
+
+export function toInferParameter(value: ParameterValue): InferParameter {
+  if (typeof value === 'boolean') return { bool_param: value }
+  if (typeof value === 'string') return { string_param: value }
+  if (typeof value === 'bigint') return { int64_param: value.toString() }
+  if (Number.isInteger(value)) return { int64_param: value }
+  return { double_param: value }
+}
+
+/** Request parameters for Triton's sequence batcher (sequence_id as int64 or string, per the protocol). */
+export function sequenceParameters(seq: SequenceControl): Record<string, ParameterValue> {
+  const id = typeof seq.id === 'number' ? BigInt(seq.id) : seq.id
+  return {
+    sequence_id: id,
+    sequence_start: Boolean(seq.start),
+    sequence_end: Boolean(seq.end),
+  }
+}
+
+export function buildInferRequest(spec: InferRequestSpec): ModelInferRequest {
+  const raw = spec.inputs.map((t) => encodeTensor(t))
+  const parameters: Record<string, InferParameter> = {}
+  for (const [k, v] of Object.entries(spec.parameters ?? {})) parameters[k] = toInferParameter(v)
+  return {
+    model_name: spec.model,
+    model_version: spec.version ?? '',
+    id: spec.id ?? '',
+    parameters,
+    inputs: spec.inputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: t.shape })),
+    outputs: (spec.outputs ?? []).map((name) => ({ name })),
+    raw_input_contents: raw,
+  }
+}
+
+export type ParsedParameter = boolean | string | number | bigint | undefined
+
+export function parameterValue(p: InferParameter__Output | undefined): ParsedParameter {
+  if (!p) return undefined
+  const choice = p.parameter_choice
+  if (!choice) return undefined
+  const v = p[choice]
+  if (choice === 'int64_param' || choice === 'uint64_param') {
+    const big = BigInt(String(v))
+    return big <= BigInt(Number.MAX_SAFE_INTEGER) && big >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(big) : big
+  }
+  return v as boolean | string | number
+}
+
+export interface InferResult {
+  id: string
+  model: string
+  version: string
+  parameters: Record<string, ParsedParameter>
+  outputs: Map<string, DecodedTensor>
+}
+
+function typedContentsToRaw(datatype: TritonDatatype, c: InferTensorContents__Output): Tensor['data'] {
+  switch (datatype) {
+    case 'BOOL':
+      return c.bool_contents
+    case 'INT8':
+    case 'INT16':
+    case 'INT32':
+      return c.int_contents
+    case 'UINT8':
+    case 'UINT16':
+    case 'UINT32':
+      return c.uint_contents
+    case 'INT64':
+      return BigInt64Array.from(c.int64_contents.map((s) => BigInt(s)))
+    case 'UINT64':
+      return BigUint64Array.from(c.uint64_contents.map((s) => BigInt(s)))
+    case 'FP32':
+    case 'FP16':
+    case 'BF16':
+      return c.fp32_contents
+    case 'FP64':
+      return c.fp64_contents
+    case 'BYTES':
+      return c.bytes_contents
+  }
+}
+
+/**
+ * Pairs outputs[k] with raw_output_contents[k] (Triton always fills both, in the order the
+ * backend produced them) and keys them by name. Servers that answer with typed `contents`
+ * instead of raw bytes are handled too.
+ */
+export function parseInferResponse(resp: ModelInferResponse__Output): InferResult {
+  const outputs = new Map<string, DecodedTensor>()
+  resp.outputs.forEach((o, k) => {
+    if (!isTritonDatatype(o.datatype)) {
+      throw new Error(`output '${o.name}' has unknown datatype '${o.datatype}'`)
+    }
+    const shape = o.shape.map((d) => Number(d))
+    const raw = resp.raw_output_contents[k]
+    if (raw !== undefined) {
+      outputs.set(o.name, decodeTensor(o.name, o.datatype, shape, raw))
+    } else if (o.contents) {
+      const data = typedContentsToRaw(o.datatype, o.contents)
+      const bytes = encodeTensor({ name: o.name, datatype: o.datatype, shape, data })
+      outputs.set(o.name, decodeTensor(o.name, o.datatype, shape, bytes))
+    } else {
+      throw new Error(`output '${o.name}' arrived without data`)
+    }
+  })
+  const parameters: Record<string, ParsedParameter> = {}
+  for (const [k, v] of Object.entries(resp.parameters ?? {})) parameters[k] = parameterValue(v)
+  return { id: resp.id, model: resp.model_name, version: resp.model_version, parameters, outputs }
+}

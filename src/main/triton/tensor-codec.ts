@@ -1,0 +1,320 @@
+import {
+  DATATYPE_BYTE_SIZE,
+  elementCount,
+  type FixedSizeDatatype,
+  type TritonDatatype,
+} from '../../shared/tensor-types'
+import {
+  bfloat16BitsToFloat32,
+  float16BitsToFloat32,
+  float32ToBfloat16Bits,
+  float32ToFloat16Bits,
+} from './float16'
+
+/**
+ * What a tensor's elements look like in JavaScript. FP16 and BF16 travel as Float32Array and
+ * are narrowed on encode; 64-bit integers are BigInt arrays; BYTES elements are byte strings.
+ */
+export type TensorData =
+  | Uint8Array
+  | Int8Array
+  | Uint16Array
+  | Int16Array
+  | Uint32Array
+  | Int32Array
+  | BigUint64Array
+  | BigInt64Array
+  | Float32Array
+  | Float64Array
+  | readonly boolean[]
+  | readonly number[]
+  | readonly (string | Uint8Array)[]
+
+export interface Tensor {
+  name: string
+  datatype: TritonDatatype
+  shape: number[]
+  data: TensorData
+}
+
+/** The decoded form: BYTES come back as Uint8Array elements, BOOL as 0/1 bytes. */
+export type DecodedData =
+  | Uint8Array
+  | Int8Array
+  | Uint16Array
+  | Int16Array
+  | Uint32Array
+  | Int32Array
+  | BigUint64Array
+  | BigInt64Array
+  | Float32Array
+  | Float64Array
+  | Uint8Array[]
+
+export interface DecodedTensor {
+  name: string
+  datatype: TritonDatatype
+  shape: number[]
+  data: DecodedData
+}
+
+export class TensorShapeError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'TensorShapeError'
+  }
+}
+
+function checkShape(name: string, shape: readonly number[]): void {
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) {
+      throw new TensorShapeError(
+        `tensor '${name}': shape [${shape.join(', ')}] has a dimension that is not a concrete size; ` +
+          'replace -1 with the real size before sending',
+      )
+    }
+  }
+}
+
+function expectedBytesError(name: string, datatype: string, shape: readonly number[], expected: number, actual: number, where: string): TensorShapeError {
+  return new TensorShapeError(
+    `tensor '${name}' (${datatype} [${shape.join(', ')}]) ${where}: expected ${expected} bytes ` +
+      `(${elementCount(shape)} elements x ${DATATYPE_BYTE_SIZE[datatype as FixedSizeDatatype]} bytes) but got ${actual}`,
+  )
+}
+
+function utf8(value: string | Uint8Array): Uint8Array {
+  return typeof value === 'string' ? Buffer.from(value, 'utf8') : value
+}
+
+/** Serialises a BYTES tensor: each element is a little-endian uint32 length, then its bytes. */
+export function encodeBytesElements(elements: readonly (string | Uint8Array)[]): Buffer {
+  const parts = elements.map(utf8)
+  const total = parts.reduce((n, p) => n + 4 + p.byteLength, 0)
+  const out = Buffer.allocUnsafe(total)
+  let offset = 0
+  for (const p of parts) {
+    out.writeUInt32LE(p.byteLength, offset)
+    out.set(p, offset + 4)
+    offset += 4 + p.byteLength
+  }
+  return out
+}
+
+export function decodeBytesElements(name: string, raw: Uint8Array, expectedCount?: number): Uint8Array[] {
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength)
+  const out: Uint8Array[] = []
+  let offset = 0
+  while (offset < raw.byteLength) {
+    if (offset + 4 > raw.byteLength) {
+      throw new TensorShapeError(`tensor '${name}' (BYTES): truncated length prefix at byte ${offset}`)
+    }
+    const len = view.getUint32(offset, true)
+    if (offset + 4 + len > raw.byteLength) {
+      throw new TensorShapeError(
+        `tensor '${name}' (BYTES): element ${out.length} claims ${len} bytes but only ${raw.byteLength - offset - 4} remain`,
+      )
+    }
+    out.push(raw.subarray(offset + 4, offset + 4 + len))
+    offset += 4 + len
+  }
+  if (expectedCount !== undefined && out.length !== expectedCount) {
+    throw new TensorShapeError(
+      `tensor '${name}' (BYTES): shape says ${expectedCount} elements but the data holds ${out.length}`,
+    )
+  }
+  return out
+}
+
+function numberAt(data: TensorData, i: number): number {
+  const v = (data as ArrayLike<number | bigint | boolean>)[i]
+  return typeof v === 'bigint' ? Number(v) : Number(v)
+}
+
+function bigintAt(data: TensorData, i: number): bigint {
+  const v = (data as ArrayLike<number | bigint>)[i]
+  return typeof v === 'bigint' ? v : BigInt(Math.trunc(v))
+}
+
+/**
+ * Encodes a tensor to Triton's raw contents: little-endian whatever the host, row-major, and
+ * exactly prod(shape) x sizeof(dtype) bytes (checked here, before anything is sent).
+ */
+export function encodeTensor(tensor: Tensor): Buffer {
+  const { name, datatype, shape, data } = tensor
+  checkShape(name, shape)
+  const count = elementCount(shape)
+  if (datatype === 'BYTES') {
+    const elements = data as readonly (string | Uint8Array)[]
+    if (elements.length !== count) {
+      throw new TensorShapeError(
+        `tensor '${name}' (BYTES [${shape.join(', ')}]): shape needs ${count} elements but ${elements.length} were given`,
+      )
+    }
+    return encodeBytesElements(elements)
+  }
+  const size = DATATYPE_BYTE_SIZE[datatype]
+  if (data.length !== count) {
+    throw expectedBytesError(name, datatype, shape, count * size, data.length * size, 'before sending')
+  }
+  const out = Buffer.allocUnsafe(count * size)
+  switch (datatype) {
+    case 'BOOL':
+      for (let i = 0; i < count; i++) out[i] = numberAt(data, i) ? 1 : 0
+      break
+    case 'UINT8':
+      for (let i = 0; i < count; i++) out.writeUInt8(numberAt(data, i) & 0xff, i)
+      break
+    case 'INT8':
+      for (let i = 0; i < count; i++) out.writeInt8(numberAt(data, i), i)
+      break
+    case 'UINT16':
+      for (let i = 0; i < count; i++) out.writeUInt16LE(numberAt(data, i), i * 2)
+      break
+    case 'INT16':
+      for (let i = 0; i < count; i++) out.writeInt16LE(numberAt(data, i), i * 2)
+      break
+    case 'UINT32':
+      for (let i = 0; i < count; i++) out.writeUInt32LE(numberAt(data, i), i * 4)
+      break
+    case 'INT32':
+      for (let i = 0; i < count; i++) out.writeInt32LE(numberAt(data, i), i * 4)
+      break
+    case 'UINT64':
+      for (let i = 0; i < count; i++) out.writeBigUInt64LE(bigintAt(data, i), i * 8)
+      break
+    case 'INT64':
+      for (let i = 0; i < count; i++) out.writeBigInt64LE(bigintAt(data, i), i * 8)
+      break
+    case 'FP16':
+      for (let i = 0; i < count; i++) out.writeUInt16LE(float32ToFloat16Bits(numberAt(data, i)), i * 2)
+      break
+    case 'BF16':
+      for (let i = 0; i < count; i++) out.writeUInt16LE(float32ToBfloat16Bits(numberAt(data, i)), i * 2)
+      break
+    case 'FP32':
+      if (data instanceof Float32Array && isLittleEndianHost) {
+        return Buffer.from(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength))
+      }
+      for (let i = 0; i < count; i++) out.writeFloatLE(numberAt(data, i), i * 4)
+      break
+    case 'FP64':
+      for (let i = 0; i < count; i++) out.writeDoubleLE(numberAt(data, i), i * 8)
+      break
+  }
+  return out
+}
+
+const isLittleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+
+/** Copies raw bytes into an aligned buffer so typed-array views are legal whatever the offset. */
+function aligned(raw: Uint8Array): ArrayBuffer {
+  const copy = new Uint8Array(raw.byteLength)
+  copy.set(raw)
+  return copy.buffer
+}
+
+/**
+ * Decodes raw output contents, checking the byte size against the shape first so a server or
+ * model bug surfaces as a message that names the tensor and both sizes.
+ */
+export function decodeTensor(
+  name: string,
+  datatype: TritonDatatype,
+  shape: readonly number[],
+  raw: Uint8Array,
+): DecodedTensor {
+  checkShape(name, shape)
+  const count = elementCount(shape)
+  const dims = [...shape]
+  if (datatype === 'BYTES') {
+    return { name, datatype, shape: dims, data: decodeBytesElements(name, raw, count) }
+  }
+  const size = DATATYPE_BYTE_SIZE[datatype]
+  if (raw.byteLength !== count * size) {
+    throw expectedBytesError(name, datatype, shape, count * size, raw.byteLength, 'after receiving')
+  }
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength)
+  let data: DecodedData
+  switch (datatype) {
+    case 'BOOL':
+    case 'UINT8':
+      data = new Uint8Array(aligned(raw))
+      break
+    case 'INT8':
+      data = new Int8Array(aligned(raw))
+      break
+    case 'UINT16': {
+      const a = new Uint16Array(count)
+      for (let i = 0; i < count; i++) a[i] = view.getUint16(i * 2, true)
+      data = a
+      break
+    }
+    case 'INT16': {
+      const a = new Int16Array(count)
+      for (let i = 0; i < count; i++) a[i] = view.getInt16(i * 2, true)
+      data = a
+      break
+    }
+    case 'UINT32': {
+      const a = new Uint32Array(count)
+      for (let i = 0; i < count; i++) a[i] = view.getUint32(i * 4, true)
+      data = a
+      break
+    }
+    case 'INT32': {
+      const a = new Int32Array(count)
+      for (let i = 0; i < count; i++) a[i] = view.getInt32(i * 4, true)
+      data = a
+      break
+    }
+    case 'UINT64': {
+      const a = new BigUint64Array(count)
+      for (let i = 0; i < count; i++) a[i] = view.getBigUint64(i * 8, true)
+      data = a
+      break
+    }
+    case 'INT64': {
+      const a = new BigInt64Array(count)
+      for (let i = 0; i < count; i++) a[i] = view.getBigInt64(i * 8, true)
+      data = a
+      break
+    }
+    case 'FP16': {
+      const a = new Float32Array(count)
+      for (let i = 0; i < count; i++) a[i] = float16BitsToFloat32(view.getUint16(i * 2, true))
+      data = a
+      break
+    }
+    case 'BF16': {
+      const a = new Float32Array(count)
+      for (let i = 0; i < count; i++) a[i] = bfloat16BitsToFloat32(view.getUint16(i * 2, true))
+      data = a
+      break
+    }
+    case 'FP32':
+      if (isLittleEndianHost) {
+        data = new Float32Array(aligned(raw))
+      } else {
+        const a = new Float32Array(count)
+        for (let i = 0; i < count; i++) a[i] = view.getFloat32(i * 4, true)
+        data = a
+      }
+      break
+    case 'FP64': {
+      const a = new Float64Array(count)
+      for (let i = 0; i < count; i++) a[i] = view.getFloat64(i * 8, true)
+      data = a
+      break
+    }
+  }
+  return { name, datatype, shape: dims, data }
+}
+
+/** BYTES elements as UTF-8 strings. */
+export function bytesToStrings(tensor: DecodedTensor): string[] {
+  if (tensor.datatype !== 'BYTES') {
+    throw new TensorShapeError(`tensor '${tensor.name}' is ${tensor.datatype}, not BYTES`)
+  }
+  return (tensor.data as Uint8Array[]).map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8'))
+}

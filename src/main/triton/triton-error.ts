@@ -1,0 +1,117 @@
+import { status, type ServiceError } from '@grpc/grpc-js'
+
+/** Why a call failed, in words a user can act on: `message` names the cause, `hint` what to do. */
+export type TritonErrorKind =
+  | 'unreachable'
+  | 'tls'
+  | 'timeout'
+  | 'auth'
+  | 'not-found'
+  | 'invalid-argument'
+  | 'unsupported'
+  | 'model-error'
+  | 'cancelled'
+  | 'too-large'
+  | 'internal'
+
+export class TritonError extends Error {
+  readonly kind: TritonErrorKind
+  readonly hint: string
+  readonly grpcCode?: number
+  constructor(kind: TritonErrorKind, message: string, hint: string, grpcCode?: number) {
+    super(message)
+    this.name = 'TritonError'
+    this.kind = kind
+    this.hint = hint
+    this.grpcCode = grpcCode
+  }
+  /** One line for a terminal or a banner. */
+  toUserString(): string {
+    return this.hint ? `${this.message} (${this.hint})` : this.message
+  }
+}
+
+function isServiceError(e: unknown): e is ServiceError {
+  return typeof e === 'object' && e !== null && 'code' in e && 'details' in e
+}
+
+const TLS_PATTERN = /ssl|tls|certificate|handshake|self.signed|CERT_|unable to verify|alert/i
+
+/** Translates a grpc-js failure into a TritonError for the given endpoint and operation. */
+export function toTritonError(error: unknown, target: string, operation: string): TritonError {
+  if (error instanceof TritonError) return error
+  if (!isServiceError(error)) {
+    const message = error instanceof Error ? error.message : String(error)
+    return new TritonError('internal', `${operation} failed: ${message}`, '')
+  }
+  const details = (error.details || error.message || '').trim()
+  switch (error.code) {
+    case status.UNAVAILABLE:
+      if (TLS_PATTERN.test(details)) {
+        return new TritonError(
+          'tls',
+          `TLS handshake with ${target} failed: ${details}`,
+          'check the CA certificate, client certificate and key, or use grpc:// if the server does not use TLS',
+          error.code,
+        )
+      }
+      return new TritonError(
+        'unreachable',
+        `cannot reach Triton at ${target}: ${details || 'connection failed'}`,
+        'check that the server is running and the host and gRPC port (default 8001) are right',
+        error.code,
+      )
+    case status.DEADLINE_EXCEEDED:
+      return new TritonError(
+        'timeout',
+        `${operation} on ${target} got no answer in time`,
+        'the server or the link is slow or down; raise the timeout or check the connection',
+        error.code,
+      )
+    case status.UNAUTHENTICATED:
+    case status.PERMISSION_DENIED:
+      return new TritonError(
+        'auth',
+        `${target} refused ${operation}: ${details}`,
+        'check the auth token or header configured for this endpoint',
+        error.code,
+      )
+    case status.NOT_FOUND:
+      return new TritonError(
+        'not-found',
+        `${operation}: ${details}`,
+        'list the models with `triton-live models` and check the name and version',
+        error.code,
+      )
+    case status.INVALID_ARGUMENT:
+      return new TritonError(
+        'invalid-argument',
+        `${operation} rejected: ${details}`,
+        'check the input names, shapes and datatypes against the model metadata, or fix the model profile',
+        error.code,
+      )
+    case status.UNIMPLEMENTED:
+      return new TritonError(
+        'unsupported',
+        `${target} does not support ${operation}: ${details}`,
+        'this server lacks the extension; the rest of the app still works',
+        error.code,
+      )
+    case status.RESOURCE_EXHAUSTED:
+      return new TritonError(
+        'too-large',
+        `${operation}: ${details}`,
+        'raise the maximum message size for this endpoint',
+        error.code,
+      )
+    case status.CANCELLED:
+      return new TritonError('cancelled', `${operation} was cancelled`, '', error.code)
+    default:
+      return new TritonError(
+        'internal',
+        `${operation} on ${target} failed: ${details || status[error.code]}`,
+        '',
+        error.code,
+      )
+  }
+}

@@ -1,0 +1,310 @@
+import { z } from 'zod'
+import { modelProfileSchema, type DetectionForm, type ModelKind, type ModelProfile } from './model-profile'
+import type { LatencySummary, SessionResultEvent } from './results'
+
+/**
+ * The one IPC contract: channel names, payload schemas and result types. The preload, the main
+ * process and the tests' bridge all build on this file; the renderer only sees `TritonLiveApi`.
+ */
+
+export interface UserError {
+  /** What went wrong. */
+  message: string
+  /** What to do about it. */
+  hint: string
+  kind: string
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: UserError }
+
+// ---- endpoints
+
+export const endpointDraftSchema = z.object({
+  id: z.string().max(64).optional(),
+  name: z.string().trim().min(1).max(80),
+  url: z.string().trim().min(1).max(300),
+  tls: z
+    .object({
+      enabled: z.boolean(),
+      caFile: z.string().max(1000).optional(),
+      certFile: z.string().max(1000).optional(),
+      keyFile: z.string().max(1000).optional(),
+      insecureSkipVerify: z.boolean().optional(),
+    })
+    .optional(),
+  /** Header that carries the token: 'authorization' sends `Bearer <token>`. */
+  authHeader: z.string().trim().max(80).optional(),
+  /** Only sent on save; stored with the OS keychain, never returned. Empty string clears it. */
+  token: z.string().max(8192).optional(),
+  timeoutMs: z.number().int().min(100).max(600_000).optional(),
+  metricsUrl: z.string().trim().max(300).optional(),
+})
+export type EndpointDraft = z.infer<typeof endpointDraftSchema>
+
+export interface EndpointProfile {
+  id: string
+  name: string
+  url: string
+  tls?: EndpointDraft['tls']
+  authHeader?: string
+  hasToken: boolean
+  timeoutMs?: number
+  metricsUrl?: string
+  /** The built-in demo endpoint, started by the app on demand. */
+  builtInDemo: boolean
+}
+
+export interface EndpointHealth {
+  endpointId: string
+  live: boolean
+  ready: boolean
+  serverName?: string
+  serverVersion?: string
+  extensions: string[]
+  checkedAtMs: number
+  roundTripMs?: number
+  error?: UserError
+}
+
+// ---- models
+
+export interface TensorInfo {
+  name: string
+  datatype: string
+  shape: number[]
+}
+
+export interface ModelSummary {
+  name: string
+  version: string
+  state: string
+  reason: string
+}
+
+export interface ModelDetails {
+  name: string
+  versions: string[]
+  platform: string
+  backend: string
+  maxBatchSize: number
+  inputs: TensorInfo[]
+  outputs: TensorInfo[]
+  dynamicBatching: boolean
+  sequenceBatching: boolean
+  decoupled: boolean
+  kind: ModelKind
+  detectionForm?: DetectionForm
+  /** The profile in effect: the saved one if any, otherwise what the app derived. */
+  profile?: ModelProfile
+  /** True when the effective profile is a saved override. */
+  profileSaved: boolean
+  /** Why a profile could not be derived, with an example to start from. */
+  profileProblem?: string
+  labels?: string[]
+}
+
+// ---- sessions
+
+export const SOURCE_KINDS = ['microphone', 'camera', 'file'] as const
+export type SourceKind = (typeof SOURCE_KINDS)[number]
+
+export const sessionStartSchema = z.object({
+  endpointId: z.string().min(1).max(64),
+  model: z.string().min(1).max(200),
+  source: z.enum(SOURCE_KINDS),
+  /** For 'file': a path the user chose through the dialog or dropped. */
+  filePath: z.string().max(4096).optional(),
+  /** For 'file': pace to real time (in sync with playback) or analyse as fast as the server allows. */
+  pace: z.enum(['realtime', 'fast']).optional(),
+  profile: modelProfileSchema.optional(),
+  /** Microphone chunk length override, in milliseconds. */
+  chunkMs: z.number().int().min(20).max(10_000).optional(),
+})
+export type SessionStartRequest = z.infer<typeof sessionStartSchema>
+
+/** What the renderer needs to capture for a session: the rate and chunking, or the frame size. */
+export interface SessionPlan {
+  sessionId: string
+  model: string
+  kind: ModelKind
+  audio?: { sampleRate: number; chunkSamples: number }
+  vision?: { width: number; height: number }
+  labels?: string[]
+  /** For file sessions: a URL the renderer can play in a <video> or <audio> element. */
+  mediaUrl?: string
+  mediaKind?: 'audio' | 'video'
+}
+
+export const audioChunkSchema = z.object({
+  sessionId: z.string().min(1).max(64),
+  /** Mono float32 PCM at the plan's sample rate. */
+  samples: z.custom<Float32Array>((v) => v instanceof Float32Array, "samples must be a Float32Array"),
+  /** Capture time of the first sample, ms since epoch, for glass-to-glass latency. */
+  capturedAtMs: z.number(),
+})
+export type AudioChunkMessage = z.infer<typeof audioChunkSchema>
+
+export const videoFrameSchema = z.object({
+  sessionId: z.string().min(1).max(64),
+  /** RGB24, already letterboxed in the renderer to the plan's size. */
+  rgb: z.custom<Uint8Array>((v) => v instanceof Uint8Array, "rgb must be a Uint8Array"),
+  width: z.number().int().positive().max(8192),
+  height: z.number().int().positive().max(8192),
+  sourceWidth: z.number().int().positive().max(16384),
+  sourceHeight: z.number().int().positive().max(16384),
+  capturedAtMs: z.number(),
+})
+export type VideoFrameMessage = z.infer<typeof videoFrameSchema>
+
+export interface SessionStatusEvent {
+  kind: 'status'
+  state: 'starting' | 'running' | 'reconnecting' | 'stopped' | 'failed'
+  error?: UserError
+  summary?: LatencySummary
+}
+
+export interface LatencySample {
+  kind: 'latency'
+  atMs: number
+  roundTripMs: number
+  /** Capture to send, queue wait in the app, in ms. */
+  captureToSendMs?: number
+}
+
+export type SessionEvent = (SessionResultEvent | SessionStatusEvent | LatencySample) & {
+  sessionId: string
+}
+
+// ---- channels
+
+export const INVOKE_CHANNELS = [
+  'endpoints:list',
+  'endpoints:save',
+  'endpoints:remove',
+  'endpoints:health',
+  'models:list',
+  'models:details',
+  'models:save-profile',
+  'models:load',
+  'models:unload',
+  'session:start',
+  'session:stop',
+  'files:pick',
+] as const
+export type InvokeChannel = (typeof INVOKE_CHANNELS)[number]
+
+export const SEND_CHANNELS = ['session:audio', 'session:frame'] as const
+export type SendChannel = (typeof SEND_CHANNELS)[number]
+
+export const EVENT_CHANNELS = ['session:event'] as const
+export type EventChannel = (typeof EVENT_CHANNELS)[number]
+
+const idSchema = z.string().min(1).max(64)
+const modelRef = z.object({ endpointId: idSchema, model: z.string().min(1).max(200) })
+
+/** Payload schema and result type for every invoke channel. */
+export const invokeSchemas = {
+  'endpoints:list': z.undefined(),
+  'endpoints:save': endpointDraftSchema,
+  'endpoints:remove': idSchema,
+  'endpoints:health': idSchema,
+  'models:list': idSchema,
+  'models:details': modelRef,
+  'models:save-profile': modelRef.extend({ profile: modelProfileSchema.nullable() }),
+  'models:load': modelRef,
+  'models:unload': modelRef,
+  'session:start': sessionStartSchema,
+  'session:stop': idSchema,
+  'files:pick': z.object({ kind: z.enum(['media', 'pem', 'json']) }),
+} satisfies Record<InvokeChannel, z.ZodType>
+
+export interface InvokeResults {
+  'endpoints:list': EndpointProfile[]
+  'endpoints:save': EndpointProfile
+  'endpoints:remove': void
+  'endpoints:health': EndpointHealth
+  'models:list': ModelSummary[]
+  'models:details': ModelDetails
+  'models:save-profile': ModelDetails
+  'models:load': void
+  'models:unload': void
+  'session:start': SessionPlan
+  'session:stop': LatencySummary | undefined
+  'files:pick': string | undefined
+}
+
+export type InvokePayload<C extends InvokeChannel> = z.input<(typeof invokeSchemas)[C]>
+
+export const sendSchemas = {
+  'session:audio': audioChunkSchema,
+  'session:frame': videoFrameSchema,
+} satisfies Record<SendChannel, z.ZodType>
+
+/** How a bridge moves messages: Electron's ipcRenderer in the app, a test binding in Chromium. */
+export interface BridgeTransport {
+  invoke<C extends InvokeChannel>(channel: C, payload: InvokePayload<C>): Promise<Result<InvokeResults[C]>>
+  send<C extends SendChannel>(channel: C, payload: z.input<(typeof sendSchemas)[C]>): void
+  subscribe(channel: EventChannel, listener: (event: SessionEvent) => void): () => void
+  /** The absolute path of a dropped file (Electron's webUtils), if the platform can tell. */
+  pathForFile?(file: File): string | undefined
+}
+
+/** The API the renderer sees as `window.tritonLive`. Every call resolves to a Result, never throws. */
+export interface TritonLiveApi {
+  endpoints: {
+    list(): Promise<Result<EndpointProfile[]>>
+    save(draft: EndpointDraft): Promise<Result<EndpointProfile>>
+    remove(id: string): Promise<Result<void>>
+    health(id: string): Promise<Result<EndpointHealth>>
+  }
+  models: {
+    list(endpointId: string): Promise<Result<ModelSummary[]>>
+    details(endpointId: string, model: string): Promise<Result<ModelDetails>>
+    saveProfile(endpointId: string, model: string, profile: ModelProfile | null): Promise<Result<ModelDetails>>
+    load(endpointId: string, model: string): Promise<Result<void>>
+    unload(endpointId: string, model: string): Promise<Result<void>>
+  }
+  session: {
+    start(request: SessionStartRequest): Promise<Result<SessionPlan>>
+    stop(sessionId: string): Promise<Result<LatencySummary | undefined>>
+    sendAudio(sessionId: string, samples: Float32Array, capturedAtMs: number): void
+    sendFrame(message: VideoFrameMessage): void
+    onEvent(listener: (event: SessionEvent) => void): () => void
+  }
+  files: {
+    pick(kind: 'media' | 'pem' | 'json'): Promise<Result<string | undefined>>
+    pathForFile(file: File): string | undefined
+  }
+}
+
+/** Builds the renderer API over any transport, so preload and test bridge cannot drift apart. */
+export function createTritonLiveApi(t: BridgeTransport): TritonLiveApi {
+  return {
+    endpoints: {
+      list: () => t.invoke('endpoints:list', undefined),
+      save: (draft) => t.invoke('endpoints:save', draft),
+      remove: (id) => t.invoke('endpoints:remove', id),
+      health: (id) => t.invoke('endpoints:health', id),
+    },
+    models: {
+      list: (endpointId) => t.invoke('models:list', endpointId),
+      details: (endpointId, model) => t.invoke('models:details', { endpointId, model }),
+      saveProfile: (endpointId, model, profile) =>
+        t.invoke('models:save-profile', { endpointId, model, profile }),
+      load: (endpointId, model) => t.invoke('models:load', { endpointId, model }),
+      unload: (endpointId, model) => t.invoke('models:unload', { endpointId, model }),
+    },
+    session: {
+      start: (request) => t.invoke('session:start', request),
+      stop: (sessionId) => t.invoke('session:stop', sessionId),
+      sendAudio: (sessionId, samples, capturedAtMs) =>
+        t.send('session:audio', { sessionId, samples, capturedAtMs }),
+      sendFrame: (message) => t.send('session:frame', message),
+      onEvent: (listener) => t.subscribe('session:event', listener),
+    },
+    files: {
+      pick: (kind) => t.invoke('files:pick', { kind }),
+      pathForFile: (file) => t.pathForFile?.(file),
+    },
+  }
+}

@@ -1,0 +1,90 @@
+import { z } from 'zod'
+import { TRITON_DATATYPES } from './tensor-types'
+
+/**
+ * A model profile says how to feed a model and read its answer. The server's metadata and
+ * config fill one in automatically; a saved profile overrides what the server says.
+ */
+export const MODEL_KINDS = ['streaming-asr', 'offline-asr', 'detection', 'generic'] as const
+export type ModelKind = (typeof MODEL_KINDS)[number]
+
+export const INPUT_SOURCES = [
+  'audio',
+  'audio-length',
+  'video-frame',
+  'text-prefix',
+  'constant',
+] as const
+export type InputSource = (typeof INPUT_SOURCES)[number]
+
+export const DETECTION_FORMS = ['yolov8-raw', 'end-to-end', 'efficient-nms'] as const
+export type DetectionForm = (typeof DETECTION_FORMS)[number]
+
+const dim = z.number().int().min(-1)
+
+export const profileInputSchema = z.object({
+  name: z.string().min(1),
+  datatype: z.enum(TRITON_DATATYPES),
+  /** Full shape including any batch dimension; -1 is filled in per request. */
+  shape: z.array(dim),
+  source: z.enum(INPUT_SOURCES),
+  /** For 'constant' and 'text-prefix': the value sent every time. */
+  value: z.union([z.string(), z.number(), z.boolean()]).optional(),
+})
+
+export const modelProfileSchema = z.object({
+  model: z.string().min(1),
+  version: z.string().optional(),
+  kind: z.enum(MODEL_KINDS),
+  inputs: z.array(profileInputSchema).min(1),
+  outputs: z.array(z.string().min(1)).optional(),
+  audio: z
+    .object({
+      sampleRate: z.number().int().min(1000).max(192000),
+      /** Samples per request. */
+      chunkSamples: z.number().int().min(160),
+      /** Offline models: re-decode the growing window every `hopSec`, finalise after `maxWindowSec`. */
+      hopSec: z.number().positive().optional(),
+      maxWindowSec: z.number().positive().optional(),
+      /** Silence that ends an utterance, in seconds. */
+      endpointSilenceSec: z.number().positive().optional(),
+    })
+    .optional(),
+  vision: z
+    .object({
+      width: z.number().int().positive(),
+      height: z.number().int().positive(),
+      layout: z.enum(['NCHW', 'NHWC']),
+      datatype: z.enum(['FP32', 'FP16', 'UINT8']),
+      scale: z.number().optional(),
+      channelOrder: z.enum(['RGB', 'BGR']).optional(),
+    })
+    .optional(),
+  decoder: z
+    .object({
+      form: z.enum(DETECTION_FORMS).optional(),
+      confThreshold: z.number().min(0).max(1).optional(),
+      iouThreshold: z.number().min(0).max(1).optional(),
+      transcriptOutput: z.string().optional(),
+    })
+    .optional(),
+  labels: z.array(z.string()).optional(),
+  labelsFile: z.string().optional(),
+  sequence: z.object({ stateful: z.boolean(), idType: z.enum(['int', 'string']).optional() }).optional(),
+  decoupled: z.boolean().optional(),
+})
+
+export type ProfileInput = z.infer<typeof profileInputSchema>
+export type ModelProfile = z.infer<typeof modelProfileSchema>
+
+export const EXAMPLE_ASR_PROFILE: ModelProfile = {
+  model: 'my_streaming_asr',
+  kind: 'streaming-asr',
+  inputs: [
+    { name: 'WAV', datatype: 'FP32', shape: [1, -1], source: 'audio' },
+    { name: 'WAV_LENS', datatype: 'INT32', shape: [1, 1], source: 'audio-length' },
+  ],
+  outputs: ['TRANSCRIPTS'],
+  audio: { sampleRate: 16000, chunkSamples: 10240 },
+  sequence: { stateful: true },
+}
