@@ -1,0 +1,75 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
+import { join } from 'node:path'
+
+export interface RegionInfo {
+  name: string
+  key: string
+  offset: number
+  byteSize: number
+}
+
+/**
+ * System shared-memory regions as Triton handles them: the client creates a POSIX shm object
+ * (on Linux a file under /dev/shm), registers name/key/offset/size, and requests then name the
+ * region instead of carrying bytes. glibc's shm_open strips leading slashes from the key.
+ */
+export class SharedMemoryRegistry {
+  private readonly regions = new Map<string, RegionInfo>()
+
+  constructor(private readonly shmDir = '/dev/shm') {}
+
+  private pathOf(key: string): string {
+    return join(this.shmDir, key.replace(/^\/+/, ''))
+  }
+
+  register(region: RegionInfo): void {
+    if (this.regions.has(region.name)) {
+      throw new Error(`shared memory region '${region.name}' already in manager`)
+    }
+    let fd: number
+    try {
+      fd = openSync(this.pathOf(region.key), 'r')
+    } catch {
+      throw new Error(`Unable to open shared memory region: '${region.key}'`)
+    }
+    try {
+      const size = fstatSync(fd).size
+      if (region.offset + region.byteSize > size) {
+        throw new Error(
+          `failed to register shared memory region '${region.name}': invalid args: offset ${region.offset} + byte size ${region.byteSize} exceeds the region size ${size}`,
+        )
+      }
+    } finally {
+      closeSync(fd)
+    }
+    this.regions.set(region.name, { ...region })
+  }
+
+  unregister(name: string): void {
+    if (name) this.regions.delete(name)
+    else this.regions.clear()
+  }
+
+  status(name: string): RegionInfo[] {
+    if (!name) return [...this.regions.values()]
+    const r = this.regions.get(name)
+    if (!r) throw new Error(`Unable to find system shared memory region: '${name}'`)
+    return [r]
+  }
+
+  read(name: string, offset: number, byteSize: number): Uint8Array {
+    const r = this.regions.get(name)
+    if (!r) throw new Error(`Unable to find shared memory region: '${name}'`)
+    if (offset + byteSize > r.byteSize) {
+      throw new Error(`Invalid offset + byte size for shared memory region: '${name}'`)
+    }
+    const out = Buffer.alloc(byteSize)
+    const fd = openSync(this.pathOf(r.key), 'r')
+    try {
+      readSync(fd, out, 0, byteSize, r.offset + offset)
+    } finally {
+      closeSync(fd)
+    }
+    return out
+  }
+}
