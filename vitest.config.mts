@@ -1,5 +1,22 @@
 import { defineConfig } from 'vitest/config'
 
+// Vitest's reporter calls Map.groupBy, which Node 20 lacks; without this a failing test cannot
+// be printed. The config runs in the reporter's process, so the shim lands where it is needed.
+const mapWithGroupBy = Map as unknown as { groupBy?: unknown }
+if (typeof mapWithGroupBy.groupBy !== 'function') {
+  mapWithGroupBy.groupBy = <K, V>(items: Iterable<V>, key: (item: V, index: number) => K): Map<K, V[]> => {
+    const out = new Map<K, V[]>()
+    let i = 0
+    for (const item of items) {
+      const k = key(item, i++)
+      const list = out.get(k)
+      if (list) list.push(item)
+      else out.set(k, [item])
+    }
+    return out
+  }
+}
+
 export default defineConfig({
   test: {
     projects: [

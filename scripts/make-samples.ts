@@ -14,7 +14,8 @@ import { decodeToneText, encodeToneText } from '../src/main/demo-endpoint/tone-t
 
 const SAMPLE_TEXT = 'hello from triton live. the quick brown fox jumps over the lazy dog.'
 
-const VIDEO = { width: 640, height: 360, fps: 10, seconds: 4, background: 0x303030 }
+const VIDEO_FPS = 10
+const VIDEO = { width: 640, height: 360, fps: VIDEO_FPS, seconds: 4, background: 0x303030 }
 
 interface BoxSpec {
   label: string
@@ -22,9 +23,8 @@ interface BoxSpec {
   height: number
   /** Top-left corner at frame n; integers, so drawn and expected pixels agree exactly. */
   at: (n: number) => { x: number; y: number }
-  /** The same position as an ffmpeg expression in the frame number n. */
-  ffmpegX: string
-  ffmpegY: string
+  /** For a moving box, the same x as an ffmpeg overlay expression of t (frame time, seconds). */
+  overlayX?: string
 }
 
 // Red moves 10 px per frame: x = 40..430 over 40 frames, right edge at most 550 < 640, and its
@@ -36,11 +36,10 @@ const BOXES: BoxSpec[] = [
     width: 120,
     height: 80,
     at: (n) => ({ x: 40 + 10 * n, y: 60 }),
-    ffmpegX: '40+10*n',
-    ffmpegY: '60',
+    overlayX: `40+10*round(t*${VIDEO_FPS})`,
   },
-  { label: 'green', width: 100, height: 100, at: () => ({ x: 400, y: 200 }), ffmpegX: '400', ffmpegY: '200' },
-  { label: 'blue', width: 80, height: 120, at: () => ({ x: 250, y: 150 }), ffmpegX: '250', ffmpegY: '150' },
+  { label: 'green', width: 100, height: 100, at: () => ({ x: 400, y: 200 }) },
+  { label: 'blue', width: 80, height: 120, at: () => ({ x: 250, y: 150 }) },
 ]
 
 const ffmpegBin = process.env.FFMPEG_BIN || 'ffmpeg'
@@ -120,17 +119,18 @@ function makeVideo(outDir: string): void {
   BOXES.forEach((box, i) => {
     const { hex: color } = paletteColor(box.label)
     const out = `b${i}`
-    if (box.ffmpegX === String(box.at(0).x) && box.ffmpegY === String(box.at(0).y)) {
+    const { x, y } = box.at(0)
+    if (box.overlayX === undefined) {
       graph.push(
-        `[${last}]drawbox=x=${box.ffmpegX}:y=${box.ffmpegY}:w=${box.width}:h=${box.height}` +
-          `:color=${color}:t=fill[${out}]`,
+        `[${last}]drawbox=x=${x}:y=${y}:w=${box.width}:h=${box.height}:color=${color}:t=fill[${out}]`,
       )
     } else {
       // drawbox evaluates its position once, so a moving box is a solid colour source overlaid
-      // at a per-frame position (overlay's n is the frame number).
+      // at a per-frame position. The frame number comes from t because overlay's own n starts
+      // at 1 in ffmpeg 5.1.
       inputs.push(`color=c=${color}:s=${box.width}x${box.height}:r=${fps}:d=${seconds}`)
       graph.push(
-        `[${last}][${inputs.length - 1}:v]overlay=x='${box.ffmpegX}':y='${box.ffmpegY}'` +
+        `[${last}][${inputs.length - 1}:v]overlay=x='${box.overlayX}':y=${y}` +
           `:eval=frame:shortest=1[${out}]`,
       )
     }
@@ -179,7 +179,7 @@ function makeReadme(outDir: string): void {
     const where =
       start.x === end.x && start.y === end.y
         ? `static at (${start.x}, ${start.y})`
-        : `moving from (${start.x}, ${start.y}) to (${end.x}, ${end.y}), x = ${box.ffmpegX} at frame n`
+        : `moving from (${start.x}, ${start.y}) to (${end.x}, ${end.y}), ${box.at(1).x - start.x} px per frame`
     return `- ${box.label} (class ${paletteColor(box.label).classId}) ${box.width}×${box.height}, ${where}`
   })
   const text = `# Sample media
@@ -200,10 +200,11 @@ background ${hex(VIDEO.background)}, with three solid boxes (source pixels, top-
 
 ${boxLines.join('\n')}
 
-The demo detector finds these three boxes on every frame (within a pixel or two after
+The demo detector finds exactly these three boxes on every frame (edges within a pixel after
 compression), with the class ids of its palette (0 red, 1 green, 2 blue).
-**boxes.json** holds the ground truth for every frame: frame index, time in seconds, and each
-box as {label, classId, x, y, width, height}.
+
+**boxes.json** — the ground truth of boxes.mp4 for every frame: frame index, time in seconds, and
+each box as {label, classId, x, y, width, height} in source pixels (x, y the top-left corner).
 `
   writeFileSync(join(outDir, 'README.md'), text)
 }

@@ -1,0 +1,112 @@
+import { readFile } from 'node:fs/promises'
+import { parseArgs } from 'node:util'
+import type { ModelProfile } from '../../shared/model-profile'
+import type { SessionResultEvent, SummaryEvent } from '../../shared/results'
+import { assertMediaFile } from '../../main/media/media-error'
+import { LatencyRecorder } from '../../main/metrics/latency-histogram'
+import { runFileSession } from '../../main/sessions/file-session'
+import { parseProfile, resolveModel } from '../../main/sessions/model-plan'
+import { TritonClient } from '../../main/triton/triton-client'
+import { TritonError } from '../../main/triton/triton-error'
+import { CliUsageError } from '../cli-error'
+import { CONNECTION_FLAGS, connectionFromFlags } from '../connection-flags'
+import { detectionLine, summaryTable, transcriptLine, type Output } from '../output'
+
+export const STREAM_HELP = `triton-live stream --url U --model M --file F [--profile P.json] [--realtime] [--max-fps N] [--json]
+  Streams a file (any format ffmpeg reads) to a model over ModelStreamInfer and prints
+  transcripts or detections as they arrive, then a latency summary. --realtime paces the file
+  like a live source; the default sends as fast as the server answers. --json prints one JSON
+  object per line, the summary last.`
+
+async function loadProfile(path: string | undefined): Promise<ModelProfile | undefined> {
+  if (!path) return undefined
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (e) {
+    throw new CliUsageError(`cannot read profile '${path}' (${(e as NodeJS.ErrnoException).code ?? String(e)})`)
+  }
+  return parseProfile(text, path)
+}
+
+export async function streamCommand(argv: string[], output: Output): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ...CONNECTION_FLAGS,
+      model: { type: 'string' },
+      file: { type: 'string' },
+      profile: { type: 'string' },
+      realtime: { type: 'boolean' },
+      'max-fps': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    strict: true,
+  })
+  const json = output.json || Boolean(values.json)
+  if (!values.model) throw new CliUsageError('--model is required (list models with `triton-live models --url U`)')
+  if (!values.file) throw new CliUsageError('--file is required: an audio or video file')
+  const maxFps = values['max-fps'] !== undefined ? Number(values['max-fps']) : undefined
+  if (maxFps !== undefined && !(maxFps > 0)) throw new CliUsageError(`--max-fps must be a positive number`)
+  await assertMediaFile(values.file)
+  const override = await loadProfile(values.profile)
+  const client = new TritonClient(connectionFromFlags(values))
+  const recorder = new LatencyRecorder()
+  const abort = new AbortController()
+  const onSignal = (): void => abort.abort()
+  process.once('SIGINT', onSignal)
+  let partialShown = false
+  const clearPartial = (): void => {
+    if (partialShown) process.stdout.write('\r\x1b[2K')
+    partialShown = false
+  }
+  try {
+    const { profile } = await resolveModel(client, values.model, override)
+    const started = performance.now()
+    const onEvent = (e: SessionResultEvent): void => {
+      if (json) return output.write(JSON.stringify(e))
+      if (e.kind === 'transcript') {
+        if (e.final) {
+          clearPartial()
+          output.write(transcriptLine(e))
+        } else if (output.tty) {
+          process.stdout.write(`\r\x1b[2K… ${e.text}`)
+          partialShown = true
+        }
+      } else if (e.kind === 'detections') {
+        output.write(detectionLine(e))
+      } else {
+        clearPartial()
+        output.write(`request failed at ${e.timeSec.toFixed(2)} s: ${e.message}`)
+      }
+    }
+    await runFileSession({
+      client,
+      profile,
+      path: values.file,
+      pace: values.realtime ? 'realtime' : 'fast',
+      maxFps,
+      signal: abort.signal,
+      callbacks: {
+        onEvent,
+        onRequest: (r) => (r.ok ? recorder.record(r.latencyMs) : recorder.recordFailure()),
+      },
+    }).catch((e: unknown) => {
+      if (abort.signal.aborted && e instanceof TritonError && e.kind === 'cancelled') return
+      throw e
+    })
+    clearPartial()
+    const summary = recorder.summary((performance.now() - started) / 1000)
+    if (json) {
+      const event: SummaryEvent = { kind: 'summary', model: profile.model, url: client.target, summary }
+      output.write(JSON.stringify(event))
+    } else {
+      output.write('')
+      output.write(summaryTable(`${profile.model} @ ${client.target}`, summary))
+    }
+    return summary.failures > 0 || summary.requests === 0 ? 1 : 0
+  } finally {
+    process.off('SIGINT', onSignal)
+    client.close()
+  }
+}

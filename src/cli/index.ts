@@ -1,0 +1,77 @@
+import { MediaError } from '../main/media/media-error'
+import { EndpointError } from '../main/triton/endpoint'
+import { TritonError } from '../main/triton/triton-error'
+import { CliUsageError } from './cli-error'
+import { DEMO_ENDPOINT_HELP, demoEndpointCommand } from './commands/demo-endpoint-command'
+import { healthCommand } from './commands/health-command'
+import { modelsCommand } from './commands/models-command'
+import { STREAM_HELP, streamCommand } from './commands/stream-command'
+import { CONNECTION_HELP } from './connection-flags'
+import type { Output } from './output'
+
+const HELP = `triton-live: stream audio and video to NVIDIA Triton and watch what it answers.
+
+commands:
+  demo-endpoint   serve the built-in demo endpoint on loopback
+  health          is the server live and ready; name, version, extensions
+  models          the repository: one line per model with version, state and detected kind
+  stream          stream a file to a model; print transcripts or detections and a latency summary
+
+${DEMO_ENDPOINT_HELP}
+
+${STREAM_HELP}
+
+${CONNECTION_HELP}`
+
+/** One line that names the cause and what to do. */
+export function describeError(e: unknown): string {
+  if (e instanceof TritonError) return e.toUserString()
+  if (e instanceof EndpointError || e instanceof MediaError) return `${e.message} (${e.hint})`
+  if (e instanceof CliUsageError) return `${e.message} (see triton-live --help)`
+  if (e instanceof Error && 'code' in e && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    return `${e.message} (see triton-live --help)`
+  }
+  return e instanceof Error ? e.message : String(e)
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  const output: Output = {
+    json: rest.includes('--json'),
+    tty: Boolean(process.stdout.isTTY),
+    write: (line) => process.stdout.write(line + '\n'),
+  }
+  try {
+    switch (command) {
+      case 'demo-endpoint':
+        return await demoEndpointCommand(rest, output.write)
+      case 'health':
+        return await healthCommand(rest, output.write, output.json)
+      case 'models':
+        return await modelsCommand(rest, output.write, output.json)
+      case 'stream':
+        return await streamCommand(rest, output)
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        output.write(HELP)
+        return command === undefined ? 2 : 0
+      default:
+        throw new CliUsageError(`unknown command '${command}'`)
+    }
+  } catch (e) {
+    process.stderr.write(`triton-live: ${describeError(e)}\n`)
+    return e instanceof CliUsageError ? 2 : 1
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`triton-live: ${describeError(e)}\n`)
+      process.exit(1)
+    },
+  )
+}

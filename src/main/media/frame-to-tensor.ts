@@ -1,0 +1,137 @@
+export type TensorLayout = 'NCHW' | 'NHWC'
+export type ImageTensorDtype = 'FP32' | 'FP16' | 'UINT8'
+
+export interface ImageTensorOptions {
+  layout: TensorLayout
+  dtype: ImageTensorDtype
+  /** Multiplies each byte before mean/std; default 1/255. Float dtypes only. */
+  scale?: number
+  /** Subtracted after scaling, per tensor channel (after any BGR swap). Float dtypes only. */
+  mean?: [number, number, number]
+  /** Divides after the mean, per tensor channel (after any BGR swap). Float dtypes only. */
+  std?: [number, number, number]
+  /** Channel order the model expects; default RGB. */
+  channelOrder?: 'RGB' | 'BGR'
+}
+
+/** The tensor shape (batch of one) that rgbToTensor fills. */
+export function imageTensorShape(
+  width: number,
+  height: number,
+  layout: TensorLayout,
+): [number, number, number, number] {
+  return layout === 'NCHW' ? [1, 3, height, width] : [1, height, width, 3]
+}
+
+/**
+ * Converts packed RGB bytes into a model input tensor in one pass: value = (byte * scale -
+ * mean[c]) / std[c]. The per-channel arithmetic is done once into a 768-entry table, so the
+ * loop is a lookup per byte. FP16 comes back as float32 values; the tensor codec narrows them.
+ * Pass `out` to reuse a buffer frame after frame.
+ */
+export function rgbToTensor(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  opts: ImageTensorOptions & { dtype: 'UINT8' },
+  out?: Uint8Array,
+): Uint8Array
+export function rgbToTensor(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  opts: ImageTensorOptions & { dtype: 'FP32' | 'FP16' },
+  out?: Float32Array,
+): Float32Array
+export function rgbToTensor(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  opts: ImageTensorOptions,
+  out?: Float32Array | Uint8Array,
+): Float32Array | Uint8Array
+export function rgbToTensor(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  opts: ImageTensorOptions,
+  out?: Float32Array | Uint8Array,
+): Float32Array | Uint8Array {
+  const pixels = width * height
+  const size = pixels * 3
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
+    throw new RangeError(`image size must be positive integers, got ${width}x${height}`)
+  }
+  if (rgb.length !== size) {
+    throw new RangeError(`expected ${size} RGB bytes for ${width}x${height}, got ${rgb.length}`)
+  }
+  const bgr = opts.channelOrder === 'BGR'
+  const planar = opts.layout === 'NCHW'
+
+  if (opts.dtype === 'UINT8') {
+    if (opts.scale !== undefined || opts.mean !== undefined || opts.std !== undefined) {
+      // Silently ignoring them would feed the model numbers its profile did not ask for.
+      throw new RangeError('scale, mean and std apply to FP32/FP16 tensors, not UINT8')
+    }
+    if (out !== undefined && !(out instanceof Uint8Array && out.length === size)) {
+      throw new RangeError(`out must be a Uint8Array of ${size} elements for a UINT8 tensor`)
+    }
+    const dst = out ?? new Uint8Array(size)
+    if (!planar && !bgr) {
+      dst.set(rgb)
+      return dst
+    }
+    fill(rgb, dst, pixels, planar, bgr, IDENTITY)
+    return dst
+  }
+
+  if (out !== undefined && !(out instanceof Float32Array && out.length === size)) {
+    throw new RangeError(
+      `out must be a Float32Array of ${size} elements for a ${opts.dtype} tensor`,
+    )
+  }
+  const scale = opts.scale ?? 1 / 255
+  const mean = opts.mean ?? [0, 0, 0]
+  const std = opts.std ?? [1, 1, 1]
+  if (std.some((s) => s === 0)) throw new RangeError('std must not contain zero')
+  const table = new Float32Array(768)
+  for (let c = 0; c < 3; c++) {
+    for (let v = 0; v < 256; v++) table[c * 256 + v] = (v * scale - mean[c]) / std[c]
+  }
+  const dst = out ?? new Float32Array(size)
+  fill(rgb, dst, pixels, planar, bgr, table)
+  return dst
+}
+
+// Per-channel lookup for UINT8, so both dtypes share one loop.
+const IDENTITY = new Uint8Array(768).map((_, i) => i & 255)
+
+/** One pass over the pixels; `table[c * 256 + byte]` is the value for tensor channel c. */
+function fill(
+  rgb: Uint8Array,
+  dst: Float32Array | Uint8Array,
+  pixels: number,
+  planar: boolean,
+  bgr: boolean,
+  table: Float32Array | Uint8Array,
+): void {
+  // Source byte offset for tensor channels 0 and 2 (green is 1 either way).
+  const s0 = bgr ? 2 : 0
+  const s2 = bgr ? 0 : 2
+  if (planar) {
+    const g = pixels
+    const b = pixels * 2
+    for (let i = 0, p = 0; i < pixels; i++, p += 3) {
+      dst[i] = table[rgb[p + s0]]
+      dst[g + i] = table[256 + rgb[p + 1]]
+      dst[b + i] = table[512 + rgb[p + s2]]
+    }
+  } else {
+    const end = pixels * 3
+    for (let p = 0; p < end; p += 3) {
+      dst[p] = table[rgb[p + s0]]
+      dst[p + 1] = table[256 + rgb[p + 1]]
+      dst[p + 2] = table[512 + rgb[p + s2]]
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import type { ModelDetails } from '../../shared/ipc-contract'
+import { modelProfileSchema, type ModelProfile } from '../../shared/model-profile'
+import { describeModel } from '../models/model-introspection'
+import type { TritonClient } from '../triton/triton-client'
+import { TritonError } from '../triton/triton-error'
+
+/** Reads a model's metadata and config and settles the profile a session will use. */
+export async function resolveModel(
+  client: TritonClient,
+  model: string,
+  override?: ModelProfile,
+): Promise<{ details: ModelDetails; profile: ModelProfile }> {
+  const meta = await client.modelMetadata(model)
+  // A server without the model-configuration extension still has metadata.
+  const config = await client.modelConfig(model).catch((e: unknown) => {
+    if (e instanceof TritonError && e.kind === 'unsupported') return undefined
+    throw e
+  })
+  const details = describeModel(meta, config, override)
+  if (!details.profile) {
+    throw new TritonError(
+      'invalid-argument',
+      `cannot stream to '${model}' without a model profile: ${details.profileProblem ?? 'its inputs are not understood'}`,
+      'pass --profile profile.json (CLI) or save a profile in the model browser',
+    )
+  }
+  return { details, profile: details.profile }
+}
+
+/** Parses a profile file's text, with errors that say which field is wrong. */
+export function parseProfile(text: string, source: string): ModelProfile {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (e) {
+    throw new TritonError('invalid-argument', `${source} is not valid JSON: ${(e as Error).message}`, 'fix the profile file')
+  }
+  const parsed = modelProfileSchema.safeParse(json)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    throw new TritonError(
+      'invalid-argument',
+      `${source}: ${issue.path.join('.') || 'profile'}: ${issue.message}`,
+      'see the example profile in README.md',
+    )
+  }
+  return parsed.data
+}
