@@ -4,7 +4,10 @@ import { defineConfig } from 'vitest/config'
 // be printed. The config runs in the reporter's process, so the shim lands where it is needed.
 const mapWithGroupBy = Map as unknown as { groupBy?: unknown }
 if (typeof mapWithGroupBy.groupBy !== 'function') {
-  mapWithGroupBy.groupBy = <K, V>(items: Iterable<V>, key: (item: V, index: number) => K): Map<K, V[]> => {
+  mapWithGroupBy.groupBy = <K, V>(
+    items: Iterable<V>,
+    key: (item: V, index: number) => K,
+  ): Map<K, V[]> => {
     const out = new Map<K, V[]>()
     let i = 0
     for (const item of items) {
@@ -23,7 +26,11 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts', 'test/unit/**/*.test.tsx', 'test/integration/**/*.test.ts'],
+          include: [
+            'test/unit/**/*.test.ts',
+            'test/unit/**/*.test.tsx',
+            'test/integration/**/*.test.ts',
+          ],
           environment: 'node',
           testTimeout: 30_000,
         },

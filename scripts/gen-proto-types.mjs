@@ -9,7 +9,10 @@ import { fileURLToPath } from 'node:url'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const outDir = join(root, 'src/main/triton/generated')
 const require = createRequire(import.meta.url)
-const bin = join(dirname(require.resolve('@grpc/proto-loader/package.json')), 'build/bin/proto-loader-gen-types.js')
+const bin = join(
+  dirname(require.resolve('@grpc/proto-loader/package.json')),
+  'build/bin/proto-loader-gen-types.js',
+)
 
 rmSync(outDir, { recursive: true, force: true })
 execFileSync(

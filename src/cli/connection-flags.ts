@@ -49,7 +49,8 @@ function truthy(v: string | undefined): boolean {
 function positiveNumber(name: string, text: string | undefined): number | undefined {
   if (text === undefined || text === '') return undefined
   const n = Number(text)
-  if (!Number.isFinite(n) || n <= 0) throw new CliUsageError(`${name} must be a positive number, got '${text}'`)
+  if (!Number.isFinite(n) || n <= 0)
+    throw new CliUsageError(`${name} must be a positive number, got '${text}'`)
   return n
 }
 
@@ -75,10 +76,19 @@ export function connectionFromFlags(
   const key = flags.key ?? env.TRITON_KEY
   const insecure = flags.insecure ?? truthy(env.TRITON_INSECURE)
   const wantTls = flags.tls ?? truthy(env.TRITON_TLS)
-  const envHeaders = (env.TRITON_HEADERS ?? '').split(';').map((s) => s.trim()).filter(Boolean)
+  const envHeaders = (env.TRITON_HEADERS ?? '')
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean)
   const timeout = positiveNumber('--timeout', flags.timeout ?? env.TRITON_TIMEOUT_MS)
-  const maxMb = positiveNumber('--max-message-mb', flags['max-message-mb'] ?? env.TRITON_MAX_MESSAGE_MB)
-  const tlsDetails = ca || cert || key || insecure ? { caFile: ca, certFile: cert, keyFile: key, insecureSkipVerify: insecure } : undefined
+  const maxMb = positiveNumber(
+    '--max-message-mb',
+    flags['max-message-mb'] ?? env.TRITON_MAX_MESSAGE_MB,
+  )
+  const tlsDetails =
+    ca || cert || key || insecure
+      ? { caFile: ca, certFile: cert, keyFile: key, insecureSkipVerify: insecure }
+      : undefined
   return {
     url,
     tls: tlsDetails ?? (wantTls ? true : undefined),

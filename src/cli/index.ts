@@ -28,7 +28,11 @@ export function describeError(e: unknown): string {
   if (e instanceof TritonError) return e.toUserString()
   if (e instanceof EndpointError || e instanceof MediaError) return `${e.message} (${e.hint})`
   if (e instanceof CliUsageError) return `${e.message} (see triton-live --help)`
-  if (e instanceof Error && 'code' in e && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+  if (
+    e instanceof Error &&
+    'code' in e &&
+    (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+  ) {
     return `${e.message} (see triton-live --help)`
   }
   return e instanceof Error ? e.message : String(e)

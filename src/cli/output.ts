@@ -18,7 +18,10 @@ export function transcriptLine(e: TranscriptEvent): string {
 
 export function detectionLine(e: DetectionFrameEvent): string {
   const boxes = e.boxes
-    .map((b) => `${b.label} ${b.score.toFixed(2)} [${b.x.toFixed(0)},${b.y.toFixed(0)} ${b.width.toFixed(0)}x${b.height.toFixed(0)}]`)
+    .map(
+      (b) =>
+        `${b.label} ${b.score.toFixed(2)} [${b.x.toFixed(0)},${b.y.toFixed(0)} ${b.width.toFixed(0)}x${b.height.toFixed(0)}]`,
+    )
     .join('  ')
   return `frame ${String(e.frame).padStart(4)} ${mediaTime(e.timeSec)}  ${e.boxes.length} box${e.boxes.length === 1 ? '' : 'es'}${boxes ? '  ' + boxes : ''}  (${e.latencyMs.toFixed(1)} ms)`
 }

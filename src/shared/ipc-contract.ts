@@ -1,5 +1,10 @@
 import { z } from 'zod'
-import { modelProfileSchema, type DetectionForm, type ModelKind, type ModelProfile } from './model-profile'
+import {
+  modelProfileSchema,
+  type DetectionForm,
+  type ModelKind,
+  type ModelProfile,
+} from './model-profile'
 import type { LatencySummary, SessionResultEvent } from './results'
 
 /**
@@ -138,7 +143,10 @@ export interface SessionPlan {
 export const audioChunkSchema = z.object({
   sessionId: z.string().min(1).max(64),
   /** Mono float32 PCM at the plan's sample rate. */
-  samples: z.custom<Float32Array>((v) => v instanceof Float32Array, "samples must be a Float32Array"),
+  samples: z.custom<Float32Array>(
+    (v) => v instanceof Float32Array,
+    'samples must be a Float32Array',
+  ),
   /** Capture time of the first sample, ms since epoch, for glass-to-glass latency. */
   capturedAtMs: z.number(),
 })
@@ -147,7 +155,7 @@ export type AudioChunkMessage = z.infer<typeof audioChunkSchema>
 export const videoFrameSchema = z.object({
   sessionId: z.string().min(1).max(64),
   /** RGB24, already letterboxed in the renderer to the plan's size. */
-  rgb: z.custom<Uint8Array>((v) => v instanceof Uint8Array, "rgb must be a Uint8Array"),
+  rgb: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'rgb must be a Uint8Array'),
   width: z.number().int().positive().max(8192),
   height: z.number().int().positive().max(8192),
   sourceWidth: z.number().int().positive().max(16384),
@@ -242,7 +250,10 @@ export const sendSchemas = {
 
 /** How a bridge moves messages: Electron's ipcRenderer in the app, a test binding in Chromium. */
 export interface BridgeTransport {
-  invoke<C extends InvokeChannel>(channel: C, payload: InvokePayload<C>): Promise<Result<InvokeResults[C]>>
+  invoke<C extends InvokeChannel>(
+    channel: C,
+    payload: InvokePayload<C>,
+  ): Promise<Result<InvokeResults[C]>>
   send<C extends SendChannel>(channel: C, payload: z.input<(typeof sendSchemas)[C]>): void
   subscribe(channel: EventChannel, listener: (event: SessionEvent) => void): () => void
   /** The absolute path of a dropped file (Electron's webUtils), if the platform can tell. */
@@ -260,7 +271,11 @@ export interface TritonLiveApi {
   models: {
     list(endpointId: string): Promise<Result<ModelSummary[]>>
     details(endpointId: string, model: string): Promise<Result<ModelDetails>>
-    saveProfile(endpointId: string, model: string, profile: ModelProfile | null): Promise<Result<ModelDetails>>
+    saveProfile(
+      endpointId: string,
+      model: string,
+      profile: ModelProfile | null,
+    ): Promise<Result<ModelDetails>>
     load(endpointId: string, model: string): Promise<Result<void>>
     unload(endpointId: string, model: string): Promise<Result<void>>
   }

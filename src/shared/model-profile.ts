@@ -70,7 +70,9 @@ export const modelProfileSchema = z.object({
     .optional(),
   labels: z.array(z.string()).optional(),
   labelsFile: z.string().optional(),
-  sequence: z.object({ stateful: z.boolean(), idType: z.enum(['int', 'string']).optional() }).optional(),
+  sequence: z
+    .object({ stateful: z.boolean(), idType: z.enum(['int', 'string']).optional() })
+    .optional(),
   decoupled: z.boolean().optional(),
 })
 

@@ -22,7 +22,12 @@ afterAll(async () => {
 function wavInputs(samples: Float32Array) {
   return [
     { name: 'WAV', datatype: 'FP32' as const, shape: [1, samples.length], data: samples },
-    { name: 'WAV_LENS', datatype: 'INT32' as const, shape: [1, 1], data: new Int32Array([samples.length]) },
+    {
+      name: 'WAV_LENS',
+      datatype: 'INT32' as const,
+      shape: [1, 1],
+      data: new Int32Array([samples.length]),
+    },
   ]
 }
 
@@ -172,8 +177,14 @@ describe('TritonClient against the demo endpoint over loopback', () => {
     const stream = client.openStream({ decoupled: true })
     const seen: string[] = []
     const outcome = await stream.infer(
-      { model: 'word-splitter-decoupled', inputs: [{ name: 'TEXT', datatype: 'BYTES', shape: [1], data: ['one two three'] }] },
-      { onResponse: (r) => r.outputs.get('WORD') && seen.push(bytesToStrings(r.outputs.get('WORD')!)[0]) },
+      {
+        model: 'word-splitter-decoupled',
+        inputs: [{ name: 'TEXT', datatype: 'BYTES', shape: [1], data: ['one two three'] }],
+      },
+      {
+        onResponse: (r) =>
+          r.outputs.get('WORD') && seen.push(bytesToStrings(r.outputs.get('WORD')!)[0]),
+      },
     )
     expect(seen).toEqual(['one', 'two', 'three'])
     expect(outcome.responses).toHaveLength(3)
@@ -183,7 +194,10 @@ describe('TritonClient against the demo endpoint over loopback', () => {
 
   it('refuses a unary call to a decoupled model with a clear reason', async () => {
     const err = await client
-      .infer({ model: 'word-splitter-decoupled', inputs: [{ name: 'TEXT', datatype: 'BYTES', shape: [1], data: ['x'] }] })
+      .infer({
+        model: 'word-splitter-decoupled',
+        inputs: [{ name: 'TEXT', datatype: 'BYTES', shape: [1], data: ['x'] }],
+      })
       .catch((e: unknown) => e as TritonError)
     expect((err as TritonError).kind).toBe('unsupported')
   })
@@ -207,7 +221,9 @@ describe('TritonClient against the demo endpoint over loopback', () => {
 
   it('serves the metrics page in Prometheus text without GPU lines', async () => {
     const text = await (await fetch(demo.metricsUrl!)).text()
-    expect(text).toContain('nv_inference_request_success{model="tone-transcriber-offline",version="1"}')
+    expect(text).toContain(
+      'nv_inference_request_success{model="tone-transcriber-offline",version="1"}',
+    )
     expect(text).toContain('nv_cpu_utilization')
     expect(text).not.toContain('nv_gpu_')
   })
@@ -217,6 +233,8 @@ describe('TritonClient against the demo endpoint over loopback', () => {
     const err = await dead.serverLive().catch((e: unknown) => e as TritonError)
     dead.close()
     expect((err as TritonError).kind).toBe('unreachable')
-    expect((err as TritonError).toUserString()).toMatch(/cannot reach Triton at 127\.0\.0\.1:1.*check that the server is running/)
+    expect((err as TritonError).toUserString()).toMatch(
+      /cannot reach Triton at 127\.0\.0\.1:1.*check that the server is running/,
+    )
   })
 })

@@ -10,14 +10,22 @@ export const DEMO_ENDPOINT_HELP = `triton-live demo-endpoint [--host H] [--port 
 function port(name: string, v: string | undefined, fallback: number): number {
   if (v === undefined) return fallback
   const n = Number(v)
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CliUsageError(`${name} must be a port number, got '${v}'`)
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new CliUsageError(`${name} must be a port number, got '${v}'`)
   return n
 }
 
-export async function demoEndpointCommand(argv: string[], out: (line: string) => void): Promise<number> {
+export async function demoEndpointCommand(
+  argv: string[],
+  out: (line: string) => void,
+): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { host: { type: 'string' }, port: { type: 'string' }, 'metrics-port': { type: 'string' } },
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'metrics-port': { type: 'string' },
+    },
     strict: true,
   })
   const demo = await startDemoEndpoint({
@@ -28,7 +36,9 @@ export async function demoEndpointCommand(argv: string[], out: (line: string) =>
   out(`demo endpoint listening on ${demo.url} (gRPC)`)
   out(`metrics at ${demo.metricsUrl}`)
   for (const { model } of demo.inference.list()) out(`  model ${model.name}`)
-  out(`try: triton-live stream --url ${demo.url} --model tone-transcriber-streaming --file resources/samples/tone-text.wav`)
+  out(
+    `try: triton-live stream --url ${demo.url} --model tone-transcriber-streaming --file resources/samples/tone-text.wav`,
+  )
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve)
     process.once('SIGTERM', resolve)

@@ -5,8 +5,16 @@ import { TritonError } from '../../main/triton/triton-error'
 import { CONNECTION_FLAGS, connectionFromFlags } from '../connection-flags'
 
 /** One line per model: name first, then version, state and the kind the app detected. */
-export async function modelsCommand(argv: string[], out: (line: string) => void, json: boolean): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { ...CONNECTION_FLAGS, json: { type: 'boolean' } }, strict: true })
+export async function modelsCommand(
+  argv: string[],
+  out: (line: string) => void,
+  json: boolean,
+): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...CONNECTION_FLAGS, json: { type: 'boolean' } },
+    strict: true,
+  })
   const client = new TritonClient(connectionFromFlags(values))
   try {
     const index = await client.repositoryIndex()
@@ -20,18 +28,30 @@ export async function modelsCommand(argv: string[], out: (line: string) => void,
             throw e
           })
           const details = describeModel(meta, config)
-          kind = details.kind + (details.detectionForm ? `/${details.detectionForm}` : '') + (details.profile ? '' : ' (needs a profile)')
+          kind =
+            details.kind +
+            (details.detectionForm ? `/${details.detectionForm}` : '') +
+            (details.profile ? '' : ' (needs a profile)')
         }
-        return { name: m.name, version: m.version || '-', state: m.state || '-', kind, reason: m.reason }
+        return {
+          name: m.name,
+          version: m.version || '-',
+          state: m.state || '-',
+          kind,
+          reason: m.reason,
+        }
       }),
     )
     if (json || values.json) {
       for (const r of rows) out(JSON.stringify(r))
       return 0
     }
-    const w = (k: 'name' | 'version' | 'state'): number => Math.max(k.length, ...rows.map((r) => r[k].length))
+    const w = (k: 'name' | 'version' | 'state'): number =>
+      Math.max(k.length, ...rows.map((r) => r[k].length))
     for (const r of rows) {
-      out(`${r.name.padEnd(w('name'))}  ${r.version.padEnd(w('version'))}  ${r.state.padEnd(w('state'))}  ${r.kind}${r.reason ? `  (${r.reason})` : ''}`)
+      out(
+        `${r.name.padEnd(w('name'))}  ${r.version.padEnd(w('version'))}  ${r.state.padEnd(w('state'))}  ${r.kind}${r.reason ? `  (${r.reason})` : ''}`,
+      )
     }
     return 0
   } finally {

@@ -24,7 +24,9 @@ async function loadProfile(path: string | undefined): Promise<ModelProfile | und
   try {
     text = await readFile(path, 'utf8')
   } catch (e) {
-    throw new CliUsageError(`cannot read profile '${path}' (${(e as NodeJS.ErrnoException).code ?? String(e)})`)
+    throw new CliUsageError(
+      `cannot read profile '${path}' (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+    )
   }
   return parseProfile(text, path)
 }
@@ -44,10 +46,12 @@ export async function streamCommand(argv: string[], output: Output): Promise<num
     strict: true,
   })
   const json = output.json || Boolean(values.json)
-  if (!values.model) throw new CliUsageError('--model is required (list models with `triton-live models --url U`)')
+  if (!values.model)
+    throw new CliUsageError('--model is required (list models with `triton-live models --url U`)')
   if (!values.file) throw new CliUsageError('--file is required: an audio or video file')
   const maxFps = values['max-fps'] !== undefined ? Number(values['max-fps']) : undefined
-  if (maxFps !== undefined && !(maxFps > 0)) throw new CliUsageError(`--max-fps must be a positive number`)
+  if (maxFps !== undefined && !(maxFps > 0))
+    throw new CliUsageError(`--max-fps must be a positive number`)
   await assertMediaFile(values.file)
   const override = await loadProfile(values.profile)
   const client = new TritonClient(connectionFromFlags(values))
@@ -98,7 +102,12 @@ export async function streamCommand(argv: string[], output: Output): Promise<num
     clearPartial()
     const summary = recorder.summary((performance.now() - started) / 1000)
     if (json) {
-      const event: SummaryEvent = { kind: 'summary', model: profile.model, url: client.target, summary }
+      const event: SummaryEvent = {
+        kind: 'summary',
+        model: profile.model,
+        url: client.target,
+        summary,
+      }
       output.write(JSON.stringify(event))
     } else {
       output.write('')

@@ -25,10 +25,13 @@ interface SequenceSlot {
 
 const RESERVED_OK = new Set(['triton_enable_empty_final_response'])
 
-function param(p: InferParameter__Output | undefined): boolean | string | bigint | number | undefined {
+function param(
+  p: InferParameter__Output | undefined,
+): boolean | string | bigint | number | undefined {
   if (!p?.parameter_choice) return undefined
   const v = p[p.parameter_choice]
-  if (p.parameter_choice === 'int64_param' || p.parameter_choice === 'uint64_param') return BigInt(String(v))
+  if (p.parameter_choice === 'int64_param' || p.parameter_choice === 'uint64_param')
+    return BigInt(String(v))
   return v as boolean | string | number
 }
 
@@ -84,20 +87,29 @@ export class DemoInference {
 
   setLoaded(name: string, loaded: boolean): void {
     if (!this.models.has(name)) {
-      throw new DemoInferError('INVALID_ARGUMENT', `failed to load '${name}', failed to poll from model repository`)
+      throw new DemoInferError(
+        'INVALID_ARGUMENT',
+        `failed to load '${name}', failed to poll from model repository`,
+      )
     }
     if (loaded) this.loaded.add(name)
     else this.loaded.delete(name)
   }
 
-  private decodeInputs(model: DemoModel, req: ModelInferRequest__Output): Map<string, DecodedTensor> {
+  private decodeInputs(
+    model: DemoModel,
+    req: ModelInferRequest__Output,
+  ): Map<string, DecodedTensor> {
     const required = model.inputs.filter((i) => !i.optional)
     if (req.inputs.length < required.length || req.inputs.length > model.inputs.length) {
       throw new DemoInferError(
         'INVALID_ARGUMENT',
         `expected ${required.length} inputs but got ${req.inputs.length} inputs for model '${model.name}'. ` +
           `Got input(s) [${req.inputs.map((i) => `'${i.name}'`).join(', ')}], but missing required input(s) ` +
-          `[${required.filter((r) => !req.inputs.some((i) => i.name === r.name)).map((r) => `'${r.name}'`).join(', ')}]. ` +
+          `[${required
+            .filter((r) => !req.inputs.some((i) => i.name === r.name))
+            .map((r) => `'${r.name}'`)
+            .join(', ')}]. ` +
           `Please provide all required input(s).`,
       )
     }
@@ -112,7 +124,10 @@ export class DemoInference {
     req.inputs.forEach((input, i) => {
       const spec = model.inputs.find((s) => s.name === input.name)
       if (!spec) {
-        throw new DemoInferError('INVALID_ARGUMENT', `unexpected inference input '${input.name}' for model '${model.name}'`)
+        throw new DemoInferError(
+          'INVALID_ARGUMENT',
+          `unexpected inference input '${input.name}' for model '${model.name}'`,
+        )
       }
       if (input.datatype !== spec.datatype || !isTritonDatatype(input.datatype)) {
         throw new DemoInferError(
@@ -137,7 +152,10 @@ export class DemoInference {
           )
         }
         if (batch !== undefined && batch !== shape[0]) {
-          throw new DemoInferError('INVALID_ARGUMENT', `input '${input.name}' batch size does not match other inputs`)
+          throw new DemoInferError(
+            'INVALID_ARGUMENT',
+            `input '${input.name}' batch size does not match other inputs`,
+          )
         }
         batch = shape[0]
       }
@@ -163,7 +181,8 @@ export class DemoInference {
   ): Uint8Array {
     const region = param(input.parameters?.shared_memory_region)
     if (region !== undefined) {
-      if (!this.shm) throw new DemoInferError('INVALID_ARGUMENT', 'shared memory is not enabled on this server')
+      if (!this.shm)
+        throw new DemoInferError('INVALID_ARGUMENT', 'shared memory is not enabled on this server')
       const size = param(input.parameters?.shared_memory_byte_size)
       const offset = param(input.parameters?.shared_memory_offset) ?? 0n
       if (size === undefined) {
@@ -187,7 +206,10 @@ export class DemoInference {
     return raw
   }
 
-  private sequenceFor(model: DemoModel, req: ModelInferRequest__Output): { key: string; start: boolean; end: boolean } | undefined {
+  private sequenceFor(
+    model: DemoModel,
+    req: ModelInferRequest__Output,
+  ): { key: string; start: boolean; end: boolean } | undefined {
     const idParam = req.parameters?.sequence_id
     if (idParam?.parameter_choice === 'uint64_param') {
       throw new DemoInferError(
@@ -221,14 +243,18 @@ export class DemoInference {
     const idleMs = (model.sequence?.idleMicroseconds ?? 1_000_000) / 1000
     const now = Date.now()
     for (const [key, slot] of this.sequences) {
-      if (key.startsWith(`${model.name}\u0000`) && now - slot.lastSeen > idleMs) this.sequences.delete(key)
+      if (key.startsWith(`${model.name}\u0000`) && now - slot.lastSeen > idleMs)
+        this.sequences.delete(key)
     }
   }
 
   private checkParameters(req: ModelInferRequest__Output): void {
     for (const key of Object.keys(req.parameters ?? {})) {
       if (key.startsWith('triton_') && !RESERVED_OK.has(key)) {
-        throw new DemoInferError('INVALID_ARGUMENT', `Parameter '${key}' is a reserved parameter and cannot be specified.`)
+        throw new DemoInferError(
+          'INVALID_ARGUMENT',
+          `Parameter '${key}' is a reserved parameter and cannot be specified.`,
+        )
       }
     }
   }
@@ -248,7 +274,10 @@ export class DemoInference {
     const previous = this.busy.get(model.name) ?? Promise.resolve()
     let release: () => void = () => undefined
     const mine = new Promise<void>((r) => (release = r))
-    this.busy.set(model.name, previous.then(() => mine))
+    this.busy.set(
+      model.name,
+      previous.then(() => mine),
+    )
     await previous
     counters.pending -= 1
     const began = process.hrtime.bigint()
@@ -264,9 +293,16 @@ export class DemoInference {
       }
       let produced: Tensor[] | Tensor[][]
       try {
-        produced = model.execute(inputs, seq && slot ? { start: seq.start, end: seq.end, state: slot.state } : undefined)
+        produced = model.execute(
+          inputs,
+          seq && slot ? { start: seq.start, end: seq.end, state: slot.state } : undefined,
+        )
       } catch (e) {
-        throw new DemoInferError('INTERNAL', `model '${model.name}' failed: ${(e as Error).message}`, 'BACKEND')
+        throw new DemoInferError(
+          'INTERNAL',
+          `model '${model.name}' failed: ${(e as Error).message}`,
+          'BACKEND',
+        )
       } finally {
         if (seq && slot) {
           slot.lastSeen = Date.now()
@@ -295,7 +331,10 @@ export class DemoInference {
       return { responses, emptyFinal }
     } catch (e) {
       add(counters.fail, process.hrtime.bigint() - arrived)
-      const err = e instanceof DemoInferError ? e : new DemoInferError('INTERNAL', (e as Error).message, 'OTHER')
+      const err =
+        e instanceof DemoInferError
+          ? e
+          : new DemoInferError('INTERNAL', (e as Error).message, 'OTHER')
       counters.failuresByReason[err.reason] += 1
       throw err
     } finally {

@@ -100,7 +100,9 @@ export const toneOfflineTranscriber: DemoModel = {
   execute(inputs) {
     const prefix = strings(inputs.get('TEXT_PREFIX'))[0] ?? ''
     if (prefix && !prefix.includes('<|startoftranscript|>')) {
-      throw new Error(`TEXT_PREFIX must start a transcript ('<|startoftranscript|>...'), got '${prefix}'`)
+      throw new Error(
+        `TEXT_PREFIX must start a transcript ('<|startoftranscript|>...'), got '${prefix}'`,
+      )
     }
     return [transcript(true, decodeToneText(validAudio(inputs), SAMPLE_RATE).trim())]
   },
@@ -163,7 +165,9 @@ function detectorBase(name: string, outputs: DemoTensorSpec[]): Omit<DemoModel, 
  * so the client's NMS has real work to do.
  */
 export const colorBoxYolov8: DemoModel = {
-  ...detectorBase('color-box-detector-yolov8', [{ name: 'output0', datatype: 'FP32', dims: [4 + NUM_CLASSES, ANCHORS] }]),
+  ...detectorBase('color-box-detector-yolov8', [
+    { name: 'output0', datatype: 'FP32', dims: [4 + NUM_CLASSES, ANCHORS] },
+  ]),
   execute(inputs) {
     const out = new Float32Array((4 + NUM_CLASSES) * ANCHORS)
     for (const box of detectBoxes(inputs)) {
@@ -192,7 +196,9 @@ const E2E_MAX = 300
 
 /** NMS-free end-to-end head (YOLOv10/YOLO26 style): [1, 300, 6] rows x1, y1, x2, y2, score, class. */
 export const colorBoxEndToEnd: DemoModel = {
-  ...detectorBase('color-box-detector-e2e', [{ name: 'output0', datatype: 'FP32', dims: [E2E_MAX, 6] }]),
+  ...detectorBase('color-box-detector-e2e', [
+    { name: 'output0', datatype: 'FP32', dims: [E2E_MAX, 6] },
+  ]),
   execute(inputs) {
     const out = new Float32Array(E2E_MAX * 6)
     detectBoxes(inputs)
@@ -248,4 +254,3 @@ export function fullShape(model: DemoModel, spec: DemoTensorSpec): number[] {
 export function matchesShape(expected: readonly number[], actual: readonly number[]): boolean {
   return expected.length === actual.length && expected.every((d, i) => d === -1 || d === actual[i])
 }
-

@@ -35,7 +35,12 @@ export function modelConfigOf(model: DemoModel): ModelConfig {
     max_batch_size: model.maxBatchSize,
     input: model.inputs.map((i) => ({
       name: i.name,
-      data_type: datatypeToConfigType(i.datatype) as ModelConfig['input'] extends (infer T)[] | undefined ? T extends { data_type?: infer D } ? D : never : never,
+      data_type: datatypeToConfigType(i.datatype) as ModelConfig['input'] extends
+        (infer T)[] | undefined
+        ? T extends { data_type?: infer D }
+          ? D
+          : never
+        : never,
       dims: i.dims,
       optional: Boolean(i.optional),
       format: i.name === 'images' ? 'FORMAT_NCHW' : 'FORMAT_NONE',
@@ -46,18 +51,27 @@ export function modelConfigOf(model: DemoModel): ModelConfig {
       dims: o.dims,
     })),
     instance_group: [{ name: `${model.name}_0`, kind: 'KIND_CPU', count: 1 }],
-    parameters: Object.fromEntries(Object.entries(model.parameters ?? {}).map(([k, v]) => [k, { string_value: v }])),
+    parameters: Object.fromEntries(
+      Object.entries(model.parameters ?? {}).map(([k, v]) => [k, { string_value: v }]),
+    ),
     model_transaction_policy: { decoupled: Boolean(model.decoupled) },
   }
   if (model.sequence) {
     base.sequence_batching = {
       max_sequence_idle_microseconds: model.sequence.idleMicroseconds,
-      oldest: { max_candidate_sequences: 64, preferred_batch_size: [1], max_queue_delay_microseconds: 0 },
+      oldest: {
+        max_candidate_sequences: 64,
+        preferred_batch_size: [1],
+        max_queue_delay_microseconds: 0,
+      },
       control_input: [
         { name: 'START', control: [{ kind: 'CONTROL_SEQUENCE_START', fp32_false_true: [0, 1] }] },
         { name: 'READY', control: [{ kind: 'CONTROL_SEQUENCE_READY', fp32_false_true: [0, 1] }] },
         { name: 'END', control: [{ kind: 'CONTROL_SEQUENCE_END', fp32_false_true: [0, 1] }] },
-        { name: 'CORRID', control: [{ kind: 'CONTROL_SEQUENCE_CORRID', data_type: 'TYPE_UINT64' }] },
+        {
+          name: 'CORRID',
+          control: [{ kind: 'CONTROL_SEQUENCE_CORRID', data_type: 'TYPE_UINT64' }],
+        },
       ],
     }
   } else if (model.dynamicBatching) {
@@ -92,16 +106,26 @@ export interface DemoEndpoint {
   close(): Promise<void>
 }
 
-function handlers(inference: DemoInference, shm: SharedMemoryRegistry): GRPCInferenceServiceHandlers {
+function handlers(
+  inference: DemoInference,
+  shm: SharedMemoryRegistry,
+): GRPCInferenceServiceHandlers {
   const unimplemented =
     (name: string) =>
     <Req, Res>(_call: grpc.ServerUnaryCall<Req, Res>, cb: grpc.sendUnaryData<Res>): void =>
-      cb({ code: grpc.status.UNIMPLEMENTED, details: `${name} is not supported by the demo endpoint` })
+      cb({
+        code: grpc.status.UNIMPLEMENTED,
+        details: `${name} is not supported by the demo endpoint`,
+      })
   return {
     ServerLive: (_c, cb) => cb(null, { live: true }),
     ServerReady: (_c, cb) => cb(null, { ready: true }),
     ServerMetadata: (_c, cb) =>
-      cb(null, { name: DEMO_SERVER_NAME, version: DEMO_SERVER_VERSION, extensions: DEMO_EXTENSIONS }),
+      cb(null, {
+        name: DEMO_SERVER_NAME,
+        version: DEMO_SERVER_VERSION,
+        extensions: DEMO_EXTENSIONS,
+      }),
     ModelReady: (call, cb) => {
       try {
         inference.get(call.request.name, call.request.version)
@@ -117,8 +141,16 @@ function handlers(inference: DemoInference, shm: SharedMemoryRegistry): GRPCInfe
           name: m.name,
           versions: ['1'],
           platform: m.platform || m.backend,
-          inputs: m.inputs.map((i) => ({ name: i.name, datatype: i.datatype, shape: fullShape(m, i) })),
-          outputs: m.outputs.map((o) => ({ name: o.name, datatype: o.datatype, shape: fullShape(m, o) })),
+          inputs: m.inputs.map((i) => ({
+            name: i.name,
+            datatype: i.datatype,
+            shape: fullShape(m, i),
+          })),
+          outputs: m.outputs.map((o) => ({
+            name: o.name,
+            datatype: o.datatype,
+            shape: fullShape(m, o),
+          })),
         })
       } catch (e) {
         fail(cb, e)
@@ -133,7 +165,12 @@ function handlers(inference: DemoInference, shm: SharedMemoryRegistry): GRPCInfe
     },
     ModelStatistics: (call, cb) => {
       try {
-        const names = call.request.name ? [inference.get(call.request.name, call.request.version).name] : inference.list().filter((x) => x.ready).map((x) => x.model.name)
+        const names = call.request.name
+          ? [inference.get(call.request.name, call.request.version).name]
+          : inference
+              .list()
+              .filter((x) => x.ready)
+              .map((x) => x.model.name)
         cb(null, {
           model_stats: names.map((name) => {
             const c = inference.counters.get(name)
@@ -192,11 +229,19 @@ function handlers(inference: DemoInference, shm: SharedMemoryRegistry): GRPCInfe
     SystemSharedMemoryRegister: (call, cb) => {
       const r = call.request
       try {
-        shm.register({ name: r.name, key: r.key, offset: Number(r.offset), byteSize: Number(r.byte_size) })
+        shm.register({
+          name: r.name,
+          key: r.key,
+          offset: Number(r.offset),
+          byteSize: Number(r.byte_size),
+        })
         cb(null, {})
       } catch (e) {
         const msg = (e as Error).message
-        cb({ code: msg.includes('already') ? grpc.status.ALREADY_EXISTS : grpc.status.INVALID_ARGUMENT, details: msg })
+        cb({
+          code: msg.includes('already') ? grpc.status.ALREADY_EXISTS : grpc.status.INVALID_ARGUMENT,
+          details: msg,
+        })
       }
     },
     SystemSharedMemoryUnregister: (call, cb) => {
@@ -208,7 +253,10 @@ function handlers(inference: DemoInference, shm: SharedMemoryRegistry): GRPCInfe
         const regions = shm.status(call.request.name)
         cb(null, {
           regions: Object.fromEntries(
-            regions.map((r) => [r.name, { name: r.name, key: r.key, offset: r.offset, byte_size: r.byteSize }]),
+            regions.map((r) => [
+              r.name,
+              { name: r.name, key: r.key, offset: r.offset, byte_size: r.byteSize },
+            ]),
           ),
         })
       } catch (e) {
@@ -241,7 +289,13 @@ function handlers(inference: DemoInference, shm: SharedMemoryRegistry): GRPCInfe
             const decoupled = inference.get(req.model_name).decoupled
             responses.forEach((r, i) => {
               const final = !decoupled && i === responses.length - 1
-              write({ error_message: '', infer_response: { ...r, parameters: { triton_final_response: { bool_param: final } } } })
+              write({
+                error_message: '',
+                infer_response: {
+                  ...r,
+                  parameters: { triton_final_response: { bool_param: final } },
+                },
+              })
             })
             if (decoupled && emptyFinal) {
               write({
@@ -257,7 +311,11 @@ function handlers(inference: DemoInference, shm: SharedMemoryRegistry): GRPCInfe
           } catch (e) {
             write({
               error_message: statusOf(e).details,
-              infer_response: { id: req.id, model_name: req.model_name, model_version: req.model_version || '1' },
+              infer_response: {
+                id: req.id,
+                model_name: req.model_name,
+                model_version: req.model_version || '1',
+              },
             })
           }
         })
@@ -284,8 +342,13 @@ export async function startDemoEndpoint(options: DemoEndpointOptions = {}): Prom
   server.addService(proto.inference.GRPCInferenceService.service, handlers(inference, shm))
   const bindHost = host.includes(':') ? `[${host}]` : host
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${bindHost}:${options.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
-      err ? reject(new Error(`cannot listen on ${bindHost}:${options.port ?? 0}: ${err.message}`)) : resolve(p),
+    server.bindAsync(
+      `${bindHost}:${options.port ?? 0}`,
+      grpc.ServerCredentials.createInsecure(),
+      (err, p) =>
+        err
+          ? reject(new Error(`cannot listen on ${bindHost}:${options.port ?? 0}: ${err.message}`))
+          : resolve(p),
     ),
   )
   let http: HttpServer | undefined
@@ -303,7 +366,13 @@ export async function startDemoEndpoint(options: DemoEndpointOptions = {}): Prom
     })
     const h = http
     await new Promise<void>((resolve, reject) => {
-      h.once('error', (e) => reject(new Error(`cannot serve metrics on ${bindHost}:${options.metricsPort ?? 0}: ${e.message}`)))
+      h.once('error', (e) =>
+        reject(
+          new Error(
+            `cannot serve metrics on ${bindHost}:${options.metricsPort ?? 0}: ${e.message}`,
+          ),
+        ),
+      )
       h.listen(options.metricsPort ?? 0, host, () => resolve())
     })
     metricsUrl = `http://${bindHost}:${(h.address() as AddressInfo).port}/metrics`

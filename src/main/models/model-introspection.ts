@@ -4,7 +4,11 @@ import {
   type ModelProfile,
   type ProfileInput,
 } from '../../shared/model-profile'
-import { configTypeToDatatype, isTritonDatatype, type TritonDatatype } from '../../shared/tensor-types'
+import {
+  configTypeToDatatype,
+  isTritonDatatype,
+  type TritonDatatype,
+} from '../../shared/tensor-types'
 import type { ModelConfig, ModelMetadata } from '../triton/triton-client'
 import { detectOutputForm } from '../sessions/yolo-decoder'
 import { parseUltralyticsMetadataNames } from './labels'
@@ -56,7 +60,9 @@ function audioProfile(
   outputs: TensorInfo[],
   streaming: boolean,
 ): Derived | undefined {
-  const audio = inputs.find((i) => isFloat(i.datatype) && AUDIO_NAME.test(i.name) && i.shape.includes(-1))
+  const audio = inputs.find(
+    (i) => isFloat(i.datatype) && AUDIO_NAME.test(i.name) && i.shape.includes(-1),
+  )
   const text = outputs.find((o) => o.datatype === 'BYTES')
   if (!audio || !text) return undefined
   const profileInputs: ProfileInput[] = []
@@ -67,7 +73,13 @@ function audioProfile(
     } else if (isInteger(input.datatype) && LENGTH_NAME.test(input.name)) {
       profileInputs.push({ name: input.name, datatype, shape: input.shape, source: 'audio-length' })
     } else if (input.datatype === 'BYTES' && PREFIX_NAME.test(input.name)) {
-      profileInputs.push({ name: input.name, datatype, shape: input.shape, source: 'text-prefix', value: WHISPER_PREFIX })
+      profileInputs.push({
+        name: input.name,
+        datatype,
+        shape: input.shape,
+        source: 'text-prefix',
+        value: WHISPER_PREFIX,
+      })
     } else {
       return {
         kind: streaming ? 'streaming-asr' : 'offline-asr',
@@ -85,7 +97,11 @@ function audioProfile(
       inputs: profileInputs,
       outputs: [text.name],
       audio: streaming
-        ? { sampleRate: DEFAULT_SAMPLE_RATE, chunkSamples: DEFAULT_STREAMING_CHUNK, endpointSilenceSec: 0.8 }
+        ? {
+            sampleRate: DEFAULT_SAMPLE_RATE,
+            chunkSamples: DEFAULT_STREAMING_CHUNK,
+            endpointSilenceSec: 0.8,
+          }
         : {
             sampleRate: DEFAULT_SAMPLE_RATE,
             chunkSamples: DEFAULT_SAMPLE_RATE / 2,
@@ -99,8 +115,15 @@ function audioProfile(
   }
 }
 
-function visionProfile(model: string, inputs: TensorInfo[], outputs: TensorInfo[], labels?: string[]): Derived | undefined {
-  const images = inputs.filter((i) => i.shape.length >= 3 && (isFloat(i.datatype) || i.datatype === 'UINT8'))
+function visionProfile(
+  model: string,
+  inputs: TensorInfo[],
+  outputs: TensorInfo[],
+  labels?: string[],
+): Derived | undefined {
+  const images = inputs.filter(
+    (i) => i.shape.length >= 3 && (isFloat(i.datatype) || i.datatype === 'UINT8'),
+  )
   if (images.length !== 1 || inputs.length !== 1) return undefined
   const form = detectOutputForm(outputs)
   const image = images[0]
@@ -130,13 +153,21 @@ function visionProfile(model: string, inputs: TensorInfo[], outputs: TensorInfo[
     profile: {
       model,
       kind: 'detection',
-      inputs: [{ name: image.name, datatype: image.datatype as TritonDatatype, shape, source: 'video-frame' }],
+      inputs: [
+        {
+          name: image.name,
+          datatype: image.datatype as TritonDatatype,
+          shape,
+          source: 'video-frame',
+        },
+      ],
       outputs: outputs.map((o) => o.name),
       vision: {
         width,
         height,
         layout: nchw ? 'NCHW' : 'NHWC',
-        datatype: image.datatype === 'UINT8' ? 'UINT8' : image.datatype === 'FP16' ? 'FP16' : 'FP32',
+        datatype:
+          image.datatype === 'UINT8' ? 'UINT8' : image.datatype === 'FP16' ? 'FP16' : 'FP32',
         scale: image.datatype === 'UINT8' ? 1 : 1 / 255,
         channelOrder: 'RGB',
       },

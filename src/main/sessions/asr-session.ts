@@ -72,7 +72,15 @@ export class StreamingAsrSession implements AudioSession {
     let u = this.current
     const start = !u
     if (!u) {
-      u = { index: this.utterances++, sequenceId: this.base + BigInt(this.utterances), startSec: chunk.startSec, heardVoice: false, silenceSec: 0, lastText: '', endSec: chunk.startSec }
+      u = {
+        index: this.utterances++,
+        sequenceId: this.base + BigInt(this.utterances),
+        startSec: chunk.startSec,
+        heardVoice: false,
+        silenceSec: 0,
+        lastText: '',
+        endSec: chunk.startSec,
+      }
       this.current = u
     }
     u.endSec = chunk.startSec + durationSec
@@ -106,7 +114,8 @@ export class StreamingAsrSession implements AudioSession {
           this.callbacks.onRequest?.({
             ok: true,
             latencyMs: outcome.latencyMs,
-            captureToSendMs: chunk.capturedAtMs !== undefined ? sentAt - chunk.capturedAtMs : undefined,
+            captureToSendMs:
+              chunk.capturedAtMs !== undefined ? sentAt - chunk.capturedAtMs : undefined,
             atMs: Date.now(),
           })
           const text = transcriptOf(outcome.responses[0], this.profile.decoder?.transcriptOutput)
@@ -124,12 +133,20 @@ export class StreamingAsrSession implements AudioSession {
           }
         },
         (error: unknown) => {
-          this.callbacks.onRequest?.({ ok: false, latencyMs: Date.now() - sentAt, atMs: Date.now() })
+          this.callbacks.onRequest?.({
+            ok: false,
+            latencyMs: Date.now() - sentAt,
+            atMs: Date.now(),
+          })
           if (isFatal(error)) {
             this.fatal ??= error
             return
           }
-          this.callbacks.onEvent({ kind: 'request-error', message: errorText(error), timeSec: chunk.startSec })
+          this.callbacks.onEvent({
+            kind: 'request-error',
+            message: errorText(error),
+            timeSec: chunk.startSec,
+          })
           // The server may have dropped the sequence; start a fresh one with the next chunk.
           if (this.current === u) this.current = undefined
         },
@@ -143,7 +160,12 @@ export class StreamingAsrSession implements AudioSession {
     if (u && !this.fatal) {
       this.current = undefined
       const silence = new Float32Array(Math.max(1, Math.round(this.rate / 100)))
-      this.send(u, { samples: silence, validSamples: silence.length, startSec: u.endSec, last: true }, false, true)
+      this.send(
+        u,
+        { samples: silence, validSamples: silence.length, startSec: u.endSec, last: true },
+        false,
+        true,
+      )
     }
     await Promise.all([...this.inFlight])
     if (this.fatal) throw this.fatal
@@ -212,13 +234,23 @@ export class WindowedAsrSession implements AudioSession {
       this.window.length >= this.maxWindow
     if (end) {
       await this.finalise(chunk.capturedAtMs)
-    } else if (this.heardVoice && !this.interim && this.window.length - this.lastSentLength >= this.hop) {
+    } else if (
+      this.heardVoice &&
+      !this.interim &&
+      this.window.length - this.lastSentLength >= this.hop
+    ) {
       this.lastSentLength = this.window.length
-      this.interim = this.request(this.window, false, chunk.capturedAtMs).finally(() => (this.interim = undefined))
+      this.interim = this.request(this.window, false, chunk.capturedAtMs).finally(
+        () => (this.interim = undefined),
+      )
     }
   }
 
-  private async request(window: Float32Array, final: boolean, capturedAtMs?: number): Promise<void> {
+  private async request(
+    window: Float32Array,
+    final: boolean,
+    capturedAtMs?: number,
+  ): Promise<void> {
     const sentAt = Date.now()
     const utterance = this.utterance
     const startSec = this.windowStartSec
@@ -238,12 +270,25 @@ export class WindowedAsrSession implements AudioSession {
       })
       const text = transcriptOf(outcome.responses[0], this.profile.decoder?.transcriptOutput)
       if (text || !final) {
-        this.callbacks.onEvent({ kind: 'transcript', utterance, final, text, startSec, endSec, latencyMs: outcome.latencyMs })
+        this.callbacks.onEvent({
+          kind: 'transcript',
+          utterance,
+          final,
+          text,
+          startSec,
+          endSec,
+          latencyMs: outcome.latencyMs,
+        })
       }
     } catch (error) {
       this.callbacks.onRequest?.({ ok: false, latencyMs: Date.now() - sentAt, atMs: Date.now() })
       if (isFatal(error)) this.fatal ??= error
-      else this.callbacks.onEvent({ kind: 'request-error', message: errorText(error), timeSec: startSec })
+      else
+        this.callbacks.onEvent({
+          kind: 'request-error',
+          message: errorText(error),
+          timeSec: startSec,
+        })
     }
   }
 

@@ -24,8 +24,14 @@ function asDetectionTensor(t: DecodedTensor): DecodedOutputTensor {
   if (d instanceof Float32Array || d instanceof Int32Array || d instanceof BigInt64Array) {
     return { name: t.name, datatype: t.datatype, shape: t.shape, data: d }
   }
-  if (Array.isArray(d)) throw new Error(`output '${t.name}' is BYTES; a detector answers with numbers`)
-  return { name: t.name, datatype: t.datatype, shape: t.shape, data: Float32Array.from(d as ArrayLike<number>) }
+  if (Array.isArray(d))
+    throw new Error(`output '${t.name}' is BYTES; a detector answers with numbers`)
+  return {
+    name: t.name,
+    datatype: t.datatype,
+    shape: t.shape,
+    data: Float32Array.from(d as ArrayLike<number>),
+  }
 }
 
 /**
@@ -44,8 +50,10 @@ export class DetectionSession {
     private readonly callbacks: SessionCallbacks,
     private readonly maxInFlight = 2,
   ) {
-    if (!profile.vision) throw new Error(`model profile for '${profile.model}' has no vision settings`)
-    if (!profile.decoder?.form) throw new Error(`model profile for '${profile.model}' names no detection output form`)
+    if (!profile.vision)
+      throw new Error(`model profile for '${profile.model}' has no vision settings`)
+    if (!profile.decoder?.form)
+      throw new Error(`model profile for '${profile.model}' names no detection output form`)
     this.labelOf = makeLabeler(profile.labels)
   }
 
@@ -76,7 +84,8 @@ export class DetectionSession {
       .then(
         (outcome) => {
           const outputs = new Map<string, DecodedOutputTensor>()
-          for (const [name, t] of outcome.responses[0].outputs) outputs.set(name, asDetectionTensor(t))
+          for (const [name, t] of outcome.responses[0].outputs)
+            outputs.set(name, asDetectionTensor(t))
           const boxes = decodeDetections(this.profile.decoder!.form!, outputs, {
             confThreshold: this.profile.decoder?.confThreshold ?? 0.25,
             iouThreshold: this.profile.decoder?.iouThreshold,
@@ -84,7 +93,8 @@ export class DetectionSession {
           this.callbacks.onRequest?.({
             ok: true,
             latencyMs: outcome.latencyMs,
-            captureToSendMs: frame.capturedAtMs !== undefined ? sentAt - frame.capturedAtMs : undefined,
+            captureToSendMs:
+              frame.capturedAtMs !== undefined ? sentAt - frame.capturedAtMs : undefined,
             atMs: Date.now(),
           })
           this.callbacks.onEvent({
@@ -98,14 +108,27 @@ export class DetectionSession {
           })
         },
         (error: unknown) => {
-          this.callbacks.onRequest?.({ ok: false, latencyMs: Date.now() - sentAt, atMs: Date.now() })
+          this.callbacks.onRequest?.({
+            ok: false,
+            latencyMs: Date.now() - sentAt,
+            atMs: Date.now(),
+          })
           if (isFatal(error)) this.fatal ??= error
-          else this.callbacks.onEvent({ kind: 'request-error', message: errorText(error), timeSec: frame.timeSec })
+          else
+            this.callbacks.onEvent({
+              kind: 'request-error',
+              message: errorText(error),
+              timeSec: frame.timeSec,
+            })
         },
       )
       .catch((error: unknown) => {
         // A decoding failure: the answer did not have the shape the profile promised.
-        this.callbacks.onEvent({ kind: 'request-error', message: errorText(error), timeSec: frame.timeSec })
+        this.callbacks.onEvent({
+          kind: 'request-error',
+          message: errorText(error),
+          timeSec: frame.timeSec,
+        })
       })
       .finally(() => this.inFlight.splice(this.inFlight.indexOf(p), 1))
     this.inFlight.push(p)

@@ -33,7 +33,11 @@ export function parseProfile(text: string, source: string): ModelProfile {
   try {
     json = JSON.parse(text)
   } catch (e) {
-    throw new TritonError('invalid-argument', `${source} is not valid JSON: ${(e as Error).message}`, 'fix the profile file')
+    throw new TritonError(
+      'invalid-argument',
+      `${source} is not valid JSON: ${(e as Error).message}`,
+      'fix the profile file',
+    )
   }
   const parsed = modelProfileSchema.safeParse(json)
   if (!parsed.success) {

@@ -31,33 +31,65 @@ function otherInput(input: ProfileInput, validSamples: number): Tensor {
   const count = elementCount(shape)
   switch (input.source) {
     case 'audio-length':
-      return { name: input.name, datatype: input.datatype, shape, data: filled(input, count, validSamples) }
+      return {
+        name: input.name,
+        datatype: input.datatype,
+        shape,
+        data: filled(input, count, validSamples),
+      }
     case 'text-prefix':
     case 'constant':
       if (input.datatype === 'BYTES') {
-        return { name: input.name, datatype: 'BYTES', shape, data: new Array<string>(count).fill(String(input.value ?? '')) }
+        return {
+          name: input.name,
+          datatype: 'BYTES',
+          shape,
+          data: new Array<string>(count).fill(String(input.value ?? '')),
+        }
       }
       return {
         name: input.name,
         datatype: input.datatype,
         shape,
-        data: filled(input, count, typeof input.value === 'boolean' ? input.value : Number(input.value ?? 0)),
+        data: filled(
+          input,
+          count,
+          typeof input.value === 'boolean' ? input.value : Number(input.value ?? 0),
+        ),
       }
     default:
       throw new Error(`input '${input.name}' with source '${input.source}' cannot be built here`)
   }
 }
 
-export function audioInputs(profile: ModelProfile, samples: Float32Array, validSamples: number): Tensor[] {
+export function audioInputs(
+  profile: ModelProfile,
+  samples: Float32Array,
+  validSamples: number,
+): Tensor[] {
   return profile.inputs.map((input) => {
     if (input.source === 'audio') {
-      if (input.datatype !== 'FP32' && input.datatype !== 'FP16' && input.datatype !== 'BF16' && input.datatype !== 'FP64') {
-        throw new Error(`audio input '${input.name}' must be a float type, the profile says ${input.datatype}`)
+      if (
+        input.datatype !== 'FP32' &&
+        input.datatype !== 'FP16' &&
+        input.datatype !== 'BF16' &&
+        input.datatype !== 'FP64'
+      ) {
+        throw new Error(
+          `audio input '${input.name}' must be a float type, the profile says ${input.datatype}`,
+        )
       }
-      return { name: input.name, datatype: input.datatype, shape: concreteShape(input.shape, samples.length), data: samples }
+      return {
+        name: input.name,
+        datatype: input.datatype,
+        shape: concreteShape(input.shape, samples.length),
+        data: samples,
+      }
     }
     if (input.source === 'video-frame') {
-      throw new Error(`model profile for '${profile.model}' asks for a video frame but this is an audio session`)
+      throw new Error(
+        `model profile for '${profile.model}' asks for a video frame but this is an audio session`,
+      )
     }
     return otherInput(input, validSamples)
   })
@@ -76,7 +108,9 @@ export function frameInputs(profile: ModelProfile, tensor: Float32Array | Uint8A
       return { name: input.name, datatype: input.datatype, shape, data: tensor }
     }
     if (input.source === 'audio' || input.source === 'audio-length') {
-      throw new Error(`model profile for '${profile.model}' asks for audio but this is a video session`)
+      throw new Error(
+        `model profile for '${profile.model}' asks for audio but this is a video session`,
+      )
     }
     return otherInput(input, 0)
   })

@@ -20,9 +20,15 @@ export interface SessionCallbacks {
 /** A request-level failure becomes an event; a broken stream is rethrown to end the session. */
 export function isFatal(error: unknown): boolean {
   if (!(error instanceof TritonError)) return true
-  return error.kind !== 'model-error' && error.kind !== 'invalid-argument' && error.kind !== 'not-found'
+  return (
+    error.kind !== 'model-error' && error.kind !== 'invalid-argument' && error.kind !== 'not-found'
+  )
 }
 
 export function errorText(error: unknown): string {
-  return error instanceof TritonError ? error.toUserString() : error instanceof Error ? error.message : String(error)
+  return error instanceof TritonError
+    ? error.toUserString()
+    : error instanceof Error
+      ? error.message
+      : String(error)
 }

@@ -60,7 +60,10 @@ function readPem(path: string, what: string): Buffer {
   }
 }
 
-export function buildCredentials(endpoint: ParsedEndpoint, tls: TlsOptions | undefined): grpc.ChannelCredentials {
+export function buildCredentials(
+  endpoint: ParsedEndpoint,
+  tls: TlsOptions | undefined,
+): grpc.ChannelCredentials {
   if (!endpoint.tls) return grpc.credentials.createInsecure()
   const opts = tls ?? {}
   if (Boolean(opts.certFile) !== Boolean(opts.keyFile)) {
@@ -92,7 +95,11 @@ export function buildMetadata(options: ConnectionOptions): grpc.Metadata {
   for (const [k, v] of Object.entries(options.headers ?? {})) {
     const key = k.trim().toLowerCase()
     if (!/^[a-z0-9\-_.]+$/.test(key)) {
-      throw new TritonError('invalid-argument', `header name '${k}' is not valid`, 'use letters, digits, -, _ and . only')
+      throw new TritonError(
+        'invalid-argument',
+        `header name '${k}' is not valid`,
+        'use letters, digits, -, _ and . only',
+      )
     }
     md.set(key, v)
   }

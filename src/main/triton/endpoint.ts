@@ -47,7 +47,10 @@ export function parseEndpoint(input: string): ParsedEndpoint {
   } else {
     const parts = rest.split(':')
     if (parts.length > 2) {
-      throw new EndpointError(`'${raw}' is not a valid address`, 'write IPv6 addresses in brackets, like [::1]:8001')
+      throw new EndpointError(
+        `'${raw}' is not a valid address`,
+        'write IPv6 addresses in brackets, like [::1]:8001',
+      )
     }
     host = parts[0]
     portText = parts[1]

@@ -20,12 +20,12 @@ export function float32ToFloat16Bits(value: number): number {
     const half = 1 << (shift - 1)
     let m = mant >>> shift
     const rest = mant & ((1 << shift) - 1)
-    if (rest > half || (rest === half && (m & 1))) m += 1
+    if (rest > half || (rest === half && m & 1)) m += 1
     return sign | m
   }
   let h = sign | (e << 10) | (mant >>> 13)
   const rest = mant & 0x1fff
-  if (rest > 0x1000 || (rest === 0x1000 && (h & 1))) h += 1
+  if (rest > 0x1000 || (rest === 0x1000 && h & 1)) h += 1
   return h
 }
 

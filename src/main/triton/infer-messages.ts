@@ -66,7 +66,9 @@ export function parameterValue(p: InferParameter__Output | undefined): ParsedPar
   const v = p[choice]
   if (choice === 'int64_param' || choice === 'uint64_param') {
     const big = BigInt(String(v))
-    return big <= BigInt(Number.MAX_SAFE_INTEGER) && big >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(big) : big
+    return big <= BigInt(Number.MAX_SAFE_INTEGER) && big >= BigInt(Number.MIN_SAFE_INTEGER)
+      ? Number(big)
+      : big
   }
   return v as boolean | string | number
 }
@@ -79,7 +81,10 @@ export interface InferResult {
   outputs: Map<string, DecodedTensor>
 }
 
-function typedContentsToRaw(datatype: TritonDatatype, c: InferTensorContents__Output): Tensor['data'] {
+function typedContentsToRaw(
+  datatype: TritonDatatype,
+  c: InferTensorContents__Output,
+): Tensor['data'] {
   switch (datatype) {
     case 'BOOL':
       return c.bool_contents

@@ -3,7 +3,12 @@ import { performance } from 'node:perf_hooks'
 import type * as grpc from '@grpc/grpc-js'
 import type { ModelInferRequest } from './generated/inference/ModelInferRequest'
 import type { ModelStreamInferResponse__Output } from './generated/inference/ModelStreamInferResponse'
-import { buildInferRequest, parseInferResponse, type InferRequestSpec, type InferResult } from './infer-messages'
+import {
+  buildInferRequest,
+  parseInferResponse,
+  type InferRequestSpec,
+  type InferResult,
+} from './infer-messages'
 import { TritonError, toTritonError } from './triton-error'
 
 export interface StreamSessionOptions {
@@ -92,7 +97,10 @@ export class StreamSession {
   /** Sends one request and resolves with all its responses once the final one arrives. */
   async infer(spec: InferRequestSpec, opts: StreamInferOptions = {}): Promise<StreamOutcome> {
     if (this.closedWith !== undefined) {
-      throw this.closedWith ?? new TritonError('cancelled', 'the stream is closed', 'start a new session')
+      throw (
+        this.closedWith ??
+        new TritonError('cancelled', 'the stream is closed', 'start a new session')
+      )
     }
     if (this.drain) await this.drain
     const id = spec.id || `${this.prefix}-${++this.counter}`
@@ -152,7 +160,13 @@ export class StreamSession {
       result = parseInferResponse(msg.infer_response)
     } catch (e) {
       this.pending.delete(p.id)
-      p.reject(new TritonError('model-error', `bad response to ${p.id}: ${(e as Error).message}`, 'check the model outputs'))
+      p.reject(
+        new TritonError(
+          'model-error',
+          `bad response to ${p.id}: ${(e as Error).message}`,
+          'check the model outputs',
+        ),
+      )
       return
     }
     p.firstAt ??= now
@@ -179,7 +193,11 @@ export class StreamSession {
         ? new TritonError('cancelled', 'the stream was cancelled', '')
         : (error ??
           (this.pending.size
-            ? new TritonError('internal', `${this.target} closed the stream with requests unanswered`, 'retry')
+            ? new TritonError(
+                'internal',
+                `${this.target} closed the stream with requests unanswered`,
+                'retry',
+              )
             : null))
     this.closedWith = reason
     for (const p of this.pending.values()) {
@@ -193,11 +211,12 @@ export class StreamSession {
   async end(): Promise<void> {
     if (this.closedWith !== undefined) return
     const all = [...this.pending.values()].map(
-      (p) => new Promise<void>((res) => {
-        const { resolve, reject } = p
-        p.resolve = (o) => (resolve(o), res())
-        p.reject = (e) => (reject(e), res())
-      }),
+      (p) =>
+        new Promise<void>((res) => {
+          const { resolve, reject } = p
+          p.resolve = (o) => (resolve(o), res())
+          p.reject = (e) => (reject(e), res())
+        }),
     )
     await Promise.all(all)
     if (this.closedWith !== undefined) return

@@ -76,7 +76,14 @@ function checkShape(name: string, shape: readonly number[]): void {
   }
 }
 
-function expectedBytesError(name: string, datatype: string, shape: readonly number[], expected: number, actual: number, where: string): TensorShapeError {
+function expectedBytesError(
+  name: string,
+  datatype: string,
+  shape: readonly number[],
+  expected: number,
+  actual: number,
+  where: string,
+): TensorShapeError {
   return new TensorShapeError(
     `tensor '${name}' (${datatype} [${shape.join(', ')}]) ${where}: expected ${expected} bytes ` +
       `(${elementCount(shape)} elements x ${DATATYPE_BYTE_SIZE[datatype as FixedSizeDatatype]} bytes) but got ${actual}`,
@@ -101,13 +108,19 @@ export function encodeBytesElements(elements: readonly (string | Uint8Array)[]):
   return out
 }
 
-export function decodeBytesElements(name: string, raw: Uint8Array, expectedCount?: number): Uint8Array[] {
+export function decodeBytesElements(
+  name: string,
+  raw: Uint8Array,
+  expectedCount?: number,
+): Uint8Array[] {
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength)
   const out: Uint8Array[] = []
   let offset = 0
   while (offset < raw.byteLength) {
     if (offset + 4 > raw.byteLength) {
-      throw new TensorShapeError(`tensor '${name}' (BYTES): truncated length prefix at byte ${offset}`)
+      throw new TensorShapeError(
+        `tensor '${name}' (BYTES): truncated length prefix at byte ${offset}`,
+      )
     }
     const len = view.getUint32(offset, true)
     if (offset + 4 + len > raw.byteLength) {
@@ -155,7 +168,14 @@ export function encodeTensor(tensor: Tensor): Buffer {
   }
   const size = DATATYPE_BYTE_SIZE[datatype]
   if (data.length !== count) {
-    throw expectedBytesError(name, datatype, shape, count * size, data.length * size, 'before sending')
+    throw expectedBytesError(
+      name,
+      datatype,
+      shape,
+      count * size,
+      data.length * size,
+      'before sending',
+    )
   }
   const out = Buffer.allocUnsafe(count * size)
   switch (datatype) {
@@ -187,10 +207,12 @@ export function encodeTensor(tensor: Tensor): Buffer {
       for (let i = 0; i < count; i++) out.writeBigInt64LE(bigintAt(data, i), i * 8)
       break
     case 'FP16':
-      for (let i = 0; i < count; i++) out.writeUInt16LE(float32ToFloat16Bits(numberAt(data, i)), i * 2)
+      for (let i = 0; i < count; i++)
+        out.writeUInt16LE(float32ToFloat16Bits(numberAt(data, i)), i * 2)
       break
     case 'BF16':
-      for (let i = 0; i < count; i++) out.writeUInt16LE(float32ToBfloat16Bits(numberAt(data, i)), i * 2)
+      for (let i = 0; i < count; i++)
+        out.writeUInt16LE(float32ToBfloat16Bits(numberAt(data, i)), i * 2)
       break
     case 'FP32':
       if (data instanceof Float32Array && isLittleEndianHost) {
@@ -316,5 +338,7 @@ export function bytesToStrings(tensor: DecodedTensor): string[] {
   if (tensor.datatype !== 'BYTES') {
     throw new TensorShapeError(`tensor '${tensor.name}' is ${tensor.datatype}, not BYTES`)
   }
-  return (tensor.data as Uint8Array[]).map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8'))
+  return (tensor.data as Uint8Array[]).map((b) =>
+    Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8'),
+  )
 }

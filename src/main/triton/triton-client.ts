@@ -6,8 +6,17 @@ import type { ModelStatistics__Output } from './generated/inference/ModelStatist
 import type { ServerMetadataResponse__Output } from './generated/inference/ServerMetadataResponse'
 import type { RepositoryIndexResponse__Output } from './generated/inference/RepositoryIndexResponse'
 import type { SystemSharedMemoryStatusResponse__Output } from './generated/inference/SystemSharedMemoryStatusResponse'
-import { resolveConnection, type ConnectionOptions, type ResolvedConnection } from './connection-options'
-import { buildInferRequest, parseInferResponse, type InferRequestSpec, type InferResult } from './infer-messages'
+import {
+  resolveConnection,
+  type ConnectionOptions,
+  type ResolvedConnection,
+} from './connection-options'
+import {
+  buildInferRequest,
+  parseInferResponse,
+  type InferRequestSpec,
+  type InferResult,
+} from './infer-messages'
 import { loadTritonProto } from './proto-loader'
 import type * as G from './generated/inference-types'
 import { StreamSession, type StreamSessionOptions } from './stream-session'
@@ -79,33 +88,79 @@ export class TritonClient {
   }
 
   async serverLive(opts?: CallOptionsIn): Promise<boolean> {
-    return (await this.unary<G.ServerLiveRequest, G.ServerLiveResponse__Output>(this.stub.ServerLive, 'ServerLive', {}, opts)).live
+    return (
+      await this.unary<G.ServerLiveRequest, G.ServerLiveResponse__Output>(
+        this.stub.ServerLive,
+        'ServerLive',
+        {},
+        opts,
+      )
+    ).live
   }
 
   async serverReady(opts?: CallOptionsIn): Promise<boolean> {
-    return (await this.unary<G.ServerReadyRequest, G.ServerReadyResponse__Output>(this.stub.ServerReady, 'ServerReady', {}, opts)).ready
+    return (
+      await this.unary<G.ServerReadyRequest, G.ServerReadyResponse__Output>(
+        this.stub.ServerReady,
+        'ServerReady',
+        {},
+        opts,
+      )
+    ).ready
   }
 
   serverMetadata(opts?: CallOptionsIn): Promise<ServerMetadata> {
-    return this.unary<G.ServerMetadataRequest, G.ServerMetadataResponse__Output>(this.stub.ServerMetadata, 'ServerMetadata', {}, opts)
+    return this.unary<G.ServerMetadataRequest, G.ServerMetadataResponse__Output>(
+      this.stub.ServerMetadata,
+      'ServerMetadata',
+      {},
+      opts,
+    )
   }
 
   async modelReady(name: string, version = '', opts?: CallOptionsIn): Promise<boolean> {
-    return (await this.unary<G.ModelReadyRequest, G.ModelReadyResponse__Output>(this.stub.ModelReady, `ModelReady(${name})`, { name, version }, opts)).ready
+    return (
+      await this.unary<G.ModelReadyRequest, G.ModelReadyResponse__Output>(
+        this.stub.ModelReady,
+        `ModelReady(${name})`,
+        { name, version },
+        opts,
+      )
+    ).ready
   }
 
   modelMetadata(name: string, version = '', opts?: CallOptionsIn): Promise<ModelMetadata> {
-    return this.unary<G.ModelMetadataRequest, G.ModelMetadataResponse__Output>(this.stub.ModelMetadata, `ModelMetadata(${name})`, { name, version }, opts)
+    return this.unary<G.ModelMetadataRequest, G.ModelMetadataResponse__Output>(
+      this.stub.ModelMetadata,
+      `ModelMetadata(${name})`,
+      { name, version },
+      opts,
+    )
   }
 
   async modelConfig(name: string, version = '', opts?: CallOptionsIn): Promise<ModelConfig> {
-    const res = await this.unary<G.ModelConfigRequest, G.ModelConfigResponse__Output>(this.stub.ModelConfig, `ModelConfig(${name})`, { name, version }, opts)
-    if (!res.config) throw toTritonError(new Error(`server sent no config for '${name}'`), this.target, 'ModelConfig')
+    const res = await this.unary<G.ModelConfigRequest, G.ModelConfigResponse__Output>(
+      this.stub.ModelConfig,
+      `ModelConfig(${name})`,
+      { name, version },
+      opts,
+    )
+    if (!res.config)
+      throw toTritonError(
+        new Error(`server sent no config for '${name}'`),
+        this.target,
+        'ModelConfig',
+      )
     return res.config
   }
 
   async modelStatistics(name = '', version = '', opts?: CallOptionsIn): Promise<ModelStatistics[]> {
-    const res = await this.unary<G.ModelStatisticsRequest, G.ModelStatisticsResponse__Output>(this.stub.ModelStatistics, 'ModelStatistics', { name, version }, opts)
+    const res = await this.unary<G.ModelStatisticsRequest, G.ModelStatisticsResponse__Output>(
+      this.stub.ModelStatistics,
+      'ModelStatistics',
+      { name, version },
+      opts,
+    )
     return res.model_stats
   }
 
@@ -120,40 +175,69 @@ export class TritonClient {
   }
 
   async loadModel(name: string, opts?: CallOptionsIn): Promise<void> {
-    await this.unary<G.RepositoryModelLoadRequest, G.RepositoryModelLoadResponse__Output>(this.stub.RepositoryModelLoad, `RepositoryModelLoad(${name})`, { model_name: name }, opts)
+    await this.unary<G.RepositoryModelLoadRequest, G.RepositoryModelLoadResponse__Output>(
+      this.stub.RepositoryModelLoad,
+      `RepositoryModelLoad(${name})`,
+      { model_name: name },
+      opts,
+    )
   }
 
   async unloadModel(name: string, opts?: CallOptionsIn): Promise<void> {
-    await this.unary<G.RepositoryModelUnloadRequest, G.RepositoryModelUnloadResponse__Output>(this.stub.RepositoryModelUnload, `RepositoryModelUnload(${name})`, { model_name: name }, opts)
+    await this.unary<G.RepositoryModelUnloadRequest, G.RepositoryModelUnloadResponse__Output>(
+      this.stub.RepositoryModelUnload,
+      `RepositoryModelUnload(${name})`,
+      { model_name: name },
+      opts,
+    )
   }
 
   async registerSystemSharedMemory(
     region: { name: string; key: string; offset?: number; byteSize: number },
     opts?: CallOptionsIn,
   ): Promise<void> {
-    await this.unary<G.SystemSharedMemoryRegisterRequest, G.SystemSharedMemoryRegisterResponse__Output>(
+    await this.unary<
+      G.SystemSharedMemoryRegisterRequest,
+      G.SystemSharedMemoryRegisterResponse__Output
+    >(
       this.stub.SystemSharedMemoryRegister,
       'SystemSharedMemoryRegister',
-      { name: region.name, key: region.key, offset: region.offset ?? 0, byte_size: region.byteSize },
+      {
+        name: region.name,
+        key: region.key,
+        offset: region.offset ?? 0,
+        byte_size: region.byteSize,
+      },
       opts,
     )
   }
 
   async unregisterSystemSharedMemory(name = '', opts?: CallOptionsIn): Promise<void> {
-    await this.unary<G.SystemSharedMemoryUnregisterRequest, G.SystemSharedMemoryUnregisterResponse__Output>(this.stub.SystemSharedMemoryUnregister, 'SystemSharedMemoryUnregister', { name }, opts)
+    await this.unary<
+      G.SystemSharedMemoryUnregisterRequest,
+      G.SystemSharedMemoryUnregisterResponse__Output
+    >(this.stub.SystemSharedMemoryUnregister, 'SystemSharedMemoryUnregister', { name }, opts)
   }
 
   async systemSharedMemoryStatus(
     name = '',
     opts?: CallOptionsIn,
   ): Promise<SystemSharedMemoryStatusResponse__Output['regions']> {
-    const res = await this.unary<G.SystemSharedMemoryStatusRequest, G.SystemSharedMemoryStatusResponse__Output>(this.stub.SystemSharedMemoryStatus, 'SystemSharedMemoryStatus', { name }, opts)
+    const res = await this.unary<
+      G.SystemSharedMemoryStatusRequest,
+      G.SystemSharedMemoryStatusResponse__Output
+    >(this.stub.SystemSharedMemoryStatus, 'SystemSharedMemoryStatus', { name }, opts)
     return res.regions
   }
 
   /** Unary inference; decoupled models need `openStream` instead. */
   async infer(spec: InferRequestSpec, opts?: CallOptionsIn): Promise<InferResult> {
-    const res = await this.unary<G.ModelInferRequest, G.ModelInferResponse__Output>(this.stub.ModelInfer, `ModelInfer(${spec.model})`, buildInferRequest(spec), opts)
+    const res = await this.unary<G.ModelInferRequest, G.ModelInferResponse__Output>(
+      this.stub.ModelInfer,
+      `ModelInfer(${spec.model})`,
+      buildInferRequest(spec),
+      opts,
+    )
     return parseInferResponse(res)
   }
 
