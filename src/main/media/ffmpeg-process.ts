@@ -101,7 +101,10 @@ export interface RecordStreamOptions {
   path: string
   wanted: 'audio' | 'video'
   recordBytes: number
-  /** Allocates one record; lets the audio decoder hand out Float32Array-backed storage. */
+  /**
+   * Allocates one zeroed record of `recordBytes`; lets the audio decoder hand out
+   * Float32Array-backed storage.
+   */
   allocate: () => Uint8Array
   signal?: AbortSignal
 }
@@ -128,10 +131,6 @@ export async function* streamFfmpegRecords(
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   }
   signal?.addEventListener('abort', kill, { once: true })
-  let spawnError: unknown
-  closed.catch((err: unknown) => {
-    spawnError = err
-  })
 
   try {
     let current = opts.allocate()
@@ -165,8 +164,8 @@ export async function* streamFfmpegRecords(
     let exit: Exit
     try {
       exit = await closed
-    } catch {
-      throw spawnFailed(bin, spawnError)
+    } catch (err) {
+      throw spawnFailed(bin, err)
     }
     if (signal?.aborted) return
     if (exit.code !== 0) throw ffmpegFailure(opts.path, stderr, opts.wanted, exit)

@@ -4,11 +4,11 @@ export type ImageTensorDtype = 'FP32' | 'FP16' | 'UINT8'
 export interface ImageTensorOptions {
   layout: TensorLayout
   dtype: ImageTensorDtype
-  /** Multiplies each byte before mean/std; default 1/255. Float dtypes only. */
+  /** Multiplies each byte before mean/std; default 1/255 (UINT8: raw bytes, only 1 allowed). */
   scale?: number
-  /** Subtracted after scaling, per tensor channel (after any BGR swap). Float dtypes only. */
+  /** Subtracted after scaling, per tensor channel (after any BGR swap). */
   mean?: [number, number, number]
-  /** Divides after the mean, per tensor channel (after any BGR swap). Float dtypes only. */
+  /** Divides after the mean, per tensor channel (after any BGR swap). */
   std?: [number, number, number]
   /** Channel order the model expects; default RGB. */
   channelOrder?: 'RGB' | 'BGR'
@@ -69,9 +69,14 @@ export function rgbToTensor(
   const planar = opts.layout === 'NCHW'
 
   if (opts.dtype === 'UINT8') {
-    if (opts.scale !== undefined || opts.mean !== undefined || opts.std !== undefined) {
-      // Silently ignoring them would feed the model numbers its profile did not ask for.
-      throw new RangeError('scale, mean and std apply to FP32/FP16 tensors, not UINT8')
+    const identity =
+      (opts.scale ?? 1) === 1 &&
+      (opts.mean ?? [0, 0, 0]).every((m) => m === 0) &&
+      (opts.std ?? [1, 1, 1]).every((v) => v === 1)
+    if (!identity) {
+      // Bytes cannot carry normalised values; ignoring the request would feed the model
+      // numbers its profile did not ask for.
+      throw new RangeError('a UINT8 tensor takes raw bytes: scale must be 1, mean 0 and std 1')
     }
     if (out !== undefined && !(out instanceof Uint8Array && out.length === size)) {
       throw new RangeError(`out must be a Uint8Array of ${size} elements for a UINT8 tensor`)

@@ -56,6 +56,18 @@ describe('streamFfmpegRecords', () => {
   })
 })
 
+describe('streamFfmpegRecords with a missing binary', () => {
+  it('reports ffmpeg-missing', async () => {
+    const gen = streamFfmpegRecords('/nonexistent/ffmpeg', [], {
+      path: 'in.bin',
+      wanted: 'video',
+      recordBytes: 4,
+      allocate: () => new Uint8Array(4),
+    })
+    await expect(gen.next()).rejects.toMatchObject({ code: 'ffmpeg-missing' })
+  })
+})
+
 describe('runTool', () => {
   it('kills a run that takes too long and says so', async () => {
     const started = performance.now()

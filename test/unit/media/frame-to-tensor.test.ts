@@ -15,6 +15,10 @@ describe('rgbToTensor', () => {
     expect(rgbToTensor(rgb, 2, 2, { layout: 'NHWC', dtype: 'UINT8' })).toEqual(rgb)
   })
 
+  it('accepts identity normalisation on UINT8, as model profiles spell it', () => {
+    expect(rgbToTensor(rgb, 2, 2, { layout: 'NHWC', dtype: 'UINT8', scale: 1 })).toEqual(rgb)
+  })
+
   it('swaps red and blue for BGR models in both layouts', () => {
     expect(rgbToTensor(rgb, 2, 2, { layout: 'NHWC', dtype: 'UINT8', channelOrder: 'BGR' })).toEqual(
       Uint8Array.from([30, 20, 10, 60, 50, 40, 90, 80, 70, 128, 0, 255]),
@@ -81,6 +85,9 @@ describe('rgbToTensor', () => {
     ).toThrow(RangeError)
     expect(() =>
       rgbToTensor(rgb, 2, 2, { layout: 'NCHW', dtype: 'UINT8', mean: [1, 1, 1] }),
+    ).toThrow(RangeError)
+    expect(() =>
+      rgbToTensor(rgb, 2, 2, { layout: 'NCHW', dtype: 'UINT8', scale: 1 / 255 }),
     ).toThrow(RangeError)
     expect(() => rgbToTensor(rgb, 2, 2, { layout: 'NCHW', dtype: 'FP32', std: [1, 0, 1] })).toThrow(
       RangeError,

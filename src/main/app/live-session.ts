@@ -1,0 +1,159 @@
+import type { SessionEvent, SessionPlan, SessionStartRequest } from '../../shared/ipc-contract'
+import type { ModelProfile } from '../../shared/model-profile'
+import type { LatencySummary } from '../../shared/results'
+import { computeLetterbox } from '../media/letterbox'
+import { LatencyRecorder } from '../metrics/latency-histogram'
+import { createAudioSession, runFileSession } from '../sessions/file-session'
+import type { AudioSession } from '../sessions/asr-session'
+import { DetectionSession } from '../sessions/detection-session'
+import type { SessionCallbacks } from '../sessions/session-callbacks'
+import type { StreamSession } from '../triton/stream-session'
+import type { TritonClient } from '../triton/triton-client'
+import { TritonError } from '../triton/triton-error'
+import { toUserError } from './user-error'
+
+type Emit = (event: SessionEvent) => void
+
+/**
+ * One running session of the app: a microphone or camera fed from the renderer, or a file
+ * decoded here. It owns its stream and its latency recorder; `stop` is the single way out.
+ */
+export class LiveSession {
+  readonly plan: SessionPlan
+  private readonly recorder = new LatencyRecorder()
+  private readonly started = performance.now()
+  private readonly abort = new AbortController()
+  private stream: StreamSession | undefined
+  private audio: AudioSession | undefined
+  private detection: DetectionSession | undefined
+  private audioChain: Promise<void> = Promise.resolve()
+  private samplesSent = 0
+  private frames = 0
+  private done: Promise<void> | undefined
+  private stopped = false
+
+  constructor(
+    private readonly request: SessionStartRequest,
+    private readonly client: TritonClient,
+    private readonly profile: ModelProfile,
+    plan: SessionPlan,
+    private readonly emit: Emit,
+  ) {
+    this.plan = plan
+  }
+
+  private get callbacks(): SessionCallbacks {
+    const sessionId = this.plan.sessionId
+    return {
+      onEvent: (e) => this.emit({ ...e, sessionId }),
+      onRequest: (r) => {
+        if (r.ok) this.recorder.record(r.latencyMs)
+        else this.recorder.recordFailure()
+        if (r.ok) {
+          this.emit({ kind: 'latency', sessionId, atMs: r.atMs, roundTripMs: r.latencyMs, captureToSendMs: r.captureToSendMs })
+        }
+      },
+    }
+  }
+
+  private fail(e: unknown): void {
+    if (this.stopped) return
+    this.stopped = true
+    const cancelled = e instanceof TritonError && e.kind === 'cancelled'
+    this.emit({
+      kind: 'status',
+      sessionId: this.plan.sessionId,
+      state: cancelled ? 'stopped' : 'failed',
+      error: cancelled ? undefined : toUserError(e),
+      summary: this.summary(),
+    })
+    this.stream?.cancel()
+  }
+
+  start(): void {
+    this.emit({ kind: 'status', sessionId: this.plan.sessionId, state: 'running' })
+    if (this.request.source === 'file') {
+      this.done = runFileSession({
+        client: this.client,
+        profile: this.profile,
+        path: this.request.filePath ?? '',
+        pace: this.request.pace ?? 'realtime',
+        callbacks: this.callbacks,
+        signal: this.abort.signal,
+      }).then(
+        () => this.finishWith('stopped'),
+        (e: unknown) => (this.abort.signal.aborted ? this.finishWith('stopped') : this.fail(e)),
+      )
+      return
+    }
+    this.stream = this.client.openStream({ decoupled: this.profile.decoupled })
+    this.stream.onDidClose((error) => {
+      if (error && !this.stopped) this.fail(error)
+    })
+    if (this.request.source === 'microphone') this.audio = createAudioSession(this.stream, this.profile, this.callbacks)
+    else this.detection = new DetectionSession(this.stream, this.profile, this.callbacks, 1)
+  }
+
+  private finishWith(state: 'stopped'): void {
+    if (this.stopped) return
+    this.stopped = true
+    this.emit({ kind: 'status', sessionId: this.plan.sessionId, state, summary: this.summary() })
+  }
+
+  /** Audio is never dropped: chunks queue in order behind the stream's backpressure. */
+  pushAudio(samples: Float32Array, capturedAtMs: number): void {
+    const audio = this.audio
+    const rate = this.plan.audio?.sampleRate
+    if (!audio || !rate || this.stopped) return
+    const startSec = this.samplesSent / rate
+    this.samplesSent += samples.length
+    this.audioChain = this.audioChain
+      .then(() => audio.pushChunk({ samples, validSamples: samples.length, startSec, last: false, capturedAtMs }))
+      .catch((e: unknown) => this.fail(e))
+  }
+
+  /** Video frames are dropped while the previous one is unanswered: stale frames help no one. */
+  pushFrame(rgb: Uint8Array, width: number, height: number, sourceWidth: number, sourceHeight: number, capturedAtMs: number): void {
+    const detection = this.detection
+    if (!detection || this.stopped) return
+    const index = this.frames++
+    detection
+      .pushFrame(
+        {
+          index,
+          timeSec: (performance.now() - this.started) / 1000,
+          rgb,
+          letterbox: computeLetterbox(sourceWidth, sourceHeight, width, height),
+          sourceWidth,
+          sourceHeight,
+          capturedAtMs,
+        },
+        true,
+      )
+      .catch((e: unknown) => this.fail(e))
+  }
+
+  summary(): LatencySummary {
+    return this.recorder.summary((performance.now() - this.started) / 1000)
+  }
+
+  async stop(): Promise<LatencySummary> {
+    if (this.request.source === 'file') {
+      this.abort.abort()
+      await this.done
+      return this.summary()
+    }
+    try {
+      await this.audioChain
+      if (!this.stopped) {
+        await this.audio?.finish()
+        await this.detection?.finish()
+        await this.stream?.end()
+      }
+    } catch (e) {
+      this.fail(e)
+    }
+    this.finishWith('stopped')
+    return this.summary()
+  }
+}

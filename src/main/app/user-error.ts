@@ -1,0 +1,13 @@
+import type { UserError } from '../../shared/ipc-contract'
+import { MediaError } from '../media/media-error'
+import { EndpointError } from '../triton/endpoint'
+import { TritonError } from '../triton/triton-error'
+
+/** Any failure as the renderer shows it: what went wrong, and what to do. */
+export function toUserError(e: unknown): UserError {
+  if (e instanceof TritonError) return { message: e.message, hint: e.hint, kind: e.kind }
+  if (e instanceof MediaError) return { message: e.message, hint: e.hint, kind: `media-${e.code}` }
+  if (e instanceof EndpointError) return { message: e.message, hint: e.hint, kind: 'endpoint' }
+  const message = e instanceof Error ? e.message : String(e)
+  return { message, hint: '', kind: 'internal' }
+}
