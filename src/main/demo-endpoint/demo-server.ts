@@ -96,6 +96,8 @@ export interface DemoEndpointOptions {
   /** Port of the Prometheus page; 0 picks a free port, null disables it. */
   metricsPort?: number | null
   models?: readonly DemoModel[]
+  /** Serve gRPC over TLS with this PEM certificate and key; with `clientCa`, require client certificates (mTLS). */
+  tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer }
 }
 
 export interface DemoEndpoint {
@@ -329,6 +331,15 @@ function handlers(
   }
 }
 
+function serverCredentials(tls: DemoEndpointOptions['tls']): grpc.ServerCredentials {
+  if (!tls) return grpc.ServerCredentials.createInsecure()
+  return grpc.ServerCredentials.createSsl(
+    tls.clientCa ?? null,
+    [{ cert_chain: tls.cert, private_key: tls.key }],
+    Boolean(tls.clientCa),
+  )
+}
+
 /** Starts the demo endpoint: the gRPC service and, unless disabled, the /metrics page. */
 export async function startDemoEndpoint(options: DemoEndpointOptions = {}): Promise<DemoEndpoint> {
   const host = options.host ?? '127.0.0.1'
@@ -344,7 +355,7 @@ export async function startDemoEndpoint(options: DemoEndpointOptions = {}): Prom
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(
       `${bindHost}:${options.port ?? 0}`,
-      grpc.ServerCredentials.createInsecure(),
+      serverCredentials(options.tls),
       (err, p) =>
         err
           ? reject(new Error(`cannot listen on ${bindHost}:${options.port ?? 0}: ${err.message}`))
@@ -378,7 +389,7 @@ export async function startDemoEndpoint(options: DemoEndpointOptions = {}): Prom
     metricsUrl = `http://${bindHost}:${(h.address() as AddressInfo).port}/metrics`
   }
   return {
-    url: `${bindHost}:${port}`,
+    url: `${options.tls ? 'grpcs://' : ''}${bindHost}:${port}`,
     port,
     metricsUrl,
     inference,

@@ -35,6 +35,27 @@ function isServiceError(e: unknown): e is ServiceError {
   return typeof e === 'object' && e !== null && 'code' in e && 'details' in e
 }
 
+/** grpc-js wraps socket errors in a long sentence; keep the part a person can act on. */
+export function connectionCause(details: string): string {
+  if (/ECONNREFUSED/.test(details)) return 'connection refused'
+  if (/ENOTFOUND|EAI_AGAIN|getaddrinfo|Name resolution failed/i.test(details)) return 'host name not found'
+  if (/ETIMEDOUT|timed out/i.test(details)) return 'connection timed out'
+  if (/EHOSTUNREACH|ENETUNREACH/.test(details)) return 'host unreachable'
+  if (/ECONNRESET|socket hang up/i.test(details)) return 'connection reset by the server'
+  return (
+    details
+      .replace(/Resolution note:.*$/s, '')
+      .replace(/^No connection established\.\s*Last error:\s*(Error:\s*)?/, '')
+      .trim() || 'connection failed'
+  )
+}
+
+function tlsCause(details: string): string {
+  const openssl = /SSL routines:[^:]*:([^:]+)/.exec(details)
+  if (openssl) return openssl[1].trim()
+  return connectionCause(details)
+}
+
 const TLS_PATTERN = /ssl|tls|certificate|handshake|self.signed|CERT_|unable to verify|alert/i
 
 /** Translates a grpc-js failure into a TritonError for the given endpoint and operation. */
@@ -50,14 +71,14 @@ export function toTritonError(error: unknown, target: string, operation: string)
       if (TLS_PATTERN.test(details)) {
         return new TritonError(
           'tls',
-          `TLS handshake with ${target} failed: ${details}`,
+          `TLS handshake with ${target} failed: ${tlsCause(details)}`,
           'check the CA certificate, client certificate and key, or use grpc:// if the server does not use TLS',
           error.code,
         )
       }
       return new TritonError(
         'unreachable',
-        `cannot reach Triton at ${target}: ${details || 'connection failed'}`,
+        `cannot reach Triton at ${target}: ${connectionCause(details)}`,
         'check that the server is running and the host and gRPC port (default 8001) are right',
         error.code,
       )

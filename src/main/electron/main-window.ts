@@ -1,0 +1,30 @@
+import { join } from 'node:path'
+import { BrowserWindow } from 'electron'
+import { hardenWindow } from './window-security'
+
+/** The one place windows are made: sandboxed, isolated, no Node in the page. */
+export function createMainWindow(devServerUrl: string | undefined): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 800,
+    minWidth: 1024,
+    minHeight: 640,
+    show: false,
+    title: 'triton-live',
+    autoHideMenuBar: true,
+    webPreferences: {
+      preload: join(__dirname, '../preload/index.js'),
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  })
+  hardenWindow(win, devServerUrl)
+  win.once('ready-to-show', () => win.show())
+  if (devServerUrl) void win.loadURL(devServerUrl)
+  else void win.loadFile(join(__dirname, '../renderer/index.html'))
+  return win
+}

@@ -1,0 +1,58 @@
+import { join } from 'node:path'
+import { app, BrowserWindow, dialog, session } from 'electron'
+import { AppServices } from './app/app-services'
+import { eventForwarder, registerIpc } from './electron/ipc-registration'
+import { createMainWindow } from './electron/main-window'
+import { MediaFiles, registerMediaScheme } from './electron/media-protocol'
+import { safeStorageSecrets } from './electron/safe-storage-secrets'
+import { hardenSession } from './electron/window-security'
+
+// The Electron shell: wiring only. Everything it calls lives in plain modules under src/main.
+const devServerUrl = process.env.ELECTRON_RENDERER_URL
+let mainWindow: BrowserWindow | undefined
+
+registerMediaScheme()
+const media = new MediaFiles()
+
+const FILTERS = {
+  media: [
+    { name: 'Audio and video', extensions: ['wav', 'flac', 'mp3', 'ogg', 'opus', 'm4a', 'aac', 'mp4', 'mkv', 'mov', 'webm', 'avi', 'y4m'] },
+    { name: 'All files', extensions: ['*'] },
+  ],
+  pem: [{ name: 'PEM certificates and keys', extensions: ['pem', 'crt', 'cer', 'key'] }, { name: 'All files', extensions: ['*'] }],
+  json: [{ name: 'Model profile', extensions: ['json'] }],
+}
+
+const services = new AppServices({
+  dataDir: join(app.getPath('userData'), 'triton-live'),
+  secrets: safeStorageSecrets,
+  mediaUrlFor: (path) => media.urlFor(path),
+  emit: eventForwarder(() => mainWindow?.webContents),
+  pickFile: async (kind) => {
+    const options = { properties: ['openFile' as const], filters: FILTERS[kind] }
+    const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options)
+    return result.canceled ? undefined : result.filePaths[0]
+  },
+})
+
+app.whenReady().then(() => {
+  hardenSession(session.defaultSession, devServerUrl)
+  media.handle()
+  registerIpc(services, devServerUrl)
+  mainWindow = createMainWindow(devServerUrl)
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) mainWindow = createMainWindow(devServerUrl)
+  })
+})
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit()
+})
+
+let disposed = false
+app.on('before-quit', (event) => {
+  if (disposed) return
+  event.preventDefault()
+  disposed = true
+  void services.dispose().finally(() => app.quit())
+})

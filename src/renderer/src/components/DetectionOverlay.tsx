@@ -1,0 +1,225 @@
+import { memo, useEffect, useLayoutEffect, useRef, type RefObject } from 'react'
+import type { DetectionBox } from '../../../shared/results'
+import type { FrameRates } from '../capture/frame-stats'
+import type { OverlayProbeBox } from '../env'
+import {
+  boxCaption,
+  classColour,
+  containRect,
+  filterBoxes,
+  latestAtOrBefore,
+  sourceBoxToDisplay,
+  type DetectionRecord,
+} from './overlay-helpers'
+
+export interface OverlayFrames {
+  /** Sorted by timeSec: file playback looks up the result for the current time. */
+  detections: readonly DetectionRecord[]
+  /** The newest result: what a camera shows. */
+  latest?: DetectionRecord
+}
+
+export interface ClassInfo {
+  classId: number
+  label: string
+}
+
+export interface DetectionOverlayProps {
+  mode: 'file' | 'camera'
+  /** The <video> the boxes belong to; the canvas covers it exactly. */
+  mediaRef: RefObject<HTMLVideoElement | null>
+  /** Reads results outside React: called when `subscribe` fires, never during render. */
+  getFrames(): OverlayFrames
+  subscribe(listener: () => void): () => void
+  getRates?(): FrameRates | undefined
+  minScore: number
+  hiddenClasses: ReadonlySet<number>
+  /** Called when a class appears for the first time, for the class filter. */
+  onClassesSeen?(classes: ClassInfo[]): void
+}
+
+/** Older results are not shown during file playback: a gap should not freeze stale boxes. */
+const FILE_MAX_AGE_SEC = 2
+const HUD_EVERY_MS = 250
+
+function textColourOn(hex: string): string {
+  const n = parseInt(hex.slice(1), 16)
+  const lum = 0.299 * ((n >> 16) & 255) + 0.587 * ((n >> 8) & 255) + 0.114 * (n & 255)
+  return lum > 150 ? '#000' : '#fff'
+}
+
+function probeBox(b: DetectionBox, r: { x: number; y: number; width: number; height: number }): OverlayProbeBox {
+  return { label: b.label, score: b.score, x: r.x, y: r.y, width: r.width, height: r.height }
+}
+
+/**
+ * Boxes over a playing video. It reads results through `subscribe` and refs and draws in
+ * requestAnimationFrame, so a 30 fps stream never re-renders React (STYLE 16).
+ */
+export const DetectionOverlay = memo(function DetectionOverlay(props: DetectionOverlayProps) {
+  const canvasRef = useRef<HTMLCanvasElement>(null)
+  const countRef = useRef<HTMLSpanElement>(null)
+  const infoRef = useRef<HTMLSpanElement>(null)
+  const ratesRef = useRef<HTMLSpanElement>(null)
+  const live = useRef(props)
+  useLayoutEffect(() => {
+    live.current = props
+  })
+  const { mode, mediaRef, getFrames, subscribe } = props
+
+  useEffect(() => {
+    window.__tritonLiveOverlay ??= { boxes: [], displayBoxes: [], drawnFrame: -1, draws: 0 }
+    const canvas = canvasRef.current
+    const ctx = canvas?.getContext('2d')
+    let frames = getFrames()
+    const seen = new Map<number, string>()
+    const noteClasses = (record: DetectionRecord | undefined): void => {
+      if (!record) return
+      let added = false
+      for (const b of record.boxes) {
+        if (!seen.has(b.classId)) {
+          seen.set(b.classId, b.label)
+          added = true
+        }
+      }
+      if (added) {
+        const list = [...seen].map(([classId, label]) => ({ classId, label }))
+        live.current.onClassesSeen?.(list.sort((a, b) => a.classId - b.classId))
+      }
+    }
+    const unsubscribe = subscribe(() => {
+      frames = getFrames()
+      noteClasses(frames.latest)
+    })
+    if (!canvas || !ctx) return unsubscribe
+
+    let raf = 0
+    let lastKey = ''
+    let lastHud = 0
+    let shown: DetectionRecord | undefined
+    let shownCount = 0
+
+    const draw = (): void => {
+      raf = requestAnimationFrame(draw)
+      const video = mediaRef.current
+      if (!video) return
+      const { minScore, hiddenClasses } = live.current
+      const cssW = video.clientWidth
+      const cssH = video.clientHeight
+      const dpr = window.devicePixelRatio || 1
+      const pxW = Math.round(cssW * dpr)
+      const pxH = Math.round(cssH * dpr)
+      if (canvas.width !== pxW || canvas.height !== pxH) {
+        canvas.width = pxW
+        canvas.height = pxH
+        lastKey = ''
+      }
+      const record =
+        mode === 'file'
+          ? latestAtOrBefore(frames.detections, video.currentTime, FILE_MAX_AGE_SEC)
+          : frames.latest
+      const key = `${record?.frame}|${record?.timeSec}|${record?.receivedAtMs}|${pxW}x${pxH}|${minScore}|${[...hiddenClasses].join(',')}`
+      if (key !== lastKey) {
+        lastKey = key
+        shown = record
+        shownCount = paint(ctx, dpr, cssW, cssH, video, record, minScore, hiddenClasses)
+      }
+      const now = performance.now()
+      if (now - lastHud >= HUD_EVERY_MS) {
+        lastHud = now
+        updateHud(shown, shownCount)
+      }
+    }
+
+    const updateHud = (record: DetectionRecord | undefined, count: number): void => {
+      if (countRef.current) {
+        countRef.current.textContent = record
+          ? `${count} of ${record.boxes.length} boxes`
+          : 'no result'
+        countRef.current.dataset.count = String(record ? count : 0)
+      }
+      if (infoRef.current) {
+        infoRef.current.textContent = !record
+          ? ''
+          : mode === 'camera'
+            ? `age ${Math.round(Date.now() - record.receivedAtMs + record.latencyMs)} ms`
+            : `frame ${record.frame} @ ${record.timeSec.toFixed(2)} s`
+      }
+      const rates = live.current.getRates?.()
+      if (ratesRef.current) {
+        ratesRef.current.textContent = rates
+          ? `capture ${rates.captureFps} · sent ${rates.sentFps} · results ${rates.resultFps} fps`
+          : ''
+      }
+    }
+
+    raf = requestAnimationFrame(draw)
+    return () => {
+      cancelAnimationFrame(raf)
+      unsubscribe()
+    }
+  }, [mode, mediaRef, getFrames, subscribe])
+
+  return (
+    <>
+      <canvas className="overlay-canvas" ref={canvasRef} data-testid="overlay-canvas" aria-hidden="true" />
+      <div className="overlay-hud">
+        <span ref={countRef} data-testid="overlay-count" data-count="0">
+          no result
+        </span>
+        <span ref={infoRef} data-testid="overlay-info" />
+        <span ref={ratesRef} data-testid="overlay-rates" />
+      </div>
+    </>
+  )
+})
+
+/** Clears and draws one result; returns how many boxes passed the filters. */
+function paint(
+  ctx: CanvasRenderingContext2D,
+  dpr: number,
+  cssW: number,
+  cssH: number,
+  video: HTMLVideoElement,
+  record: DetectionRecord | undefined,
+  minScore: number,
+  hidden: ReadonlySet<number>,
+): number {
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0)
+  ctx.clearRect(0, 0, cssW, cssH)
+  const probe = window.__tritonLiveOverlay
+  if (!record) {
+    if (probe) Object.assign(probe, { boxes: [], displayBoxes: [], drawnFrame: -1 })
+    return 0
+  }
+  const srcW = video.videoWidth || record.sourceWidth
+  const srcH = video.videoHeight || record.sourceHeight
+  const rect = containRect(cssW, cssH, srcW, srcH)
+  const boxes = filterBoxes(record.boxes, minScore, hidden)
+  ctx.lineWidth = 2
+  ctx.font = '12px system-ui, sans-serif'
+  ctx.textBaseline = 'top'
+  const display: OverlayProbeBox[] = []
+  for (const b of boxes) {
+    const r = sourceBoxToDisplay(b, record.sourceWidth, record.sourceHeight, rect)
+    display.push(probeBox(b, r))
+    const colour = classColour(b.classId)
+    ctx.strokeStyle = colour
+    ctx.strokeRect(r.x, r.y, r.width, r.height)
+    const caption = boxCaption(b)
+    const tw = ctx.measureText(caption).width + 6
+    // The caption sits above the box, or inside it when the box touches the top edge.
+    const ty = r.y >= 16 ? r.y - 16 : r.y
+    ctx.fillStyle = colour
+    ctx.fillRect(r.x - 1, ty, tw, 16)
+    ctx.fillStyle = textColourOn(colour)
+    ctx.fillText(caption, r.x + 2, ty + 2)
+  }
+  if (probe) {
+    probe.boxes = boxes.map((b) => probeBox(b, b))
+    probe.displayBoxes = display
+    probe.drawnFrame = record.frame
+    probe.draws++
+  }
+  return boxes.length
+}

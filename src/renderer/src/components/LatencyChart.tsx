@@ -1,0 +1,70 @@
+import { memo, useEffect, useRef } from 'react'
+import uPlot from 'uplot'
+import 'uplot/dist/uPlot.min.css'
+
+export interface LatencyChartProps {
+  /** Seconds since the first sample, ascending. */
+  times: readonly number[]
+  /** Round trips in ms, one per time. */
+  values: readonly number[]
+  height?: number
+}
+
+let canvasWorks: boolean | undefined
+/** jsdom and some headless pages have no 2D canvas; the figures still work without the chart. */
+function canDrawCharts(): boolean {
+  canvasWorks ??=
+    typeof ResizeObserver === 'function' && document.createElement('canvas').getContext('2d') !== null
+  return canvasWorks
+}
+
+function cssVar(name: string, fallback: string): string {
+  const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim()
+  return v || fallback
+}
+
+/** A live round-trip chart; uPlot draws thousands of points without React re-rendering them. */
+export const LatencyChart = memo(function LatencyChart({ times, values, height = 140 }: LatencyChartProps) {
+  const host = useRef<HTMLDivElement>(null)
+  const plot = useRef<uPlot | null>(null)
+
+  useEffect(() => {
+    const el = host.current
+    if (!el || !canDrawCharts()) return
+    const stroke = cssVar('--accent', '#2f6fdf')
+    const axis = cssVar('--muted', '#888')
+    const grid = cssVar('--border', '#ccc')
+    const opts: uPlot.Options = {
+      width: Math.max(160, el.clientWidth),
+      height,
+      legend: { show: false },
+      cursor: { show: false },
+      scales: { x: { time: false } },
+      axes: [
+        { stroke: axis, grid: { stroke: grid, width: 1 }, values: (_u, ticks) => ticks.map((t) => `${t}s`) },
+        { stroke: axis, grid: { stroke: grid, width: 1 }, size: 44 },
+      ],
+      series: [{}, { label: 'round trip (ms)', stroke, width: 1.5, points: { show: false } }],
+    }
+    let u: uPlot
+    try {
+      u = new uPlot(opts, [[], []], el)
+    } catch {
+      return
+    }
+    plot.current = u
+    const resize = new ResizeObserver(() => u.setSize({ width: Math.max(160, el.clientWidth), height }))
+    resize.observe(el)
+    return () => {
+      resize.disconnect()
+      u.destroy()
+      plot.current = null
+    }
+  }, [height])
+
+  useEffect(() => {
+    plot.current?.setData([times as number[], values as number[]])
+  }, [times, values])
+
+  return <div className="latency-chart" ref={host} data-testid="latency-chart" />
+})

@@ -1,0 +1,95 @@
+import { memo, useMemo, useState } from 'react'
+import type { ModelDetails, Result, UserError } from '../../../shared/ipc-contract'
+import type { ModelProfile } from '../../../shared/model-profile'
+import { ErrorBanner } from './ErrorBanner'
+import { profileToText, validateProfileText } from './profile-validation'
+
+export interface ProfileEditorProps {
+  details: ModelDetails
+  onSave(profile: ModelProfile | null): Promise<Result<ModelDetails>>
+}
+
+/**
+ * The model profile as editable JSON, checked against the shared schema on every keystroke.
+ * Keyed by the parent on model and saved profile, so it restarts from what the server says.
+ */
+export const ProfileEditor = memo(function ProfileEditor({ details, onSave }: ProfileEditorProps) {
+  const original = profileToText(details.profile)
+  const [text, setText] = useState(original)
+  const [saving, setSaving] = useState(false)
+  const [error, setError] = useState<UserError>()
+  const check = useMemo(() => (text.trim() ? validateProfileText(text) : undefined), [text])
+  const dirty = text !== original
+
+  const save = async (profile: ModelProfile | null): Promise<void> => {
+    setSaving(true)
+    const r = await onSave(profile)
+    setSaving(false)
+    if (!r.ok) return setError(r.error)
+    setError(undefined)
+    setText(profileToText(r.value.profile))
+  }
+
+  const reset = (): void => {
+    // Unsaved edits revert locally; a saved override is removed so the derived profile returns.
+    if (details.profileSaved && !dirty) void save(null)
+    else setText(original)
+  }
+
+  return (
+    <div className="profile-editor" data-testid="profile-editor">
+      <div className="profile-header">
+        <h3>Model profile</h3>
+        <span className="tag" data-testid="profile-origin">
+          {details.profileSaved ? 'saved override' : details.profile ? 'derived' : 'none'}
+        </span>
+      </div>
+      {details.profileProblem && (
+        <pre className="profile-problem" data-testid="profile-problem">
+          {details.profileProblem}
+        </pre>
+      )}
+      <ErrorBanner error={error} testId="profile-save-error" onDismiss={() => setError(undefined)} />
+      <textarea
+        className="profile-text"
+        spellCheck={false}
+        value={text}
+        rows={12}
+        onChange={(e) => setText(e.target.value)}
+        aria-invalid={check ? !check.ok : undefined}
+        aria-label="Model profile JSON"
+        placeholder='{ "model": "…", "kind": "streaming-asr", "inputs": [ … ] }'
+        data-testid="profile-text"
+      />
+      {check && !check.ok && (
+        <ul className="profile-errors" role="alert" data-testid="profile-errors">
+          {check.errors.map((e, i) => (
+            <li key={i} data-testid="profile-error">
+              {e}
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="form-actions">
+        <button
+          type="button"
+          className="primary"
+          disabled={saving || !check?.ok || !dirty}
+          onClick={() => check?.ok && void save(check.profile)}
+          data-testid="profile-save"
+        >
+          Save profile
+        </button>
+        <button
+          type="button"
+          disabled={saving || (!dirty && !details.profileSaved)}
+          onClick={reset}
+          data-testid="profile-reset"
+          title={details.profileSaved && !dirty ? 'Remove the saved override' : 'Undo your edits'}
+        >
+          {details.profileSaved && !dirty ? 'Reset to derived' : 'Revert'}
+        </button>
+      </div>
+    </div>
+  )
+})

@@ -1,0 +1,143 @@
+import type { DetectionBox, DetectionFrameEvent } from '../../../shared/results'
+
+/** A detection frame as the renderer keeps it: when it arrived, for the camera's "age". */
+export interface DetectionRecord extends DetectionFrameEvent {
+  receivedAtMs: number
+}
+
+/** Where the picture sits inside an element with `object-fit: contain`, in CSS pixels. */
+export interface ContainRect {
+  x: number
+  y: number
+  width: number
+  height: number
+  /** CSS pixels per source pixel. */
+  scale: number
+}
+
+export function containRect(
+  elementWidth: number,
+  elementHeight: number,
+  sourceWidth: number,
+  sourceHeight: number,
+): ContainRect {
+  if (!(elementWidth > 0 && elementHeight > 0 && sourceWidth > 0 && sourceHeight > 0)) {
+    return { x: 0, y: 0, width: 0, height: 0, scale: 0 }
+  }
+  const scale = Math.min(elementWidth / sourceWidth, elementHeight / sourceHeight)
+  const width = sourceWidth * scale
+  const height = sourceHeight * scale
+  return { x: (elementWidth - width) / 2, y: (elementHeight - height) / 2, width, height, scale }
+}
+
+/**
+ * Maps a box from the result's source pixels to display pixels. The boxes' source size may differ
+ * from the element's intrinsic size (a re-encoded preview), so the box is normalised first.
+ */
+export function sourceBoxToDisplay(
+  box: Pick<DetectionBox, 'x' | 'y' | 'width' | 'height'>,
+  boxSourceWidth: number,
+  boxSourceHeight: number,
+  rect: ContainRect,
+): { x: number; y: number; width: number; height: number } {
+  const sx = rect.width / boxSourceWidth
+  const sy = rect.height / boxSourceHeight
+  return {
+    x: rect.x + box.x * sx,
+    y: rect.y + box.y * sy,
+    width: box.width * sx,
+    height: box.height * sy,
+  }
+}
+
+/** Distinct on both light and dark video; chosen for contrast, not beauty. */
+export const CLASS_PALETTE = [
+  '#e6194b',
+  '#3cb44b',
+  '#ffe119',
+  '#4363d8',
+  '#f58231',
+  '#911eb4',
+  '#42d4f4',
+  '#f032e6',
+  '#bfef45',
+  '#fabed4',
+  '#469990',
+  '#dcbeff',
+  '#9a6324',
+  '#fffac8',
+  '#800000',
+  '#aaffc3',
+] as const
+
+/** A stable colour per class id: neighbouring ids land far apart in the palette. */
+export function classColour(classId: number): string {
+  // Knuth's multiplicative hash spreads 0, 1, 2 … across the palette.
+  const h = Math.imul((classId | 0) + 1, 2654435761) >>> 0
+  return CLASS_PALETTE[(h >>> 16) % CLASS_PALETTE.length]
+}
+
+/** Index of the last frame with timeSec <= t in a list sorted by timeSec, or -1. */
+export function indexAtOrBefore(frames: readonly { timeSec: number }[], t: number): number {
+  let lo = 0
+  let hi = frames.length - 1
+  let found = -1
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1
+    if (frames[mid].timeSec <= t) {
+      found = mid
+      lo = mid + 1
+    } else {
+      hi = mid - 1
+    }
+  }
+  return found
+}
+
+/**
+ * The result to show at playback time t: the latest one at or before t, unless it is older than
+ * maxAgeSec (a gap in the results should not leave old boxes frozen on screen).
+ */
+export function latestAtOrBefore<T extends { timeSec: number }>(
+  frames: readonly T[],
+  t: number,
+  maxAgeSec = Infinity,
+): T | undefined {
+  const i = indexAtOrBefore(frames, t)
+  if (i < 0) return undefined
+  const f = frames[i]
+  return t - f.timeSec <= maxAgeSec ? f : undefined
+}
+
+/**
+ * Inserts in timeSec order, in place. Results usually arrive in order, so this is a push; a late
+ * one goes where it belongs, and one for the same frame replaces the earlier answer.
+ */
+export function insertByTime<T extends { timeSec: number; frame: number }>(
+  frames: T[],
+  item: T,
+): void {
+  const last = frames[frames.length - 1]
+  if (!last || last.timeSec < item.timeSec) {
+    frames.push(item)
+    return
+  }
+  const i = indexAtOrBefore(frames, item.timeSec)
+  if (i >= 0 && frames[i].timeSec === item.timeSec && frames[i].frame === item.frame) {
+    frames[i] = item
+  } else {
+    frames.splice(i + 1, 0, item)
+  }
+}
+
+export function filterBoxes(
+  boxes: readonly DetectionBox[],
+  minScore: number,
+  hiddenClasses: ReadonlySet<number>,
+): DetectionBox[] {
+  return boxes.filter((b) => b.score >= minScore && !hiddenClasses.has(b.classId))
+}
+
+export function boxCaption(box: DetectionBox): string {
+  return `${box.label || `class ${box.classId}`} ${Math.round(box.score * 100)}%`
+}

@@ -1,0 +1,74 @@
+import { useCallback, useState, type ReactNode, type RefObject } from 'react'
+import { DetectionOverlay, type ClassInfo, type OverlayFrames } from '../components/DetectionOverlay'
+import { OverlayControls } from '../components/OverlayControls'
+import { useSessionController } from '../session/controller-context'
+import { useAppStoreApi } from '../store'
+
+/** Ultralytics' default; the profile's own threshold already filtered what main sends. */
+const DEFAULT_MIN_SCORE = 0.25
+
+/** The media element (children) with the boxes drawn over it, and the overlay's filters below. */
+export function OverlayContainer({
+  mode,
+  mediaRef,
+  children,
+}: {
+  mode: 'file' | 'camera'
+  mediaRef: RefObject<HTMLVideoElement | null>
+  children: ReactNode
+}) {
+  const store = useAppStoreApi()
+  const controller = useSessionController()
+  const [minScore, setMinScore] = useState(DEFAULT_MIN_SCORE)
+  const [hidden, setHidden] = useState<ReadonlySet<number>>(() => new Set())
+  const [classes, setClasses] = useState<ClassInfo[]>([])
+
+  const getFrames = useCallback((): OverlayFrames => {
+    const r = store.getState().results
+    return { detections: r.detections, latest: r.latestDetection }
+  }, [store])
+  const subscribe = useCallback(
+    (listener: () => void) =>
+      store.subscribe((s, prev) => {
+        if (s.results.latestDetection !== prev.results.latestDetection) listener()
+        else if (s.results.detections !== prev.results.detections) listener()
+      }),
+    [store],
+  )
+  const getRates = useCallback(
+    () => (mode === 'camera' ? controller.frameStats?.rates(performance.now()) : undefined),
+    [controller, mode],
+  )
+  const toggleClass = useCallback((id: number) => {
+    setHidden((old) => {
+      const next = new Set(old)
+      if (!next.delete(id)) next.add(id)
+      return next
+    })
+  }, [])
+
+  return (
+    <>
+      <div className="media-wrap">
+        {children}
+        <DetectionOverlay
+          mode={mode}
+          mediaRef={mediaRef}
+          getFrames={getFrames}
+          subscribe={subscribe}
+          getRates={getRates}
+          minScore={minScore}
+          hiddenClasses={hidden}
+          onClassesSeen={setClasses}
+        />
+      </div>
+      <OverlayControls
+        minScore={minScore}
+        onMinScore={setMinScore}
+        classes={classes}
+        hiddenClasses={hidden}
+        onToggleClass={toggleClass}
+      />
+    </>
+  )
+}

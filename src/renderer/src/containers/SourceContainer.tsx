@@ -1,0 +1,121 @@
+import { useCallback, useState } from 'react'
+import type { UserError } from '../../../shared/ipc-contract'
+import { useApi } from '../bridge'
+import { useMediaDevices } from '../capture/devices'
+import { SourcePanel } from '../components/SourcePanel'
+import { useSessionController } from '../session/controller-context'
+import { useAppStore } from '../store'
+import {
+  selectCameraDevice,
+  selectCameraFpsCap,
+  selectCameraResolution,
+  selectChunkMs,
+  selectFilePath,
+  selectMicDevice,
+  selectMicLevel,
+  selectPace,
+  selectSelectedModel,
+  selectSessionError,
+  selectSessionStatus,
+  selectSessionSummary,
+  selectSource,
+  selectStartBlocker,
+} from '../store/selectors'
+
+export function SourceContainer() {
+  const api = useApi()
+  const controller = useSessionController()
+  const source = useAppStore(selectSource)
+  const status = useAppStore(selectSessionStatus)
+  const startBlocker = useAppStore(selectStartBlocker)
+  const sessionError = useAppStore(selectSessionError)
+  const summary = useAppStore(selectSessionSummary)
+  const model = useAppStore(selectSelectedModel)
+  const micDeviceId = useAppStore(selectMicDevice)
+  const chunkMs = useAppStore(selectChunkMs)
+  const micLevel = useAppStore(selectMicLevel)
+  const cameraDeviceId = useAppStore(selectCameraDevice)
+  const cameraResolution = useAppStore(selectCameraResolution)
+  const cameraFpsCap = useAppStore(selectCameraFpsCap)
+  const filePath = useAppStore(selectFilePath)
+  const pace = useAppStore(selectPace)
+  const setSource = useAppStore((s) => s.setSource)
+  const setMicDevice = useAppStore((s) => s.setMicDevice)
+  const setChunkMs = useAppStore((s) => s.setChunkMs)
+  const setCameraDevice = useAppStore((s) => s.setCameraDevice)
+  const setCameraResolution = useAppStore((s) => s.setCameraResolution)
+  const setCameraFpsCap = useAppStore((s) => s.setCameraFpsCap)
+  const setFilePath = useAppStore((s) => s.setFilePath)
+  const setPace = useAppStore((s) => s.setPace)
+  const dismissSessionError = useAppStore((s) => s.dismissSessionError)
+  // Labels appear only after a device was opened once, so re-read them when a session starts.
+  const micDevices = useMediaDevices('audioinput', source === 'microphone' ? status : undefined)
+  const cameraDevices = useMediaDevices('videoinput', source === 'camera' ? status : undefined)
+  const [fileError, setFileError] = useState<UserError>()
+
+  const onPickFile = useCallback(async () => {
+    const r = await api.files.pick('media')
+    if (!r.ok) setFileError(r.error)
+    else if (r.value) {
+      setFileError(undefined)
+      setFilePath(r.value)
+    }
+  }, [api, setFilePath])
+
+  const onDropFile = useCallback(
+    (file: File) => {
+      const path = api.files.pathForFile(file)
+      if (path) {
+        setFileError(undefined)
+        setFilePath(path)
+      } else {
+        setFileError({
+          message: `Could not read where "${file.name}" lives.`,
+          hint: 'Use "Choose file…" instead.',
+          kind: 'drop',
+        })
+      }
+    },
+    [api, setFilePath],
+  )
+
+  const onStart = useCallback(() => void controller.start(), [controller])
+  const onStop = useCallback(() => void controller.stop(), [controller])
+  const onDismiss = useCallback(() => {
+    setFileError(undefined)
+    dismissSessionError()
+  }, [dismissSessionError])
+
+  return (
+    <SourcePanel
+      source={source}
+      status={status}
+      startBlocker={startBlocker}
+      error={sessionError ?? fileError}
+      summary={summary}
+      model={model}
+      micDevices={micDevices}
+      micDeviceId={micDeviceId}
+      chunkMs={chunkMs}
+      micLevel={micLevel}
+      cameraDevices={cameraDevices}
+      cameraDeviceId={cameraDeviceId}
+      cameraResolution={cameraResolution}
+      cameraFpsCap={cameraFpsCap}
+      filePath={filePath}
+      pace={pace}
+      onSource={setSource}
+      onMicDevice={setMicDevice}
+      onChunkMs={setChunkMs}
+      onCameraDevice={setCameraDevice}
+      onCameraResolution={setCameraResolution}
+      onCameraFpsCap={setCameraFpsCap}
+      onPickFile={() => void onPickFile()}
+      onDropFile={onDropFile}
+      onPace={setPace}
+      onStart={onStart}
+      onStop={onStop}
+      onDismissError={onDismiss}
+    />
+  )
+}

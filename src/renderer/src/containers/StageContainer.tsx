@@ -1,0 +1,93 @@
+import { useEffect, useRef, type ReactNode } from 'react'
+import { ErrorBanner } from '../components/ErrorBanner'
+import { formatMediaTime } from '../components/TranscriptPanel'
+import { useAppStore } from '../store'
+import {
+  selectCameraStream,
+  selectLastRequestError,
+  selectModelKind,
+  selectPlan,
+  selectRequestErrorCount,
+  selectSessionStatus,
+  selectSource,
+} from '../store/selectors'
+import { OverlayContainer } from './OverlayContainer'
+import { TranscriptContainer } from './TranscriptContainer'
+
+function RequestErrors() {
+  const count = useAppStore(selectRequestErrorCount)
+  const last = useAppStore(selectLastRequestError)
+  if (!last) return null
+  return (
+    <ErrorBanner
+      testId="request-error-banner"
+      error={{
+        message: `${count} request${count === 1 ? '' : 's'} failed; the last at ${formatMediaTime(last.timeSec)}: ${last.message}`,
+        hint: 'The session keeps going; those chunks or frames have no result.',
+        kind: 'request-error',
+      }}
+    />
+  )
+}
+
+/** The centre: the picture with its boxes, or the transcript, for whatever is running. */
+export function StageContainer() {
+  const source = useAppStore(selectSource)
+  const plan = useAppStore(selectPlan)
+  const kind = useAppStore(selectModelKind)
+  const stream = useAppStore(selectCameraStream)
+  const status = useAppStore(selectSessionStatus)
+  const videoRef = useRef<HTMLVideoElement>(null)
+  const listens = kind === 'streaming-asr' || kind === 'offline-asr'
+  const looks = kind === 'detection'
+
+  useEffect(() => {
+    const v = videoRef.current
+    if (v && source === 'camera') v.srcObject = stream ?? null
+  }, [stream, source])
+
+  const fileUrl = source === 'file' && plan?.mediaUrl ? plan.mediaUrl : undefined
+  const fileIsVideo = fileUrl && plan?.mediaKind !== 'audio'
+
+  let media: ReactNode = null
+  if (source === 'camera' && stream) {
+    const video = <video ref={videoRef} className="stage-video" autoPlay muted playsInline data-testid="camera-video" />
+    media = looks ? <OverlayContainer mode="camera" mediaRef={videoRef}>{video}</OverlayContainer> : video
+  } else if (fileUrl && fileIsVideo) {
+    const video = (
+      <video
+        key={plan?.sessionId}
+        ref={videoRef}
+        className="stage-video"
+        src={fileUrl}
+        autoPlay
+        controls
+        playsInline
+        data-testid="file-video"
+      />
+    )
+    media = looks ? <OverlayContainer mode="file" mediaRef={videoRef}>{video}</OverlayContainer> : video
+  } else if (fileUrl) {
+    media = <audio key={plan?.sessionId} src={fileUrl} autoPlay controls data-testid="file-audio" />
+  }
+
+  const placeholder =
+    status === 'starting'
+      ? 'Starting…'
+      : source === 'file'
+        ? 'Choose a file (or drop one on the source bar) and press Start.'
+        : source === 'camera'
+          ? 'The camera picture appears here when the session starts.'
+          : 'Press Start and speak; the transcript appears below.'
+
+  return (
+    <main className="stage" data-testid="stage" data-kind={kind ?? 'unknown'}>
+      <RequestErrors />
+      {media ?? (!listens && <div className="stage-placeholder muted">{placeholder}</div>)}
+      {listens && <TranscriptContainer />}
+      {!listens && !looks && kind === 'generic' && (
+        <p className="muted">This model has no live view yet; latency is on the right.</p>
+      )}
+    </main>
+  )
+}

@@ -1,0 +1,162 @@
+import type { SessionPlan, SessionStartRequest, TritonLiveApi } from '../../../shared/ipc-contract'
+import { CameraCapture, parseResolution } from '../capture/camera-capture'
+import type { FrameStats } from '../capture/frame-stats'
+import { MicCapture } from '../capture/mic-capture'
+import type { AppStore } from '../store'
+import { selectStartBlocker } from '../store/selectors'
+import { isActiveStatus } from '../store/session-slice'
+import { isUserError, mediaError, sourceMismatch } from './media-errors'
+
+/**
+ * Starts and stops sessions: opens the device, asks main for a plan, pumps audio or frames, and
+ * releases everything in one place. Devices and streams live here, not in the store, because
+ * they are resources rather than state.
+ */
+export class SessionController {
+  private mic: MicCapture | undefined
+  private camera: CameraCapture | undefined
+  private stopRequested = false
+  private readonly unsubscribe: () => void
+
+  constructor(
+    private readonly store: AppStore,
+    private readonly api: TritonLiveApi,
+  ) {
+    this.unsubscribe = store.subscribe((s, prev) => {
+      if (s.session.status !== prev.session.status && !isActiveStatus(s.session.status)) {
+        // Main ended the session (file finished, stream failed): let go of the devices.
+        if (s.session.status !== 'stopping') this.release()
+      }
+      const answered = s.results.detectionCount + s.results.requestErrorCount
+      const before = prev.results.detectionCount + prev.results.requestErrorCount
+      if (answered > before) this.camera?.resultArrived()
+    })
+  }
+
+  /** Capture / sent / result rates of the running camera, for the overlay. */
+  get frameStats(): FrameStats | undefined {
+    return this.camera?.stats
+  }
+
+  async toggle(): Promise<void> {
+    const status = this.store.getState().session.status
+    if (isActiveStatus(status)) await this.stop()
+    else await this.start()
+  }
+
+  async start(): Promise<void> {
+    const state = this.store.getState()
+    if (selectStartBlocker(state) || isActiveStatus(state.session.status)) return
+    const { session, connection, models } = state
+    const endpointId = connection.connectedId
+    const model = models.selected
+    if (!endpointId || !model) return
+    const source = session.source
+    this.stopRequested = false
+    state.resetResults()
+    state.resetMetrics()
+    state.sessionStarting(Date.now())
+
+    try {
+      if (source === 'microphone') this.mic = await MicCapture.open(session.micDeviceId)
+      if (source === 'camera') {
+        this.camera = await CameraCapture.open({
+          deviceId: session.cameraDeviceId,
+          ...parseResolution(session.cameraResolution),
+          fpsCap: session.cameraFpsCap,
+        })
+      }
+    } catch (err) {
+      this.release()
+      this.store.getState().sessionFailed(mediaError(err, source))
+      return
+    }
+    if (this.stopRequested) return this.finishStop(undefined)
+
+    const request: SessionStartRequest = {
+      endpointId,
+      model,
+      source,
+      ...(source === 'file' ? { filePath: session.filePath, pace: session.pace } : {}),
+      ...(source === 'microphone' ? { chunkMs: session.chunkMs } : {}),
+    }
+    const r = await this.api.session.start(request)
+    if (!r.ok) {
+      this.release()
+      this.store.getState().sessionFailed(r.error)
+      return
+    }
+    const plan = r.value
+    if (this.stopRequested) return this.finishStop(plan)
+    this.store.getState().sessionStarted(plan, this.camera?.stream)
+    await this.pump(plan)
+  }
+
+  async stop(): Promise<void> {
+    const { status, plan } = this.store.getState().session
+    if (!isActiveStatus(status)) return
+    this.stopRequested = true
+    this.store.getState().sessionStopping()
+    // Without a plan the start is still on its way; start() finishes the stop when it returns.
+    if (plan) await this.finishStop(plan)
+  }
+
+  dispose(): void {
+    this.unsubscribe()
+    const plan = this.store.getState().session.plan
+    if (plan && isActiveStatus(this.store.getState().session.status)) {
+      void this.api.session.stop(plan.sessionId)
+    }
+    this.release()
+  }
+
+  private async pump(plan: SessionPlan): Promise<void> {
+    const { api, store } = this
+    try {
+      if (this.mic) {
+        if (!plan.audio) throw sourceMismatch(plan.kind, 'microphone')
+        await this.mic.start(
+          plan.audio,
+          (samples, at) => api.session.sendAudio(plan.sessionId, samples, at),
+          (level) => store.getState().setMicLevel(level),
+        )
+      }
+      if (this.camera) {
+        if (!plan.vision) throw sourceMismatch(plan.kind, 'camera')
+        await this.camera.start(plan.vision, (f) =>
+          api.session.sendFrame({ sessionId: plan.sessionId, ...f }),
+        )
+      }
+    } catch (err) {
+      const error = isUserError(err) ? err : mediaError(err, this.mic ? 'microphone' : 'camera')
+      this.release()
+      await api.session.stop(plan.sessionId)
+      store.getState().sessionFailed(error)
+    }
+  }
+
+  private async finishStop(plan: SessionPlan | undefined): Promise<void> {
+    this.release()
+    if (!plan) {
+      this.store.getState().sessionStopped()
+      return
+    }
+    if (!this.store.getState().session.plan) this.store.getState().sessionStarted(plan)
+    const r = await this.api.session.stop(plan.sessionId)
+    const s = this.store.getState()
+    if (r.ok) s.sessionStopped(r.value)
+    else {
+      s.sessionStopped()
+      s.sessionFailed(r.error)
+    }
+  }
+
+  private release(): void {
+    const mic = this.mic
+    const camera = this.camera
+    this.mic = undefined
+    this.camera = undefined
+    if (mic) void mic.close()
+    camera?.close()
+  }
+}

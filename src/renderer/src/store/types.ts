@@ -1,0 +1,17 @@
+import type { StateCreator } from 'zustand'
+import type { TritonLiveApi } from '../../../shared/ipc-contract'
+import type { ConnectionSlice } from './connection-slice'
+import type { MetricsSlice } from './metrics-slice'
+import type { ModelsSlice } from './models-slice'
+import type { ResultsSlice } from './results-slice'
+import type { SessionSlice } from './session-slice'
+
+export type AppState = ConnectionSlice & ModelsSlice & SessionSlice & ResultsSlice & MetricsSlice
+
+/** What slices need from outside; injected so tests run against a fake bridge. */
+export interface StoreDeps {
+  api: TritonLiveApi
+  now?: () => number
+}
+
+export type SliceCreator<T> = StateCreator<AppState, [['zustand/devtools', never]], [], T>
