@@ -1,0 +1,116 @@
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startDemoEndpoint, type DemoEndpoint } from '../../src/main/demo-endpoint/demo-server'
+
+const root = join(__dirname, '../..')
+const SAMPLE_TEXT = 'hello from triton live. the quick brown fox jumps over the lazy dog.'
+
+interface Run {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** Runs the CLI from its sources in a child process, as a user would run the built one. */
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/index.ts'), ...args], {
+      cwd: root,
+      env: { ...process.env, TRITON_URL: '', ...env },
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+let demo: DemoEndpoint
+
+beforeAll(async () => {
+  demo = await startDemoEndpoint({ port: 0, metricsPort: null })
+})
+
+afterAll(async () => {
+  await demo.close()
+})
+
+describe('the triton-live command line', () => {
+  it('lists models one per line, name first, with version, state and detected kind', async () => {
+    const r = await cli(['models', '--url', demo.url])
+    expect(r.code).toBe(0)
+    const lines = r.stdout.trim().split('\n')
+    expect(lines).toHaveLength(6)
+    expect(lines[0]).toMatch(/^tone-transcriber-streaming\s+1\s+READY\s+streaming-asr$/)
+    expect(lines.find((l) => l.startsWith('color-box-detector-efficientnms'))).toMatch(/detection\/efficient-nms$/)
+  })
+
+  it('reads the URL from TRITON_URL and reports health', async () => {
+    const r = await cli(['health'], { TRITON_URL: demo.url })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/live=true ready=true\s+triton-live-demo/)
+  })
+
+  it('streams the sample file and prints the transcript and a latency summary', async () => {
+    const r = await cli(['stream', '--url', demo.url, '--model', 'tone-transcriber-streaming', '--file', 'resources/samples/tone-text.wav'])
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain(`] ${SAMPLE_TEXT}`)
+    for (const row of ['Requests', 'Successful', 'Failed', 'Success rate', 'Throughput', 'Latency p50', 'Latency p95', 'Latency p99', 'Latency mean', 'Latency min', 'Latency max']) {
+      expect(r.stdout).toContain(row)
+    }
+    expect(r.stdout).toMatch(/Success rate\s+100\.00%/)
+  })
+
+  it('prints one JSON object per line with --json, the summary last', async () => {
+    const r = await cli(['stream', '--url', demo.url, '--model', 'color-box-detector-e2e', '--file', 'resources/samples/boxes.mp4', '--json'])
+    expect(r.code).toBe(0)
+    const objects = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; boxes?: unknown[]; summary?: { requests: number } })
+    const frames = objects.filter((o) => o.kind === 'detections')
+    expect(frames).toHaveLength(40)
+    expect(frames.every((f) => f.boxes?.length === 3)).toBe(true)
+    expect(objects.at(-1)?.kind).toBe('summary')
+    expect(objects.at(-1)?.summary?.requests).toBe(40)
+  })
+
+  it('says in one line that a connection was refused, and exits non-zero', async () => {
+    const r = await cli(['stream', '--url', '127.0.0.1:1', '--model', 'm', '--file', 'resources/samples/tone-text.wav'])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toBe('')
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toMatch(/^triton-live: cannot reach Triton at 127\.0\.0\.1:1: connection refused \(check that the server is running/)
+  })
+
+  it('names an unknown model', async () => {
+    const r = await cli(['stream', '--url', demo.url, '--model', 'nope', '--file', 'resources/samples/tone-text.wav'])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain("Request for unknown model: 'nope' is not found")
+    expect(r.stderr).toContain('triton-live models')
+  })
+
+  it('names a missing file before connecting', async () => {
+    const r = await cli(['stream', '--url', demo.url, '--model', 'tone-transcriber-streaming', '--file', 'missing.wav'])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/^triton-live: media file not found: missing\.wav/)
+  })
+
+  it('rejects an invalid URL and a missing flag as usage errors', async () => {
+    const bad = await cli(['health', '--url', 'ftp://host'])
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toContain("unsupported scheme 'ftp://'")
+    const missing = await cli(['stream', '--url', demo.url])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain('--model is required')
+  })
+
+  it('rejects a profile file that does not validate, naming the field', async () => {
+    const r = await cli([
+      'stream', '--url', demo.url, '--model', 'tone-transcriber-streaming',
+      '--file', 'resources/samples/tone-text.wav', '--profile', 'package.json',
+    ])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/package\.json: (model|kind|inputs)/)
+  })
+})
