@@ -1,19 +1,7 @@
 import { shell, type BrowserWindow, type Session } from 'electron'
+import { CONTENT_SECURITY_POLICY } from '../app/content-security-policy'
 
-/** The renderer never talks to Triton itself, so nothing remote is allowed. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob: mediastream: triton-media:",
-  "connect-src 'self'",
-  "worker-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ')
+export { CONTENT_SECURITY_POLICY }
 
 export function isAppUrl(url: string, devServerUrl: string | undefined): boolean {
   if (url.startsWith('file://')) return true
