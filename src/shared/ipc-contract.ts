@@ -183,6 +183,55 @@ export type SessionEvent = (SessionResultEvent | SessionStatusEvent | LatencySam
   sessionId: string
 }
 
+// ---- metrics
+
+export interface GpuReading {
+  uuid: string
+  /** 0..1 */
+  utilization?: number
+  memoryUsedBytes?: number
+  memoryTotalBytes?: number
+  powerWatts?: number
+}
+
+export interface ModelRateReading {
+  model: string
+  version: string
+  inferencePerSec?: number
+  successPerSec?: number
+  failurePerSec?: number
+  avgRequestMs?: number
+  avgQueueMs?: number
+  avgComputeMs?: number
+  pendingRequests?: number
+}
+
+/** One scrape of the endpoint's Prometheus page, with rates against the previous scrape. */
+export interface MetricsPoll {
+  endpointId: string
+  url: string
+  takenAtMs: number
+  /** Set when the page could not be read; the panel shows a plain "no metrics" state. */
+  error?: UserError
+  hasGpuMetrics: boolean
+  gpus: GpuReading[]
+  cpu: { utilization?: number; memoryUsedBytes?: number; memoryTotalBytes?: number }
+  models: ModelRateReading[]
+}
+
+/** Server-side time per request over the interval since the previous call, from ModelStatistics. */
+export interface ServerTimeSplit {
+  requests: number
+  successes: number
+  failures: number
+  avgQueueMs: number
+  avgComputeInputMs: number
+  avgComputeInferMs: number
+  avgComputeOutputMs: number
+  avgServerMs: number
+  avgBatch: number
+}
+
 // ---- channels
 
 export const INVOKE_CHANNELS = [
@@ -198,6 +247,8 @@ export const INVOKE_CHANNELS = [
   'session:start',
   'session:stop',
   'files:pick',
+  'metrics:poll',
+  'metrics:server-stats',
 ] as const
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number]
 
@@ -224,6 +275,8 @@ export const invokeSchemas = {
   'session:start': sessionStartSchema,
   'session:stop': idSchema,
   'files:pick': z.object({ kind: z.enum(['media', 'pem', 'json']) }),
+  'metrics:poll': idSchema,
+  'metrics:server-stats': modelRef,
 } satisfies Record<InvokeChannel, z.ZodType>
 
 export interface InvokeResults {
@@ -239,6 +292,8 @@ export interface InvokeResults {
   'session:start': SessionPlan
   'session:stop': LatencySummary | undefined
   'files:pick': string | undefined
+  'metrics:poll': MetricsPoll
+  'metrics:server-stats': ServerTimeSplit | null
 }
 
 export type InvokePayload<C extends InvokeChannel> = z.input<(typeof invokeSchemas)[C]>
@@ -290,6 +345,10 @@ export interface TritonLiveApi {
     pick(kind: 'media' | 'pem' | 'json'): Promise<Result<string | undefined>>
     pathForFile(file: File): string | undefined
   }
+  metrics: {
+    poll(endpointId: string): Promise<Result<MetricsPoll>>
+    serverStats(endpointId: string, model: string): Promise<Result<ServerTimeSplit | null>>
+  }
 }
 
 /** Builds the renderer API over any transport, so preload and test bridge cannot drift apart. */
@@ -320,6 +379,10 @@ export function createTritonLiveApi(t: BridgeTransport): TritonLiveApi {
     files: {
       pick: (kind) => t.invoke('files:pick', { kind }),
       pathForFile: (file) => t.pathForFile?.(file),
+    },
+    metrics: {
+      poll: (endpointId) => t.invoke('metrics:poll', endpointId),
+      serverStats: (endpointId, model) => t.invoke('metrics:server-stats', { endpointId, model }),
     },
   }
 }

@@ -16,6 +16,7 @@ import { startDemoEndpoint, type DemoEndpoint } from '../demo-endpoint/demo-serv
 import { MediaError } from '../media/media-error'
 import { probeMedia } from '../media/media-probe'
 import { describeModel } from '../models/model-introspection'
+import { MetricsPoller } from './metrics-poller'
 import { resolveModel } from '../sessions/model-plan'
 import { TritonClient } from '../triton/triton-client'
 import { TritonError } from '../triton/triton-error'
@@ -49,6 +50,7 @@ export class AppServices {
   private readonly profiles: ProfileStore
   private readonly clients = new Map<string, TritonClient>()
   private readonly sessions = new Map<string, LiveSession>()
+  private readonly metrics = new MetricsPoller()
   private demo: DemoEndpoint | undefined
   private demoStarting: Promise<DemoEndpoint> | undefined
 
@@ -203,6 +205,13 @@ export class AppServices {
       return summary
     },
     'files:pick': ({ kind }) => this.deps.pickFile(kind),
+    'metrics:poll': async (id) => {
+      const profile = await this.endpoints.profile(id)
+      const url = profile.builtInDemo ? (await this.demoEndpoint()).metricsUrl : profile.metricsUrl
+      return this.metrics.poll(id, url || (await this.client(id)).connection.endpoint.target)
+    },
+    'metrics:server-stats': async ({ endpointId, model }) =>
+      this.metrics.serverStats(endpointId, model, await this.client(endpointId)),
   }
 
   /** Stops every session and closes every client; the app calls this before quitting. */
