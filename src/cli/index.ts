@@ -2,6 +2,7 @@ import { MediaError } from '../main/media/media-error'
 import { EndpointError } from '../main/triton/endpoint'
 import { TritonError } from '../main/triton/triton-error'
 import { CliUsageError } from './cli-error'
+import { DEMO_HELP, demoCommand } from './commands/demo-command'
 import { DEMO_ENDPOINT_HELP, demoEndpointCommand } from './commands/demo-endpoint-command'
 import { healthCommand } from './commands/health-command'
 import { modelsCommand } from './commands/models-command'
@@ -12,10 +13,13 @@ import type { Output } from './output'
 const HELP = `triton-live: stream audio and video to NVIDIA Triton and watch what it answers.
 
 commands:
+  demo            run the bundled samples through the demo endpoint (or --url), end to end
   demo-endpoint   serve the built-in demo endpoint on loopback
   health          is the server live and ready; name, version, extensions
   models          the repository: one line per model with version, state and detected kind
   stream          stream a file to a model; print transcripts or detections and a latency summary
+
+${DEMO_HELP}
 
 ${DEMO_ENDPOINT_HELP}
 
@@ -47,6 +51,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     switch (command) {
+      case 'demo':
+        return await demoCommand(rest, output)
       case 'demo-endpoint':
         return await demoEndpointCommand(rest, output.write)
       case 'health':
