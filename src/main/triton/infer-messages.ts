@@ -7,11 +7,23 @@ import { decodeTensor, encodeTensor, type DecodedTensor, type Tensor } from './t
 
 export type ParameterValue = boolean | number | string | bigint
 
+/** An input whose bytes already sit in a registered system shared-memory region. */
+export interface SharedMemoryInput {
+  name: string
+  datatype: Tensor['datatype']
+  shape: number[]
+  region: string
+  byteSize: number
+  offset?: number
+}
+
 export interface InferRequestSpec {
   model: string
   version?: string
   id?: string
   inputs: Tensor[]
+  /** Inputs passed by shared-memory handle instead of bytes (same host only). */
+  sharedMemoryInputs?: SharedMemoryInput[]
   /** Outputs to return; all of them when absent. */
   outputs?: string[]
   parameters?: Record<string, ParameterValue>
@@ -43,6 +55,11 @@ export function sequenceParameters(seq: SequenceControl): Record<string, Paramet
 }
 
 export function buildInferRequest(spec: InferRequestSpec): ModelInferRequest {
+  const shm = spec.sharedMemoryInputs ?? []
+  if (shm.length > 0 && spec.inputs.length > 0) {
+    // Triton pairs raw_input_contents with inputs by index, so the two kinds cannot be mixed.
+    throw new Error('a request carries inputs either all as bytes or all through shared memory')
+  }
   const raw = spec.inputs.map((t) => encodeTensor(t))
   const parameters: Record<string, InferParameter> = {}
   for (const [k, v] of Object.entries(spec.parameters ?? {})) parameters[k] = toInferParameter(v)
@@ -51,7 +68,19 @@ export function buildInferRequest(spec: InferRequestSpec): ModelInferRequest {
     model_version: spec.version ?? '',
     id: spec.id ?? '',
     parameters,
-    inputs: spec.inputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: t.shape })),
+    inputs: [
+      ...spec.inputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: t.shape })),
+      ...shm.map((s) => ({
+        name: s.name,
+        datatype: s.datatype,
+        shape: s.shape,
+        parameters: {
+          shared_memory_region: { string_param: s.region },
+          shared_memory_byte_size: { int64_param: s.byteSize },
+          ...(s.offset ? { shared_memory_offset: { int64_param: s.offset } } : {}),
+        },
+      })),
+    ],
     outputs: (spec.outputs ?? []).map((name) => ({ name })),
     raw_input_contents: raw,
   }
