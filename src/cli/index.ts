@@ -2,6 +2,7 @@ import { MediaError } from '../main/media/media-error'
 import { EndpointError } from '../main/triton/endpoint'
 import { TritonError } from '../main/triton/triton-error'
 import { CliUsageError } from './cli-error'
+import { BENCH_HELP, benchCommand } from './commands/bench-command'
 import { DEMO_HELP, demoCommand } from './commands/demo-command'
 import { DEMO_ENDPOINT_HELP, demoEndpointCommand } from './commands/demo-endpoint-command'
 import { healthCommand } from './commands/health-command'
@@ -18,12 +19,15 @@ commands:
   health          is the server live and ready; name, version, extensions
   models          the repository: one line per model with version, state and detected kind
   stream          stream a file to a model; print transcripts or detections and a latency summary
+  bench           load-test a model (rate or concurrency), optionally against a second one
 
 ${DEMO_HELP}
 
 ${DEMO_ENDPOINT_HELP}
 
 ${STREAM_HELP}
+
+${BENCH_HELP}
 
 ${CONNECTION_HELP}`
 
@@ -61,6 +65,8 @@ export async function main(argv: string[]): Promise<number> {
         return await modelsCommand(rest, output.write, output.json)
       case 'stream':
         return await streamCommand(rest, output)
+      case 'bench':
+        return await benchCommand(rest, output)
       case undefined:
       case 'help':
       case '--help':

@@ -2,9 +2,15 @@ import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import type { ModelProfile } from '../../shared/model-profile'
 import type { SessionResultEvent, SummaryEvent } from '../../shared/results'
+import {
+  checkExportTarget,
+  exportSession,
+  type SessionKind,
+} from '../../main/exports/session-exporter'
 import { assertMediaFile } from '../../main/media/media-error'
 import { LatencyRecorder } from '../../main/metrics/latency-histogram'
 import { runFileSession } from '../../main/sessions/file-session'
+import type { RequestRecord } from '../../main/sessions/session-callbacks'
 import { parseProfile, resolveModel } from '../../main/sessions/model-plan'
 import { TritonClient } from '../../main/triton/triton-client'
 import { TritonError } from '../../main/triton/triton-error'
@@ -12,11 +18,13 @@ import { CliUsageError } from '../cli-error'
 import { CONNECTION_FLAGS, connectionFromFlags } from '../connection-flags'
 import { detectionLine, summaryTable, transcriptLine, type Output } from '../output'
 
-export const STREAM_HELP = `triton-live stream --url U --model M --file F [--profile P.json] [--realtime] [--max-fps N] [--json]
+export const STREAM_HELP = `triton-live stream --url U --model M --file F [--profile P.json] [--realtime] [--max-fps N] [--export OUT]... [--json]
   Streams a file (any format ffmpeg reads) to a model over ModelStreamInfer and prints
   transcripts or detections as they arrive, then a latency summary. --realtime paces the file
   like a live source; the default sends as fast as the server answers. --json prints one JSON
-  object per line, the summary last.`
+  object per line, the summary last. --export writes the results when the run ends (also after
+  Ctrl+C), the format by extension: transcripts .txt .srt .vtt .json .jsonl, detections .jsonl
+  .json or .mp4 (the video with boxes drawn), per-request latency .csv; repeatable.`
 
 async function loadProfile(path: string | undefined): Promise<ModelProfile | undefined> {
   if (!path) return undefined
@@ -41,6 +49,7 @@ export async function streamCommand(argv: string[], output: Output): Promise<num
       profile: { type: 'string' },
       realtime: { type: 'boolean' },
       'max-fps': { type: 'string' },
+      export: { type: 'string', multiple: true },
       json: { type: 'boolean' },
     },
     strict: true,
@@ -64,10 +73,18 @@ export async function streamCommand(argv: string[], output: Output): Promise<num
     if (partialShown) process.stdout.write('\r\x1b[2K')
     partialShown = false
   }
+  const exports = values.export ?? []
+  // Results are kept only when something will be written from them.
+  const events: SessionResultEvent[] = []
+  const records: RequestRecord[] = []
   try {
     const { profile } = await resolveModel(client, values.model, override)
+    const kind = sessionKind(profile.kind)
+    // Checked before streaming, so a wrong extension or folder does not cost a whole run.
+    for (const path of exports) await checkExportTarget(path, kind, values.file)
     const started = performance.now()
     const onEvent = (e: SessionResultEvent): void => {
+      if (exports.length > 0) events.push(e)
       if (json) return output.write(JSON.stringify(e))
       if (e.kind === 'transcript') {
         if (e.final) {
@@ -93,7 +110,11 @@ export async function streamCommand(argv: string[], output: Output): Promise<num
       signal: abort.signal,
       callbacks: {
         onEvent,
-        onRequest: (r) => (r.ok ? recorder.record(r.latencyMs) : recorder.recordFailure()),
+        onRequest: (r) => {
+          if (exports.length > 0) records.push(r)
+          if (r.ok) recorder.record(r.latencyMs)
+          else recorder.recordFailure()
+        },
       },
     }).catch((e: unknown) => {
       if (abort.signal.aborted && e instanceof TritonError && e.kind === 'cancelled') return
@@ -113,9 +134,33 @@ export async function streamCommand(argv: string[], output: Output): Promise<num
       output.write('')
       output.write(summaryTable(`${profile.model} @ ${client.target}`, summary))
     }
-    return summary.failures > 0 || summary.requests === 0 ? 1 : 0
+    const exported = await writeExports(exports, { events, records, source: values.file, kind })
+    return summary.failures > 0 || summary.requests === 0 || !exported ? 1 : 0
   } finally {
     process.off('SIGINT', onSignal)
     client.close()
   }
+}
+
+function sessionKind(kind: ModelProfile['kind']): SessionKind | undefined {
+  if (kind === 'detection') return 'detection'
+  return kind === 'streaming-asr' || kind === 'offline-asr' ? 'transcript' : undefined
+}
+
+/** Writes every export, reporting each on stderr; false if any failed. */
+async function writeExports(
+  paths: readonly string[],
+  collected: Parameters<typeof exportSession>[1],
+): Promise<boolean> {
+  let ok = true
+  for (const path of paths) {
+    try {
+      const what = await exportSession(path, collected)
+      process.stderr.write(`wrote ${path} (${what})\n`)
+    } catch (e) {
+      ok = false
+      process.stderr.write(`triton-live: ${e instanceof Error ? e.message : String(e)}\n`)
+    }
+  }
+  return ok
 }

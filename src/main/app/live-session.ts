@@ -4,7 +4,10 @@ import type { LatencySummary } from '../../shared/results'
 import { computeLetterbox } from '../media/letterbox'
 import { LatencyRecorder } from '../metrics/latency-histogram'
 import { createAudioSession, runFileSession } from '../sessions/file-session'
-import type { AudioSession } from '../sessions/asr-session'
+import {
+  isLinkFailure,
+  ReconnectingAudioSession,
+} from '../sessions/reconnecting-audio-session'
 import { DetectionSession } from '../sessions/detection-session'
 import type { SessionCallbacks } from '../sessions/session-callbacks'
 import type { StreamSession } from '../triton/stream-session'
@@ -24,7 +27,7 @@ export class LiveSession {
   private readonly started = performance.now()
   private readonly abort = new AbortController()
   private stream: StreamSession | undefined
-  private audio: AudioSession | undefined
+  private audio: ReconnectingAudioSession | undefined
   private detection: DetectionSession | undefined
   private audioChain: Promise<void> = Promise.resolve()
   private samplesSent = 0
@@ -86,12 +89,46 @@ export class LiveSession {
       )
       return
     }
+    if (this.request.source === 'microphone') {
+      this.startMicrophone()
+      return
+    }
     this.stream = this.client.openStream({ decoupled: this.profile.decoupled })
     this.stream.onDidClose((error) => {
       if (error && !this.stopped) this.fail(error)
     })
-    if (this.request.source === 'microphone') this.audio = createAudioSession(this.stream, this.profile, this.callbacks)
-    else this.detection = new DetectionSession(this.stream, this.profile, this.callbacks, 1)
+    this.detection = new DetectionSession(this.stream, this.profile, this.callbacks, 1)
+  }
+
+  /** The microphone survives a dropped link: audio queues and is replayed on a new stream. */
+  private startMicrophone(): void {
+    const sessionId = this.plan.sessionId
+    const audio: ReconnectingAudioSession = new ReconnectingAudioSession({
+      sampleRate: this.plan.audio?.sampleRate ?? 16000,
+      openStream: async () => {
+        await this.client.waitForReady(5000)
+        const stream = this.client.openStream({ decoupled: this.profile.decoupled })
+        stream.onDidClose((error) => {
+          if (!error || this.stopped || stream !== this.stream) return
+          if (isLinkFailure(error)) audio.linkLost(error)
+          else this.fail(error)
+        })
+        this.stream = stream
+        return stream
+      },
+      createSession: (stream, options) => createAudioSession(stream, this.profile, this.callbacks, options),
+      onState: (state, error) =>
+        this.emit({ kind: 'status', sessionId, state, error: error ? toUserError(error) : undefined }),
+      onDropped: (seconds) =>
+        this.emit({
+          kind: 'request-error',
+          sessionId,
+          message: `the link was down too long: ${seconds.toFixed(1)} s of the oldest audio could not be kept`,
+          timeSec: this.samplesSent / (this.plan.audio?.sampleRate ?? 16000),
+        }),
+    })
+    this.audio = audio
+    this.audioChain = audio.start().catch((e: unknown) => this.fail(e))
   }
 
   private finishWith(state: 'stopped'): void {
@@ -144,8 +181,13 @@ export class LiveSession {
       return this.summary()
     }
     try {
-      await this.audioChain
-      if (!this.stopped) {
+      if (this.audio?.isReconnecting) {
+        // Stopping while the server is away: keep what was answered, give up the rest.
+        this.audio.abandon()
+      } else {
+        await this.audioChain
+      }
+      if (!this.stopped && !this.audio?.abandoned) {
         await this.audio?.finish()
         await this.detection?.finish()
         await this.stream?.end()

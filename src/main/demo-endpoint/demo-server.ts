@@ -394,9 +394,19 @@ export async function startDemoEndpoint(options: DemoEndpointOptions = {}): Prom
     metricsUrl,
     inference,
     close: async () => {
-      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()))
+      // Let answers in flight finish briefly, then cut open streams as a stopping server does.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 500)
+        server.tryShutdown(() => {
+          clearTimeout(timer)
+          resolve()
+        })
+      })
       server.forceShutdown()
-      if (http) await new Promise<void>((resolve) => http.close(() => resolve()))
+      if (http) {
+        http.closeAllConnections()
+        await new Promise<void>((resolve) => http.close(() => resolve()))
+      }
     },
   }
 }

@@ -18,6 +18,17 @@ export interface AudioSession {
   pushChunk(chunk: AudioChunkIn): Promise<void>
   /** Ends the open utterance and waits for every answer. */
   finish(): Promise<void>
+  /**
+   * Audio whose utterance has no final answer yet, in order, and the utterance it starts: what
+   * a new session on a new stream must be fed again so a dropped link loses nothing.
+   */
+  unfinished(): { firstUtterance: number; chunks: AudioChunkIn[] }
+}
+
+export interface AudioSessionOptions {
+  /** Number of the first utterance, so a session that replaces another continues its count. */
+  firstUtterance?: number
+  maxInFlight?: number
 }
 
 /** Below this RMS a chunk counts as silence for endpointing (about -40 dBFS). */
@@ -38,6 +49,7 @@ interface Utterance {
   silenceSec: number
   lastText: string
   endSec: number
+  chunks: AudioChunkIn[]
 }
 
 /**
@@ -50,8 +62,11 @@ export class StreamingAsrSession implements AudioSession {
   private readonly rate: number
   private readonly endpointSilence: number
   private readonly base = sequenceBase()
-  private utterances = 0
+  private readonly maxInFlight: number
+  private utterances: number
   private current: Utterance | undefined
+  /** Utterances whose final answer has not arrived, oldest first. */
+  private readonly open = new Map<number, Utterance>()
   private readonly inFlight: Promise<void>[] = []
   private fatal: unknown
 
@@ -59,10 +74,20 @@ export class StreamingAsrSession implements AudioSession {
     private readonly stream: StreamSession,
     private readonly profile: ModelProfile,
     private readonly callbacks: SessionCallbacks,
-    private readonly maxInFlight = 4,
+    options: AudioSessionOptions = {},
   ) {
     this.rate = profile.audio?.sampleRate ?? 16000
     this.endpointSilence = profile.audio?.endpointSilenceSec ?? DEFAULT_ENDPOINT_SILENCE_SEC
+    this.maxInFlight = options.maxInFlight ?? 4
+    this.utterances = options.firstUtterance ?? 0
+  }
+
+  unfinished(): { firstUtterance: number; chunks: AudioChunkIn[] } {
+    const list = [...this.open.values()]
+    return {
+      firstUtterance: list[0]?.index ?? this.utterances,
+      chunks: list.flatMap((u) => u.chunks),
+    }
   }
 
   async pushChunk(chunk: AudioChunkIn): Promise<void> {
@@ -80,9 +105,12 @@ export class StreamingAsrSession implements AudioSession {
         silenceSec: 0,
         lastText: '',
         endSec: chunk.startSec,
+        chunks: [],
       }
       this.current = u
+      this.open.set(u.index, u)
     }
+    u.chunks.push(chunk)
     u.endSec = chunk.startSec + durationSec
     if (rms(chunk.samples, chunk.validSamples) >= SILENCE_RMS) {
       u.heardVoice = true
@@ -119,6 +147,7 @@ export class StreamingAsrSession implements AudioSession {
             atMs: Date.now(),
           })
           const text = transcriptOf(outcome.responses[0], this.profile.decoder?.transcriptOutput)
+          if (end) this.open.delete(u.index)
           if (end ? text.length > 0 : text !== u.lastText) {
             u.lastText = text
             this.callbacks.onEvent({
@@ -188,7 +217,9 @@ export class WindowedAsrSession implements AudioSession {
   private lastSentLength = 0
   private heardVoice = false
   private silenceSec = 0
-  private utterance = 0
+  private utterance: number
+  /** The chunks behind the current window, kept for a replay after a reconnect. */
+  private chunks: AudioChunkIn[] = []
   private interim: Promise<void> | undefined
   private fatal: unknown
 
@@ -196,11 +227,17 @@ export class WindowedAsrSession implements AudioSession {
     private readonly stream: StreamSession,
     private readonly profile: ModelProfile,
     private readonly callbacks: SessionCallbacks,
+    options: AudioSessionOptions = {},
   ) {
+    this.utterance = options.firstUtterance ?? 0
     this.rate = profile.audio?.sampleRate ?? 16000
     this.hop = Math.round((profile.audio?.hopSec ?? 1) * this.rate)
     this.maxWindow = Math.round((profile.audio?.maxWindowSec ?? 30) * this.rate)
     this.endpointSilence = profile.audio?.endpointSilenceSec ?? DEFAULT_ENDPOINT_SILENCE_SEC
+  }
+
+  unfinished(): { firstUtterance: number; chunks: AudioChunkIn[] } {
+    return { firstUtterance: this.utterance, chunks: [...this.chunks] }
   }
 
   private append(samples: Float32Array): void {
@@ -215,6 +252,7 @@ export class WindowedAsrSession implements AudioSession {
     const valid = chunk.samples.subarray(0, chunk.validSamples)
     if (this.window.length === 0) this.windowStartSec = chunk.startSec
     this.append(valid)
+    this.chunks.push(chunk)
     if (rms(valid) >= SILENCE_RMS) {
       this.heardVoice = true
       this.silenceSec = 0
@@ -227,6 +265,7 @@ export class WindowedAsrSession implements AudioSession {
       this.windowStartSec += (this.window.length - keep.length) / this.rate
       this.window = keep.slice()
       this.lastSentLength = 0
+      this.chunks = this.chunks.slice(-Math.ceil(this.rate / Math.max(1, chunk.samples.length)) - 1)
     }
     const end =
       chunk.last ||
@@ -296,13 +335,14 @@ export class WindowedAsrSession implements AudioSession {
     if (this.interim) await this.interim
     const window = this.window
     if (this.heardVoice && window.length > 0) await this.request(window, true, capturedAtMs)
+    if (this.fatal) throw this.fatal
     this.utterance += this.heardVoice ? 1 : 0
     this.windowStartSec += window.length / this.rate
     this.window = new Float32Array(0)
+    this.chunks = []
     this.lastSentLength = 0
     this.heardVoice = false
     this.silenceSec = 0
-    if (this.fatal) throw this.fatal
   }
 
   async finish(): Promise<void> {

@@ -2,7 +2,12 @@ import type { ModelProfile } from '../../shared/model-profile'
 import { decodeAudioChunks } from '../media/audio-decoder'
 import { decodeVideoFrames } from '../media/video-decoder'
 import type { TritonClient } from '../triton/triton-client'
-import { StreamingAsrSession, WindowedAsrSession, type AudioSession } from './asr-session'
+import {
+  StreamingAsrSession,
+  WindowedAsrSession,
+  type AudioSession,
+  type AudioSessionOptions,
+} from './asr-session'
 import { DetectionSession } from './detection-session'
 import type { SessionCallbacks } from './session-callbacks'
 
@@ -22,10 +27,11 @@ export function createAudioSession(
   stream: ReturnType<TritonClient['openStream']>,
   profile: ModelProfile,
   callbacks: SessionCallbacks,
+  options: AudioSessionOptions = {},
 ): AudioSession {
   return profile.kind === 'streaming-asr' || profile.sequence?.stateful
-    ? new StreamingAsrSession(stream, profile, callbacks)
-    : new WindowedAsrSession(stream, profile, callbacks)
+    ? new StreamingAsrSession(stream, profile, callbacks, options)
+    : new WindowedAsrSession(stream, profile, callbacks, options)
 }
 
 /**

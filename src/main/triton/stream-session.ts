@@ -188,9 +188,16 @@ export class StreamSession {
 
   private finish(error: TritonError | null): void {
     if (this.closedWith !== undefined) return
-    const reason =
-      this.cancelled || error?.kind === 'cancelled'
-        ? new TritonError('cancelled', 'the stream was cancelled', '')
+    // CANCELLED that we did not ask for is the server going away (shutdown, restart, proxy).
+    const serverCancelled = !this.cancelled && error?.kind === 'cancelled'
+    const reason = this.cancelled
+      ? new TritonError('cancelled', 'the stream was cancelled', '')
+      : serverCancelled
+        ? new TritonError(
+            'unreachable',
+            `${this.target} ended the stream`,
+            'the server may be restarting or shutting down; check it and try again',
+          )
         : (error ??
           (this.pending.size
             ? new TritonError(

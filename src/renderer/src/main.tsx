@@ -1,9 +1,13 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
+import { z } from 'zod'
 import { App } from './App'
 import { SessionController } from './session/session-controller'
 import { createAppStore } from './store'
 import './styles.css'
+
+// Zod probes `new Function` to decide on its JIT; under our CSP that probe logs a violation.
+z.config({ jitless: true })
 
 const root = createRoot(document.getElementById('root') as HTMLElement)
 const api = window.tritonLive

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -10,7 +10,7 @@ import type { SessionEvent } from '../../../src/shared/ipc-contract'
 import { AppServices } from '../../../src/main/app/app-services'
 import { CONTENT_SECURITY_POLICY } from '../../../src/main/app/content-security-policy'
 import { dispatchInvoke, dispatchSend, isInvokeChannel } from '../../../src/main/app/ipc-dispatch'
-import type { SecretStore } from '../../../src/main/app/secret-store'
+import { testSecretStore } from '../../fixtures/test-secret-store'
 
 export const ROOT = resolve(__dirname, '../../..')
 export const RENDERER_DIR = join(ROOT, 'out/renderer')
@@ -28,28 +28,6 @@ const MIME: Record<string, string> = {
   '.wav': 'audio/wav',
   '.flac': 'audio/flac',
   '.mp3': 'audio/mpeg',
-}
-
-/**
- * Stands in for Electron's safeStorage: the binary cannot run here, so this edge is replaced
- * with AES-GCM under a key that lives only in this process. Tokens are still never in clear.
- */
-export function testSecretStore(): SecretStore {
-  const key = randomBytes(32)
-  return {
-    isAvailable: () => true,
-    encrypt: (plain) => {
-      const iv = randomBytes(12)
-      const c = createCipheriv('aes-256-gcm', key, iv)
-      const body = Buffer.concat([c.update(plain, 'utf8'), c.final()])
-      return Buffer.concat([iv, c.getAuthTag(), body])
-    },
-    decrypt: (sealed) => {
-      const d = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, 12))
-      d.setAuthTag(sealed.subarray(12, 28))
-      return Buffer.concat([d.update(sealed.subarray(28)), d.final()]).toString('utf8')
-    },
-  }
 }
 
 /** Serves a file with Range support, which <video> needs to seek. */

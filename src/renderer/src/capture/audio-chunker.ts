@@ -35,7 +35,8 @@ class Biquad {
   }
 
   step(x: number): number {
-    const y = this.b0 * x + this.b1 * this.x1 + this.b2 * this.x2 - this.a1 * this.y1 - this.a2 * this.y2
+    const y =
+      this.b0 * x + this.b1 * this.x1 + this.b2 * this.x2 - this.a1 * this.y1 - this.a2 * this.y2
     this.x2 = this.x1
     this.x1 = x
     this.y2 = this.y1

@@ -22,8 +22,7 @@ export interface MicWorkletOptions {
 }
 
 export type MicWorkletMessage =
-  | { type: 'chunk'; samples: Float32Array }
-  | { type: 'level'; rms: number; peak: number }
+  { type: 'chunk'; samples: Float32Array } | { type: 'level'; rms: number; peak: number }
 
 /** About 20 level updates a second at 48 kHz. */
 const LEVEL_FRAMES = 2400

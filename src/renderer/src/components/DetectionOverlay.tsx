@@ -48,7 +48,10 @@ function textColourOn(hex: string): string {
   return lum > 150 ? '#000' : '#fff'
 }
 
-function probeBox(b: DetectionBox, r: { x: number; y: number; width: number; height: number }): OverlayProbeBox {
+function probeBox(
+  b: DetectionBox,
+  r: { x: number; y: number; width: number; height: number },
+): OverlayProbeBox {
   return { label: b.label, score: b.score, x: r.x, y: r.y, width: r.width, height: r.height }
 }
 
@@ -162,7 +165,12 @@ export const DetectionOverlay = memo(function DetectionOverlay(props: DetectionO
 
   return (
     <>
-      <canvas className="overlay-canvas" ref={canvasRef} data-testid="overlay-canvas" aria-hidden="true" />
+      <canvas
+        className="overlay-canvas"
+        ref={canvasRef}
+        data-testid="overlay-canvas"
+        aria-hidden="true"
+      />
       <div className="overlay-hud">
         <span ref={countRef} data-testid="overlay-count" data-count="0">
           no result

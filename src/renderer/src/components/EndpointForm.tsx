@@ -56,7 +56,12 @@ export function draftFrom(f: Fields, id?: string): EndpointDraft {
     name: f.name,
     url: f.url,
     tls: tlsUsed
-      ? { enabled: f.tlsEnabled, caFile: opt(f.caFile), certFile: opt(f.certFile), keyFile: opt(f.keyFile) }
+      ? {
+          enabled: f.tlsEnabled,
+          caFile: opt(f.caFile),
+          certFile: opt(f.certFile),
+          keyFile: opt(f.keyFile),
+        }
       : undefined,
     authHeader: opt(f.authHeader),
     token: f.token ? f.token : f.clearToken ? '' : undefined,
@@ -72,11 +77,17 @@ const PEM_FIELDS: [PemField, string][] = [
   ['keyFile', 'Client key'],
 ]
 
-export const EndpointForm = memo(function EndpointForm({ initial, onSave, onCancel, onPickPem }: EndpointFormProps) {
+export const EndpointForm = memo(function EndpointForm({
+  initial,
+  onSave,
+  onCancel,
+  onPickPem,
+}: EndpointFormProps) {
   const [f, setF] = useState<Fields>(() => fieldsFrom(initial))
   const [error, setError] = useState<UserError>()
   const [saving, setSaving] = useState(false)
-  const set = <K extends keyof Fields>(k: K, v: Fields[K]): void => setF((old) => ({ ...old, [k]: v }))
+  const set = <K extends keyof Fields>(k: K, v: Fields[K]): void =>
+    setF((old) => ({ ...old, [k]: v }))
 
   const pick = async (k: PemField): Promise<void> => {
     const r = await onPickPem()
@@ -109,10 +120,19 @@ export const EndpointForm = memo(function EndpointForm({ initial, onSave, onCanc
   const id = initial?.id ?? 'new'
   return (
     <form className="endpoint-form" onSubmit={(e) => void submit(e)} data-testid="endpoint-form">
-      <ErrorBanner error={error} testId="endpoint-form-error" onDismiss={() => setError(undefined)} />
+      <ErrorBanner
+        error={error}
+        testId="endpoint-form-error"
+        onDismiss={() => setError(undefined)}
+      />
       <label>
         <span>Name</span>
-        <input value={f.name} onChange={(e) => set('name', e.target.value)} required data-testid="endpoint-name" />
+        <input
+          value={f.name}
+          onChange={(e) => set('name', e.target.value)}
+          required
+          data-testid="endpoint-name"
+        />
       </label>
       <label>
         <span>gRPC URL</span>
@@ -125,7 +145,11 @@ export const EndpointForm = memo(function EndpointForm({ initial, onSave, onCanc
         />
       </label>
       <label className="check">
-        <input type="checkbox" checked={f.tlsEnabled} onChange={(e) => set('tlsEnabled', e.target.checked)} />
+        <input
+          type="checkbox"
+          checked={f.tlsEnabled}
+          onChange={(e) => set('tlsEnabled', e.target.checked)}
+        />
         <span>TLS</span>
       </label>
       {f.tlsEnabled &&
@@ -139,7 +163,12 @@ export const EndpointForm = memo(function EndpointForm({ initial, onSave, onCanc
               Choose…
             </button>
             {f[k] && (
-              <button type="button" className="icon-button" aria-label={`Clear ${label}`} onClick={() => set(k, '')}>
+              <button
+                type="button"
+                className="icon-button"
+                aria-label={`Clear ${label}`}
+                onClick={() => set(k, '')}
+              >
                 ×
               </button>
             )}

@@ -42,7 +42,8 @@ export const EndpointsPanel = memo(function EndpointsPanel(p: EndpointsPanelProp
     const r = await p.onRemove(id)
     setRemoveError(r.ok ? undefined : r.error)
   }
-  const editingProfile = editing && editing !== 'new' ? p.endpoints.find((e) => e.id === editing) : undefined
+  const editingProfile =
+    editing && editing !== 'new' ? p.endpoints.find((e) => e.id === editing) : undefined
 
   return (
     <section className="panel endpoints-panel" aria-label="Endpoints" data-testid="endpoints-panel">
@@ -53,7 +54,11 @@ export const EndpointsPanel = memo(function EndpointsPanel(p: EndpointsPanelProp
         </button>
       </header>
       <ErrorBanner error={p.error} testId="endpoints-error" onDismiss={p.onDismissError} />
-      <ErrorBanner error={removeError} testId="endpoints-remove-error" onDismiss={() => setRemoveError(undefined)} />
+      <ErrorBanner
+        error={removeError}
+        testId="endpoints-remove-error"
+        onDismiss={() => setRemoveError(undefined)}
+      />
       <ul className="endpoint-list" role="listbox" aria-label="Saved endpoints">
         {p.endpoints.map((e) => {
           const selected = e.id === p.selectedId
@@ -73,13 +78,21 @@ export const EndpointsPanel = memo(function EndpointsPanel(p: EndpointsPanelProp
                 <span className="endpoint-name">{e.name}</span>
                 {e.builtInDemo && <span className="tag">demo</span>}
                 {e.tls?.enabled && <span className="tag">TLS</span>}
-                {e.hasToken && <span className="tag" title="A token is stored for this endpoint">token</span>}
+                {e.hasToken && (
+                  <span className="tag" title="A token is stored for this endpoint">
+                    token
+                  </span>
+                )}
               </div>
               <div className="endpoint-url muted">{e.url}</div>
               {selected && (
                 <div className="endpoint-actions" onClick={(ev) => ev.stopPropagation()}>
                   {connected ? (
-                    <button type="button" onClick={p.onDisconnect} data-testid="endpoint-disconnect">
+                    <button
+                      type="button"
+                      onClick={p.onDisconnect}
+                      data-testid="endpoint-disconnect"
+                    >
                       Disconnect
                     </button>
                   ) : (
@@ -95,15 +108,28 @@ export const EndpointsPanel = memo(function EndpointsPanel(p: EndpointsPanelProp
                   )}
                   {!e.builtInDemo && (
                     <>
-                      <button type="button" onClick={() => setEditing(e.id)} data-testid="endpoint-edit">
+                      <button
+                        type="button"
+                        onClick={() => setEditing(e.id)}
+                        data-testid="endpoint-edit"
+                      >
                         Edit
                       </button>
                       {confirmRemove === e.id ? (
-                        <button type="button" className="danger" onClick={() => void remove(e.id)} data-testid="endpoint-remove-confirm">
+                        <button
+                          type="button"
+                          className="danger"
+                          onClick={() => void remove(e.id)}
+                          data-testid="endpoint-remove-confirm"
+                        >
                           Really remove
                         </button>
                       ) : (
-                        <button type="button" onClick={() => setConfirmRemove(e.id)} data-testid="endpoint-remove">
+                        <button
+                          type="button"
+                          onClick={() => setConfirmRemove(e.id)}
+                          data-testid="endpoint-remove"
+                        >
                           Remove
                         </button>
                       )}
@@ -122,7 +148,9 @@ export const EndpointsPanel = memo(function EndpointsPanel(p: EndpointsPanelProp
           )
         })}
       </ul>
-      {p.endpoints.length === 0 && <p className="muted">No endpoints yet. Add one to connect to a Triton server.</p>}
+      {p.endpoints.length === 0 && (
+        <p className="muted">No endpoints yet. Add one to connect to a Triton server.</p>
+      )}
       {editing && (
         <EndpointForm
           key={editing}

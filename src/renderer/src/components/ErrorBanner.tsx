@@ -8,7 +8,11 @@ export interface ErrorBannerProps {
 }
 
 /** An inline banner in the panel that failed: what went wrong, then what to do. */
-export const ErrorBanner = memo(function ErrorBanner({ error, testId, onDismiss }: ErrorBannerProps) {
+export const ErrorBanner = memo(function ErrorBanner({
+  error,
+  testId,
+  onDismiss,
+}: ErrorBannerProps) {
   if (!error) return null
   return (
     <div className="error-banner" role="alert" data-testid={testId} data-kind={error.kind}>

@@ -29,7 +29,9 @@ const LABEL: Record<BadgeState, string> = {
 export const HealthBadge = memo(function HealthBadge(props: HealthBadgeProps) {
   const state = badgeState(props)
   const h = props.health
-  const server = h?.serverName ? `${h.serverName}${h.serverVersion ? ` ${h.serverVersion}` : ''}` : ''
+  const server = h?.serverName
+    ? `${h.serverName}${h.serverVersion ? ` ${h.serverVersion}` : ''}`
+    : ''
   return (
     <div className={`health-badge health-${state}`} data-testid="health-badge" data-state={state}>
       <span className="health-dot" aria-hidden="true" />
@@ -41,7 +43,11 @@ export const HealthBadge = memo(function HealthBadge(props: HealthBadgeProps) {
             <span data-testid="health-rtt"> · {formatMs(h.roundTripMs)} ms</span>
           )}
           {h.extensions.length > 0 && (
-            <span className="health-extensions" title={h.extensions.join(', ')} data-testid="health-extensions">
+            <span
+              className="health-extensions"
+              title={h.extensions.join(', ')}
+              data-testid="health-extensions"
+            >
               {' '}
               · {h.extensions.length} extensions
             </span>

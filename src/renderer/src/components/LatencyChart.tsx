@@ -1,5 +1,5 @@
 import { memo, useEffect, useRef } from 'react'
-import uPlot from 'uplot'
+import type uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
 
 export interface LatencyChartProps {
@@ -14,7 +14,8 @@ let canvasWorks: boolean | undefined
 /** jsdom and some headless pages have no 2D canvas; the figures still work without the chart. */
 function canDrawCharts(): boolean {
   canvasWorks ??=
-    typeof ResizeObserver === 'function' && document.createElement('canvas').getContext('2d') !== null
+    typeof ResizeObserver === 'function' &&
+    document.createElement('canvas').getContext('2d') !== null
   return canvasWorks
 }
 
@@ -24,9 +25,14 @@ function cssVar(name: string, fallback: string): string {
 }
 
 /** A live round-trip chart; uPlot draws thousands of points without React re-rendering them. */
-export const LatencyChart = memo(function LatencyChart({ times, values, height = 140 }: LatencyChartProps) {
+export const LatencyChart = memo(function LatencyChart({
+  times,
+  values,
+  height = 140,
+}: LatencyChartProps) {
   const host = useRef<HTMLDivElement>(null)
   const plot = useRef<uPlot | null>(null)
+  const data = useRef<[number[], number[]]>([[], []])
 
   useEffect(() => {
     const el = host.current
@@ -41,29 +47,40 @@ export const LatencyChart = memo(function LatencyChart({ times, values, height =
       cursor: { show: false },
       scales: { x: { time: false } },
       axes: [
-        { stroke: axis, grid: { stroke: grid, width: 1 }, values: (_u, ticks) => ticks.map((t) => `${t}s`) },
+        {
+          stroke: axis,
+          grid: { stroke: grid, width: 1 },
+          values: (_u, ticks) => ticks.map((t) => `${t}s`),
+        },
         { stroke: axis, grid: { stroke: grid, width: 1 }, size: 44 },
       ],
       series: [{}, { label: 'round trip (ms)', stroke, width: 1.5, points: { show: false } }],
     }
-    let u: uPlot
-    try {
-      u = new uPlot(opts, [[], []], el)
-    } catch {
-      return
-    }
-    plot.current = u
-    const resize = new ResizeObserver(() => u.setSize({ width: Math.max(160, el.clientWidth), height }))
-    resize.observe(el)
+    let u: uPlot | undefined
+    let resize: ResizeObserver | undefined
+    let disposed = false
+    // Loaded on demand: uPlot touches matchMedia at import, and the figures should not wait for it.
+    void import('uplot').then(({ default: UPlot }) => {
+      if (disposed) return
+      const plotted = new UPlot(opts, data.current, el)
+      u = plotted
+      plot.current = plotted
+      resize = new ResizeObserver(() =>
+        plotted.setSize({ width: Math.max(160, el.clientWidth), height }),
+      )
+      resize.observe(el)
+    })
     return () => {
-      resize.disconnect()
-      u.destroy()
+      disposed = true
+      resize?.disconnect()
+      u?.destroy()
       plot.current = null
     }
   }, [height])
 
   useEffect(() => {
-    plot.current?.setData([times as number[], values as number[]])
+    data.current = [times as number[], values as number[]]
+    plot.current?.setData(data.current)
   }, [times, values])
 
   return <div className="latency-chart" ref={host} data-testid="latency-chart" />

@@ -34,7 +34,11 @@ export const LatencyPanel = memo(function LatencyPanel({
     <section className="panel latency-panel" aria-label="Latency" data-testid="latency-panel">
       <header className="panel-header">
         <h2>Latency</h2>
-        <span className="muted" data-testid="latency-count" title="Samples in the window / in the session">
+        <span
+          className="muted"
+          data-testid="latency-count"
+          title="Samples in the window / in the session"
+        >
           {stats.count === total ? `${total} samples` : `last ${stats.count} of ${total}`}
         </span>
       </header>
@@ -58,8 +62,8 @@ export const LatencyPanel = memo(function LatencyPanel({
             {summary.throughput.toFixed(1)} req/s over {summary.durationSec.toFixed(1)} s
           </p>
           <p>
-            p50 {formatMs(summary.p50Ms)} · p95 {formatMs(summary.p95Ms)} · p99 {formatMs(summary.p99Ms)}{' '}
-            · max {formatMs(summary.maxMs)} ms
+            p50 {formatMs(summary.p50Ms)} · p95 {formatMs(summary.p95Ms)} · p99{' '}
+            {formatMs(summary.p99Ms)} · max {formatMs(summary.maxMs)} ms
           </p>
         </div>
       )}

@@ -19,7 +19,10 @@ export const LevelMeter = memo(function LevelMeter({ rms, peak }: { rms: number;
       data-testid="mic-level"
     >
       <div className="level-fill" style={{ width: `${rmsPct}%` }} />
-      <div className={`level-peak${peak >= 0.99 ? ' clip' : ''}`} style={{ left: `${Math.min(99, peakPct)}%` }} />
+      <div
+        className={`level-peak${peak >= 0.99 ? ' clip' : ''}`}
+        style={{ left: `${Math.min(99, peakPct)}%` }}
+      />
     </div>
   )
 })

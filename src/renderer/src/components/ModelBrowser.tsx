@@ -29,7 +29,12 @@ export const ModelBrowser = memo(function ModelBrowser(p: ModelBrowserProps) {
     <section className="panel model-browser" aria-label="Models" data-testid="model-browser">
       <header className="panel-header">
         <h2>Models</h2>
-        <button type="button" onClick={p.onRefresh} disabled={!p.connected || p.loading} data-testid="models-refresh">
+        <button
+          type="button"
+          onClick={p.onRefresh}
+          disabled={!p.connected || p.loading}
+          data-testid="models-refresh"
+        >
           {p.loading ? 'Loading…' : 'Refresh'}
         </button>
       </header>
@@ -55,7 +60,10 @@ export const ModelBrowser = memo(function ModelBrowser(p: ModelBrowserProps) {
             >
               <span className="model-name">{m.name}</span>
               {m.version && <span className="muted">v{m.version}</span>}
-              <span className={`state state-${ready ? 'ready' : 'other'}`} title={m.reason || undefined}>
+              <span
+                className={`state state-${ready ? 'ready' : 'other'}`}
+                title={m.reason || undefined}
+              >
                 {m.state || 'UNKNOWN'}
               </span>
               <button

@@ -8,7 +8,15 @@ export interface ModelDetailsViewProps {
   onSaveProfile(profile: ModelProfile | null): Promise<Result<ModelDetails>>
 }
 
-function TensorTable({ title, tensors, testId }: { title: string; tensors: TensorInfo[]; testId: string }) {
+function TensorTable({
+  title,
+  tensors,
+  testId,
+}: {
+  title: string
+  tensors: TensorInfo[]
+  testId: string
+}) {
   return (
     <table className="tensor-table" data-testid={testId}>
       <caption>{title}</caption>
@@ -35,7 +43,10 @@ function TensorTable({ title, tensors, testId }: { title: string; tensors: Tenso
 const yesNo = (v: boolean): string => (v ? 'yes' : 'no')
 
 /** What the server says about one model, what the app made of it, and the profile to edit. */
-export const ModelDetailsView = memo(function ModelDetailsView({ details: d, onSaveProfile }: ModelDetailsViewProps) {
+export const ModelDetailsView = memo(function ModelDetailsView({
+  details: d,
+  onSaveProfile,
+}: ModelDetailsViewProps) {
   return (
     <div className="model-details" data-testid="model-details" data-model={d.name}>
       <dl className="facts">
@@ -68,11 +79,7 @@ export const ModelDetailsView = memo(function ModelDetailsView({ details: d, onS
       </dl>
       <TensorTable title="Inputs" tensors={d.inputs} testId="model-inputs" />
       <TensorTable title="Outputs" tensors={d.outputs} testId="model-outputs" />
-      <ProfileEditor
-        key={`${d.name}:${d.profileSaved}`}
-        details={d}
-        onSave={onSaveProfile}
-      />
+      <ProfileEditor key={`${d.name}:${d.profileSaved}`} details={d} onSave={onSaveProfile} />
     </div>
   )
 })

@@ -33,8 +33,15 @@ export const OverlayControls = memo(function OverlayControls({
         />
         <output>{Math.round(minScore * 100)}%</output>
       </label>
-      <div className="class-filter" role="group" aria-label="Classes shown" data-testid="overlay-classes">
-        {classes.length === 0 && <span className="muted">Classes appear here as they are detected.</span>}
+      <div
+        className="class-filter"
+        role="group"
+        aria-label="Classes shown"
+        data-testid="overlay-classes"
+      >
+        {classes.length === 0 && (
+          <span className="muted">Classes appear here as they are detected.</span>
+        )}
         {classes.map((c) => {
           const on = !hiddenClasses.has(c.classId)
           return (

@@ -49,7 +49,11 @@ export const ProfileEditor = memo(function ProfileEditor({ details, onSave }: Pr
           {details.profileProblem}
         </pre>
       )}
-      <ErrorBanner error={error} testId="profile-save-error" onDismiss={() => setError(undefined)} />
+      <ErrorBanner
+        error={error}
+        testId="profile-save-error"
+        onDismiss={() => setError(undefined)}
+      />
       <textarea
         className="profile-text"
         spellCheck={false}

@@ -71,11 +71,20 @@ export const TranscriptPanel = memo(function TranscriptPanel({
 
   const empty = finals.length === 0 && !partial
   return (
-    <section className="panel transcript-panel" aria-label="Transcript" data-testid="transcript-panel">
+    <section
+      className="panel transcript-panel"
+      aria-label="Transcript"
+      data-testid="transcript-panel"
+    >
       <header className="panel-header">
         <h2>Transcript</h2>
         <div className="panel-actions">
-          <button type="button" onClick={copy} disabled={finals.length === 0} data-testid="transcript-copy">
+          <button
+            type="button"
+            onClick={copy}
+            disabled={finals.length === 0}
+            data-testid="transcript-copy"
+          >
             {copied ? 'Copied' : 'Copy'}
           </button>
           <button type="button" onClick={onClear} disabled={empty} data-testid="transcript-clear">
@@ -92,12 +101,19 @@ export const TranscriptPanel = memo(function TranscriptPanel({
       >
         {empty && <p className="muted">{emptyHint}</p>}
         {finals.map((l, i) => (
-          <p className="transcript-final" key={`${i}:${l.utterance}`} data-testid="transcript-final">
+          <p
+            className="transcript-final"
+            key={`${i}:${l.utterance}`}
+            data-testid="transcript-final"
+          >
             <span className="transcript-time" data-testid="transcript-time">
               {formatMediaTime(l.startSec)}–{formatMediaTime(l.endSec)}
             </span>
             <span className="transcript-text">{l.text}</span>
-            <span className="transcript-latency" title="Round trip of the request that produced this text">
+            <span
+              className="transcript-latency"
+              title="Round trip of the request that produced this text"
+            >
               {formatMs(l.latencyMs)} ms
             </span>
           </p>
@@ -110,7 +126,12 @@ export const TranscriptPanel = memo(function TranscriptPanel({
         )}
       </div>
       {paused && (
-        <button type="button" className="jump-live" onClick={jumpToLive} data-testid="transcript-jump-live">
+        <button
+          type="button"
+          className="jump-live"
+          onClick={jumpToLive}
+          data-testid="transcript-jump-live"
+        >
           ↓ Jump to live
         </button>
       )}

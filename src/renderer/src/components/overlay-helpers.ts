@@ -50,23 +50,23 @@ export function sourceBoxToDisplay(
   }
 }
 
-/** Distinct on both light and dark video; chosen for contrast, not beauty. */
+/** Bright and distinct, so boxes stay visible on dark and busy video; contrast over beauty. */
 export const CLASS_PALETTE = [
   '#e6194b',
   '#3cb44b',
   '#ffe119',
-  '#4363d8',
+  '#5b8cff',
   '#f58231',
-  '#911eb4',
+  '#c77dff',
   '#42d4f4',
   '#f032e6',
   '#bfef45',
   '#fabed4',
-  '#469990',
+  '#5fd3c6',
   '#dcbeff',
-  '#9a6324',
+  '#ffb347',
   '#fffac8',
-  '#800000',
+  '#ff6f91',
   '#aaffc3',
 ] as const
 

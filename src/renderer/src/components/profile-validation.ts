@@ -8,13 +8,18 @@ export function validateProfileText(text: string): ProfileCheck {
   try {
     value = JSON.parse(text)
   } catch (err) {
-    return { ok: false, errors: [`Not valid JSON: ${err instanceof Error ? err.message : String(err)}`] }
+    return {
+      ok: false,
+      errors: [`Not valid JSON: ${err instanceof Error ? err.message : String(err)}`],
+    }
   }
   const parsed = modelProfileSchema.safeParse(value)
   if (parsed.success) return { ok: true, profile: parsed.data }
   return {
     ok: false,
-    errors: parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(profile)'}: ${i.message}`),
+    errors: parsed.error.issues.map(
+      (i) => `${i.path.length ? i.path.join('.') : '(profile)'}: ${i.message}`,
+    ),
   }
 }
 

@@ -1,6 +1,7 @@
 import { useCallback } from 'react'
 import { useApi } from '../bridge'
 import { EndpointsPanel } from '../components/EndpointsPanel'
+import { useSessionController } from '../session/controller-context'
 import { useAppStore } from '../store'
 import {
   selectConnectedEndpointId,
@@ -13,6 +14,7 @@ import {
 
 export function EndpointsContainer() {
   const api = useApi()
+  const controller = useSessionController()
   const endpoints = useAppStore(selectEndpoints)
   const selectedId = useAppStore(selectSelectedEndpointId)
   const connectedId = useAppStore(selectConnectedEndpointId)
@@ -25,7 +27,15 @@ export function EndpointsContainer() {
   const saveEndpoint = useAppStore((s) => s.saveEndpoint)
   const removeEndpoint = useAppStore((s) => s.removeEndpoint)
   const dismiss = useAppStore((s) => s.dismissConnectionError)
-  const onConnect = useCallback((id: string) => void connect(id), [connect])
+  // A session streams to the connected endpoint; switching away ends it first.
+  const onConnect = useCallback(
+    (id: string) => void controller.stop().then(() => connect(id)),
+    [controller, connect],
+  )
+  const onDisconnect = useCallback(
+    () => void controller.stop().then(disconnect),
+    [controller, disconnect],
+  )
   const onPickPem = useCallback(() => api.files.pick('pem'), [api])
   return (
     <EndpointsPanel
@@ -37,7 +47,7 @@ export function EndpointsContainer() {
       error={error}
       onSelect={selectEndpoint}
       onConnect={onConnect}
-      onDisconnect={disconnect}
+      onDisconnect={onDisconnect}
       onSave={saveEndpoint}
       onRemove={removeEndpoint}
       onPickPem={onPickPem}

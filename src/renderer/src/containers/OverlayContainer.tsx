@@ -1,5 +1,9 @@
 import { useCallback, useState, type ReactNode, type RefObject } from 'react'
-import { DetectionOverlay, type ClassInfo, type OverlayFrames } from '../components/DetectionOverlay'
+import {
+  DetectionOverlay,
+  type ClassInfo,
+  type OverlayFrames,
+} from '../components/DetectionOverlay'
 import { OverlayControls } from '../components/OverlayControls'
 import { useSessionController } from '../session/controller-context'
 import { useAppStoreApi } from '../store'

@@ -51,8 +51,23 @@ export function StageContainer() {
 
   let media: ReactNode = null
   if (source === 'camera' && stream) {
-    const video = <video ref={videoRef} className="stage-video" autoPlay muted playsInline data-testid="camera-video" />
-    media = looks ? <OverlayContainer mode="camera" mediaRef={videoRef}>{video}</OverlayContainer> : video
+    const video = (
+      <video
+        ref={videoRef}
+        className="stage-video"
+        autoPlay
+        muted
+        playsInline
+        data-testid="camera-video"
+      />
+    )
+    media = looks ? (
+      <OverlayContainer mode="camera" mediaRef={videoRef}>
+        {video}
+      </OverlayContainer>
+    ) : (
+      video
+    )
   } else if (fileUrl && fileIsVideo) {
     const video = (
       <video
@@ -66,7 +81,13 @@ export function StageContainer() {
         data-testid="file-video"
       />
     )
-    media = looks ? <OverlayContainer mode="file" mediaRef={videoRef}>{video}</OverlayContainer> : video
+    media = looks ? (
+      <OverlayContainer mode="file" mediaRef={videoRef}>
+        {video}
+      </OverlayContainer>
+    ) : (
+      video
+    )
   } else if (fileUrl) {
     media = <audio key={plan?.sessionId} src={fileUrl} autoPlay controls data-testid="file-audio" />
   }

@@ -1,5 +1,9 @@
 import type { SessionEvent } from '../../../shared/ipc-contract'
-import type { RequestErrorEvent, SessionResultEvent, TranscriptEvent } from '../../../shared/results'
+import type {
+  RequestErrorEvent,
+  SessionResultEvent,
+  TranscriptEvent,
+} from '../../../shared/results'
 import { insertByTime, type DetectionRecord } from '../components/overlay-helpers'
 import { reduceLatency } from './metrics-slice'
 import { acceptsEvent, reduceSessionStatus } from './session-slice'
@@ -85,7 +89,8 @@ export function reduceResults(
       next.lastRequestError = e
     }
   }
-  if (finals) next.finals = finals.length > MAX_FINAL_LINES ? finals.slice(-MAX_FINAL_LINES) : finals
+  if (finals)
+    next.finals = finals.length > MAX_FINAL_LINES ? finals.slice(-MAX_FINAL_LINES) : finals
   if (detections) {
     next.detections =
       detections.length > MAX_DETECTION_FRAMES

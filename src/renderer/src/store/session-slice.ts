@@ -1,20 +1,9 @@
-import type {
-  SessionEvent,
-  SessionPlan,
-  SourceKind,
-  UserError,
-} from '../../../shared/ipc-contract'
+import type { SessionEvent, SessionPlan, SourceKind, UserError } from '../../../shared/ipc-contract'
 import type { LatencySummary } from '../../../shared/results'
 import type { SliceCreator } from './types'
 
 export type SessionStatus =
-  | 'idle'
-  | 'starting'
-  | 'running'
-  | 'reconnecting'
-  | 'stopping'
-  | 'stopped'
-  | 'failed'
+  'idle' | 'starting' | 'running' | 'reconnecting' | 'stopping' | 'stopped' | 'failed'
 
 export const CAMERA_RESOLUTIONS = ['640x480', '1280x720', '1920x1080'] as const
 export type CameraResolution = (typeof CAMERA_RESOLUTIONS)[number]
@@ -134,8 +123,7 @@ export function createSessionSlice(): SliceCreator<SessionSlice> {
       setChunkMs: (chunkMs) => patch({ chunkMs }, 'setChunkMs'),
       setMicDevice: (micDeviceId) => patch({ micDeviceId }, 'setMicDevice'),
       setCameraDevice: (cameraDeviceId) => patch({ cameraDeviceId }, 'setCameraDevice'),
-      setCameraResolution: (cameraResolution) =>
-        patch({ cameraResolution }, 'setCameraResolution'),
+      setCameraResolution: (cameraResolution) => patch({ cameraResolution }, 'setCameraResolution'),
       setCameraFpsCap: (cameraFpsCap) => patch({ cameraFpsCap }, 'setCameraFpsCap'),
       setMicLevel: (micLevel) => patch({ micLevel }, 'micLevel'),
 

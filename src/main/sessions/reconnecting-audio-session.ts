@@ -1,0 +1,153 @@
+import type { StreamSession } from '../triton/stream-session'
+import { TritonError } from '../triton/triton-error'
+import type { AudioChunkIn, AudioSession, AudioSessionOptions } from './asr-session'
+
+export interface ReconnectPolicy {
+  /** First wait after a drop; doubles per failed attempt up to `maxDelayMs`, with ±20 % jitter. */
+  initialDelayMs: number
+  maxDelayMs: number
+  /** Audio kept while the link is down; the oldest is dropped past this (and reported). */
+  maxBufferSec: number
+}
+
+export const DEFAULT_RECONNECT: ReconnectPolicy = { initialDelayMs: 250, maxDelayMs: 5000, maxBufferSec: 300 }
+
+export interface ReconnectHooks {
+  /** Opens a fresh ModelStreamInfer call; rejects while the server is unreachable. */
+  openStream(): Promise<StreamSession>
+  createSession(stream: StreamSession, options: AudioSessionOptions): AudioSession
+  onState(state: 'reconnecting' | 'running', error?: TritonError): void
+  /** Audio that could not be kept (buffer full), in seconds. */
+  onDropped?(seconds: number): void
+  sampleRate: number
+}
+
+/** Link failures worth retrying; a model's own error is not one of them. */
+export function isLinkFailure(e: unknown): e is TritonError {
+  return e instanceof TritonError && (e.kind === 'unreachable' || e.kind === 'timeout' || e.kind === 'internal')
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+/**
+ * Keeps a microphone session alive across a dropped link: while the stream is down, chunks
+ * queue here; once a new stream is open, every utterance that had no final answer is sent again
+ * from its first chunk (same utterance numbers, new sequence ids), then the queued audio. So an
+ * operator on a poor link loses no speech, only time.
+ */
+export class ReconnectingAudioSession implements AudioSession {
+  private inner: AudioSession | undefined
+  private queue: AudioChunkIn[] = []
+  private reconnecting: Promise<void> | undefined
+  private closed = false
+
+  constructor(
+    private readonly hooks: ReconnectHooks,
+    private readonly policy: ReconnectPolicy = DEFAULT_RECONNECT,
+  ) {}
+
+  get isReconnecting(): boolean {
+    return this.reconnecting !== undefined
+  }
+
+  get abandoned(): boolean {
+    return this.closed
+  }
+
+  async start(): Promise<void> {
+    this.inner = this.hooks.createSession(await this.hooks.openStream(), {})
+  }
+
+  unfinished(): { firstUtterance: number; chunks: AudioChunkIn[] } {
+    const base = this.inner?.unfinished() ?? { firstUtterance: 0, chunks: [] }
+    return { firstUtterance: base.firstUtterance, chunks: [...base.chunks, ...this.queue] }
+  }
+
+  async pushChunk(chunk: AudioChunkIn): Promise<void> {
+    if (this.reconnecting || !this.inner) {
+      this.enqueue(chunk)
+      return
+    }
+    try {
+      await this.inner.pushChunk(chunk)
+    } catch (e) {
+      if (!isLinkFailure(e) || this.closed) throw e
+      this.enqueue(chunk)
+      this.beginReconnect(e)
+    }
+  }
+
+  private enqueue(chunk: AudioChunkIn): void {
+    this.queue.push(chunk)
+    const max = this.policy.maxBufferSec * this.hooks.sampleRate
+    let total = this.queue.reduce((n, c) => n + c.validSamples, 0)
+    let dropped = 0
+    while (total > max && this.queue.length > 1) {
+      const old = this.queue.shift() as AudioChunkIn
+      total -= old.validSamples
+      dropped += old.validSamples
+    }
+    if (dropped > 0) this.hooks.onDropped?.(dropped / this.hooks.sampleRate)
+  }
+
+  /** Called by the owner when the stream closes under it, even with no chunk in hand. */
+  linkLost(error: TritonError): void {
+    if (!this.closed && !this.reconnecting) this.beginReconnect(error)
+  }
+
+  private beginReconnect(error: TritonError): void {
+    if (this.reconnecting) return
+    const lost = this.inner?.unfinished()
+    this.inner = undefined
+    // Audio of unanswered utterances goes first, then whatever arrived since.
+    if (lost) this.queue = [...lost.chunks.filter((c) => !this.queue.includes(c)), ...this.queue]
+    const firstUtterance = lost?.firstUtterance ?? 0
+    this.hooks.onState('reconnecting', error)
+    this.reconnecting = this.reconnect(firstUtterance).finally(() => (this.reconnecting = undefined))
+  }
+
+  private async reconnect(firstUtterance: number): Promise<void> {
+    let delay = this.policy.initialDelayMs
+    while (!this.closed) {
+      await sleep(delay * (0.8 + Math.random() * 0.4))
+      if (this.closed) return
+      let stream: StreamSession
+      try {
+        stream = await this.hooks.openStream()
+      } catch (e) {
+        if (!isLinkFailure(e)) throw e
+        delay = Math.min(this.policy.maxDelayMs, delay * 2)
+        continue
+      }
+      const session = this.hooks.createSession(stream, { firstUtterance })
+      const replay = this.queue
+      this.queue = []
+      try {
+        for (const chunk of replay) await session.pushChunk(chunk)
+      } catch (e) {
+        if (!isLinkFailure(e)) throw e
+        this.queue = [...session.unfinished().chunks, ...this.queue]
+        delay = Math.min(this.policy.maxDelayMs, delay * 2)
+        continue
+      }
+      this.inner = session
+      this.hooks.onState('running')
+      // Chunks that arrived during the replay were queued; feed them before returning.
+      const late = this.queue
+      this.queue = []
+      for (const chunk of late) await this.pushChunk(chunk)
+      return
+    }
+  }
+
+  async finish(): Promise<void> {
+    if (this.reconnecting) await this.reconnecting
+    this.closed = true
+    await this.inner?.finish()
+  }
+
+  /** Stops retrying; used when the user stops the session while the link is down. */
+  abandon(): void {
+    this.closed = true
+  }
+}

@@ -1,0 +1,297 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { SessionEvent, SessionPlan } from '../../../src/shared/ipc-contract'
+import { createAppStore, type AppStore } from '../../../src/renderer/src/store'
+import { initialConnectionState } from '../../../src/renderer/src/store/connection-slice'
+import {
+  createEventBatcher,
+  type BatcherScheduler,
+} from '../../../src/renderer/src/store/event-batcher'
+import { initialMetricsState, LATENCY_WINDOW } from '../../../src/renderer/src/store/metrics-slice'
+import { initialModelsState } from '../../../src/renderer/src/store/models-slice'
+import { initialResultsState } from '../../../src/renderer/src/store/results-slice'
+import {
+  selectLatencyStats,
+  selectStartBlocker,
+  selectTranscriptFinals,
+} from '../../../src/renderer/src/store/selectors'
+import { initialSessionState } from '../../../src/renderer/src/store/session-slice'
+import { asrDetails, demoBridge, fail, ok, type FakeBridge } from './fake-bridge'
+
+function manualScheduler() {
+  let next = 1
+  const frames = new Map<number, () => void>()
+  const scheduler: BatcherScheduler = {
+    requestFrame: (cb) => {
+      frames.set(next, cb)
+      return next++
+    },
+    cancelFrame: (h) => void frames.delete(h),
+  }
+  const runFrame = (): void => {
+    const due = [...frames.values()]
+    frames.clear()
+    due.forEach((cb) => cb())
+  }
+  return { scheduler, runFrame, pending: () => frames.size }
+}
+
+const plan: SessionPlan = {
+  sessionId: 's1',
+  model: 'tone_asr',
+  kind: 'streaming-asr',
+  audio: { sampleRate: 16000, chunkSamples: 10240 },
+}
+
+const ev = (e: Record<string, unknown> & { kind: string }, sessionId = 's1'): SessionEvent =>
+  ({ sessionId, ...e }) as SessionEvent
+
+describe('initial state factories', () => {
+  it('start empty and fresh each time', () => {
+    expect(initialConnectionState()).toEqual({ endpoints: [], loaded: false, connecting: false })
+    expect(initialModelsState().list).toEqual([])
+    expect(initialSessionState().status).toBe('idle')
+    expect(initialResultsState().finals).not.toBe(initialResultsState().finals)
+    expect(initialMetricsState().latencyTotal).toBe(0)
+  })
+})
+
+describe('event batcher', () => {
+  afterEach(() => vi.useRealTimers())
+
+  it('delivers everything pushed in one frame as one batch', () => {
+    const { scheduler, runFrame, pending } = manualScheduler()
+    const deliver = vi.fn()
+    const b = createEventBatcher<number>(deliver, { scheduler })
+    b.push(1)
+    b.push(2)
+    b.push(3)
+    expect(deliver).not.toHaveBeenCalled()
+    expect(pending()).toBe(1)
+    runFrame()
+    expect(deliver).toHaveBeenCalledExactlyOnceWith([1, 2, 3])
+    b.push(4)
+    runFrame()
+    expect(deliver).toHaveBeenLastCalledWith([4])
+    b.dispose()
+  })
+
+  it('falls back to a timer when frames stop (hidden window)', () => {
+    vi.useFakeTimers()
+    const { scheduler } = manualScheduler()
+    const deliver = vi.fn()
+    const b = createEventBatcher<number>(deliver, { scheduler, maxDelayMs: 100 })
+    b.push(1)
+    vi.advanceTimersByTime(99)
+    expect(deliver).not.toHaveBeenCalled()
+    vi.advanceTimersByTime(1)
+    expect(deliver).toHaveBeenCalledExactlyOnceWith([1])
+  })
+
+  it('flushes what is queued on dispose and ignores later pushes', () => {
+    const { scheduler } = manualScheduler()
+    const deliver = vi.fn()
+    const b = createEventBatcher<number>(deliver, { scheduler })
+    b.push(7)
+    b.dispose()
+    b.push(8)
+    expect(deliver).toHaveBeenCalledExactlyOnceWith([7])
+  })
+})
+
+describe('results/applyEvents', () => {
+  let store: AppStore
+  beforeEach(() => {
+    store = createAppStore({ api: demoBridge().api, now: () => 1000 })
+  })
+
+  it('folds a whole batch with one store update', () => {
+    store.getState().sessionStarting(0)
+    store.getState().sessionStarted(plan)
+    const listener = vi.fn()
+    store.subscribe(listener)
+    const batch: SessionEvent[] = []
+    for (let i = 0; i < 100; i++) batch.push(ev({ kind: 'latency', atMs: i, roundTripMs: i }))
+    store.getState().applyEvents(batch)
+    expect(listener).toHaveBeenCalledOnce()
+    expect(store.getState().metrics.latencyTotal).toBe(100)
+  })
+
+  it('replaces partials, appends finals and keeps them in order', () => {
+    store.getState().sessionStarting(0)
+    store.getState().sessionStarted(plan)
+    const t = (utterance: number, text: string, final: boolean) =>
+      ev({
+        kind: 'transcript',
+        utterance,
+        text,
+        final,
+        startSec: utterance,
+        endSec: utterance + 1,
+        latencyMs: 5,
+      })
+    store.getState().applyEvents([t(0, 'he', false), t(0, 'hello', false)])
+    expect(store.getState().results.partial?.text).toBe('hello')
+    store.getState().applyEvents([t(0, 'hello there', true), t(1, 'ne', false)])
+    expect(selectTranscriptFinals(store.getState()).map((l) => l.text)).toEqual(['hello there'])
+    expect(store.getState().results.partial?.text).toBe('ne')
+    // A late partial of a finished utterance must not come back.
+    store.getState().applyEvents([t(1, 'next one', true), t(1, 'next', false)])
+    expect(store.getState().results.partial).toBeUndefined()
+    expect(selectTranscriptFinals(store.getState())).toHaveLength(2)
+    store.getState().clearTranscript()
+    expect(selectTranscriptFinals(store.getState())).toHaveLength(0)
+  })
+
+  it('keeps detections sorted by media time and remembers the newest', () => {
+    store.getState().sessionStarting(0)
+    store.getState().sessionStarted({ ...plan, kind: 'detection', audio: undefined })
+    const d = (frame: number) =>
+      ev({
+        kind: 'detections',
+        frame,
+        timeSec: frame / 10,
+        sourceWidth: 64,
+        sourceHeight: 48,
+        boxes: [],
+        latencyMs: 3,
+      })
+    store.getState().applyEvents([d(0), d(2), d(1)])
+    const r = store.getState().results
+    expect(r.detections.map((x) => x.frame)).toEqual([0, 1, 2])
+    expect(r.latestDetection?.frame).toBe(1)
+    expect(r.latestDetection?.receivedAtMs).toBe(1000)
+    expect(r.detectionCount).toBe(3)
+  })
+
+  it('accepts events of a session whose start has not returned yet, and ignores retired ones', () => {
+    store.getState().sessionStarting(0)
+    store.getState().sessionStarted({ ...plan, sessionId: 'old' })
+    store.getState().sessionStopped()
+    store.getState().sessionStarting(0)
+    store
+      .getState()
+      .applyEvents([
+        ev({ kind: 'latency', atMs: 1, roundTripMs: 9 }, 'old'),
+        ev({ kind: 'latency', atMs: 2, roundTripMs: 4 }, 's1'),
+        ev({ kind: 'status', state: 'running' }, 's1'),
+      ])
+    expect(store.getState().metrics.latencyMs).toEqual([4])
+    expect(store.getState().session.status).toBe('running')
+    store.getState().sessionStarted(plan)
+    store.getState().applyEvents([ev({ kind: 'latency', atMs: 3, roundTripMs: 1 }, 'other')])
+    expect(store.getState().metrics.latencyMs).toEqual([4])
+  })
+
+  it('turns a failed status into the session error', () => {
+    store.getState().sessionStarting(0)
+    store.getState().sessionStarted(plan)
+    const error = { message: 'Stream broke.', hint: 'Check the link.', kind: 'stream' }
+    store.getState().applyEvents([ev({ kind: 'status', state: 'failed', error })])
+    expect(store.getState().session.status).toBe('failed')
+    expect(store.getState().session.error).toEqual(error)
+  })
+
+  it('counts request errors and keeps the last', () => {
+    store.getState().sessionStarting(0)
+    store.getState().sessionStarted(plan)
+    store
+      .getState()
+      .applyEvents([
+        ev({ kind: 'request-error', message: 'a', timeSec: 1 }),
+        ev({ kind: 'request-error', message: 'b', timeSec: 2 }),
+      ])
+    expect(store.getState().results.requestErrorCount).toBe(2)
+    expect(store.getState().results.lastRequestError?.message).toBe('b')
+  })
+
+  it('keeps a fixed-size latency window', () => {
+    store.getState().sessionStarting(0)
+    store.getState().sessionStarted(plan)
+    const batch = Array.from({ length: LATENCY_WINDOW + 500 }, (_, i) =>
+      ev({ kind: 'latency', atMs: i, roundTripMs: i }),
+    )
+    store.getState().applyEvents(batch)
+    const m = store.getState().metrics
+    expect(m.latencyMs).toHaveLength(LATENCY_WINDOW)
+    expect(m.latencyMs[0]).toBe(500)
+    expect(m.latencyTotal).toBe(LATENCY_WINDOW + 500)
+    const stats = selectLatencyStats(store.getState())
+    expect(stats.lastMs).toBe(LATENCY_WINDOW + 499)
+    // Memoised: the same window gives the same object.
+    expect(selectLatencyStats(store.getState())).toBe(stats)
+  })
+})
+
+describe('connection and models', () => {
+  let bridge: FakeBridge
+  let store: AppStore
+  beforeEach(() => {
+    bridge = demoBridge()
+    store = createAppStore({ api: bridge.api })
+  })
+
+  it('bootstraps: demo endpoint first and selected, connected, models listed, a ready model picked', async () => {
+    await store.getState().bootstrap()
+    const s = store.getState()
+    expect(s.connection.endpoints.map((e) => e.id)).toEqual(['demo', 'remote'])
+    expect(s.connection.selectedId).toBe('demo')
+    expect(s.connection.connectedId).toBe('demo')
+    expect(s.connection.health?.ready).toBe(true)
+    expect(s.models.list.map((m) => m.name)).toEqual(['box_finder', 'tone_asr'])
+    expect(s.models.selected).toBe('tone_asr')
+    expect(s.models.details?.kind).toBe('streaming-asr')
+    expect(bridge.calls('endpoints:health')).toEqual(['demo'])
+    // Once is enough, even when React mounts twice.
+    await store.getState().bootstrap()
+    expect(bridge.calls('endpoints:list')).toHaveLength(1)
+  })
+
+  it('shows why a connect failed, and stays disconnected', async () => {
+    bridge.handlers['endpoints:health'] = (id) =>
+      ok({
+        endpointId: id,
+        live: false,
+        ready: false,
+        extensions: [],
+        checkedAtMs: 1,
+        error: {
+          message: 'Connection refused.',
+          hint: 'Is Triton running on that port?',
+          kind: 'unavailable',
+        },
+      })
+    await store.getState().loadEndpoints()
+    expect(await store.getState().connect('remote')).toBe(false)
+    expect(store.getState().connection.connectedId).toBeUndefined()
+    expect(store.getState().connection.error?.message).toBe('Connection refused.')
+    expect(bridge.calls('models:list')).toHaveLength(0)
+  })
+
+  it('keeps the connection when one health poll fails and reports it', async () => {
+    await store.getState().bootstrap()
+    bridge.handlers['endpoints:health'] = () => fail('Deadline exceeded.', 'The link is slow.')
+    await store.getState().refreshHealth()
+    expect(store.getState().connection.connectedId).toBe('demo')
+    expect(store.getState().connection.error?.message).toBe('Deadline exceeded.')
+  })
+
+  it('says what blocks Start', async () => {
+    expect(selectStartBlocker(store.getState())).toBe('Connect to an endpoint first.')
+    await store.getState().bootstrap()
+    expect(selectStartBlocker(store.getState())).toBe('Choose a file.')
+    store.getState().setFilePath('/media/clip.mp4')
+    expect(selectStartBlocker(store.getState())).toBeUndefined()
+    store.getState().setSource('microphone')
+    store.getState().setFilePath(undefined)
+    expect(selectStartBlocker(store.getState())).toBeUndefined()
+  })
+
+  it('saves a profile and adopts the answer', async () => {
+    await store.getState().bootstrap()
+    bridge.handlers['models:save-profile'] = ({ model }) =>
+      ok({ ...asrDetails, name: model, profileSaved: true })
+    const r = await store.getState().saveProfile(null)
+    expect(r.ok).toBe(true)
+    expect(store.getState().models.details?.profileSaved).toBe(true)
+  })
+})
