@@ -15,10 +15,14 @@ interface Run {
 /** Runs the CLI from its sources in a child process, as a user would run the built one. */
 function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/index.ts'), ...args], {
-      cwd: root,
-      env: { ...process.env, TRITON_URL: '', ...env },
-    })
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'src/cli/index.ts'), ...args],
+      {
+        cwd: root,
+        env: { ...process.env, TRITON_URL: '', ...env },
+      },
+    )
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
@@ -44,7 +48,9 @@ describe('the triton-live command line', () => {
     const lines = r.stdout.trim().split('\n')
     expect(lines).toHaveLength(6)
     expect(lines[0]).toMatch(/^tone-transcriber-streaming\s+1\s+READY\s+streaming-asr$/)
-    expect(lines.find((l) => l.startsWith('color-box-detector-efficientnms'))).toMatch(/detection\/efficient-nms$/)
+    expect(lines.find((l) => l.startsWith('color-box-detector-efficientnms'))).toMatch(
+      /detection\/efficient-nms$/,
+    )
   })
 
   it('reads the URL from TRITON_URL and reports health', async () => {
@@ -54,20 +60,54 @@ describe('the triton-live command line', () => {
   })
 
   it('streams the sample file and prints the transcript and a latency summary', async () => {
-    const r = await cli(['stream', '--url', demo.url, '--model', 'tone-transcriber-streaming', '--file', 'resources/samples/tone-text.wav'])
+    const r = await cli([
+      'stream',
+      '--url',
+      demo.url,
+      '--model',
+      'tone-transcriber-streaming',
+      '--file',
+      'resources/samples/tone-text.wav',
+    ])
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     expect(r.stdout).toContain(`] ${SAMPLE_TEXT}`)
-    for (const row of ['Requests', 'Successful', 'Failed', 'Success rate', 'Throughput', 'Latency p50', 'Latency p95', 'Latency p99', 'Latency mean', 'Latency min', 'Latency max']) {
+    for (const row of [
+      'Requests',
+      'Successful',
+      'Failed',
+      'Success rate',
+      'Throughput',
+      'Latency p50',
+      'Latency p95',
+      'Latency p99',
+      'Latency mean',
+      'Latency min',
+      'Latency max',
+    ]) {
       expect(r.stdout).toContain(row)
     }
     expect(r.stdout).toMatch(/Success rate\s+100\.00%/)
   })
 
   it('prints one JSON object per line with --json, the summary last', async () => {
-    const r = await cli(['stream', '--url', demo.url, '--model', 'color-box-detector-e2e', '--file', 'resources/samples/boxes.mp4', '--json'])
+    const r = await cli([
+      'stream',
+      '--url',
+      demo.url,
+      '--model',
+      'color-box-detector-e2e',
+      '--file',
+      'resources/samples/boxes.mp4',
+      '--json',
+    ])
     expect(r.code).toBe(0)
-    const objects = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; boxes?: unknown[]; summary?: { requests: number } })
+    const objects = r.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (l) => JSON.parse(l) as { kind: string; boxes?: unknown[]; summary?: { requests: number } },
+      )
     const frames = objects.filter((o) => o.kind === 'detections')
     expect(frames).toHaveLength(40)
     expect(frames.every((f) => f.boxes?.length === 3)).toBe(true)
@@ -76,22 +116,48 @@ describe('the triton-live command line', () => {
   })
 
   it('says in one line that a connection was refused, and exits non-zero', async () => {
-    const r = await cli(['stream', '--url', '127.0.0.1:1', '--model', 'm', '--file', 'resources/samples/tone-text.wav'])
+    const r = await cli([
+      'stream',
+      '--url',
+      '127.0.0.1:1',
+      '--model',
+      'm',
+      '--file',
+      'resources/samples/tone-text.wav',
+    ])
     expect(r.code).toBe(1)
     expect(r.stdout).toBe('')
     expect(r.stderr.trim().split('\n')).toHaveLength(1)
-    expect(r.stderr).toMatch(/^triton-live: cannot reach Triton at 127\.0\.0\.1:1: connection refused \(check that the server is running/)
+    expect(r.stderr).toMatch(
+      /^triton-live: cannot reach Triton at 127\.0\.0\.1:1: connection refused \(check that the server is running/,
+    )
   })
 
   it('names an unknown model', async () => {
-    const r = await cli(['stream', '--url', demo.url, '--model', 'nope', '--file', 'resources/samples/tone-text.wav'])
+    const r = await cli([
+      'stream',
+      '--url',
+      demo.url,
+      '--model',
+      'nope',
+      '--file',
+      'resources/samples/tone-text.wav',
+    ])
     expect(r.code).toBe(1)
     expect(r.stderr).toContain("Request for unknown model: 'nope' is not found")
     expect(r.stderr).toContain('triton-live models')
   })
 
   it('names a missing file before connecting', async () => {
-    const r = await cli(['stream', '--url', demo.url, '--model', 'tone-transcriber-streaming', '--file', 'missing.wav'])
+    const r = await cli([
+      'stream',
+      '--url',
+      demo.url,
+      '--model',
+      'tone-transcriber-streaming',
+      '--file',
+      'missing.wav',
+    ])
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(/^triton-live: media file not found: missing\.wav/)
   })
@@ -107,8 +173,15 @@ describe('the triton-live command line', () => {
 
   it('rejects a profile file that does not validate, naming the field', async () => {
     const r = await cli([
-      'stream', '--url', demo.url, '--model', 'tone-transcriber-streaming',
-      '--file', 'resources/samples/tone-text.wav', '--profile', 'package.json',
+      'stream',
+      '--url',
+      demo.url,
+      '--model',
+      'tone-transcriber-streaming',
+      '--file',
+      'resources/samples/tone-text.wav',
+      '--profile',
+      'package.json',
     ])
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(/package\.json: (model|kind|inputs)/)

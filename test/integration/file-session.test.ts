@@ -3,7 +3,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { DetectionFrameEvent, SessionResultEvent, TranscriptEvent } from '../../src/shared/results'
+import type {
+  DetectionFrameEvent,
+  SessionResultEvent,
+  TranscriptEvent,
+} from '../../src/shared/results'
 import { startDemoEndpoint, type DemoEndpoint } from '../../src/main/demo-endpoint/demo-server'
 import { encodeToneText } from '../../src/main/demo-endpoint/tone-text-codec'
 import { MediaError } from '../../src/main/media/media-error'
@@ -23,7 +27,21 @@ let dir: string
 function writeWav16k(path: string, pcm: Float32Array): void {
   const raw = join(dir, 'tmp.f32')
   writeFileSync(raw, Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength))
-  execFileSync('ffmpeg', ['-nostdin', '-y', '-loglevel', 'error', '-f', 'f32le', '-ar', '16000', '-ac', '1', '-i', raw, path])
+  execFileSync('ffmpeg', [
+    '-nostdin',
+    '-y',
+    '-loglevel',
+    'error',
+    '-f',
+    'f32le',
+    '-ar',
+    '16000',
+    '-ac',
+    '1',
+    '-i',
+    raw,
+    path,
+  ])
 }
 
 beforeAll(async () => {
@@ -56,7 +74,10 @@ async function run(model: string, path: string) {
 
 describe('streaming a file end to end through the demo endpoint', () => {
   it('transcribes the sample WAV exactly with the streaming (sequence) model', async () => {
-    const { finals, events, records } = await run('tone-transcriber-streaming', join(samples, 'tone-text.wav'))
+    const { finals, events, records } = await run(
+      'tone-transcriber-streaming',
+      join(samples, 'tone-text.wav'),
+    )
     expect(finals.map((f) => f.text)).toEqual([SAMPLE_TEXT])
     const partials = events.filter((e) => e.kind === 'transcript' && !e.final) as TranscriptEvent[]
     expect(partials.length).toBeGreaterThan(3)
@@ -91,16 +112,47 @@ describe('streaming a file end to end through the demo endpoint', () => {
 
   it('hears the tones under espeak-ng speech and a sox tone, in an MP3', async () => {
     const speech = join(dir, 'speech.wav')
-    execFileSync('espeak-ng', ['-w', speech, 'this speech is not part of the transcript, only the tones are'])
+    execFileSync('espeak-ng', [
+      '-w',
+      speech,
+      'this speech is not part of the transcript, only the tones are',
+    ])
     const hum = join(dir, 'hum.wav')
-    execFileSync('sox', ['-n', '-r', '16000', '-c', '1', hum, 'synth', '6', 'sine', '50', 'vol', '0.05'])
+    execFileSync('sox', [
+      '-n',
+      '-r',
+      '16000',
+      '-c',
+      '1',
+      hum,
+      'synth',
+      '6',
+      'sine',
+      '50',
+      'vol',
+      '0.05',
+    ])
     const tones = join(dir, 'tones.wav')
     writeWav16k(tones, encodeToneText('mixed signals'))
     const mp3 = join(dir, 'mixed.mp3')
     execFileSync('ffmpeg', [
-      '-nostdin', '-y', '-loglevel', 'error', '-i', tones, '-i', speech, '-i', hum,
-      '-filter_complex', '[1:a]aresample=16000,volume=0.25[s];[0:a][s][2:a]amix=inputs=3:duration=longest:normalize=0',
-      '-ac', '1', '-b:a', '128k', mp3,
+      '-nostdin',
+      '-y',
+      '-loglevel',
+      'error',
+      '-i',
+      tones,
+      '-i',
+      speech,
+      '-i',
+      hum,
+      '-filter_complex',
+      '[1:a]aresample=16000,volume=0.25[s];[0:a][s][2:a]amix=inputs=3:duration=longest:normalize=0',
+      '-ac',
+      '1',
+      '-b:a',
+      '128k',
+      mp3,
     ])
     const { finals } = await run('tone-transcriber-streaming', mp3)
     expect(finals.map((f) => f.text).join(' ')).toBe('mixed signals')
@@ -108,9 +160,16 @@ describe('streaming a file end to end through the demo endpoint', () => {
 
   it('finds the sample video boxes on every frame, in source pixels, with all three output forms', async () => {
     const truth = JSON.parse(readFileSync(join(samples, 'boxes.json'), 'utf8')) as {
-      frames: Array<{ frame: number; boxes: Array<{ label: string; x: number; y: number; width: number; height: number }> }>
+      frames: Array<{
+        frame: number
+        boxes: Array<{ label: string; x: number; y: number; width: number; height: number }>
+      }>
     }
-    for (const model of ['color-box-detector-yolov8', 'color-box-detector-e2e', 'color-box-detector-efficientnms']) {
+    for (const model of [
+      'color-box-detector-yolov8',
+      'color-box-detector-e2e',
+      'color-box-detector-efficientnms',
+    ]) {
       const { frames } = await run(model, join(samples, 'boxes.mp4'))
       expect(frames).toHaveLength(truth.frames.length)
       for (const f of frames) {
@@ -132,7 +191,12 @@ describe('streaming a file end to end through the demo endpoint', () => {
 
   it('reports a model that rejects the input as request errors and keeps going', async () => {
     const { profile } = await resolveModel(client, 'tone-transcriber-offline')
-    const broken = { ...profile, inputs: profile.inputs.map((i) => (i.name === 'WAV' ? { ...i, datatype: 'FP64' as const } : i)) }
+    const broken = {
+      ...profile,
+      inputs: profile.inputs.map((i) =>
+        i.name === 'WAV' ? { ...i, datatype: 'FP64' as const } : i,
+      ),
+    }
     const events: SessionResultEvent[] = []
     await runFileSession({
       client,
@@ -160,7 +224,9 @@ describe('streaming a file end to end through the demo endpoint', () => {
   })
 
   it('asks for a profile when a model cannot be understood, with an example', async () => {
-    const err = await resolveModel(client, 'word-splitter-decoupled').catch((e: unknown) => e as TritonError)
+    const err = await resolveModel(client, 'word-splitter-decoupled').catch(
+      (e: unknown) => e as TritonError,
+    )
     expect(err).toBeInstanceOf(TritonError)
     expect((err as TritonError).message).toContain('model profile')
     expect((err as TritonError).message).toContain('"source": "audio"')

@@ -25,7 +25,11 @@ describe('a microphone session over a link that drops', () => {
       mediaUrlFor: () => '',
       emit: (e) => events.push(e),
     })
-    const saved = await services.handlers['endpoints:save']({ name: 'on-prem', url: `127.0.0.1:${port}`, timeoutMs: 2000 })
+    const saved = await services.handlers['endpoints:save']({
+      name: 'on-prem',
+      url: `127.0.0.1:${port}`,
+      timeoutMs: 2000,
+    })
     const plan = await services.handlers['session:start']({
       endpointId: saved.id,
       model: 'tone-transcriber-streaming',
@@ -50,14 +54,22 @@ describe('a microphone session over a link that drops', () => {
       }
     }
     // Trailing silence ends the utterance the way a speaker pausing would.
-    for (let i = 0; i < Math.ceil((1.2 * rate) / chunk); i++) services.pushAudio(plan.sessionId, new Float32Array(chunk), Date.now())
+    for (let i = 0; i < Math.ceil((1.2 * rate) / chunk); i++)
+      services.pushAudio(plan.sessionId, new Float32Array(chunk), Date.now())
     const deadline = Date.now() + 20_000
-    while (!events.some((e) => e.kind === 'transcript' && e.final) && Date.now() < deadline) await sleep(100)
+    while (!events.some((e) => e.kind === 'transcript' && e.final) && Date.now() < deadline)
+      await sleep(100)
     await services.handlers['session:stop'](plan.sessionId)
-    const states = events.filter((e) => e.kind === 'status').map((e) => (e.kind === 'status' ? e.state : ''))
+    const states = events
+      .filter((e) => e.kind === 'status')
+      .map((e) => (e.kind === 'status' ? e.state : ''))
     expect(states).toContain('reconnecting')
-    expect(states.indexOf('running', states.indexOf('reconnecting'))).toBeGreaterThan(states.indexOf('reconnecting'))
-    const finals = events.filter((e) => e.kind === 'transcript' && e.final).map((e) => (e.kind === 'transcript' ? e.text : ''))
+    expect(states.indexOf('running', states.indexOf('reconnecting'))).toBeGreaterThan(
+      states.indexOf('reconnecting'),
+    )
+    const finals = events
+      .filter((e) => e.kind === 'transcript' && e.final)
+      .map((e) => (e.kind === 'transcript' ? e.text : ''))
     expect(finals).toEqual([text])
     await services.dispose()
     await demo.close()

@@ -24,20 +24,51 @@ afterAll(async () => {
 
 describe('system shared memory', () => {
   it('registers a region, infers from it by handle, lists it, and unregisters it', async () => {
-    const prefix = encodeTensor({ name: 'TEXT_PREFIX', datatype: 'BYTES', shape: [1, 1], data: ['<|startoftranscript|>'] })
+    const prefix = encodeTensor({
+      name: 'TEXT_PREFIX',
+      datatype: 'BYTES',
+      shape: [1, 1],
+      data: ['<|startoftranscript|>'],
+    })
     const audio = encodeToneText('by handle')
-    const wav = encodeTensor({ name: 'WAV', datatype: 'FP32', shape: [1, audio.length], data: audio })
+    const wav = encodeTensor({
+      name: 'WAV',
+      datatype: 'FP32',
+      shape: [1, audio.length],
+      data: audio,
+    })
     region.write(prefix, 0)
     region.write(wav, 4096)
-    await client.registerSystemSharedMemory({ name: 'inputs', key: region.key, byteSize: region.byteSize })
+    await client.registerSystemSharedMemory({
+      name: 'inputs',
+      key: region.key,
+      byteSize: region.byteSize,
+    })
     const status = await client.systemSharedMemoryStatus()
-    expect(status.inputs).toMatchObject({ name: 'inputs', key: region.key, byte_size: String(region.byteSize) })
+    expect(status.inputs).toMatchObject({
+      name: 'inputs',
+      key: region.key,
+      byte_size: String(region.byteSize),
+    })
     const result = await client.infer({
       model: 'tone-transcriber-offline',
       inputs: [],
       sharedMemoryInputs: [
-        { name: 'TEXT_PREFIX', datatype: 'BYTES', shape: [1, 1], region: 'inputs', byteSize: prefix.length },
-        { name: 'WAV', datatype: 'FP32', shape: [1, audio.length], region: 'inputs', byteSize: wav.length, offset: 4096 },
+        {
+          name: 'TEXT_PREFIX',
+          datatype: 'BYTES',
+          shape: [1, 1],
+          region: 'inputs',
+          byteSize: prefix.length,
+        },
+        {
+          name: 'WAV',
+          datatype: 'FP32',
+          shape: [1, audio.length],
+          region: 'inputs',
+          byteSize: wav.length,
+          offset: 4096,
+        },
       ],
     })
     expect(bytesToStrings(result.outputs.get('TRANSCRIPTS')!)).toEqual(['by handle'])
@@ -47,7 +78,11 @@ describe('system shared memory', () => {
 
   it('refuses a region whose size exceeds the object', async () => {
     const err = await client
-      .registerSystemSharedMemory({ name: 'too-big', key: region.key, byteSize: region.byteSize + 1 })
+      .registerSystemSharedMemory({
+        name: 'too-big',
+        key: region.key,
+        byteSize: region.byteSize + 1,
+      })
       .catch((e: unknown) => e as TritonError)
     expect(err).toBeInstanceOf(TritonError)
     expect((err as TritonError).message).toContain('exceeds the region size')

@@ -17,12 +17,92 @@ function openssl(args: string[]): void {
 /** A CA, a server certificate for 127.0.0.1/localhost and a client certificate, all made here. */
 function makeCertificates(): void {
   writeFileSync(pem('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n')
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=triton-live test CA', '-keyout', 'ca.key', '-out', 'ca.pem'])
-  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', 'server.key', '-out', 'server.csr'])
-  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'server.ext', '-out', 'server.pem'])
-  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=field operator', '-keyout', 'client.key', '-out', 'client.csr'])
-  openssl(['x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-out', 'client.pem'])
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=someone else', '-keyout', 'other-ca.key', '-out', 'other-ca.pem'])
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=triton-live test CA',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+  ])
+  openssl([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=localhost',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+  ])
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    'server.ext',
+    '-out',
+    'server.pem',
+  ])
+  openssl([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=field operator',
+    '-keyout',
+    'client.key',
+    '-out',
+    'client.csr',
+  ])
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    'client.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-out',
+    'client.pem',
+  ])
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=someone else',
+    '-keyout',
+    'other-ca.key',
+    '-out',
+    'other-ca.pem',
+  ])
 }
 
 let tlsServer: DemoEndpoint
@@ -34,7 +114,11 @@ beforeAll(async () => {
   const cert = readFileSync(pem('server.pem'))
   const key = readFileSync(pem('server.key'))
   tlsServer = await startDemoEndpoint({ port: 0, metricsPort: null, tls: { cert, key } })
-  mtlsServer = await startDemoEndpoint({ port: 0, metricsPort: null, tls: { cert, key, clientCa: readFileSync(pem('ca.pem')) } })
+  mtlsServer = await startDemoEndpoint({
+    port: 0,
+    metricsPort: null,
+    tls: { cert, key, clientCa: readFileSync(pem('ca.pem')) },
+  })
 }, 60_000)
 
 afterAll(async () => {
@@ -55,18 +139,36 @@ async function live(client: TritonClient): Promise<boolean | TritonError> {
 
 describe('TLS and mutual TLS', () => {
   it('connects over grpcs:// when the server certificate is signed by the given CA', async () => {
-    expect(await live(new TritonClient({ url: tlsServer.url, tls: { caFile: pem('ca.pem') }, timeoutMs: 5000 }))).toBe(true)
+    expect(
+      await live(
+        new TritonClient({ url: tlsServer.url, tls: { caFile: pem('ca.pem') }, timeoutMs: 5000 }),
+      ),
+    ).toBe(true)
   })
 
   it('refuses a server whose certificate the CA did not sign, and says it is a TLS problem', async () => {
-    const err = await live(new TritonClient({ url: tlsServer.url, tls: { caFile: pem('other-ca.pem') }, timeoutMs: 5000 }))
+    const err = await live(
+      new TritonClient({
+        url: tlsServer.url,
+        tls: { caFile: pem('other-ca.pem') },
+        timeoutMs: 5000,
+      }),
+    )
     expect(err).toBeInstanceOf(TritonError)
     expect((err as TritonError).kind).toBe('tls')
     expect((err as TritonError).hint).toMatch(/CA certificate/)
   })
 
   it('connects without verification only when asked to', async () => {
-    expect(await live(new TritonClient({ url: tlsServer.url, tls: { insecureSkipVerify: true }, timeoutMs: 5000 }))).toBe(true)
+    expect(
+      await live(
+        new TritonClient({
+          url: tlsServer.url,
+          tls: { insecureSkipVerify: true },
+          timeoutMs: 5000,
+        }),
+      ),
+    ).toBe(true)
   })
 
   it('talks mutual TLS with a client certificate and key', async () => {
@@ -79,23 +181,35 @@ describe('TLS and mutual TLS', () => {
   })
 
   it('fails clearly when mutual TLS is required and no client certificate is given', async () => {
-    const err = await live(new TritonClient({ url: mtlsServer.url, tls: { caFile: pem('ca.pem') }, timeoutMs: 5000 }))
+    const err = await live(
+      new TritonClient({ url: mtlsServer.url, tls: { caFile: pem('ca.pem') }, timeoutMs: 5000 }),
+    )
     expect(err).toBeInstanceOf(TritonError)
     expect(['tls', 'unreachable']).toContain((err as TritonError).kind)
   })
 
   it('names a missing CA file before dialling', () => {
-    expect(() => new TritonClient({ url: tlsServer.url, tls: { caFile: pem('missing.pem') } })).toThrow(/cannot read the CA certificate file .*missing\.pem/)
+    expect(
+      () => new TritonClient({ url: tlsServer.url, tls: { caFile: pem('missing.pem') } }),
+    ).toThrow(/cannot read the CA certificate file .*missing\.pem/)
   })
 
   it('asks for both halves of a client identity', () => {
-    expect(() => new TritonClient({ url: tlsServer.url, tls: { certFile: pem('client.pem') } })).toThrow(/both a client certificate and its key/)
+    expect(
+      () => new TritonClient({ url: tlsServer.url, tls: { certFile: pem('client.pem') } }),
+    ).toThrow(/both a client certificate and its key/)
   })
 })
 
 describe('TLS error wording', () => {
   it('reduces an OpenSSL failure to its reason', async () => {
-    const err = await live(new TritonClient({ url: tlsServer.url, tls: { caFile: pem('other-ca.pem') }, timeoutMs: 5000 }))
+    const err = await live(
+      new TritonClient({
+        url: tlsServer.url,
+        tls: { caFile: pem('other-ca.pem') },
+        timeoutMs: 5000,
+      }),
+    )
     expect((err as TritonError).message).not.toMatch(/Resolution note|deps\/openssl/)
     expect((err as TritonError).message).toMatch(/^TLS handshake with 127\.0\.0\.1:\d+ failed: \S/)
   })

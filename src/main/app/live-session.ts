@@ -1,7 +1,7 @@
 import type { SessionEvent, SessionPlan, SessionStartRequest } from '../../shared/ipc-contract'
 import type { ModelProfile } from '../../shared/model-profile'
 import type { LatencySummary } from '../../shared/results'
-import { computeLetterbox } from '../media/letterbox'
+import { computeLetterbox } from '../../shared/letterbox'
 import { LatencyRecorder } from '../metrics/latency-histogram'
 import { createAudioSession, runFileSession } from '../sessions/file-session'
 import {

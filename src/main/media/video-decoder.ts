@@ -1,6 +1,6 @@
 import { resolveFfmpeg } from './ffmpeg-path'
 import { ffmpegInput, streamFfmpegRecords, waitUntil } from './ffmpeg-process'
-import { computeLetterbox, LETTERBOX_PAD_VALUE, type Letterbox } from './letterbox'
+import { computeLetterbox, LETTERBOX_PAD_VALUE, type Letterbox } from '../../shared/letterbox'
 import { MediaError } from './media-error'
 import { probeMedia, type MediaInfo } from './media-probe'
 

@@ -1,5 +1,5 @@
 import type { ModelProfile } from '../../shared/model-profile'
-import type { Letterbox } from '../media/letterbox'
+import type { Letterbox } from '../../shared/letterbox'
 import { rgbToTensor } from '../media/frame-to-tensor'
 import type { StreamSession } from '../triton/stream-session'
 import type { DecodedTensor } from '../triton/tensor-codec'

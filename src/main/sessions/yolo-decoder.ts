@@ -7,7 +7,7 @@
  * sessions send one frame per request.
  */
 import type { DetectionBox } from '../../shared/results'
-import { boxToSource, type Letterbox } from '../media/letterbox'
+import { boxToSource, type Letterbox } from '../../shared/letterbox'
 import { nonMaxSuppression, type ScoredBox } from './nms'
 
 export type DetectionOutputForm = 'yolov8-raw' | 'end-to-end' | 'efficient-nms'

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { LETTERBOX_PAD_VALUE } from '../../../src/main/media/letterbox'
+import { LETTERBOX_PAD_VALUE } from '../../../src/shared/letterbox'
 import { MediaError } from '../../../src/main/media/media-error'
 import {
   decodeVideoFrames,

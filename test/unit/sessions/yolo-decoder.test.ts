@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { computeLetterbox } from '../../../src/main/media/letterbox'
+import { computeLetterbox } from '../../../src/shared/letterbox'
 import { makeLabeler } from '../../../src/main/models/labels'
 import type { ScoredBox } from '../../../src/main/sessions/nms'
 import {

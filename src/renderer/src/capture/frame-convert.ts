@@ -1,4 +1,4 @@
-import { computeLetterbox, LETTERBOX_PAD_VALUE, type Letterbox } from './letterbox'
+import { computeLetterbox, LETTERBOX_PAD_VALUE, type Letterbox } from '../../../shared/letterbox'
 
 /** Drops the alpha byte: canvas pixels are RGBA, the model wants packed RGB24. */
 export function rgbaToRgb(

@@ -3,7 +3,7 @@ import {
   boxToSource,
   computeLetterbox,
   LETTERBOX_PAD_VALUE,
-} from '../../../src/main/media/letterbox'
+} from '../../../src/shared/letterbox'
 
 describe('computeLetterbox', () => {
   it('halves a 1280x720 frame into 640x360 and pads 140 px above and below', () => {
