@@ -16,10 +16,30 @@ const media = new MediaFiles()
 
 const FILTERS = {
   media: [
-    { name: 'Audio and video', extensions: ['wav', 'flac', 'mp3', 'ogg', 'opus', 'm4a', 'aac', 'mp4', 'mkv', 'mov', 'webm', 'avi', 'y4m'] },
+    {
+      name: 'Audio and video',
+      extensions: [
+        'wav',
+        'flac',
+        'mp3',
+        'ogg',
+        'opus',
+        'm4a',
+        'aac',
+        'mp4',
+        'mkv',
+        'mov',
+        'webm',
+        'avi',
+        'y4m',
+      ],
+    },
     { name: 'All files', extensions: ['*'] },
   ],
-  pem: [{ name: 'PEM certificates and keys', extensions: ['pem', 'crt', 'cer', 'key'] }, { name: 'All files', extensions: ['*'] }],
+  pem: [
+    { name: 'PEM certificates and keys', extensions: ['pem', 'crt', 'cer', 'key'] },
+    { name: 'All files', extensions: ['*'] },
+  ],
   json: [{ name: 'Model profile', extensions: ['json'] }],
 }
 
@@ -30,7 +50,9 @@ const services = new AppServices({
   emit: eventForwarder(() => mainWindow?.webContents),
   pickFile: async (kind) => {
     const options = { properties: ['openFile' as const], filters: FILTERS[kind] }
-    const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options)
+    const result = mainWindow
+      ? await dialog.showOpenDialog(mainWindow, options)
+      : await dialog.showOpenDialog(options)
     return result.canceled ? undefined : result.filePaths[0]
   },
 })

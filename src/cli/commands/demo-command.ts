@@ -13,12 +13,20 @@ export const DEMO_HELP = `triton-live demo [--url U]
 
 /** resources/samples, whether run from sources or from out/main. */
 export function samplesDir(): string {
-  const candidates = [resolve(__dirname, '../../resources/samples'), resolve(__dirname, '../../../resources/samples'), resolve('resources/samples')]
+  const candidates = [
+    resolve(__dirname, '../../resources/samples'),
+    resolve(__dirname, '../../../resources/samples'),
+    resolve('resources/samples'),
+  ]
   return candidates.find((d) => existsSync(join(d, 'tone-text.wav'))) ?? candidates[0]
 }
 
 export async function demoCommand(argv: string[], output: Output): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { ...CONNECTION_FLAGS, json: { type: 'boolean' } }, strict: true })
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...CONNECTION_FLAGS, json: { type: 'boolean' } },
+    strict: true,
+  })
   let demo: DemoEndpoint | undefined
   let url = values.url ?? process.env.TRITON_URL
   if (!url) {
@@ -36,7 +44,20 @@ export async function demoCommand(argv: string[], output: Output): Promise<numbe
     ]) {
       output.write('')
       output.write(`== ${model} <- ${file}`)
-      code ||= await streamCommand(['--url', url, '--model', model, '--file', join(dir, file), '--max-fps', '10', ...passThrough], output)
+      code ||= await streamCommand(
+        [
+          '--url',
+          url,
+          '--model',
+          model,
+          '--file',
+          join(dir, file),
+          '--max-fps',
+          '10',
+          ...passThrough,
+        ],
+        output,
+      )
     }
     return code
   } finally {

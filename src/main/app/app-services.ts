@@ -37,7 +37,9 @@ export interface AppServicesDeps {
 }
 
 type Payload<C extends InvokeChannel> = z.output<(typeof invokeSchemas)[C]>
-export type AppHandlers = { [C in InvokeChannel]: (payload: Payload<C>) => Promise<InvokeResults[C]> }
+export type AppHandlers = {
+  [C in InvokeChannel]: (payload: Payload<C>) => Promise<InvokeResults[C]>
+}
 
 const VIDEO_EXTENSIONS = new Set(['.mp4', '.mkv', '.mov', '.webm', '.avi', '.m4v', '.ts', '.y4m'])
 
@@ -63,7 +65,8 @@ export class AppServices {
     if (this.demo) return this.demo
     this.demoStarting ??= startDemoEndpoint({
       port: this.deps.demoPorts?.port ?? 0,
-      metricsPort: this.deps.demoPorts?.metricsPort === undefined ? 0 : this.deps.demoPorts.metricsPort,
+      metricsPort:
+        this.deps.demoPorts?.metricsPort === undefined ? 0 : this.deps.demoPorts.metricsPort,
     })
     this.demo = await this.demoStarting
     return this.demo
@@ -123,11 +126,23 @@ export class AppServices {
     const saved = req.profile ?? (await this.profiles.get(req.endpointId, req.model))
     const { profile } = await resolveModel(client, req.model, saved)
     const sessionId = randomUUID()
-    const plan: SessionPlan = { sessionId, model: req.model, kind: profile.kind, labels: profile.labels }
+    const plan: SessionPlan = {
+      sessionId,
+      model: req.model,
+      kind: profile.kind,
+      labels: profile.labels,
+    }
     const audioModel = profile.kind === 'streaming-asr' || profile.kind === 'offline-asr'
     if (audioModel) {
-      if (!profile.audio) throw new TritonError('invalid-argument', `profile for '${req.model}' has no audio settings`, 'edit the model profile')
-      const chunkSamples = req.chunkMs ? Math.round((req.chunkMs / 1000) * profile.audio.sampleRate) : profile.audio.chunkSamples
+      if (!profile.audio)
+        throw new TritonError(
+          'invalid-argument',
+          `profile for '${req.model}' has no audio settings`,
+          'edit the model profile',
+        )
+      const chunkSamples = req.chunkMs
+        ? Math.round((req.chunkMs / 1000) * profile.audio.sampleRate)
+        : profile.audio.chunkSamples
       profile.audio = { ...profile.audio, chunkSamples }
       plan.audio = { sampleRate: profile.audio.sampleRate, chunkSamples }
     } else if (profile.kind === 'detection' && profile.vision) {
@@ -140,25 +155,59 @@ export class AppServices {
       )
     }
     if (req.source === 'microphone' && !audioModel) {
-      throw new TritonError('invalid-argument', `'${req.model}' takes images, not audio`, 'use the camera or a video file with this model')
+      throw new TritonError(
+        'invalid-argument',
+        `'${req.model}' takes images, not audio`,
+        'use the camera or a video file with this model',
+      )
     }
     if (req.source === 'camera' && audioModel) {
-      throw new TritonError('invalid-argument', `'${req.model}' takes audio, not images`, 'use the microphone or an audio file with this model')
+      throw new TritonError(
+        'invalid-argument',
+        `'${req.model}' takes audio, not images`,
+        'use the microphone or an audio file with this model',
+      )
     }
     if (req.source === 'file') {
       const path = req.filePath
-      if (!path) throw new TritonError('invalid-argument', 'no file chosen', 'open a file or drop one on the window')
+      if (!path)
+        throw new TritonError(
+          'invalid-argument',
+          'no file chosen',
+          'open a file or drop one on the window',
+        )
       const info = await stat(path).catch(() => undefined)
-      if (!info?.isFile()) throw new MediaError('not-found', `cannot open '${path}': no such file`, 'choose the file again')
+      if (!info?.isFile())
+        throw new MediaError(
+          'not-found',
+          `cannot open '${path}': no such file`,
+          'choose the file again',
+        )
       const media = await probeMedia(path)
-      if (audioModel && !media.audio) throw new MediaError('no-audio', `'${path}' has no audio track`, 'choose a file with sound for a speech model')
-      if (!audioModel && !media.video) throw new MediaError('no-video', `'${path}' has no video track`, 'choose a video file for a detection model')
+      if (audioModel && !media.audio)
+        throw new MediaError(
+          'no-audio',
+          `'${path}' has no audio track`,
+          'choose a file with sound for a speech model',
+        )
+      if (!audioModel && !media.video)
+        throw new MediaError(
+          'no-video',
+          `'${path}' has no video track`,
+          'choose a video file for a detection model',
+        )
       plan.mediaUrl = this.deps.mediaUrlFor(path)
-      plan.mediaKind = media.video && VIDEO_EXTENSIONS.has(extname(path).toLowerCase()) ? 'video' : media.video ? 'video' : 'audio'
+      plan.mediaKind =
+        media.video && VIDEO_EXTENSIONS.has(extname(path).toLowerCase())
+          ? 'video'
+          : media.video
+            ? 'video'
+            : 'audio'
     }
     const session = new LiveSession(req, client, profile, plan, (e) => {
       this.deps.emit(e)
-      if (e.kind === 'status' && (e.state === 'stopped' || e.state === 'failed')) this.sessions.delete(e.sessionId)
+      if (e.kind === 'status' && (e.state === 'stopped' || e.state === 'failed'))
+        this.sessions.delete(e.sessionId)
     })
     this.sessions.set(sessionId, session)
     session.start()
@@ -169,8 +218,25 @@ export class AppServices {
     this.sessions.get(sessionId)?.pushAudio(samples, capturedAtMs)
   }
 
-  pushFrame(msg: { sessionId: string; rgb: Uint8Array; width: number; height: number; sourceWidth: number; sourceHeight: number; capturedAtMs: number }): void {
-    this.sessions.get(msg.sessionId)?.pushFrame(msg.rgb, msg.width, msg.height, msg.sourceWidth, msg.sourceHeight, msg.capturedAtMs)
+  pushFrame(msg: {
+    sessionId: string
+    rgb: Uint8Array
+    width: number
+    height: number
+    sourceWidth: number
+    sourceHeight: number
+    capturedAtMs: number
+  }): void {
+    this.sessions
+      .get(msg.sessionId)
+      ?.pushFrame(
+        msg.rgb,
+        msg.width,
+        msg.height,
+        msg.sourceWidth,
+        msg.sourceHeight,
+        msg.capturedAtMs,
+      )
   }
 
   readonly handlers: AppHandlers = {
@@ -187,15 +253,22 @@ export class AppServices {
     'endpoints:health': (id) => this.health(id),
     'models:list': async (id) => {
       const index = await (await this.client(id)).repositoryIndex()
-      return index.map((m) => ({ name: m.name, version: m.version, state: m.state, reason: m.reason }))
+      return index.map((m) => ({
+        name: m.name,
+        version: m.version,
+        state: m.state,
+        reason: m.reason,
+      }))
     },
     'models:details': ({ endpointId, model }) => this.details(endpointId, model),
     'models:save-profile': async ({ endpointId, model, profile }) => {
       await this.profiles.set(endpointId, model, profile)
       return this.details(endpointId, model)
     },
-    'models:load': async ({ endpointId, model }) => (await this.client(endpointId)).loadModel(model),
-    'models:unload': async ({ endpointId, model }) => (await this.client(endpointId)).unloadModel(model),
+    'models:load': async ({ endpointId, model }) =>
+      (await this.client(endpointId)).loadModel(model),
+    'models:unload': async ({ endpointId, model }) =>
+      (await this.client(endpointId)).unloadModel(model),
     'session:start': (req) => this.startSession(req),
     'session:stop': async (id) => {
       const session = this.sessions.get(id)

@@ -56,7 +56,11 @@ export class EndpointStore {
 
   async save(draft: EndpointDraft): Promise<EndpointProfile> {
     if (draft.id === DEMO_ENDPOINT_ID) {
-      throw new TritonError('invalid-argument', 'the built-in demo endpoint cannot be edited', 'add a new endpoint instead')
+      throw new TritonError(
+        'invalid-argument',
+        'the built-in demo endpoint cannot be edited',
+        'add a new endpoint instead',
+      )
     }
     parseEndpoint(draft.url)
     const all = await this.load()
@@ -97,7 +101,12 @@ export class EndpointStore {
 
   async profile(id: string): Promise<EndpointProfile> {
     const found = (await this.list()).find((e) => e.id === id)
-    if (!found) throw new TritonError('not-found', `no saved endpoint with id '${id}'`, 'pick an endpoint from the list')
+    if (!found)
+      throw new TritonError(
+        'not-found',
+        `no saved endpoint with id '${id}'`,
+        'pick an endpoint from the list',
+      )
     return found
   }
 
@@ -105,8 +114,15 @@ export class EndpointStore {
   async connectionOptions(id: string, url: string): Promise<ConnectionOptions> {
     if (id === DEMO_ENDPOINT_ID) return { url }
     const stored = (await this.load()).find((e) => e.id === id)
-    if (!stored) throw new TritonError('not-found', `no saved endpoint with id '${id}'`, 'pick an endpoint from the list')
-    const token = stored.sealedToken ? this.secrets.decrypt(Buffer.from(stored.sealedToken, 'base64')) : undefined
+    if (!stored)
+      throw new TritonError(
+        'not-found',
+        `no saved endpoint with id '${id}'`,
+        'pick an endpoint from the list',
+      )
+    const token = stored.sealedToken
+      ? this.secrets.decrypt(Buffer.from(stored.sealedToken, 'base64'))
+      : undefined
     const header = (stored.authHeader ?? 'authorization').trim().toLowerCase()
     const auth =
       token === undefined

@@ -43,7 +43,11 @@ export async function dispatchInvoke<C extends InvokeChannel>(
 }
 
 /** Fire-and-forget media messages: invalid ones are dropped (and counted), never thrown. */
-export function dispatchSend(services: AppServices, channel: SendChannel, payload: unknown): boolean {
+export function dispatchSend(
+  services: AppServices,
+  channel: SendChannel,
+  payload: unknown,
+): boolean {
   if (channel === 'session:audio') {
     const parsed = sendSchemas['session:audio'].safeParse(payload)
     if (!parsed.success) return false

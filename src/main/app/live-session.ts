@@ -4,10 +4,7 @@ import type { LatencySummary } from '../../shared/results'
 import { computeLetterbox } from '../../shared/letterbox'
 import { LatencyRecorder } from '../metrics/latency-histogram'
 import { createAudioSession, runFileSession } from '../sessions/file-session'
-import {
-  isLinkFailure,
-  ReconnectingAudioSession,
-} from '../sessions/reconnecting-audio-session'
+import { isLinkFailure, ReconnectingAudioSession } from '../sessions/reconnecting-audio-session'
 import { DetectionSession } from '../sessions/detection-session'
 import type { SessionCallbacks } from '../sessions/session-callbacks'
 import type { StreamSession } from '../triton/stream-session'
@@ -53,7 +50,13 @@ export class LiveSession {
         if (r.ok) this.recorder.record(r.latencyMs)
         else this.recorder.recordFailure()
         if (r.ok) {
-          this.emit({ kind: 'latency', sessionId, atMs: r.atMs, roundTripMs: r.latencyMs, captureToSendMs: r.captureToSendMs })
+          this.emit({
+            kind: 'latency',
+            sessionId,
+            atMs: r.atMs,
+            roundTripMs: r.latencyMs,
+            captureToSendMs: r.captureToSendMs,
+          })
         }
       },
     }
@@ -116,9 +119,15 @@ export class LiveSession {
         this.stream = stream
         return stream
       },
-      createSession: (stream, options) => createAudioSession(stream, this.profile, this.callbacks, options),
+      createSession: (stream, options) =>
+        createAudioSession(stream, this.profile, this.callbacks, options),
       onState: (state, error) =>
-        this.emit({ kind: 'status', sessionId, state, error: error ? toUserError(error) : undefined }),
+        this.emit({
+          kind: 'status',
+          sessionId,
+          state,
+          error: error ? toUserError(error) : undefined,
+        }),
       onDropped: (seconds) =>
         this.emit({
           kind: 'request-error',
@@ -145,12 +154,27 @@ export class LiveSession {
     const startSec = this.samplesSent / rate
     this.samplesSent += samples.length
     this.audioChain = this.audioChain
-      .then(() => audio.pushChunk({ samples, validSamples: samples.length, startSec, last: false, capturedAtMs }))
+      .then(() =>
+        audio.pushChunk({
+          samples,
+          validSamples: samples.length,
+          startSec,
+          last: false,
+          capturedAtMs,
+        }),
+      )
       .catch((e: unknown) => this.fail(e))
   }
 
   /** Video frames are dropped while the previous one is unanswered: stale frames help no one. */
-  pushFrame(rgb: Uint8Array, width: number, height: number, sourceWidth: number, sourceHeight: number, capturedAtMs: number): void {
+  pushFrame(
+    rgb: Uint8Array,
+    width: number,
+    height: number,
+    sourceWidth: number,
+    sourceHeight: number,
+    capturedAtMs: number,
+  ): void {
     const detection = this.detection
     if (!detection || this.stopped) return
     const index = this.frames++

@@ -24,7 +24,10 @@ export class MetricsPoller {
     const url = /^https?:\/\//.test(urlOrTarget) ? urlOrTarget : defaultMetricsUrl(urlOrTarget)
     const takenAtMs = Date.now()
     try {
-      const snapshot = parseTritonMetrics(await fetchMetricsText(url, { timeoutMs: 3000 }), takenAtMs)
+      const snapshot = parseTritonMetrics(
+        await fetchMetricsText(url, { timeoutMs: 3000 }),
+        takenAtMs,
+      )
       const prev = this.scrapes.get(endpointId)
       this.scrapes.set(endpointId, snapshot)
       const rates = prev ? diffMetrics(prev, snapshot) : undefined
@@ -54,11 +57,24 @@ export class MetricsPoller {
         })),
       }
     } catch (e) {
-      return { endpointId, url, takenAtMs, error: toUserError(e), hasGpuMetrics: false, gpus: [], cpu: {}, models: [] }
+      return {
+        endpointId,
+        url,
+        takenAtMs,
+        error: toUserError(e),
+        hasGpuMetrics: false,
+        gpus: [],
+        cpu: {},
+        models: [],
+      }
     }
   }
 
-  async serverStats(endpointId: string, model: string, client: TritonClient): Promise<ServerTimeSplit | null> {
+  async serverStats(
+    endpointId: string,
+    model: string,
+    client: TritonClient,
+  ): Promise<ServerTimeSplit | null> {
     const key = `${endpointId}/${model}`
     const next = await client.modelStatistics(model)
     const prev = this.stats.get(key)

@@ -5,7 +5,10 @@ import { dispatchInvoke, dispatchSend } from '../app/ipc-dispatch'
 import { isAppUrl } from './window-security'
 
 /** Only the top-level frame of our own page may call in. */
-function trusted(event: IpcMainInvokeEvent | IpcMainEvent, devServerUrl: string | undefined): boolean {
+function trusted(
+  event: IpcMainInvokeEvent | IpcMainEvent,
+  devServerUrl: string | undefined,
+): boolean {
   const frame = event.senderFrame
   return Boolean(frame && frame.parent === null && isAppUrl(frame.url, devServerUrl))
 }
@@ -14,7 +17,10 @@ export function registerIpc(services: AppServices, devServerUrl: string | undefi
   for (const channel of INVOKE_CHANNELS) {
     ipcMain.handle(channel, async (event, payload: unknown) => {
       if (!trusted(event, devServerUrl)) {
-        return { ok: false, error: { message: 'request from an untrusted frame', hint: '', kind: 'forbidden' } }
+        return {
+          ok: false,
+          error: { message: 'request from an untrusted frame', hint: '', kind: 'forbidden' },
+        }
       }
       return dispatchInvoke(services, channel, payload)
     })
@@ -27,7 +33,9 @@ export function registerIpc(services: AppServices, devServerUrl: string | undefi
 }
 
 /** Session events go to the window that exists; a closed window simply stops receiving. */
-export function eventForwarder(target: () => WebContents | undefined): (event: SessionEvent) => void {
+export function eventForwarder(
+  target: () => WebContents | undefined,
+): (event: SessionEvent) => void {
   return (event) => {
     const wc = target()
     if (wc && !wc.isDestroyed()) wc.send('session:event', event)

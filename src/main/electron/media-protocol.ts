@@ -7,7 +7,10 @@ export const MEDIA_SCHEME = 'triton-media'
 /** Must run before the app is ready: lets <video> stream and seek our local-file URLs. */
 export function registerMediaScheme(): void {
   protocol.registerSchemesAsPrivileged([
-    { scheme: MEDIA_SCHEME, privileges: { stream: true, supportFetchAPI: true, secure: true, standard: true } },
+    {
+      scheme: MEDIA_SCHEME,
+      privileges: { stream: true, supportFetchAPI: true, secure: true, standard: true },
+    },
   ])
 }
 

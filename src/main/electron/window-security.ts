@@ -12,7 +12,10 @@ export function isAppUrl(url: string, devServerUrl: string | undefined): boolean
 export function hardenSession(session: Session, devServerUrl: string | undefined): void {
   session.webRequest.onHeadersReceived((details, callback) => {
     callback({
-      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] },
+      responseHeaders: {
+        ...details.responseHeaders,
+        'Content-Security-Policy': [CONTENT_SECURITY_POLICY],
+      },
     })
   })
   session.setPermissionRequestHandler((webContents, permission, callback, details) => {

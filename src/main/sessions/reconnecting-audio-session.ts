@@ -10,7 +10,11 @@ export interface ReconnectPolicy {
   maxBufferSec: number
 }
 
-export const DEFAULT_RECONNECT: ReconnectPolicy = { initialDelayMs: 250, maxDelayMs: 5000, maxBufferSec: 300 }
+export const DEFAULT_RECONNECT: ReconnectPolicy = {
+  initialDelayMs: 250,
+  maxDelayMs: 5000,
+  maxBufferSec: 300,
+}
 
 export interface ReconnectHooks {
   /** Opens a fresh ModelStreamInfer call; rejects while the server is unreachable. */
@@ -24,7 +28,10 @@ export interface ReconnectHooks {
 
 /** Link failures worth retrying; a model's own error is not one of them. */
 export function isLinkFailure(e: unknown): e is TritonError {
-  return e instanceof TritonError && (e.kind === 'unreachable' || e.kind === 'timeout' || e.kind === 'internal')
+  return (
+    e instanceof TritonError &&
+    (e.kind === 'unreachable' || e.kind === 'timeout' || e.kind === 'internal')
+  )
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
@@ -103,7 +110,9 @@ export class ReconnectingAudioSession implements AudioSession {
     if (lost) this.queue = [...lost.chunks.filter((c) => !this.queue.includes(c)), ...this.queue]
     const firstUtterance = lost?.firstUtterance ?? 0
     this.hooks.onState('reconnecting', error)
-    this.reconnecting = this.reconnect(firstUtterance).finally(() => (this.reconnecting = undefined))
+    this.reconnecting = this.reconnect(firstUtterance).finally(
+      () => (this.reconnecting = undefined),
+    )
   }
 
   private async reconnect(firstUtterance: number): Promise<void> {

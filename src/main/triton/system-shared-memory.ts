@@ -25,7 +25,9 @@ export class SystemSharedMemoryRegion {
   write(bytes: Uint8Array, offset = 0): void {
     if (this.fd === undefined) throw new Error(`shared memory region '${this.name}' is closed`)
     if (offset + bytes.byteLength > this.byteSize) {
-      throw new RangeError(`${bytes.byteLength} bytes at ${offset} do not fit region '${this.name}' of ${this.byteSize}`)
+      throw new RangeError(
+        `${bytes.byteLength} bytes at ${offset} do not fit region '${this.name}' of ${this.byteSize}`,
+      )
     }
     writeSync(this.fd, bytes, 0, bytes.byteLength, offset)
   }

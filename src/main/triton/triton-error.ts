@@ -38,7 +38,8 @@ function isServiceError(e: unknown): e is ServiceError {
 /** grpc-js wraps socket errors in a long sentence; keep the part a person can act on. */
 export function connectionCause(details: string): string {
   if (/ECONNREFUSED/.test(details)) return 'connection refused'
-  if (/ENOTFOUND|EAI_AGAIN|getaddrinfo|Name resolution failed/i.test(details)) return 'host name not found'
+  if (/ENOTFOUND|EAI_AGAIN|getaddrinfo|Name resolution failed/i.test(details))
+    return 'host name not found'
   if (/ETIMEDOUT|timed out/i.test(details)) return 'connection timed out'
   if (/EHOSTUNREACH|ENETUNREACH/.test(details)) return 'host unreachable'
   if (/ECONNRESET|socket hang up/i.test(details)) return 'connection reset by the server'

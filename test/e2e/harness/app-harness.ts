@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto'
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -31,18 +39,34 @@ const MIME: Record<string, string> = {
 }
 
 /** Serves a file with Range support, which <video> needs to seek. */
-function serveFile(req: IncomingMessage, res: ServerResponse, path: string, headers: Record<string, string> = {}): void {
+function serveFile(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  headers: Record<string, string> = {},
+): void {
   const size = statSync(path).size
   const type = MIME[extname(path).toLowerCase()] ?? 'application/octet-stream'
   const range = /bytes=(\d*)-(\d*)/.exec(req.headers.range ?? '')
   if (range) {
     const start = range[1] ? Number(range[1]) : 0
     const end = range[2] ? Math.min(Number(range[2]), size - 1) : size - 1
-    res.writeHead(206, { ...headers, 'content-type': type, 'accept-ranges': 'bytes', 'content-range': `bytes ${start}-${end}/${size}`, 'content-length': end - start + 1 })
+    res.writeHead(206, {
+      ...headers,
+      'content-type': type,
+      'accept-ranges': 'bytes',
+      'content-range': `bytes ${start}-${end}/${size}`,
+      'content-length': end - start + 1,
+    })
     createReadStream(path, { start, end }).pipe(res)
     return
   }
-  res.writeHead(200, { ...headers, 'content-type': type, 'accept-ranges': 'bytes', 'content-length': size })
+  res.writeHead(200, {
+    ...headers,
+    'content-type': type,
+    'accept-ranges': 'bytes',
+    'content-length': size,
+  })
   createReadStream(path).pipe(res)
 }
 
@@ -57,7 +81,12 @@ async function pageBridgeScript(): Promise<string> {
     build: {
       write: false,
       minify: false,
-      lib: { entry: join(__dirname, 'page-bridge.ts'), formats: ['iife'], name: 'tritonLiveTestBridge', fileName: () => 'bridge.js' },
+      lib: {
+        entry: join(__dirname, 'page-bridge.ts'),
+        formats: ['iife'],
+        name: 'tritonLiveTestBridge',
+        fileName: () => 'bridge.js',
+      },
     },
   })
   const outputs = Array.isArray(out) ? out : [out]
@@ -79,9 +108,12 @@ function revive(value: unknown): unknown {
     const v = value as Record<string, unknown>
     if (v.__typed === 'f32' && typeof v.b64 === 'string') {
       const bytes = Buffer.from(v.b64, 'base64')
-      return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength))
+      return new Float32Array(
+        bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+      )
     }
-    if (v.__typed === 'u8' && typeof v.b64 === 'string') return new Uint8Array(Buffer.from(v.b64, 'base64'))
+    if (v.__typed === 'u8' && typeof v.b64 === 'string')
+      return new Uint8Array(Buffer.from(v.b64, 'base64'))
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, revive(x)]))
   }
   return value
@@ -125,7 +157,9 @@ export class AppHarness {
       },
       emit: (event) => {
         this.events.push(event)
-        void this.page?.evaluate((e) => window.__tritonLiveDeliver?.(e), event).catch(() => undefined)
+        void this.page
+          ?.evaluate((e) => window.__tritonLiveDeliver?.(e), event)
+          .catch(() => undefined)
       },
     })
   }
@@ -172,21 +206,38 @@ export class AppHarness {
       '--use-fake-device-for-media-stream',
       '--autoplay-policy=no-user-gesture-required',
     ]
-    if (this.options.fakeAudio) args.push(`--use-file-for-fake-audio-capture=${this.options.fakeAudio}`)
-    if (this.options.fakeVideo) args.push(`--use-file-for-fake-video-capture=${this.options.fakeVideo}`)
-    this.browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args })
+    if (this.options.fakeAudio)
+      args.push(`--use-file-for-fake-audio-capture=${this.options.fakeAudio}`)
+    if (this.options.fakeVideo)
+      args.push(`--use-file-for-fake-video-capture=${this.options.fakeVideo}`)
+    this.browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      headless: true,
+      args,
+    })
     this.context = await this.browser.newContext({
       viewport: { width: 1280, height: 800 },
       colorScheme: this.options.colorScheme ?? 'light',
       permissions: ['microphone', 'camera'],
     })
-    await this.context.exposeBinding('__tritonLiveInvoke', async (_source, channel: string, payload: unknown) => {
-      if (!isInvokeChannel(channel)) return { ok: false, error: { message: `unknown channel ${channel}`, hint: '', kind: 'invalid-payload' } }
-      return dispatchInvoke(this.services, channel, revive(payload))
-    })
-    await this.context.exposeBinding('__tritonLiveSend', async (_source, channel: string, payload: unknown) => {
-      if (channel === 'session:audio' || channel === 'session:frame') dispatchSend(this.services, channel, revive(payload))
-    })
+    await this.context.exposeBinding(
+      '__tritonLiveInvoke',
+      async (_source, channel: string, payload: unknown) => {
+        if (!isInvokeChannel(channel))
+          return {
+            ok: false,
+            error: { message: `unknown channel ${channel}`, hint: '', kind: 'invalid-payload' },
+          }
+        return dispatchInvoke(this.services, channel, revive(payload))
+      },
+    )
+    await this.context.exposeBinding(
+      '__tritonLiveSend',
+      async (_source, channel: string, payload: unknown) => {
+        if (channel === 'session:audio' || channel === 'session:frame')
+          dispatchSend(this.services, channel, revive(payload))
+      },
+    )
     await this.context.addInitScript({ content: await pageBridgeScript() })
     this.page = await this.context.newPage()
     this.page.on('pageerror', (e) => this.pageErrors.push(e.message))

@@ -34,7 +34,10 @@ function toBase64(bytes: Uint8Array): string {
 /** Binding arguments travel as JSON, so typed arrays go as base64. */
 function encode(value: unknown): unknown {
   if (value instanceof Float32Array) {
-    return { __typed: 'f32', b64: toBase64(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)) } satisfies Wire
+    return {
+      __typed: 'f32',
+      b64: toBase64(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)),
+    } satisfies Wire
   }
   if (value instanceof Uint8Array) return { __typed: 'u8', b64: toBase64(value) } satisfies Wire
   if (Array.isArray(value)) return value.map(encode)

@@ -11,24 +11,48 @@ function meta(name: string, inputs: T[], outputs: T[], platform = 'ensemble'): M
 }
 
 function config(parts: Partial<ModelConfig>): ModelConfig {
-  return { input: [], output: [], parameters: {}, max_batch_size: 0, ...parts } as unknown as ModelConfig
+  return {
+    input: [],
+    output: [],
+    parameters: {},
+    max_batch_size: 0,
+    ...parts,
+  } as unknown as ModelConfig
 }
 
 describe('describeModel', () => {
   it('recognises a sherpa-style streaming transcriber from sequence batching and WAV/WAV_LENS', () => {
     const d = describeModel(
-      meta('transducer', [['WAV', 'FP16', [-1, -1]], ['WAV_LENS', 'INT32', [-1, 1]]], [['TRANSCRIPTS', 'BYTES', [-1, 1]]]),
+      meta(
+        'transducer',
+        [
+          ['WAV', 'FP16', [-1, -1]],
+          ['WAV_LENS', 'INT32', [-1, 1]],
+        ],
+        [['TRANSCRIPTS', 'BYTES', [-1, 1]]],
+      ),
       config({ max_batch_size: 512, scheduling_choice: 'sequence_batching' }),
     )
     expect(d.kind).toBe('streaming-asr')
-    expect(d.profile?.inputs.map((i) => [i.name, i.source])).toEqual([['WAV', 'audio'], ['WAV_LENS', 'audio-length']])
+    expect(d.profile?.inputs.map((i) => [i.name, i.source])).toEqual([
+      ['WAV', 'audio'],
+      ['WAV_LENS', 'audio-length'],
+    ])
     expect(d.profile?.audio).toMatchObject({ sampleRate: 16000, chunkSamples: 10240 })
     expect(d.profile?.sequence?.stateful).toBe(true)
   })
 
   it('recognises a Whisper-style offline transcriber and fills TEXT_PREFIX', () => {
     const d = describeModel(
-      meta('whisper_bls', [['TEXT_PREFIX', 'BYTES', [-1, 1]], ['WAV', 'FP32', [-1, -1]], ['WAV_LENS', 'INT32', [-1, 1]]], [['TRANSCRIPTS', 'BYTES', [-1, 1]]]),
+      meta(
+        'whisper_bls',
+        [
+          ['TEXT_PREFIX', 'BYTES', [-1, 1]],
+          ['WAV', 'FP32', [-1, -1]],
+          ['WAV_LENS', 'INT32', [-1, 1]],
+        ],
+        [['TRANSCRIPTS', 'BYTES', [-1, 1]]],
+      ),
       config({ max_batch_size: 8, scheduling_choice: 'dynamic_batching' }),
     )
     expect(d.kind).toBe('offline-asr')
@@ -40,14 +64,27 @@ describe('describeModel', () => {
 
   it('recognises an Ultralytics YOLOv8 export and reads class names from its metadata parameter', () => {
     const d = describeModel(
-      meta('yolo', [['images', 'FP32', [-1, 3, 640, 640]]], [['output0', 'FP32', [-1, 84, -1]]], 'onnxruntime_onnx'),
-      config({ max_batch_size: 1, parameters: { metadata: { string_value: "{'names': {0: 'person', 1: 'bicycle'}}" } } }),
+      meta(
+        'yolo',
+        [['images', 'FP32', [-1, 3, 640, 640]]],
+        [['output0', 'FP32', [-1, 84, -1]]],
+        'onnxruntime_onnx',
+      ),
+      config({
+        max_batch_size: 1,
+        parameters: { metadata: { string_value: "{'names': {0: 'person', 1: 'bicycle'}}" } },
+      }),
     )
     expect(d.kind).toBe('detection')
     expect(d.detectionForm).toBe('yolov8-raw')
     expect(d.labels).toEqual(['person', 'bicycle'])
     expect(d.profile?.inputs[0].shape).toEqual([1, 3, 640, 640])
-    expect(d.profile?.vision).toMatchObject({ width: 640, height: 640, layout: 'NCHW', datatype: 'FP32' })
+    expect(d.profile?.vision).toMatchObject({
+      width: 640,
+      height: 640,
+      layout: 'NCHW',
+      datatype: 'FP32',
+    })
   })
 
   it('recognises the EfficientNMS four-tensor form and an NHWC uint8 input', () => {
@@ -55,17 +92,31 @@ describe('describeModel', () => {
       meta(
         'yolov7',
         [['images', 'UINT8', [1, 480, 640, 3]]],
-        [['num_dets', 'INT32', [1, 1]], ['det_boxes', 'FP32', [1, 100, 4]], ['det_scores', 'FP32', [1, 100]], ['det_classes', 'INT32', [1, 100]]],
+        [
+          ['num_dets', 'INT32', [1, 1]],
+          ['det_boxes', 'FP32', [1, 100, 4]],
+          ['det_scores', 'FP32', [1, 100]],
+          ['det_classes', 'INT32', [1, 100]],
+        ],
         'tensorrt_plan',
       ),
       config({}),
     )
     expect(d.detectionForm).toBe('efficient-nms')
-    expect(d.profile?.vision).toMatchObject({ width: 640, height: 480, layout: 'NHWC', datatype: 'UINT8', scale: 1 })
+    expect(d.profile?.vision).toMatchObject({
+      width: 640,
+      height: 480,
+      layout: 'NHWC',
+      datatype: 'UINT8',
+      scale: 1,
+    })
   })
 
   it('asks for a profile, with an example, when the inputs cannot be understood', () => {
-    const d = describeModel(meta('mystery', [['INPUT0', 'INT32', [16]]], [['OUTPUT0', 'INT32', [16]]]), config({}))
+    const d = describeModel(
+      meta('mystery', [['INPUT0', 'INT32', [16]]], [['OUTPUT0', 'INT32', [16]]]),
+      config({}),
+    )
     expect(d.kind).toBe('generic')
     expect(d.profile).toBeUndefined()
     expect(d.profileProblem).toContain("cannot tell how to feed 'mystery'")
@@ -76,10 +127,16 @@ describe('describeModel', () => {
     const saved = {
       model: 'mystery',
       kind: 'offline-asr' as const,
-      inputs: [{ name: 'INPUT0', datatype: 'FP32' as const, shape: [-1], source: 'audio' as const }],
+      inputs: [
+        { name: 'INPUT0', datatype: 'FP32' as const, shape: [-1], source: 'audio' as const },
+      ],
       audio: { sampleRate: 8000, chunkSamples: 800 },
     }
-    const d = describeModel(meta('mystery', [['INPUT0', 'FP32', [-1]]], [['OUT', 'BYTES', [1]]]), config({}), saved)
+    const d = describeModel(
+      meta('mystery', [['INPUT0', 'FP32', [-1]]], [['OUT', 'BYTES', [1]]]),
+      config({}),
+      saved,
+    )
     expect(d.profileSaved).toBe(true)
     expect(d.profile).toBe(saved)
     expect(d.kind).toBe('offline-asr')
@@ -88,7 +145,14 @@ describe('describeModel', () => {
 
   it('prefers the config datatype when the metadata disagrees', () => {
     const d = describeModel(
-      meta('m', [['WAV', 'FP32', [-1]], ['WAV_LENS', 'INT32', [1]]], [['TRANSCRIPTS', 'BYTES', [1]]]),
+      meta(
+        'm',
+        [
+          ['WAV', 'FP32', [-1]],
+          ['WAV_LENS', 'INT32', [1]],
+        ],
+        [['TRANSCRIPTS', 'BYTES', [1]]],
+      ),
       config({ input: [{ name: 'WAV', data_type: 'TYPE_FP16' }] as ModelConfig['input'] }),
     )
     expect(d.inputs[0].datatype).toBe('FP16')
@@ -97,7 +161,15 @@ describe('describeModel', () => {
 
 describe('request builder', () => {
   const profile = describeModel(
-    meta('whisper', [['TEXT_PREFIX', 'BYTES', [-1, 1]], ['WAV', 'FP32', [-1, -1]], ['WAV_LENS', 'INT64', [-1, 1]]], [['TRANSCRIPTS', 'BYTES', [-1, 1]]]),
+    meta(
+      'whisper',
+      [
+        ['TEXT_PREFIX', 'BYTES', [-1, 1]],
+        ['WAV', 'FP32', [-1, -1]],
+        ['WAV_LENS', 'INT64', [-1, 1]],
+      ],
+      [['TRANSCRIPTS', 'BYTES', [-1, 1]]],
+    ),
     config({ max_batch_size: 4 }),
   ).profile!
 
@@ -112,7 +184,12 @@ describe('request builder', () => {
   })
 
   it('refuses a frame tensor of the wrong size with the shapes in the message', () => {
-    const det = describeModel(meta('yolo', [['images', 'FP32', [-1, 3, 640, 640]]], [['output0', 'FP32', [-1, 84, 8400]]]), config({ max_batch_size: 1 })).profile!
-    expect(() => frameInputs(det, new Float32Array(3 * 320 * 320))).toThrow(/shape \[1, 3, 640, 640\] \(1228800 values\) but the frame tensor has 307200/)
+    const det = describeModel(
+      meta('yolo', [['images', 'FP32', [-1, 3, 640, 640]]], [['output0', 'FP32', [-1, 84, 8400]]]),
+      config({ max_batch_size: 1 }),
+    ).profile!
+    expect(() => frameInputs(det, new Float32Array(3 * 320 * 320))).toThrow(
+      /shape \[1, 3, 640, 640\] \(1228800 values\) but the frame tensor has 307200/,
+    )
   })
 })

@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  boxToSource,
-  computeLetterbox,
-  LETTERBOX_PAD_VALUE,
-} from '../../../src/shared/letterbox'
+import { boxToSource, computeLetterbox, LETTERBOX_PAD_VALUE } from '../../../src/shared/letterbox'
 
 describe('computeLetterbox', () => {
   it('halves a 1280x720 frame into 640x360 and pads 140 px above and below', () => {

@@ -6,7 +6,10 @@ describe('parseEndpoint', () => {
     ['127.0.0.1:8001', { target: '127.0.0.1:8001', host: '127.0.0.1', port: 8001, tls: false }],
     ['triton.local', { target: 'triton.local:8001', host: 'triton.local', port: 8001, tls: false }],
     ['grpc://gpu-box:9001', { target: 'gpu-box:9001', host: 'gpu-box', port: 9001, tls: false }],
-    ['grpcs://triton.example.com:443/', { target: 'triton.example.com:443', host: 'triton.example.com', port: 443, tls: true }],
+    [
+      'grpcs://triton.example.com:443/',
+      { target: 'triton.example.com:443', host: 'triton.example.com', port: 443, tls: true },
+    ],
     ['[::1]:8001', { target: '[::1]:8001', host: '::1', port: 8001, tls: false }],
     ['  grpcs://[fe80::1]  ', { target: '[fe80::1]:8001', host: 'fe80::1', port: 8001, tls: true }],
   ])('reads %s', (input, expected) => {

@@ -17,38 +17,67 @@ const cases: Array<[TritonDatatype, TensorData, string]> = [
   ['INT16', new Int16Array([-2, 1, -32768, 32767]), 'feff01000080ff7f'],
   ['UINT32', new Uint32Array([1, 0xdeadbeef, 0, 4294967295]), '01000000efbeadde00000000ffffffff'],
   ['INT32', new Int32Array([-1, 2, -2147483648, 7]), 'ffffffff020000000000008007000000'],
-  ['UINT64', new BigUint64Array([1n, 2n ** 64n - 1n, 0n, 256n]), '0100000000000000ffffffffffffffff00000000000000000001000000000000'],
-  ['INT64', new BigInt64Array([-1n, 1n, -(2n ** 63n), 2n ** 62n]), 'ffffffffffffffff010000000000000000000000000000800000000000000040'],
+  [
+    'UINT64',
+    new BigUint64Array([1n, 2n ** 64n - 1n, 0n, 256n]),
+    '0100000000000000ffffffffffffffff00000000000000000001000000000000',
+  ],
+  [
+    'INT64',
+    new BigInt64Array([-1n, 1n, -(2n ** 63n), 2n ** 62n]),
+    'ffffffffffffffff010000000000000000000000000000800000000000000040',
+  ],
   ['FP16', new Float32Array([1, -2, 0.5, 65504]), '003c00c00038ff7b'],
   ['BF16', new Float32Array([1, -2, 0.5, 3.140625]), '803f00c0003f4940'],
   ['FP32', new Float32Array([1, -2, 0.5, 3.5]), '0000803f000000c00000003f00006040'],
-  ['FP64', new Float64Array([1, -2, 0.5, 1e300]), '000000000000f03f00000000000000c0000000000000e03f9c7500883ce4377e'],
+  [
+    'FP64',
+    new Float64Array([1, -2, 0.5, 1e300]),
+    '000000000000f03f00000000000000c0000000000000e03f9c7500883ce4377e',
+  ],
 ]
 
 describe('tensor codec', () => {
-  it.each(cases)('encodes %s little-endian byte for byte and decodes it back', (datatype, data, hex) => {
-    const bytes = encodeTensor({ name: 'x', datatype, shape: [2, 2], data })
-    expect(bytes.toString('hex')).toBe(hex)
-    const back = decodeTensor('x', datatype, [2, 2], bytes)
-    expect(back.shape).toEqual([2, 2])
-    const expected = Array.from(data as ArrayLike<number | bigint | boolean>, (v) => (typeof v === 'boolean' ? Number(v) : v))
-    expect(Array.from(back.data as ArrayLike<number | bigint>)).toEqual(expected)
-  })
+  it.each(cases)(
+    'encodes %s little-endian byte for byte and decodes it back',
+    (datatype, data, hex) => {
+      const bytes = encodeTensor({ name: 'x', datatype, shape: [2, 2], data })
+      expect(bytes.toString('hex')).toBe(hex)
+      const back = decodeTensor('x', datatype, [2, 2], bytes)
+      expect(back.shape).toEqual([2, 2])
+      const expected = Array.from(data as ArrayLike<number | bigint | boolean>, (v) =>
+        typeof v === 'boolean' ? Number(v) : v,
+      )
+      expect(Array.from(back.data as ArrayLike<number | bigint>)).toEqual(expected)
+    },
+  )
 
   it('encodes BYTES as a 4-byte little-endian length before each element', () => {
-    const bytes = encodeTensor({ name: 't', datatype: 'BYTES', shape: [2], data: ['hi', new Uint8Array([0xff])] })
+    const bytes = encodeTensor({
+      name: 't',
+      datatype: 'BYTES',
+      shape: [2],
+      data: ['hi', new Uint8Array([0xff])],
+    })
     expect(bytes.toString('hex')).toBe('020000006869' + '01000000ff')
     const back = decodeTensor('t', 'BYTES', [2], bytes)
     expect((back.data as Uint8Array[]).map((b) => Array.from(b))).toEqual([[0x68, 0x69], [0xff]])
   })
 
   it('round-trips UTF-8 strings, including empty ones', () => {
-    const bytes = encodeTensor({ name: 't', datatype: 'BYTES', shape: [1, 3], data: ['héllo', '', '文字'] })
+    const bytes = encodeTensor({
+      name: 't',
+      datatype: 'BYTES',
+      shape: [1, 3],
+      data: ['héllo', '', '文字'],
+    })
     expect(bytesToStrings(decodeTensor('t', 'BYTES', [1, 3], bytes))).toEqual(['héllo', '', '文字'])
   })
 
   it('rejects data whose size does not match the shape before sending, naming the tensor and both sizes', () => {
-    expect(() => encodeTensor({ name: 'WAV', datatype: 'FP32', shape: [1, 4], data: new Float32Array(3) })).toThrow(
+    expect(() =>
+      encodeTensor({ name: 'WAV', datatype: 'FP32', shape: [1, 4], data: new Float32Array(3) }),
+    ).toThrow(
       "tensor 'WAV' (FP32 [1, 4]) before sending: expected 16 bytes (4 elements x 4 bytes) but got 12",
     )
   })
@@ -60,17 +89,25 @@ describe('tensor codec', () => {
   })
 
   it('rejects a shape with an unresolved -1', () => {
-    expect(() => encodeTensor({ name: 'WAV', datatype: 'FP32', shape: [1, -1], data: new Float32Array(2) })).toThrow(TensorShapeError)
+    expect(() =>
+      encodeTensor({ name: 'WAV', datatype: 'FP32', shape: [1, -1], data: new Float32Array(2) }),
+    ).toThrow(TensorShapeError)
   })
 
   it('rejects a BYTES tensor whose element count differs from the shape', () => {
-    expect(() => encodeTensor({ name: 's', datatype: 'BYTES', shape: [2], data: ['a'] })).toThrow(/needs 2 elements but 1 were given/)
+    expect(() => encodeTensor({ name: 's', datatype: 'BYTES', shape: [2], data: ['a'] })).toThrow(
+      /needs 2 elements but 1 were given/,
+    )
     const bytes = encodeTensor({ name: 's', datatype: 'BYTES', shape: [1], data: ['a'] })
-    expect(() => decodeTensor('s', 'BYTES', [2], bytes)).toThrow(/shape says 2 elements but the data holds 1/)
+    expect(() => decodeTensor('s', 'BYTES', [2], bytes)).toThrow(
+      /shape says 2 elements but the data holds 1/,
+    )
   })
 
   it('rejects a truncated BYTES element', () => {
-    expect(() => decodeTensor('s', 'BYTES', [1], Buffer.from('05000000616263', 'hex'))).toThrow(/claims 5 bytes but only 3 remain/)
+    expect(() => decodeTensor('s', 'BYTES', [1], Buffer.from('05000000616263', 'hex'))).toThrow(
+      /claims 5 bytes but only 3 remain/,
+    )
   })
 
   it('decodes from an unaligned slice of a larger buffer', () => {
