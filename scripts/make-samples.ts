@@ -93,12 +93,19 @@ function f32le(samples: Float32Array): Uint8Array {
   return new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength)
 }
 
+/** A second of silence after the text, so a looping player (Chromium's fake microphone) yields one utterance per loop. */
+function withTrailingSilence(samples: Float32Array, rate: number): Float32Array {
+  const out = new Float32Array(samples.length + rate)
+  out.set(samples)
+  return out
+}
+
 function makeAudio(outDir: string): void {
-  const at16k = encodeToneText(SAMPLE_TEXT, 16000)
+  const at16k = withTrailingSilence(encodeToneText(SAMPLE_TEXT, 16000), 16000)
   if (decodeToneText(at16k) !== SAMPLE_TEXT) throw new Error('tone codec round trip failed')
   writeFileSync(join(outDir, 'tone-text.wav'), wav16(at16k, 16000))
 
-  const at48k = encodeToneText(SAMPLE_TEXT, 48000)
+  const at48k = withTrailingSilence(encodeToneText(SAMPLE_TEXT, 48000), 48000)
   ffmpeg(
     [
       ['-f', 'f32le', '-ar', '48000', '-ac', '1', '-i', 'pipe:0'],

@@ -23,6 +23,11 @@ export interface VideoDecodeOptions {
   signal?: AbortSignal
   /** Yield each frame at its media time on the wall clock, for "play in real time" mode. */
   realtime?: boolean
+  /**
+   * In real time, yield each frame this many seconds before its media time, so the model's
+   * answer is in before a player showing the same file reaches that frame.
+   */
+  leadSec?: number
 }
 
 // Used when the container does not say (rare: some raw streams); ffmpeg assumes the same.
@@ -123,7 +128,8 @@ export async function* decodeVideoFrames(
     const timeSec = index / fps
     if (opts.realtime) {
       startedAt ??= performance.now()
-      if (!(await waitUntil(startedAt + timeSec * 1000, signal))) return
+      const due = startedAt + (timeSec - (opts.leadSec ?? 0)) * 1000
+      if (!(await waitUntil(due, signal))) return
     }
     yield { index, timeSec, rgb: rec.bytes, letterbox, sourceWidth, sourceHeight }
     index++

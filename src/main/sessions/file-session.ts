@@ -23,6 +23,12 @@ export interface FileSessionOptions {
   maxFps?: number
 }
 
+/**
+ * Real-time video runs this far ahead of the player, so each frame's boxes are in before the
+ * frame is on screen and the overlay can draw the frame it belongs to, not an older one.
+ */
+export const VIDEO_LEAD_SEC = 1
+
 export function createAudioSession(
   stream: ReturnType<TritonClient['openStream']>,
   profile: ModelProfile,
@@ -54,6 +60,7 @@ export async function runFileSession(opts: FileSessionOptions): Promise<void> {
         height: vision.height,
         maxFps: opts.maxFps,
         realtime: opts.pace === 'realtime',
+        leadSec: VIDEO_LEAD_SEC,
         signal,
       })) {
         await session.pushFrame(frame)

@@ -92,6 +92,10 @@ export function createConnectionSlice(deps: StoreDeps): SliceCreator<ConnectionS
           return false
         }
         patch({ connecting: false, connectedId: target, health }, 'connected')
+        // The demo endpoint gets its address only once it has started: show the real one.
+        if (get().connection.endpoints.find((e) => e.id === target)?.builtInDemo) {
+          await get().loadEndpoints()
+        }
         await get().loadModels(target)
         return true
       },

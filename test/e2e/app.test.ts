@@ -1,0 +1,209 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { AppHarness, ROOT, readJson } from './harness/app-harness'
+
+const SAMPLES = join(ROOT, 'resources/samples')
+const SAMPLE_TEXT = 'hello from triton live. the quick brown fox jumps over the lazy dog.'
+
+/** The camera scene: three still boxes, so every camera frame has the same ground truth. */
+const CAMERA_BOXES = [
+  { label: 'red', x: 40, y: 60, width: 120, height: 80, color: 'red' },
+  { label: 'green', x: 400, y: 200, width: 100, height: 100, color: 'lime' },
+  { label: 'blue', x: 250, y: 150, width: 80, height: 120, color: 'blue' },
+]
+
+interface OverlayBox {
+  label: string
+  score: number
+  x: number
+  y: number
+  width: number
+  height: number
+}
+
+let dir: string
+let h: AppHarness
+
+function makeCameraY4m(path: string): void {
+  const draw = CAMERA_BOXES.map(
+    (b) => `drawbox=x=${b.x}:y=${b.y}:w=${b.width}:h=${b.height}:color=${b.color}:t=fill`,
+  ).join(',')
+  execFileSync('ffmpeg', [
+    '-nostdin',
+    '-y',
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'color=c=0x303030:s=640x360:r=10:d=2',
+    '-vf',
+    draw,
+    '-pix_fmt',
+    'yuv420p',
+    path,
+  ])
+}
+
+async function overlayBoxes(): Promise<
+  { boxes: OverlayBox[]; drawnFrame: number; draws: number } | undefined
+> {
+  return h.page.evaluate(
+    () => (window as unknown as { __tritonLiveOverlay?: never }).__tritonLiveOverlay,
+  )
+}
+
+function expectBoxesNear(
+  got: OverlayBox[],
+  want: Array<Omit<OverlayBox, 'score'>>,
+  tolerance: number,
+): void {
+  expect(got.map((b) => b.label).sort()).toEqual(want.map((b) => b.label).sort())
+  for (const w of want) {
+    const g = got.find((b) => b.label === w.label)!
+    expect(Math.abs(g.x - w.x)).toBeLessThanOrEqual(tolerance)
+    expect(Math.abs(g.y - w.y)).toBeLessThanOrEqual(tolerance)
+    expect(Math.abs(g.x + g.width - (w.x + w.width))).toBeLessThanOrEqual(tolerance)
+    expect(Math.abs(g.y + g.height - (w.y + w.height))).toBeLessThanOrEqual(tolerance)
+  }
+}
+
+async function chooseModel(name: string): Promise<void> {
+  await h.page.locator(`[data-testid="model-row"][data-model="${name}"]`).click()
+  await h.page.locator(`[data-testid="model-details"][data-model="${name}"]`).waitFor()
+}
+
+async function stopSession(): Promise<void> {
+  const stop = h.page.getByTestId('session-stop')
+  if (await stop.isVisible()) await stop.click()
+  await h.page.getByTestId('session-start').waitFor()
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'triton-live-e2e-media-'))
+  const y4m = join(dir, 'camera.y4m')
+  makeCameraY4m(y4m)
+  h = await AppHarness.start({ fakeAudio: join(SAMPLES, 'tone-text.wav'), fakeVideo: y4m })
+}, 120_000)
+
+afterAll(async () => {
+  await h?.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+describe('the desktop app in Chromium, against the demo endpoint', () => {
+  it('connects to the built-in demo endpoint on its own and shows it live and ready', async () => {
+    const badge = h.page.getByTestId('health-badge')
+    await expect.poll(() => badge.getAttribute('data-state'), { timeout: 15_000 }).toBe('ready')
+    await expect
+      .poll(() => h.page.getByTestId('health-server').textContent())
+      .toContain('triton-live-demo')
+    await h.page.getByTestId('model-row').first().waitFor()
+    expect(await h.page.getByTestId('model-row').count()).toBe(6)
+    await h.screenshot('01-connected')
+  })
+
+  it('shows a model in the browser with its tensors, kind and profile', async () => {
+    await chooseModel('tone-transcriber-streaming')
+    const details = h.page.getByTestId('model-details')
+    await expect
+      .poll(() => details.getByTestId('model-kind').textContent())
+      .toContain('streaming-asr')
+    const inputs = await details.getByTestId('model-inputs').textContent()
+    expect(inputs).toContain('WAV')
+    expect(inputs).toContain('WAV_LENS')
+    expect(await h.page.getByTestId('profile-text').inputValue()).toContain(
+      '"source": "audio-length"',
+    )
+    await h.screenshot('02-model-browser')
+  })
+
+  it('transcribes the microphone live, from a generated WAV fed to the fake device', async () => {
+    await chooseModel('tone-transcriber-streaming')
+    await h.page.getByTestId('source-microphone').click()
+    await h.page.getByTestId('session-start').click()
+    const finals = h.page.getByTestId('transcript-final')
+    await expect
+      .poll(async () => (await finals.allTextContents()).join(' '), {
+        timeout: 60_000,
+        interval: 500,
+      })
+      .toContain(SAMPLE_TEXT)
+    await expect.poll(() => h.page.getByTestId('latency-p50').textContent()).toMatch(/\d/)
+    for (const id of ['latency-last', 'latency-mean', 'latency-p95', 'latency-p99']) {
+      expect(await h.page.getByTestId(id).textContent()).toMatch(/\d/)
+    }
+    await h.screenshot('03-microphone-transcript')
+    await stopSession()
+  })
+
+  it('draws camera detections on the rectangles of the fake camera video', async () => {
+    await chooseModel('color-box-detector-yolov8')
+    await h.page.getByTestId('source-camera').click()
+    await h.page.getByTestId('session-start').click()
+    await expect
+      .poll(async () => (await overlayBoxes())?.boxes.length ?? 0, {
+        timeout: 30_000,
+        interval: 250,
+      })
+      .toBe(3)
+    const overlay = await overlayBoxes()
+    expectBoxesNear(overlay!.boxes, CAMERA_BOXES, 4)
+    await expect
+      .poll(() => h.page.getByTestId('overlay-count').getAttribute('data-count'))
+      .toBe('3')
+    await h.screenshot('04-camera-overlay')
+    await stopSession()
+  })
+
+  it('plays a file with the boxes of the frame on screen, in sync with playback', async () => {
+    const truth = readJson<{
+      frames: Array<{ frame: number; boxes: Array<Omit<OverlayBox, 'score'>> }>
+    }>(join(SAMPLES, 'boxes.json'))
+    await chooseModel('color-box-detector-e2e')
+    await h.page.getByTestId('source-file').click()
+    h.nextPick = join(SAMPLES, 'boxes.mp4')
+    await h.page.getByTestId('file-pick').click()
+    await expect.poll(() => h.page.getByTestId('file-path').textContent()).toContain('boxes.mp4')
+    await h.page.getByTestId('session-start').click()
+    await expect
+      .poll(async () => (await overlayBoxes())?.drawnFrame ?? -1, {
+        timeout: 30_000,
+        interval: 100,
+      })
+      .toBeGreaterThanOrEqual(15)
+    // Read what is drawn and where the player is in one go, so neither moves in between.
+    const { overlay, currentTime } = await h.page.evaluate(() => ({
+      overlay: (
+        window as unknown as { __tritonLiveOverlay: { boxes: OverlayBox[]; drawnFrame: number } }
+      ).__tritonLiveOverlay,
+      currentTime: (document.querySelector('[data-testid="file-video"]') as HTMLVideoElement)
+        .currentTime,
+    }))
+    expectBoxesNear(overlay.boxes, truth.frames[overlay.drawnFrame].boxes, 3)
+    // The boxes belong to the frame on screen: frame n is shown from n/10 s to (n+1)/10 s.
+    expect(currentTime).toBeGreaterThanOrEqual(overlay.drawnFrame / 10 - 0.02)
+    expect(currentTime).toBeLessThan((overlay.drawnFrame + 1) / 10 + 0.05)
+    await h.screenshot('05-file-overlay')
+    await stopSession()
+  })
+
+  it('shows a clear error, with what to do, when an endpoint is dead', async () => {
+    await h.page.getByTestId('endpoint-add').click()
+    await h.page.getByTestId('endpoint-name').fill('Dead box')
+    await h.page.getByTestId('endpoint-url').fill('127.0.0.1:1')
+    await h.page.getByTestId('endpoint-save').click()
+    const item = h.page.locator('[data-testid="endpoint-item"]', { hasText: 'Dead box' })
+    await item.getByTestId('endpoint-connect').click()
+    const error = h.page.getByTestId('models-error').or(h.page.getByTestId('endpoints-error'))
+    await expect
+      .poll(async () => (await error.first().textContent()) ?? '', { timeout: 20_000 })
+      .toContain('connection refused')
+    expect(await error.first().textContent()).toContain('check that the server is running')
+    await h.screenshot('06-dead-endpoint')
+    expect(h.pageErrors).toEqual([])
+  })
+})
