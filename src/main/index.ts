@@ -48,6 +48,11 @@ const services = new AppServices({
   secrets: safeStorageSecrets,
   mediaUrlFor: (path) => media.urlFor(path),
   emit: eventForwarder(() => mainWindow?.webContents),
+  saveFile: async (defaultName) => {
+    const options = { defaultPath: join(app.getPath('documents'), defaultName) }
+    const result = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options)
+    return result.canceled ? undefined : result.filePath
+  },
   pickFile: async (kind) => {
     const options = { properties: ['openFile' as const], filters: FILTERS[kind] }
     const result = mainWindow

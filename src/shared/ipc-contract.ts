@@ -171,6 +171,17 @@ export interface SessionStatusEvent {
   summary?: LatencySummary
 }
 
+/** About once a second while a benchmark runs. */
+export interface BenchProgressEvent {
+  kind: 'bench-progress'
+  elapsedSec: number
+  durationSec: number
+  sent: number
+  succeeded: number
+  failed: number
+  label: string
+}
+
 export interface LatencySample {
   kind: 'latency'
   atMs: number
@@ -179,7 +190,12 @@ export interface LatencySample {
   captureToSendMs?: number
 }
 
-export type SessionEvent = (SessionResultEvent | SessionStatusEvent | LatencySample) & {
+export type SessionEvent = (
+  | SessionResultEvent
+  | SessionStatusEvent
+  | LatencySample
+  | BenchProgressEvent
+) & {
   sessionId: string
 }
 
@@ -232,6 +248,51 @@ export interface ServerTimeSplit {
   avgBatch: number
 }
 
+// ---- benchmark and exports
+
+export const benchRequestSchema = z.object({
+  endpointId: z.string().min(1).max(64),
+  model: z.string().min(1).max(200),
+  mode: z.enum(['rate', 'concurrency']),
+  /** Requests per second, for 'rate'. */
+  rate: z.number().positive().max(10_000).optional(),
+  /** Requests in flight, for 'concurrency'. */
+  concurrency: z.number().int().min(1).max(256).optional(),
+  durationSec: z.number().positive().max(3600),
+  /** Input taken from this file; generated data when absent. */
+  filePath: z.string().max(4096).optional(),
+  /** Runs the same workload again against another endpoint and/or model, side by side. */
+  compare: z
+    .object({ endpointId: z.string().min(1).max(64).optional(), model: z.string().min(1).max(200).optional() })
+    .optional(),
+})
+export type BenchRequest = z.infer<typeof benchRequestSchema>
+
+export interface BenchRunView {
+  label: string
+  url: string
+  model: string
+  mode: 'rate' | 'concurrency'
+  rate?: number
+  concurrency?: number
+  durationSec: number
+  input: string
+  summary: LatencySummary
+  server?: ServerTimeSplit
+  gpu?: { avgUtilization?: number; maxMemoryUsedBytes?: number; avgPowerWatts?: number }
+}
+
+export interface BenchReport {
+  runs: BenchRunView[]
+  /** The report as Markdown: one run, or two side by side with the winner and ratio per metric. */
+  markdown: string
+  /** Things the report could not show, such as a metrics page that did not answer. */
+  notes: string[]
+}
+
+export const EXPORT_FORMATS = ['txt', 'srt', 'vtt', 'json', 'jsonl', 'csv', 'mp4'] as const
+export type ExportFormat = (typeof EXPORT_FORMATS)[number]
+
 // ---- channels
 
 export const INVOKE_CHANNELS = [
@@ -249,6 +310,9 @@ export const INVOKE_CHANNELS = [
   'files:pick',
   'metrics:poll',
   'metrics:server-stats',
+  'bench:run',
+  'bench:export',
+  'session:export',
 ] as const
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number]
 
@@ -277,6 +341,9 @@ export const invokeSchemas = {
   'files:pick': z.object({ kind: z.enum(['media', 'pem', 'json']) }),
   'metrics:poll': idSchema,
   'metrics:server-stats': modelRef,
+  'bench:run': benchRequestSchema,
+  'bench:export': z.object({ format: z.enum(['md', 'csv', 'json']) }),
+  'session:export': z.object({ sessionId: idSchema, format: z.enum(EXPORT_FORMATS) }),
 } satisfies Record<InvokeChannel, z.ZodType>
 
 export interface InvokeResults {
@@ -294,6 +361,10 @@ export interface InvokeResults {
   'files:pick': string | undefined
   'metrics:poll': MetricsPoll
   'metrics:server-stats': ServerTimeSplit | null
+  'bench:run': BenchReport
+  /** The saved file's path; undefined when the user cancelled the dialog. */
+  'bench:export': string | undefined
+  'session:export': string | undefined
 }
 
 export type InvokePayload<C extends InvokeChannel> = z.input<(typeof invokeSchemas)[C]>
@@ -349,6 +420,15 @@ export interface TritonLiveApi {
     poll(endpointId: string): Promise<Result<MetricsPoll>>
     serverStats(endpointId: string, model: string): Promise<Result<ServerTimeSplit | null>>
   }
+  bench: {
+    /** Progress arrives through session.onEvent as 'bench-progress' with sessionId 'bench'. */
+    run(request: BenchRequest): Promise<Result<BenchReport>>
+    export(format: 'md' | 'csv' | 'json'): Promise<Result<string | undefined>>
+  }
+  exports: {
+    /** Saves a finished (or running) session's results; asks where with a save dialog. */
+    session(sessionId: string, format: ExportFormat): Promise<Result<string | undefined>>
+  }
 }
 
 /** Builds the renderer API over any transport, so preload and test bridge cannot drift apart. */
@@ -383,6 +463,13 @@ export function createTritonLiveApi(t: BridgeTransport): TritonLiveApi {
     metrics: {
       poll: (endpointId) => t.invoke('metrics:poll', endpointId),
       serverStats: (endpointId, model) => t.invoke('metrics:server-stats', { endpointId, model }),
+    },
+    bench: {
+      run: (request) => t.invoke('bench:run', request),
+      export: (format) => t.invoke('bench:export', { format }),
+    },
+    exports: {
+      session: (sessionId, format) => t.invoke('session:export', { sessionId, format }),
     },
   }
 }

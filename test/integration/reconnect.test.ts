@@ -22,6 +22,7 @@ describe('a microphone session over a link that drops', () => {
       dataDir: dir,
       secrets: testSecretStore(),
       pickFile: async () => undefined,
+      saveFile: async () => undefined,
       mediaUrlFor: () => '',
       emit: (e) => events.push(e),
     })

@@ -9,6 +9,7 @@ import type {
   SessionEvent,
   SessionPlan,
   SessionStartRequest,
+  ExportFormat,
   invokeSchemas,
 } from '../../shared/ipc-contract'
 import type { z } from 'zod'
@@ -17,6 +18,8 @@ import { MediaError } from '../media/media-error'
 import { probeMedia } from '../media/media-probe'
 import { describeModel } from '../models/model-introspection'
 import { MetricsPoller } from './metrics-poller'
+import { BenchService } from './bench-service'
+import { exportSession } from '../exports/session-exporter'
 import { resolveModel } from '../sessions/model-plan'
 import { TritonClient } from '../triton/triton-client'
 import { TritonError } from '../triton/triton-error'
@@ -32,6 +35,8 @@ export interface AppServicesDeps {
   pickFile(kind: 'media' | 'pem' | 'json'): Promise<string | undefined>
   /** A URL the renderer may play for a file the user chose. */
   mediaUrlFor(path: string): string
+  /** Shows a save dialog; resolves to the chosen path. */
+  saveFile(defaultName: string): Promise<string | undefined>
   emit(event: SessionEvent): void
   demoPorts?: { port?: number; metricsPort?: number | null }
 }
@@ -41,6 +46,7 @@ export type AppHandlers = {
   [C in InvokeChannel]: (payload: Payload<C>) => Promise<InvokeResults[C]>
 }
 
+const MAX_FINISHED_SESSIONS = 10
 const VIDEO_EXTENSIONS = new Set(['.mp4', '.mkv', '.mov', '.webm', '.avi', '.m4v', '.ts', '.y4m'])
 
 /**
@@ -52,6 +58,9 @@ export class AppServices {
   private readonly profiles: ProfileStore
   private readonly clients = new Map<string, TritonClient>()
   private readonly sessions = new Map<string, LiveSession>()
+  /** Stopped sessions, newest last, kept so their results can still be exported. */
+  private readonly finished = new Map<string, LiveSession>()
+  private readonly bench = new BenchService((e) => this.deps.emit(e))
   private readonly metrics = new MetricsPoller()
   private demo: DemoEndpoint | undefined
   private demoStarting: Promise<DemoEndpoint> | undefined
@@ -214,6 +223,28 @@ export class AppServices {
     return plan
   }
 
+  private retire(sessionId: string): void {
+    const session = this.sessions.get(sessionId)
+    if (!session) return
+    this.sessions.delete(sessionId)
+    this.finished.set(sessionId, session)
+    while (this.finished.size > MAX_FINISHED_SESSIONS) {
+      this.finished.delete(this.finished.keys().next().value as string)
+    }
+  }
+
+  private async exportSession(sessionId: string, format: ExportFormat): Promise<string | undefined> {
+    const session = this.sessions.get(sessionId) ?? this.finished.get(sessionId)
+    if (!session) {
+      throw new TritonError('not-found', 'that session is no longer available to export', 'run the session again')
+    }
+    const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')
+    const path = await this.deps.saveFile(`${session.plan.model}-${stamp}.${format}`)
+    if (!path) return undefined
+    await exportSession(path, session.collected())
+    return path
+  }
+
   pushAudio(sessionId: string, samples: Float32Array, capturedAtMs: number): void {
     this.sessions.get(sessionId)?.pushAudio(samples, capturedAtMs)
   }
@@ -274,7 +305,7 @@ export class AppServices {
       const session = this.sessions.get(id)
       if (!session) return undefined
       const summary = await session.stop()
-      this.sessions.delete(id)
+      this.retire(id)
       return summary
     },
     'files:pick': ({ kind }) => this.deps.pickFile(kind),
@@ -285,10 +316,29 @@ export class AppServices {
     },
     'metrics:server-stats': async ({ endpointId, model }) =>
       this.metrics.serverStats(endpointId, model, await this.client(endpointId)),
+    'bench:run': async (req) => {
+      const target = async (endpointId: string) => {
+        const profile = await this.endpoints.profile(endpointId)
+        return {
+          client: await this.client(endpointId),
+          metricsUrl: profile.builtInDemo ? this.demo?.metricsUrl : profile.metricsUrl,
+          profile: undefined,
+        }
+      }
+      return this.bench.run(req, target, (endpointId, model) => this.profiles.get(endpointId, model))
+    },
+    'bench:export': async ({ format }) => {
+      const path = await this.deps.saveFile(`bench-report.${format}`)
+      if (!path) return undefined
+      await this.bench.save(path, format)
+      return path
+    },
+    'session:export': ({ sessionId, format }) => this.exportSession(sessionId, format),
   }
 
   /** Stops every session and closes every client; the app calls this before quitting. */
   async dispose(): Promise<void> {
+    this.bench.cancel()
     await Promise.all([...this.sessions.values()].map((s) => s.stop().catch(() => undefined)))
     this.sessions.clear()
     for (const id of [...this.clients.keys()]) this.dropClient(id)

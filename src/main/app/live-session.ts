@@ -6,7 +6,9 @@ import { LatencyRecorder } from '../metrics/latency-histogram'
 import { createAudioSession, runFileSession } from '../sessions/file-session'
 import { isLinkFailure, ReconnectingAudioSession } from '../sessions/reconnecting-audio-session'
 import { DetectionSession } from '../sessions/detection-session'
-import type { SessionCallbacks } from '../sessions/session-callbacks'
+import type { RequestRecord, SessionCallbacks } from '../sessions/session-callbacks'
+import type { CollectedSession } from '../exports/session-exporter'
+import type { SessionResultEvent } from '../../shared/results'
 import type { StreamSession } from '../triton/stream-session'
 import type { TritonClient } from '../triton/triton-client'
 import { TritonError } from '../triton/triton-error'
@@ -21,6 +23,9 @@ type Emit = (event: SessionEvent) => void
 export class LiveSession {
   readonly plan: SessionPlan
   private readonly recorder = new LatencyRecorder()
+  /** Everything the session produced, kept for exports. */
+  private readonly results: SessionResultEvent[] = []
+  private readonly records: RequestRecord[] = []
   private readonly started = performance.now()
   private readonly abort = new AbortController()
   private stream: StreamSession | undefined
@@ -45,8 +50,12 @@ export class LiveSession {
   private get callbacks(): SessionCallbacks {
     const sessionId = this.plan.sessionId
     return {
-      onEvent: (e) => this.emit({ ...e, sessionId }),
+      onEvent: (e) => {
+        this.results.push(e)
+        this.emit({ ...e, sessionId })
+      },
       onRequest: (r) => {
+        this.records.push(r)
         if (r.ok) this.recorder.record(r.latencyMs)
         else this.recorder.recordFailure()
         if (r.ok) {
@@ -192,6 +201,15 @@ export class LiveSession {
         true,
       )
       .catch((e: unknown) => this.fail(e))
+  }
+
+  collected(): CollectedSession {
+    return {
+      events: this.results,
+      records: this.records,
+      source: this.request.source === 'file' ? this.request.filePath : undefined,
+      kind: this.profile.kind === 'detection' ? 'detection' : 'transcript',
+    }
   }
 
   summary(): LatencySummary {

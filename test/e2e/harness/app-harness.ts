@@ -143,6 +143,8 @@ export class AppHarness {
   private readonly media = new Map<string, string>()
   /** What the next `files:pick` returns, as if chosen in the open dialog. */
   nextPick: string | undefined
+  /** Where the save dialog saves, under the name the app proposes; cancelled when unset. */
+  saveDir: string | undefined
 
   private constructor(private readonly options: HarnessOptions) {
     this.dataDir = mkdtempSync(join(tmpdir(), 'triton-live-e2e-'))
@@ -150,6 +152,7 @@ export class AppHarness {
       dataDir: this.dataDir,
       secrets: testSecretStore(),
       pickFile: async () => this.nextPick,
+      saveFile: async (defaultName) => (this.saveDir ? join(this.saveDir, defaultName) : undefined),
       mediaUrlFor: (path) => {
         const token = randomUUID()
         this.media.set(token, path)

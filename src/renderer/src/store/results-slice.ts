@@ -115,7 +115,7 @@ export function createResultsSlice(deps: StoreDeps): SliceCreator<ResultsSlice> 
             if (!acceptsEvent(session, e)) continue
             if (e.kind === 'status') session = reduceSessionStatus(session, e)
             else if (e.kind === 'latency') latency.push(e)
-            else results.push(e)
+            else if (e.kind !== 'bench-progress') results.push(e)
           }
           return {
             session,
