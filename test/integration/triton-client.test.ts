@@ -109,6 +109,25 @@ describe('TritonClient against the demo endpoint over loopback', () => {
     expect((err as TritonError).message).toContain("inference input 'WAV' data-type is 'FP64'")
   })
 
+  it('names a required input that is missing even when the count matches', async () => {
+    const err = await client
+      .infer({
+        model: 'tone-transcriber-offline',
+        inputs: [
+          {
+            name: 'TEXT_PREFIX',
+            datatype: 'BYTES',
+            shape: [1, 1],
+            data: ['<|startoftranscript|>'],
+          },
+          { name: 'WAV_LENS', datatype: 'INT32', shape: [1, 1], data: new Int32Array([1]) },
+        ],
+      })
+      .catch((e: unknown) => e as TritonError)
+    expect((err as TritonError).kind).toBe('invalid-argument')
+    expect((err as TritonError).message).toContain("missing required input(s) ['WAV']")
+  })
+
   it('streams a sequence chunk by chunk and gets the cumulative transcript', async () => {
     const audio = encodeToneText('stream me')
     const stream = client.openStream()

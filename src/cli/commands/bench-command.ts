@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile } from 'node:fs/promises'
+import { stat, writeFile } from 'node:fs/promises'
 import { dirname, extname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { ModelProfile } from '../../shared/model-profile'
@@ -23,11 +23,11 @@ import {
   type BenchRun,
 } from '../../main/metrics/bench-report'
 import { defaultMetricsUrl } from '../../main/metrics/prometheus-metrics'
-import { parseProfile } from '../../main/sessions/model-plan'
 import { TritonClient } from '../../main/triton/triton-client'
 import { CliUsageError } from '../cli-error'
 import { CONNECTION_FLAGS, connectionFromFlags } from '../connection-flags'
 import type { Output } from '../output'
+import { loadProfile } from './stream-command'
 
 export const BENCH_HELP = `triton-live bench --url U --model M [--file F] [--profile P.json] (--rate R | --concurrency C) [--duration S]
   Load-tests a model the way perf_analyzer does and prints request counts, success rate,
@@ -51,19 +51,6 @@ export const BENCH_HELP = `triton-live bench --url U --model M [--file F] [--pro
   --json              print the report as JSON instead of a table`
 
 const REPORT_FORMATS = ['.md', '.csv', '.json']
-
-async function loadProfile(path: string | undefined): Promise<ModelProfile | undefined> {
-  if (!path) return undefined
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (e) {
-    throw new CliUsageError(
-      `cannot read profile '${path}' (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
-    )
-  }
-  return parseProfile(text, path)
-}
 
 function positive(flag: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback
@@ -148,6 +135,9 @@ export async function benchCommand(argv: string[], output: Output): Promise<numb
     throw new CliUsageError('--model is required (list models with `triton-live models --url U`)')
   if (values.rate !== undefined && values.concurrency !== undefined) {
     throw new CliUsageError('give either --rate or --concurrency, not both')
+  }
+  if (values.compare !== undefined && values.compare.trim() === '') {
+    throw new CliUsageError('--compare needs another model name, or host:port of another endpoint')
   }
   const durationSec = positive('--duration', values.duration, 10)
   const modes: BenchMode[] = []

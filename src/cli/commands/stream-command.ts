@@ -26,7 +26,8 @@ export const STREAM_HELP = `triton-live stream --url U --model M --file F [--pro
   Ctrl+C), the format by extension: transcripts .txt .srt .vtt .json .jsonl, detections .jsonl
   .json or .mp4 (the video with boxes drawn), per-request latency .csv; repeatable.`
 
-async function loadProfile(path: string | undefined): Promise<ModelProfile | undefined> {
+/** Reads and validates a --profile file; undefined when the flag is absent. */
+export async function loadProfile(path: string | undefined): Promise<ModelProfile | undefined> {
   if (!path) return undefined
   let text: string
   try {

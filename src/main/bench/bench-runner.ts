@@ -138,9 +138,15 @@ class Run {
     return { inputs: steps[index], sequence: { id: lane.sequenceId, start, end } }
   }
 
-  /** Whether a lane is inside a sequence that has not been ended yet. */
-  midSequence(lane: Lane): boolean {
-    return this.opts.workload.sequence && lane.position !== 0 && !lane.stream?.closed
+  /** Whether a lane is inside a sequence that has not been ended yet, on a live stream. */
+  midSequence(index: number): boolean {
+    const lane = this.lanes[index]
+    return (
+      this.opts.workload.sequence &&
+      lane !== undefined &&
+      lane.position !== 0 &&
+      lane.stream?.closed === false
+    )
   }
 
   spec(step: Step): InferRequestSpec {
@@ -203,10 +209,14 @@ class Run {
    */
   async drain(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     const all = Promise.all([...this.pending])
+    // Ends the timer once everything is in, so no idle timeout holds the process open.
+    const settled = new AbortController()
+    const timer = signal ? AbortSignal.any([signal, settled.signal]) : settled.signal
     const inTime = await Promise.race([
       all.then(() => true),
-      sleep(timeoutMs, signal).then(() => false),
+      sleep(timeoutMs, timer).then(() => false),
     ])
+    settled.abort()
     if (!inTime) this.abortAll()
     await all
     return inTime
@@ -413,13 +423,14 @@ export async function runBench(opts: RunBenchOptions): Promise<BenchRun> {
   const onAbort = (): void => run.abortAll()
   signal?.addEventListener('abort', onAbort, { once: true })
 
-  let drained = true
+  let drained: boolean
   try {
     if (mode.kind === 'rate') await sendAtRate(run, opts, mode, started)
     else await sendConcurrently(run, opts, mode, started)
     drained = await run.drain(opts.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS, signal)
   } finally {
     clearInterval(ticker)
+    stopMetrics.abort()
     signal?.removeEventListener('abort', onAbort)
     if (signal?.aborted || run.fatal) run.abortAll()
     await run.close()
@@ -433,7 +444,6 @@ export async function runBench(opts: RunBenchOptions): Promise<BenchRun> {
     )
   }
   const statsAfter = await statisticsOf(opts, run.version)
-  stopMetrics.abort()
   const gpu = await sampler?.finish()
   if (gpu?.note) opts.onNote?.(`${opts.label ?? opts.model}: ${gpu.note}`)
   if (!statsAfter)
@@ -495,9 +505,9 @@ async function sendConcurrently(
       const lane = run.lane(index)
       await run.send(lane, run.nextStep(lane))
     }
-    const lane = run.lane(index)
     // Close an unfinished sequence with its next chunk so the server does not hold its state.
-    if (!opts.signal?.aborted && !run.fatal && run.midSequence(lane)) {
+    if (!opts.signal?.aborted && !run.fatal && run.midSequence(index)) {
+      const lane = run.lane(index)
       await run.send(lane, run.nextStep(lane, true))
     }
   }

@@ -101,7 +101,8 @@ export class DemoInference {
     req: ModelInferRequest__Output,
   ): Map<string, DecodedTensor> {
     const required = model.inputs.filter((i) => !i.optional)
-    if (req.inputs.length < required.length || req.inputs.length > model.inputs.length) {
+    const missing = required.filter((r) => !req.inputs.some((i) => i.name === r.name))
+    if (missing.length > 0 || req.inputs.length > model.inputs.length) {
       throw new DemoInferError(
         'INVALID_ARGUMENT',
         `expected ${required.length} inputs but got ${req.inputs.length} inputs for model '${model.name}'. ` +

@@ -69,6 +69,8 @@ const CONCLUDED: ReadonlySet<string> = new Set(
 
 /** Equal within this relative margin counts as a tie. */
 const TIE_MARGIN = 0.005
+/** Latencies closer than this are timer noise, whatever their ratio (0.03 vs 0.034 ms is no win). */
+const TIE_FLOOR_MS = 0.05
 
 export interface MetricComparison {
   key: string
@@ -93,8 +95,10 @@ export function compareRuns(a: BenchRun, b: BenchRun): MetricComparison[] {
     const lo = Math.min(va, vb)
     if (m.unit !== 'percent' && lo > 0) row.ratio = Math.max(va, vb) / lo
     if (m.better === 'none') return row
-    if (row.difference <= TIE_MARGIN * Math.max(Math.abs(va), Math.abs(vb))) row.winner = 'tie'
-    else row.winner = va < vb === (m.better === 'lower') ? 'A' : 'B'
+    const floor = m.unit === 'ms' ? TIE_FLOOR_MS : 0
+    if (row.difference <= Math.max(floor, TIE_MARGIN * Math.max(Math.abs(va), Math.abs(vb)))) {
+      row.winner = 'tie'
+    } else row.winner = va < vb === (m.better === 'lower') ? 'A' : 'B'
     return row
   })
 }

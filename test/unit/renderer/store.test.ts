@@ -241,9 +241,12 @@ describe('connection and models', () => {
     expect(s.models.selected).toBe('tone_asr')
     expect(s.models.details?.kind).toBe('streaming-asr')
     expect(bridge.calls('endpoints:health')).toEqual(['demo'])
-    // Once is enough, even when React mounts twice.
+    // Listed at start, and again once the demo endpoint is up, to show its real address.
+    expect(bridge.calls('endpoints:list')).toHaveLength(2)
+    // Bootstrapping is done once, even when React mounts twice.
     await store.getState().bootstrap()
-    expect(bridge.calls('endpoints:list')).toHaveLength(1)
+    expect(bridge.calls('endpoints:list')).toHaveLength(2)
+    expect(bridge.calls('endpoints:health')).toEqual(['demo'])
   })
 
   it('shows why a connect failed, and stays disconnected', async () => {

@@ -1,0 +1,270 @@
+import { execFile } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { looksLikeEndpoint } from '../../src/cli/commands/bench-command'
+import { startDemoEndpoint, type DemoEndpoint } from '../../src/main/demo-endpoint/demo-server'
+
+const ROOT = join(__dirname, '../..')
+const WAV = join(ROOT, 'resources/samples/tone-text.wav')
+
+let demo: DemoEndpoint
+let dir: string
+
+beforeAll(async () => {
+  demo = await startDemoEndpoint({ port: 0, metricsPort: 0 })
+  dir = await mkdtemp(join(tmpdir(), 'triton-live-cli-bench-'))
+})
+
+afterAll(async () => {
+  await demo.close()
+  await rm(dir, { recursive: true, force: true })
+})
+
+interface CliResult {
+  code: number
+  stdout: string
+  stderr: string
+  /** stderr lines the CLI wrote, without npm's own warnings. */
+  errors: string[]
+}
+
+/** Runs the CLI as a user would, in a child process, while the demo endpoint serves here. */
+function cli(args: string[]): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      'npx',
+      ['tsx', 'src/cli/index.ts', ...args],
+      { cwd: ROOT, timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0
+        const errors = stderr.split('\n').filter((l) => l.startsWith('triton-live:'))
+        resolve({ code, stdout, stderr, errors })
+      },
+    )
+  })
+}
+
+/** RFC 4180 rows: quoted fields may hold commas and doubled quotes. */
+function parseCsv(text: string): string[][] {
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => {
+      const cells: string[] = []
+      let cell = ''
+      let quoted = false
+      for (let i = 0; i < line.length; i++) {
+        const ch = line[i]
+        if (quoted) {
+          if (ch === '"' && line[i + 1] === '"') {
+            cell += '"'
+            i++
+          } else if (ch === '"') quoted = false
+          else cell += ch
+        } else if (ch === '"') quoted = true
+        else if (ch === ',') {
+          cells.push(cell)
+          cell = ''
+        } else cell += ch
+      }
+      cells.push(cell)
+      return cells
+    })
+}
+
+describe('triton-live bench', () => {
+  it('prints the report table, exits 0 and writes every export in its format', async () => {
+    const md = join(dir, 'report.md')
+    const csv = join(dir, 'report.csv')
+    const json = join(dir, 'report.json')
+    const r = await cli([
+      'bench',
+      '--url',
+      demo.url,
+      '--model',
+      'tone-transcriber-offline',
+      '--file',
+      WAV,
+      '--rate',
+      '10',
+      '--duration',
+      '1',
+      '--metrics-url',
+      demo.metricsUrl ?? '',
+      '--export',
+      md,
+      '--export',
+      csv,
+      '--export',
+      json,
+    ])
+    expect(r.errors).toEqual([])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('tone-transcriber-offline @ grpc://')
+    expect(r.stdout).toMatch(/^Total Requests\s+10$/m)
+    expect(r.stdout).toMatch(/^Successful Requests\s+10$/m)
+    expect(r.stdout).toMatch(/^Server request \(total\)\s+[\d.]+ ms$/m)
+    expect(r.stderr).toContain('bench: wrote')
+
+    const report = JSON.parse(await readFile(json, 'utf8')) as {
+      format: string
+      runs: Array<{
+        summary: { requests: number; successes: number }
+        server?: { requests: number }
+      }>
+    }
+    expect(report.format).toBe('triton-live-bench')
+    expect(report.runs[0].summary).toMatchObject({ requests: 10, successes: 10 })
+    expect(report.runs[0].server?.requests).toBe(10)
+
+    const rows = parseCsv(await readFile(csv, 'utf8'))
+    expect(rows).toHaveLength(2)
+    expect(rows[1]).toHaveLength(rows[0].length)
+    expect(rows[1][rows[0].indexOf('Request Count')]).toBe('10')
+
+    const markdown = await readFile(md, 'utf8')
+    expect(markdown).toMatch(/^# Benchmark: tone-transcriber-offline$/m)
+    expect(markdown).toContain('| **Total Requests** | 10 |')
+  })
+
+  it('compares two models on one endpoint with a column each and a winner per metric', async () => {
+    const r = await cli([
+      'bench',
+      '--url',
+      demo.url,
+      '--model',
+      'color-box-detector-yolov8',
+      '--compare',
+      'color-box-detector-e2e',
+      '--concurrency',
+      '1',
+      '--duration',
+      '1',
+      '--no-metrics',
+    ])
+    expect(r.errors).toEqual([])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(
+      /^Metric\s+color-box-detector-yolov8\s+color-box-detector-e2e\s+Winner\s+Ratio\/Difference$/m,
+    )
+    expect(r.stdout).toMatch(/^p50\s+[\d.]+ ms\s+[\d.]+ ms\s+(color-box-detector-\S+|Tie)\s/m)
+    expect(r.stdout).toMatch(/^- QPS \(Successful\): /m)
+  })
+
+  it('compares against a second endpoint given as host:port, with the labels asked for', async () => {
+    const other = await startDemoEndpoint({ port: 0, metricsPort: 0 })
+    try {
+      const r = await cli([
+        'bench',
+        '--url',
+        demo.url,
+        '--model',
+        'tone-transcriber-streaming',
+        '--file',
+        WAV,
+        '--compare',
+        other.url,
+        '--label-a',
+        'primary',
+        '--label-b',
+        'standby',
+        '--rate',
+        '20',
+        '--duration',
+        '0.5',
+        '--metrics-url',
+        demo.metricsUrl ?? '',
+        '--metrics-url-b',
+        other.metricsUrl ?? '',
+      ])
+      expect(r.errors).toEqual([])
+      expect(r.code).toBe(0)
+      expect(r.stdout).toMatch(/^Metric\s+primary\s+standby\s+Winner/m)
+      expect(r.stdout).toMatch(/^Total Requests\s+10\s+10\s/m)
+      expect(r.stdout).toContain(`B standby: tone-transcriber-streaming @ grpc://${other.url}`)
+      // Ten measured requests and the warm-up one.
+      expect(other.inference.counters.get('tone-transcriber-streaming')?.success.count).toBe(11n)
+    } finally {
+      await other.close()
+    }
+  })
+
+  it('prints a concurrency sweep as JSON with one run per level', async () => {
+    const r = await cli([
+      'bench',
+      '--url',
+      demo.url,
+      '--model',
+      'word-splitter-decoupled',
+      '--concurrency',
+      '1,2',
+      '--duration',
+      '0.5',
+      '--no-metrics',
+      '--json',
+    ])
+    expect(r.errors).toEqual([])
+    expect(r.code).toBe(0)
+    const report = JSON.parse(r.stdout) as {
+      runs: Array<{ label: string; concurrency: number }>
+    }
+    expect(report.runs.map((run) => [run.label, run.concurrency])).toEqual([
+      ['word-splitter-decoupled c=1', 1],
+      ['word-splitter-decoupled c=2', 2],
+    ])
+  })
+
+  it('fails with one clear line and exit code 1 for an unknown model', async () => {
+    const r = await cli([
+      'bench',
+      '--url',
+      demo.url,
+      '--model',
+      'no-such-model',
+      '--rate',
+      '5',
+      '--duration',
+      '1',
+    ])
+    expect(r.code).toBe(1)
+    expect(r.errors).toHaveLength(1)
+    expect(r.errors[0]).toMatch(/'no-such-model' is not found/)
+    expect(r.errors[0]).toMatch(/triton-live models/)
+    expect(r.stdout).toBe('')
+  })
+
+  it('refuses a report format it cannot write before sending any load', async () => {
+    const r = await cli([
+      'bench',
+      '--url',
+      demo.url,
+      '--model',
+      'tone-transcriber-offline',
+      '--rate',
+      '5',
+      '--duration',
+      '1',
+      '--export',
+      join(dir, 'report.txt'),
+    ])
+    expect(r.code).toBe(2)
+    expect(r.errors).toHaveLength(1)
+    expect(r.errors[0]).toMatch(
+      /report\.txt: '\.txt' is not a report format; use \.md, \.csv, \.json/,
+    )
+  })
+})
+
+describe('telling an endpoint from a model name', () => {
+  it('takes host:port, URLs and bracketed IPv6 for endpoints and anything else for a model', () => {
+    expect(looksLikeEndpoint('localhost:8001')).toBe(true)
+    expect(looksLikeEndpoint('10.0.0.5:8001')).toBe(true)
+    expect(looksLikeEndpoint('grpcs://triton.example.com')).toBe(true)
+    expect(looksLikeEndpoint('[::1]:8001')).toBe(true)
+    expect(looksLikeEndpoint('dns:///triton:8001')).toBe(true)
+    expect(looksLikeEndpoint('color-box-detector-e2e')).toBe(false)
+    expect(looksLikeEndpoint('whisper_large_v3')).toBe(false)
+  })
+})
