@@ -207,13 +207,17 @@ export function encodeTensor(tensor: Tensor): Buffer {
       for (let i = 0; i < count; i++) out.writeBigInt64LE(bigintAt(data, i), i * 8)
       break
     case 'FP16':
-      for (let i = 0; i < count; i++)
-        out.writeUInt16LE(float32ToFloat16Bits(numberAt(data, i)), i * 2)
+    case 'BF16': {
+      const narrow = datatype === 'FP16' ? float32ToFloat16Bits : float32ToBfloat16Bits
+      if (isLittleEndianHost && data instanceof Float32Array) {
+        // A typed view avoids Buffer's per-call checks, several times faster on a 640x640 frame.
+        const u16 = new Uint16Array(count)
+        for (let i = 0; i < count; i++) u16[i] = narrow(data[i])
+        return Buffer.from(u16.buffer)
+      }
+      for (let i = 0; i < count; i++) out.writeUInt16LE(narrow(numberAt(data, i)), i * 2)
       break
-    case 'BF16':
-      for (let i = 0; i < count; i++)
-        out.writeUInt16LE(float32ToBfloat16Bits(numberAt(data, i)), i * 2)
-      break
+    }
     case 'FP32':
       if (data instanceof Float32Array && isLittleEndianHost) {
         return Buffer.from(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength))
