@@ -50,7 +50,9 @@ const services = new AppServices({
   emit: eventForwarder(() => mainWindow?.webContents),
   saveFile: async (defaultName) => {
     const options = { defaultPath: join(app.getPath('documents'), defaultName) }
-    const result = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options)
+    const result = mainWindow
+      ? await dialog.showSaveDialog(mainWindow, options)
+      : await dialog.showSaveDialog(options)
     return result.canceled ? undefined : result.filePath
   },
   pickFile: async (kind) => {

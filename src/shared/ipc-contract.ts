@@ -191,10 +191,7 @@ export interface LatencySample {
 }
 
 export type SessionEvent = (
-  | SessionResultEvent
-  | SessionStatusEvent
-  | LatencySample
-  | BenchProgressEvent
+  SessionResultEvent | SessionStatusEvent | LatencySample | BenchProgressEvent
 ) & {
   sessionId: string
 }
@@ -263,7 +260,10 @@ export const benchRequestSchema = z.object({
   filePath: z.string().max(4096).optional(),
   /** Runs the same workload again against another endpoint and/or model, side by side. */
   compare: z
-    .object({ endpointId: z.string().min(1).max(64).optional(), model: z.string().min(1).max(200).optional() })
+    .object({
+      endpointId: z.string().min(1).max(64).optional(),
+      model: z.string().min(1).max(200).optional(),
+    })
     .optional(),
 })
 export type BenchRequest = z.infer<typeof benchRequestSchema>

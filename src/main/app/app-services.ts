@@ -233,10 +233,17 @@ export class AppServices {
     }
   }
 
-  private async exportSession(sessionId: string, format: ExportFormat): Promise<string | undefined> {
+  private async exportSession(
+    sessionId: string,
+    format: ExportFormat,
+  ): Promise<string | undefined> {
     const session = this.sessions.get(sessionId) ?? this.finished.get(sessionId)
     if (!session) {
-      throw new TritonError('not-found', 'that session is no longer available to export', 'run the session again')
+      throw new TritonError(
+        'not-found',
+        'that session is no longer available to export',
+        'run the session again',
+      )
     }
     const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')
     const path = await this.deps.saveFile(`${session.plan.model}-${stamp}.${format}`)
@@ -325,7 +332,9 @@ export class AppServices {
           profile: undefined,
         }
       }
-      return this.bench.run(req, target, (endpointId, model) => this.profiles.get(endpointId, model))
+      return this.bench.run(req, target, (endpointId, model) =>
+        this.profiles.get(endpointId, model),
+      )
     },
     'bench:export': async ({ format }) => {
       const path = await this.deps.saveFile(`bench-report.${format}`)

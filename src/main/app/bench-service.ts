@@ -1,5 +1,10 @@
 import { writeFile } from 'node:fs/promises'
-import type { BenchReport, BenchRequest, BenchRunView, SessionEvent } from '../../shared/ipc-contract'
+import type {
+  BenchReport,
+  BenchRequest,
+  BenchRunView,
+  SessionEvent,
+} from '../../shared/ipc-contract'
 import type { ModelProfile } from '../../shared/model-profile'
 import { buildBenchWorkload, planBenchModel } from '../bench/bench-workload'
 import { runBench, type BenchMode } from '../bench/bench-runner'
@@ -52,7 +57,11 @@ export class BenchService {
     savedProfile: (endpointId: string, model: string) => Promise<ModelProfile | undefined>,
   ): Promise<BenchReport> {
     if (this.running) {
-      throw new TritonError('invalid-argument', 'a benchmark is already running', 'wait for it to finish')
+      throw new TritonError(
+        'invalid-argument',
+        'a benchmark is already running',
+        'wait for it to finish',
+      )
     }
     const mode: BenchMode =
       req.mode === 'rate'
@@ -64,14 +73,27 @@ export class BenchService {
     try {
       const legs = [{ endpointId: req.endpointId, model: req.model }]
       if (req.compare && (req.compare.endpointId || req.compare.model)) {
-        legs.push({ endpointId: req.compare.endpointId ?? req.endpointId, model: req.compare.model ?? req.model })
+        legs.push({
+          endpointId: req.compare.endpointId ?? req.endpointId,
+          model: req.compare.model ?? req.model,
+        })
       }
       const runs: BenchRun[] = []
       for (const leg of legs) {
         const { client, metricsUrl } = await target(leg.endpointId)
-        const plan = await planBenchModel(client, leg.model, await savedProfile(leg.endpointId, leg.model))
-        const workload = await buildBenchWorkload(plan, { file: req.filePath, signal: abort.signal })
-        const label = legs.length > 1 && legs[0].model === legs[1].model ? `${leg.model} @ ${client.target}` : leg.model
+        const plan = await planBenchModel(
+          client,
+          leg.model,
+          await savedProfile(leg.endpointId, leg.model),
+        )
+        const workload = await buildBenchWorkload(plan, {
+          file: req.filePath,
+          signal: abort.signal,
+        })
+        const label =
+          legs.length > 1 && legs[0].model === legs[1].model
+            ? `${leg.model} @ ${client.target}`
+            : leg.model
         runs.push(
           await runBench({
             client,
@@ -83,7 +105,8 @@ export class BenchService {
             signal: abort.signal,
             label,
             onNote: (m) => notes.push(m),
-            onProgress: (p) => this.emit({ kind: 'bench-progress', sessionId: 'bench', label, ...p }),
+            onProgress: (p) =>
+              this.emit({ kind: 'bench-progress', sessionId: 'bench', label, ...p }),
           }),
         )
       }
@@ -96,9 +119,18 @@ export class BenchService {
 
   async save(path: string, format: 'md' | 'csv' | 'json'): Promise<void> {
     if (this.last.length === 0) {
-      throw new TritonError('not-found', 'there is no benchmark report yet', 'run a benchmark first')
+      throw new TritonError(
+        'not-found',
+        'there is no benchmark report yet',
+        'run a benchmark first',
+      )
     }
-    const text = format === 'md' ? toMarkdown(this.last) : format === 'csv' ? toCsv(this.last) : toJson(this.last)
+    const text =
+      format === 'md'
+        ? toMarkdown(this.last)
+        : format === 'csv'
+          ? toCsv(this.last)
+          : toJson(this.last)
     await writeFile(path, text)
   }
 
