@@ -16,6 +16,9 @@ export default defineConfig({
   },
   preload: {
     build: {
+      // A sandboxed preload can require only 'electron': bundle zod and the contract into it.
+      externalizeDeps: false,
+      isolatedEntries: true,
       rollupOptions: {
         input: { index: resolve(__dirname, 'src/preload/index.ts') },
       },

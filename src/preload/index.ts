@@ -1,9 +1,6 @@
 import { contextBridge, ipcRenderer, webUtils } from 'electron'
-import {
-  createTritonLiveApi,
-  type BridgeTransport,
-  type SessionEvent,
-} from '../shared/ipc-contract'
+import { createTritonLiveApi, type BridgeTransport } from '../shared/bridge-api'
+import type { SessionEvent } from '../shared/ipc-contract'
 
 // The page gets one typed object; ipcRenderer itself never crosses the bridge.
 const transport: BridgeTransport = {

@@ -1,0 +1,128 @@
+import type { z } from 'zod'
+import type {
+  BenchReport,
+  BenchRequest,
+  EndpointDraft,
+  EndpointHealth,
+  EndpointProfile,
+  EventChannel,
+  ExportFormat,
+  InvokeChannel,
+  InvokePayload,
+  InvokeResults,
+  MetricsPoll,
+  ModelDetails,
+  ModelSummary,
+  Result,
+  SendChannel,
+  ServerTimeSplit,
+  SessionEvent,
+  SessionPlan,
+  SessionStartRequest,
+  VideoFrameMessage,
+  sendSchemas,
+} from './ipc-contract'
+import type { ModelProfile } from './model-profile'
+import type { LatencySummary } from './results'
+
+// The bridge API only: no runtime imports, so the preload stays small and zod-free.
+
+/** How a bridge moves messages: Electron's ipcRenderer in the app, a test binding in Chromium. */
+export interface BridgeTransport {
+  invoke<C extends InvokeChannel>(
+    channel: C,
+    payload: InvokePayload<C>,
+  ): Promise<Result<InvokeResults[C]>>
+  send<C extends SendChannel>(channel: C, payload: z.input<(typeof sendSchemas)[C]>): void
+  subscribe(channel: EventChannel, listener: (event: SessionEvent) => void): () => void
+  /** The absolute path of a dropped file (Electron's webUtils), if the platform can tell. */
+  pathForFile?(file: File): string | undefined
+}
+
+/** The API the renderer sees as `window.tritonLive`. Every call resolves to a Result, never throws. */
+export interface TritonLiveApi {
+  endpoints: {
+    list(): Promise<Result<EndpointProfile[]>>
+    save(draft: EndpointDraft): Promise<Result<EndpointProfile>>
+    remove(id: string): Promise<Result<void>>
+    health(id: string): Promise<Result<EndpointHealth>>
+  }
+  models: {
+    list(endpointId: string): Promise<Result<ModelSummary[]>>
+    details(endpointId: string, model: string): Promise<Result<ModelDetails>>
+    saveProfile(
+      endpointId: string,
+      model: string,
+      profile: ModelProfile | null,
+    ): Promise<Result<ModelDetails>>
+    load(endpointId: string, model: string): Promise<Result<void>>
+    unload(endpointId: string, model: string): Promise<Result<void>>
+  }
+  session: {
+    start(request: SessionStartRequest): Promise<Result<SessionPlan>>
+    stop(sessionId: string): Promise<Result<LatencySummary | undefined>>
+    sendAudio(sessionId: string, samples: Float32Array, capturedAtMs: number): void
+    sendFrame(message: VideoFrameMessage): void
+    onEvent(listener: (event: SessionEvent) => void): () => void
+  }
+  files: {
+    pick(kind: 'media' | 'pem' | 'json'): Promise<Result<string | undefined>>
+    pathForFile(file: File): string | undefined
+  }
+  metrics: {
+    poll(endpointId: string): Promise<Result<MetricsPoll>>
+    serverStats(endpointId: string, model: string): Promise<Result<ServerTimeSplit | null>>
+  }
+  bench: {
+    /** Progress arrives through session.onEvent as 'bench-progress' with sessionId 'bench'. */
+    run(request: BenchRequest): Promise<Result<BenchReport>>
+    export(format: 'md' | 'csv' | 'json'): Promise<Result<string | undefined>>
+  }
+  exports: {
+    /** Saves a finished (or running) session's results; asks where with a save dialog. */
+    session(sessionId: string, format: ExportFormat): Promise<Result<string | undefined>>
+  }
+}
+
+/** Builds the renderer API over any transport, so preload and test bridge cannot drift apart. */
+export function createTritonLiveApi(t: BridgeTransport): TritonLiveApi {
+  return {
+    endpoints: {
+      list: () => t.invoke('endpoints:list', undefined),
+      save: (draft) => t.invoke('endpoints:save', draft),
+      remove: (id) => t.invoke('endpoints:remove', id),
+      health: (id) => t.invoke('endpoints:health', id),
+    },
+    models: {
+      list: (endpointId) => t.invoke('models:list', endpointId),
+      details: (endpointId, model) => t.invoke('models:details', { endpointId, model }),
+      saveProfile: (endpointId, model, profile) =>
+        t.invoke('models:save-profile', { endpointId, model, profile }),
+      load: (endpointId, model) => t.invoke('models:load', { endpointId, model }),
+      unload: (endpointId, model) => t.invoke('models:unload', { endpointId, model }),
+    },
+    session: {
+      start: (request) => t.invoke('session:start', request),
+      stop: (sessionId) => t.invoke('session:stop', sessionId),
+      sendAudio: (sessionId, samples, capturedAtMs) =>
+        t.send('session:audio', { sessionId, samples, capturedAtMs }),
+      sendFrame: (message) => t.send('session:frame', message),
+      onEvent: (listener) => t.subscribe('session:event', listener),
+    },
+    files: {
+      pick: (kind) => t.invoke('files:pick', { kind }),
+      pathForFile: (file) => t.pathForFile?.(file),
+    },
+    metrics: {
+      poll: (endpointId) => t.invoke('metrics:poll', endpointId),
+      serverStats: (endpointId, model) => t.invoke('metrics:server-stats', { endpointId, model }),
+    },
+    bench: {
+      run: (request) => t.invoke('bench:run', request),
+      export: (format) => t.invoke('bench:export', { format }),
+    },
+    exports: {
+      session: (sessionId, format) => t.invoke('session:export', { sessionId, format }),
+    },
+  }
+}
