@@ -14,6 +14,7 @@ export const CONNECTION_FLAGS = {
   header: { type: 'string', multiple: true },
   timeout: { type: 'string' },
   'max-message-mb': { type: 'string' },
+  'keepalive-ms': { type: 'string' },
 } as const
 
 export const CONNECTION_HELP = `connection (flag, or environment variable):
@@ -26,7 +27,8 @@ export const CONNECTION_HELP = `connection (flag, or environment variable):
   --api-key K          sends 'x-api-key: K' (TRITON_API_KEY)
   --header 'k: v'      any other request header; repeatable (TRITON_HEADERS='k: v; k2: v2')
   --timeout MS         deadline for unary calls, default 10000 (TRITON_TIMEOUT_MS)
-  --max-message-mb N   largest gRPC message, default 64 (TRITON_MAX_MESSAGE_MB)`
+  --max-message-mb N   largest gRPC message, default 64 (TRITON_MAX_MESSAGE_MB)
+  --keepalive-ms MS    HTTP/2 ping interval during calls, default 330000; 0 turns it off (TRITON_KEEPALIVE_MS)`
 
 export interface ConnectionFlagValues {
   url?: string
@@ -40,6 +42,7 @@ export interface ConnectionFlagValues {
   header?: string[]
   timeout?: string
   'max-message-mb'?: string
+  'keepalive-ms'?: string
 }
 
 function truthy(v: string | undefined): boolean {
@@ -51,6 +54,16 @@ function positiveNumber(name: string, text: string | undefined): number | undefi
   const n = Number(text)
   if (!Number.isFinite(n) || n <= 0)
     throw new CliUsageError(`${name} must be a positive number, got '${text}'`)
+  return n
+}
+
+function keepalive(text: string | undefined): number | undefined {
+  if (text === undefined || text === '') return undefined
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < 0)
+    throw new CliUsageError(
+      `--keepalive-ms must be 0 or a whole number of milliseconds, got '${text}'`,
+    )
   return n
 }
 
@@ -97,5 +110,6 @@ export function connectionFromFlags(
     headers: parseHeaders([...envHeaders, ...(flags.header ?? [])]),
     timeoutMs: timeout,
     maxMessageBytes: maxMb ? Math.round(maxMb * 1024 * 1024) : undefined,
+    keepaliveMs: keepalive(flags['keepalive-ms'] ?? env.TRITON_KEEPALIVE_MS),
   }
 }

@@ -76,6 +76,8 @@ export interface TritonLiveApi {
   bench: {
     /** Progress arrives through session.onEvent as 'bench-progress' with sessionId 'bench'. */
     run(request: BenchRequest): Promise<Result<BenchReport>>
+    /** Stops a running benchmark; its run then fails with a 'cancelled' error. */
+    cancel(): Promise<Result<void>>
     export(format: 'md' | 'csv' | 'json'): Promise<Result<string | undefined>>
   }
   exports: {
@@ -119,6 +121,7 @@ export function createTritonLiveApi(t: BridgeTransport): TritonLiveApi {
     },
     bench: {
       run: (request) => t.invoke('bench:run', request),
+      cancel: () => t.invoke('bench:cancel', undefined),
       export: (format) => t.invoke('bench:export', { format }),
     },
     exports: {

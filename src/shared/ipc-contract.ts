@@ -311,6 +311,7 @@ export const INVOKE_CHANNELS = [
   'metrics:poll',
   'metrics:server-stats',
   'bench:run',
+  'bench:cancel',
   'bench:export',
   'session:export',
 ] as const
@@ -342,6 +343,7 @@ export const invokeSchemas = {
   'metrics:poll': idSchema,
   'metrics:server-stats': modelRef,
   'bench:run': benchRequestSchema,
+  'bench:cancel': z.undefined(),
   'bench:export': z.object({ format: z.enum(['md', 'csv', 'json']) }),
   'session:export': z.object({ sessionId: idSchema, format: z.enum(EXPORT_FORMATS) }),
 } satisfies Record<InvokeChannel, z.ZodType>
@@ -362,6 +364,7 @@ export interface InvokeResults {
   'metrics:poll': MetricsPoll
   'metrics:server-stats': ServerTimeSplit | null
   'bench:run': BenchReport
+  'bench:cancel': void
   /** The saved file's path; undefined when the user cancelled the dialog. */
   'bench:export': string | undefined
   'session:export': string | undefined

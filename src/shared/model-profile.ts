@@ -32,49 +32,76 @@ export const profileInputSchema = z.object({
   value: z.union([z.string(), z.number(), z.boolean()]).optional(),
 })
 
-export const modelProfileSchema = z.object({
-  model: z.string().min(1),
-  version: z.string().optional(),
-  kind: z.enum(MODEL_KINDS),
-  inputs: z.array(profileInputSchema).min(1),
-  outputs: z.array(z.string().min(1)).optional(),
-  audio: z
-    .object({
-      sampleRate: z.number().int().min(1000).max(192000),
-      /** Samples per request. */
-      chunkSamples: z.number().int().min(160),
-      /** Offline models: re-decode the growing window every `hopSec`, finalise after `maxWindowSec`. */
-      hopSec: z.number().positive().optional(),
-      maxWindowSec: z.number().positive().optional(),
-      /** Silence that ends an utterance, in seconds. */
-      endpointSilenceSec: z.number().positive().optional(),
-    })
-    .optional(),
-  vision: z
-    .object({
-      width: z.number().int().positive(),
-      height: z.number().int().positive(),
-      layout: z.enum(['NCHW', 'NHWC']),
-      datatype: z.enum(['FP32', 'FP16', 'UINT8']),
-      scale: z.number().optional(),
-      channelOrder: z.enum(['RGB', 'BGR']).optional(),
-    })
-    .optional(),
-  decoder: z
-    .object({
-      form: z.enum(DETECTION_FORMS).optional(),
-      confThreshold: z.number().min(0).max(1).optional(),
-      iouThreshold: z.number().min(0).max(1).optional(),
-      transcriptOutput: z.string().optional(),
-    })
-    .optional(),
-  labels: z.array(z.string()).optional(),
-  labelsFile: z.string().optional(),
-  sequence: z
-    .object({ stateful: z.boolean(), idType: z.enum(['int', 'string']).optional() })
-    .optional(),
-  decoupled: z.boolean().optional(),
-})
+export const modelProfileSchema = z
+  .object({
+    model: z.string().min(1),
+    version: z.string().optional(),
+    kind: z.enum(MODEL_KINDS),
+    inputs: z.array(profileInputSchema).min(1),
+    outputs: z.array(z.string().min(1)).optional(),
+    audio: z
+      .object({
+        sampleRate: z.number().int().min(1000).max(192000),
+        /** Samples per request. */
+        chunkSamples: z.number().int().min(160),
+        /** Offline models: re-decode the growing window every `hopSec`, finalise after `maxWindowSec`. */
+        hopSec: z.number().positive().optional(),
+        maxWindowSec: z.number().positive().optional(),
+        /** Silence that ends an utterance, in seconds. */
+        endpointSilenceSec: z.number().positive().optional(),
+      })
+      .optional(),
+    vision: z
+      .object({
+        width: z.number().int().positive(),
+        height: z.number().int().positive(),
+        layout: z.enum(['NCHW', 'NHWC']),
+        datatype: z.enum(['FP32', 'FP16', 'UINT8']),
+        scale: z.number().optional(),
+        channelOrder: z.enum(['RGB', 'BGR']).optional(),
+      })
+      .optional(),
+    decoder: z
+      .object({
+        form: z.enum(DETECTION_FORMS).optional(),
+        confThreshold: z.number().min(0).max(1).optional(),
+        iouThreshold: z.number().min(0).max(1).optional(),
+        transcriptOutput: z.string().optional(),
+      })
+      .optional(),
+    labels: z.array(z.string()).optional(),
+    labelsFile: z.string().optional(),
+    sequence: z
+      .object({ stateful: z.boolean(), idType: z.enum(['int', 'string']).optional() })
+      .optional(),
+    decoupled: z.boolean().optional(),
+  })
+  .superRefine((p, ctx) => {
+    // Caught here, a profile that cannot work fails when it is loaded, naming the field.
+    if ((p.kind === 'streaming-asr' || p.kind === 'offline-asr') && !p.audio) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['audio'],
+        message: `a ${p.kind} profile needs "audio": { "sampleRate", "chunkSamples" }`,
+      })
+    }
+    if (p.kind === 'detection') {
+      if (!p.vision)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['vision'],
+          message:
+            'a detection profile needs "vision": { "width", "height", "layout", "datatype" }',
+        })
+      if (!p.decoder?.form)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['decoder', 'form'],
+          message:
+            'a detection profile needs "decoder": { "form": "yolov8-raw" | "end-to-end" | "efficient-nms" }',
+        })
+    }
+  })
 
 export type ProfileInput = z.infer<typeof profileInputSchema>
 export type ModelProfile = z.infer<typeof modelProfileSchema>

@@ -88,3 +88,17 @@ describe('system shared memory', () => {
     expect((err as TritonError).message).toContain('exceeds the region size')
   })
 })
+
+describe('shared memory keys', () => {
+  it('refuses a key that would leave the shared memory folder', async () => {
+    const demo2 = await startDemoEndpoint({ port: 0, metricsPort: null })
+    const c = new TritonClient({ url: demo2.url })
+    const err = await c
+      .registerSystemSharedMemory({ name: 'escape', key: '/../../etc/passwd', byteSize: 4 })
+      .catch((e: unknown) => e as TritonError)
+    c.close()
+    await demo2.close()
+    expect(err).toBeInstanceOf(TritonError)
+    expect((err as TritonError).message).toContain("invalid shared memory key '/../../etc/passwd'")
+  })
+})

@@ -44,7 +44,8 @@ export async function demoCommand(argv: string[], output: Output): Promise<numbe
     ]) {
       output.write('')
       output.write(`== ${model} <- ${file}`)
-      code ||= await streamCommand(
+      // Run every sample even if one fails, and report the first failure.
+      const result = await streamCommand(
         [
           '--url',
           url,
@@ -58,6 +59,7 @@ export async function demoCommand(argv: string[], output: Output): Promise<numbe
         ],
         output,
       )
+      code ||= result
     }
     return code
   } finally {

@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util'
-import { describeModel } from '../../main/models/model-introspection'
+import { inspectModel } from '../../main/models/model-facts'
 import { TritonClient } from '../../main/triton/triton-client'
-import { TritonError } from '../../main/triton/triton-error'
 import { CONNECTION_FLAGS, connectionFromFlags } from '../connection-flags'
 
 /** One line per model: name first, then version, state and the kind the app detected. */
@@ -22,12 +21,7 @@ export async function modelsCommand(
       index.map(async (m) => {
         let kind = '-'
         if (m.state === 'READY') {
-          const meta = await client.modelMetadata(m.name, m.version)
-          const config = await client.modelConfig(m.name, m.version).catch((e: unknown) => {
-            if (e instanceof TritonError && e.kind === 'unsupported') return undefined
-            throw e
-          })
-          const details = describeModel(meta, config)
+          const details = await inspectModel(client, m.name, undefined, m.version)
           kind =
             details.kind +
             (details.detectionForm ? `/${details.detectionForm}` : '') +

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
 import { stat } from 'node:fs/promises'
-import { extname } from 'node:path'
 import type {
   EndpointHealth,
   InvokeChannel,
@@ -16,7 +15,7 @@ import type { z } from 'zod'
 import { startDemoEndpoint, type DemoEndpoint } from '../demo-endpoint/demo-server'
 import { MediaError } from '../media/media-error'
 import { probeMedia } from '../media/media-probe'
-import { describeModel } from '../models/model-introspection'
+import { inspectModel } from '../models/model-facts'
 import { MetricsPoller } from './metrics-poller'
 import { BenchService } from './bench-service'
 import { exportSession } from '../exports/session-exporter'
@@ -47,7 +46,7 @@ export type AppHandlers = {
 }
 
 const MAX_FINISHED_SESSIONS = 10
-const VIDEO_EXTENSIONS = new Set(['.mp4', '.mkv', '.mov', '.webm', '.avi', '.m4v', '.ts', '.y4m'])
+const MODEL_LOAD_TIMEOUT_MS = 10 * 60_000
 
 /**
  * Everything the window can ask of the main process, as plain functions over the core. The
@@ -56,7 +55,7 @@ const VIDEO_EXTENSIONS = new Set(['.mp4', '.mkv', '.mov', '.webm', '.avi', '.m4v
 export class AppServices {
   readonly endpoints: EndpointStore
   private readonly profiles: ProfileStore
-  private readonly clients = new Map<string, TritonClient>()
+  private readonly clients = new Map<string, Promise<TritonClient>>()
   private readonly sessions = new Map<string, LiveSession>()
   /** Stopped sessions, newest last, kept so their results can still be exported. */
   private readonly finished = new Map<string, LiveSession>()
@@ -81,23 +80,31 @@ export class AppServices {
     return this.demo
   }
 
-  demoMetricsUrl(): string | undefined {
-    return this.demo?.metricsUrl
-  }
-
   /** One client per endpoint, made on first use; the demo endpoint is started on demand. */
   async client(endpointId: string): Promise<TritonClient> {
-    const existing = this.clients.get(endpointId)
-    if (existing) return existing
+    // Cache the promise, not the client, so two first calls share one connection.
+    let pending = this.clients.get(endpointId)
+    if (!pending) {
+      pending = this.connect(endpointId)
+      this.clients.set(endpointId, pending)
+      pending.catch(() => {
+        if (this.clients.get(endpointId) === pending) this.clients.delete(endpointId)
+      })
+    }
+    return pending
+  }
+
+  private async connect(endpointId: string): Promise<TritonClient> {
     const profile = await this.endpoints.profile(endpointId)
     const url = profile.builtInDemo ? (await this.demoEndpoint()).url : profile.url
-    const client = new TritonClient(await this.endpoints.connectionOptions(endpointId, url))
-    this.clients.set(endpointId, client)
-    return client
+    return new TritonClient(await this.endpoints.connectionOptions(endpointId, url))
   }
 
   private dropClient(endpointId: string): void {
-    this.clients.get(endpointId)?.close()
+    this.clients.get(endpointId)?.then(
+      (c) => c.close(),
+      () => undefined,
+    )
     this.clients.delete(endpointId)
   }
 
@@ -121,13 +128,11 @@ export class AppServices {
   }
 
   private async details(endpointId: string, model: string): Promise<ModelDetails> {
-    const client = await this.client(endpointId)
-    const meta = await client.modelMetadata(model)
-    const config = await client.modelConfig(model).catch((e: unknown) => {
-      if (e instanceof TritonError && e.kind === 'unsupported') return undefined
-      throw e
-    })
-    return describeModel(meta, config, await this.profiles.get(endpointId, model))
+    return inspectModel(
+      await this.client(endpointId),
+      model,
+      await this.profiles.get(endpointId, model),
+    )
   }
 
   private async startSession(req: SessionStartRequest): Promise<SessionPlan> {
@@ -206,17 +211,12 @@ export class AppServices {
           'choose a video file for a detection model',
         )
       plan.mediaUrl = this.deps.mediaUrlFor(path)
-      plan.mediaKind =
-        media.video && VIDEO_EXTENSIONS.has(extname(path).toLowerCase())
-          ? 'video'
-          : media.video
-            ? 'video'
-            : 'audio'
+      plan.mediaKind = media.video ? 'video' : 'audio'
     }
     const session = new LiveSession(req, client, profile, plan, (e) => {
       this.deps.emit(e)
       if (e.kind === 'status' && (e.state === 'stopped' || e.state === 'failed'))
-        this.sessions.delete(e.sessionId)
+        this.retire(e.sessionId)
     })
     this.sessions.set(sessionId, session)
     session.start()
@@ -303,10 +303,11 @@ export class AppServices {
       await this.profiles.set(endpointId, model, profile)
       return this.details(endpointId, model)
     },
+    // Loading blocks until the model is up; a large engine takes minutes, not the unary deadline.
     'models:load': async ({ endpointId, model }) =>
-      (await this.client(endpointId)).loadModel(model),
+      (await this.client(endpointId)).loadModel(model, { timeoutMs: MODEL_LOAD_TIMEOUT_MS }),
     'models:unload': async ({ endpointId, model }) =>
-      (await this.client(endpointId)).unloadModel(model),
+      (await this.client(endpointId)).unloadModel(model, { timeoutMs: MODEL_LOAD_TIMEOUT_MS }),
     'session:start': (req) => this.startSession(req),
     'session:stop': async (id) => {
       const session = this.sessions.get(id)
@@ -336,6 +337,7 @@ export class AppServices {
         this.profiles.get(endpointId, model),
       )
     },
+    'bench:cancel': async () => this.bench.cancel(),
     'bench:export': async ({ format }) => {
       const path = await this.deps.saveFile(`bench-report.${format}`)
       if (!path) return undefined

@@ -16,6 +16,9 @@ import { toUserError } from './user-error'
 
 type Emit = (event: SessionEvent) => void
 
+/** A live stream with no answer for this long is taken as a dead link and reopened. */
+const LIVE_ANSWER_TIMEOUT_MS = 15_000
+
 /**
  * One running session of the app: a microphone or camera fed from the renderer, or a file
  * decoded here. It owns its stream and its latency recorder; `stop` is the single way out.
@@ -74,6 +77,7 @@ export class LiveSession {
   private fail(e: unknown): void {
     if (this.stopped) return
     this.stopped = true
+    this.audio?.abandon()
     const cancelled = e instanceof TritonError && e.kind === 'cancelled'
     this.emit({
       kind: 'status',
@@ -119,7 +123,10 @@ export class LiveSession {
       sampleRate: this.plan.audio?.sampleRate ?? 16000,
       openStream: async () => {
         await this.client.waitForReady(5000)
-        const stream = this.client.openStream({ decoupled: this.profile.decoupled })
+        const stream = this.client.openStream({
+          decoupled: this.profile.decoupled,
+          answerTimeoutMs: LIVE_ANSWER_TIMEOUT_MS,
+        })
         stream.onDidClose((error) => {
           if (!error || this.stopped || stream !== this.stream) return
           if (isLinkFailure(error)) audio.linkLost(error)

@@ -9,12 +9,8 @@ import { elementCount, isTritonDatatype, type TritonDatatype } from '../../share
 import { decodeAudioChunks, decodeAudioFile } from '../media/audio-decoder'
 import { rgbToTensor } from '../media/frame-to-tensor'
 import { decodeVideoFrames } from '../media/video-decoder'
-import {
-  DEFAULT_OFFLINE_MAX_WINDOW_SEC,
-  DEFAULT_SAMPLE_RATE,
-  describeModel,
-} from '../models/model-introspection'
-import { resolveModel } from '../sessions/model-plan'
+import { DEFAULT_OFFLINE_MAX_WINDOW_SEC, DEFAULT_SAMPLE_RATE } from '../models/model-introspection'
+import { inspectModel } from '../models/model-facts'
 import { audioInputs, frameInputs } from '../sessions/request-builder'
 import type { Tensor } from '../triton/tensor-codec'
 import type { TritonClient } from '../triton/triton-client'
@@ -63,18 +59,8 @@ export async function planBenchModel(
   model: string,
   override?: ModelProfile,
 ): Promise<BenchModelPlan> {
-  try {
-    return await resolveModel(client, model, override)
-  } catch (e) {
-    // resolveModel reports "no profile" as invalid-argument; anything else is a real failure.
-    if (!(e instanceof TritonError && e.kind === 'invalid-argument')) throw e
-    const meta = await client.modelMetadata(model)
-    const config = await client.modelConfig(model).catch((err: unknown) => {
-      if (err instanceof TritonError && err.kind === 'unsupported') return undefined
-      throw err
-    })
-    return { details: describeModel(meta, config, override) }
-  }
+  const details = await inspectModel(client, model, override)
+  return { details, profile: details.profile }
 }
 
 /** Whether the model keeps state across requests, decided as the file sessions decide it. */

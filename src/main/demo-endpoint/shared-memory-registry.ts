@@ -18,17 +18,23 @@ export class SharedMemoryRegistry {
 
   constructor(private readonly shmDir = '/dev/shm') {}
 
+  /** glibc's shm_open refuses a name with a slash after the leading ones; so do we, which keeps every path in the shm folder. */
   private pathOf(key: string): string {
-    return join(this.shmDir, key.replace(/^\/+/, ''))
+    const name = key.replace(/^\/+/, '')
+    if (!name || name.includes('/') || name === '.' || name === '..') {
+      throw new Error(`invalid shared memory key '${key}': use '/name' with no other slashes`)
+    }
+    return join(this.shmDir, name)
   }
 
   register(region: RegionInfo): void {
     if (this.regions.has(region.name)) {
       throw new Error(`shared memory region '${region.name}' already in manager`)
     }
+    const path = this.pathOf(region.key)
     let fd: number
     try {
-      fd = openSync(this.pathOf(region.key), 'r')
+      fd = openSync(path, 'r')
     } catch {
       throw new Error(`Unable to open shared memory region: '${region.key}'`)
     }

@@ -1,11 +1,23 @@
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { shell, type BrowserWindow, type Session } from 'electron'
 import { CONTENT_SECURITY_POLICY } from '../app/content-security-policy'
 
 export { CONTENT_SECURITY_POLICY }
 
+/** The one page the app serves: the built renderer, or the dev server's origin in development. */
+export const APP_PAGE_URL = pathToFileURL(join(__dirname, '../renderer/index.html')).href
+
 export function isAppUrl(url: string, devServerUrl: string | undefined): boolean {
-  if (url.startsWith('file://')) return true
-  return Boolean(devServerUrl && url.startsWith(devServerUrl))
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return false
+  }
+  // Any other local file the window is made to open is not us: no bridge, no camera.
+  if (parsed.protocol === 'file:') return `file://${parsed.pathname}` === APP_PAGE_URL
+  return Boolean(devServerUrl && parsed.origin === new URL(devServerUrl).origin)
 }
 
 /** CSP on every response and camera/microphone for our own page only; everything else denied. */

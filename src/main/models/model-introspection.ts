@@ -188,14 +188,29 @@ function mergedInputs(meta: ModelMetadata, config?: ModelConfig): TensorInfo[] {
   })
 }
 
+/** The CORRID control's datatype decides whether sequence ids travel as strings. */
+function corridIsString(configs: readonly ModelConfig[]): boolean {
+  return configs.some((c) =>
+    c.sequence_batching?.control_input.some((ci) =>
+      ci.control.some((k) => k.kind === 'CONTROL_SEQUENCE_CORRID' && k.data_type === 'TYPE_STRING'),
+    ),
+  )
+}
+
+/**
+ * `stepConfigs`: for an ensemble, the configs of its steps; a sequence batcher in any step makes
+ * the whole ensemble stateful.
+ */
 export function describeModel(
   meta: ModelMetadata,
   config: ModelConfig | undefined,
   saved?: ModelProfile,
+  stepConfigs: readonly ModelConfig[] = [],
 ): ModelDetails {
   const inputs = mergedInputs(meta, config)
   const outputs = tensors(meta.outputs)
-  const sequenceBatching = config?.scheduling_choice === 'sequence_batching'
+  const withSteps = [...(config ? [config] : []), ...stepConfigs]
+  const sequenceBatching = withSteps.some((c) => c.scheduling_choice === 'sequence_batching')
   const decoupled = Boolean(config?.model_transaction_policy?.decoupled)
   const metadataParam = config?.parameters?.metadata?.string_value
   const labels = metadataParam ? parseUltralyticsMetadataNames(metadataParam) : undefined
@@ -208,6 +223,9 @@ export function describeModel(
         `Save a model profile that maps each input to a source, for example:\n${exampleProfile(meta.name)}`,
     }
   if (derived.profile && decoupled) derived.profile.decoupled = true
+  if (derived.profile?.sequence?.stateful && corridIsString(withSteps)) {
+    derived.profile.sequence.idType = 'string'
+  }
   const profile = saved ?? derived.profile
   return {
     name: meta.name,

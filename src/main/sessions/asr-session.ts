@@ -43,13 +43,15 @@ function sequenceBase(): bigint {
 
 interface Utterance {
   index: number
-  sequenceId: bigint
+  sequenceId: bigint | string
   startSec: number
   heardVoice: boolean
   silenceSec: number
   lastText: string
   endSec: number
   chunks: AudioChunkIn[]
+  /** A request of this utterance was refused; its later answers are ignored. */
+  failed?: boolean
 }
 
 /**
@@ -82,6 +84,12 @@ export class StreamingAsrSession implements AudioSession {
     this.utterances = options.firstUtterance ?? 0
   }
 
+  /** Models whose CORRID is a string (TYPE_STRING) need string ids; the rest take int64. */
+  private sequenceId(n: number): bigint | string {
+    const id = this.base + BigInt(n)
+    return this.profile.sequence?.idType === 'string' ? `triton-live-${id}` : id
+  }
+
   unfinished(): { firstUtterance: number; chunks: AudioChunkIn[] } {
     const list = [...this.open.values()]
     return {
@@ -99,7 +107,7 @@ export class StreamingAsrSession implements AudioSession {
     if (!u) {
       u = {
         index: this.utterances++,
-        sequenceId: this.base + BigInt(this.utterances),
+        sequenceId: this.sequenceId(this.utterances),
         startSec: chunk.startSec,
         heardVoice: false,
         silenceSec: 0,
@@ -128,73 +136,82 @@ export class StreamingAsrSession implements AudioSession {
 
   private send(u: Utterance, chunk: AudioChunkIn, start: boolean, end: boolean): void {
     const sentAt = Date.now()
-    const endSec = chunk.startSec + chunk.validSamples / this.rate
-    const p = this.stream
-      .infer({
-        model: this.profile.model,
-        version: this.profile.version,
-        inputs: audioInputs(this.profile, chunk.samples, chunk.validSamples),
-        outputs: this.profile.outputs,
-        parameters: sequenceParameters({ id: u.sequenceId, start, end }),
-      })
-      .then(
-        (outcome) => {
-          this.callbacks.onRequest?.({
-            ok: true,
-            latencyMs: outcome.latencyMs,
-            captureToSendMs:
-              chunk.capturedAtMs !== undefined ? sentAt - chunk.capturedAtMs : undefined,
-            atMs: Date.now(),
-          })
-          const text = transcriptOf(outcome.responses[0], this.profile.decoder?.transcriptOutput)
-          if (end) this.open.delete(u.index)
-          if (end ? text.length > 0 : text !== u.lastText) {
-            u.lastText = text
-            this.callbacks.onEvent({
-              kind: 'transcript',
-              utterance: u.index,
-              final: end,
-              text,
-              startSec: u.startSec,
-              endSec,
-              latencyMs: outcome.latencyMs,
-            })
-          }
-        },
-        (error: unknown) => {
-          this.callbacks.onRequest?.({
-            ok: false,
-            latencyMs: Date.now() - sentAt,
-            atMs: Date.now(),
-          })
-          if (isFatal(error)) {
-            this.fatal ??= error
-            return
-          }
-          this.callbacks.onEvent({
-            kind: 'request-error',
-            message: errorText(error),
-            timeSec: chunk.startSec,
-          })
-          // The server may have dropped the sequence; start a fresh one with the next chunk.
-          if (this.current === u) this.current = undefined
-        },
-      )
+    const p = this.answer(u, chunk, start, end, sentAt)
+      .catch((error: unknown) => this.failed(u, chunk, error, sentAt))
       .finally(() => this.inFlight.splice(this.inFlight.indexOf(p), 1))
     this.inFlight.push(p)
+  }
+
+  private async answer(
+    u: Utterance,
+    chunk: AudioChunkIn,
+    start: boolean,
+    end: boolean,
+    sentAt: number,
+  ): Promise<void> {
+    const outcome = await this.stream.infer({
+      model: this.profile.model,
+      version: this.profile.version,
+      inputs: audioInputs(this.profile, chunk.samples, chunk.validSamples),
+      outputs: this.profile.outputs,
+      parameters: sequenceParameters({ id: u.sequenceId, start, end }),
+    })
+    const first = outcome.responses[0]
+    if (!first) throw new Error(`'${this.profile.model}' answered with no output`)
+    const text = transcriptOf(first, this.profile.decoder?.transcriptOutput)
+    this.callbacks.onRequest?.({
+      ok: true,
+      latencyMs: outcome.latencyMs,
+      captureToSendMs: chunk.capturedAtMs !== undefined ? sentAt - chunk.capturedAtMs : undefined,
+      atMs: Date.now(),
+    })
+    if (u.failed) return
+    if (end) this.open.delete(u.index)
+    if (end ? text.length > 0 : text !== u.lastText) {
+      u.lastText = text
+      this.callbacks.onEvent({
+        kind: 'transcript',
+        utterance: u.index,
+        final: end,
+        text,
+        startSec: u.startSec,
+        endSec: chunk.startSec + chunk.validSamples / this.rate,
+        latencyMs: outcome.latencyMs,
+      })
+    }
+  }
+
+  private failed(u: Utterance, chunk: AudioChunkIn, error: unknown, sentAt: number): void {
+    this.callbacks.onRequest?.({ ok: false, latencyMs: Date.now() - sentAt, atMs: Date.now() })
+    if (isFatal(error)) {
+      // The link broke: keep the utterance in `open` so a reconnect can replay it.
+      this.fatal ??= error
+      return
+    }
+    if (u.failed) return
+    u.failed = true
+    this.open.delete(u.index)
+    this.callbacks.onEvent({
+      kind: 'request-error',
+      message: errorText(error),
+      timeSec: chunk.startSec,
+    })
+    // The server may have dropped the sequence; start a fresh one with the next chunk.
+    if (this.current === u) this.current = undefined
   }
 
   async finish(): Promise<void> {
     const u = this.current
     if (u && !this.fatal) {
       this.current = undefined
-      const silence = new Float32Array(Math.max(1, Math.round(this.rate / 100)))
-      this.send(
-        u,
-        { samples: silence, validSamples: silence.length, startSec: u.endSec, last: true },
-        false,
-        true,
+      // A chunk of the usual length with no valid samples, as a file's closing chunk is, so
+      // models with a fixed audio dimension accept it too.
+      const silence = new Float32Array(
+        this.profile.audio?.chunkSamples ?? Math.round(this.rate / 100),
       )
+      const closing = { samples: silence, validSamples: 0, startSec: u.endSec, last: true }
+      u.chunks.push(closing)
+      this.send(u, closing, false, true)
     }
     await Promise.all([...this.inFlight])
     if (this.fatal) throw this.fatal

@@ -1,6 +1,8 @@
 import type { ModelDetails } from '../../shared/ipc-contract'
 import { modelProfileSchema, type ModelProfile } from '../../shared/model-profile'
-import { describeModel } from '../models/model-introspection'
+import { readFile } from 'node:fs/promises'
+import { parseLabelFile } from '../models/labels'
+import { inspectModel } from '../models/model-facts'
 import type { TritonClient } from '../triton/triton-client'
 import { TritonError } from '../triton/triton-error'
 
@@ -10,13 +12,7 @@ export async function resolveModel(
   model: string,
   override?: ModelProfile,
 ): Promise<{ details: ModelDetails; profile: ModelProfile }> {
-  const meta = await client.modelMetadata(model)
-  // A server without the model-configuration extension still has metadata.
-  const config = await client.modelConfig(model).catch((e: unknown) => {
-    if (e instanceof TritonError && e.kind === 'unsupported') return undefined
-    throw e
-  })
-  const details = describeModel(meta, config, override)
+  const details = await inspectModel(client, model, override && (await withLabelsFile(override)))
   if (!details.profile) {
     throw new TritonError(
       'invalid-argument',
@@ -25,6 +21,22 @@ export async function resolveModel(
     )
   }
   return { details, profile: details.profile }
+}
+
+/** A profile may name a label file (one class name per line) instead of listing labels. */
+async function withLabelsFile(profile: ModelProfile): Promise<ModelProfile> {
+  if (!profile.labelsFile || profile.labels) return profile
+  let text: string
+  try {
+    text = await readFile(profile.labelsFile, 'utf8')
+  } catch (e) {
+    throw new TritonError(
+      'invalid-argument',
+      `cannot read the labels file '${profile.labelsFile}' (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+      'fix "labelsFile" in the model profile; relative paths start from the current folder',
+    )
+  }
+  return { ...profile, labels: parseLabelFile(text) }
 }
 
 /** Parses a profile file's text, with errors that say which field is wrong. */

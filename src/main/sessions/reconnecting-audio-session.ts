@@ -46,6 +46,8 @@ export class ReconnectingAudioSession implements AudioSession {
   private inner: AudioSession | undefined
   private queue: AudioChunkIn[] = []
   private reconnecting: Promise<void> | undefined
+  /** A failure reconnecting cannot cure (auth, TLS, a model error): reported on the next call. */
+  private failure: unknown
   private closed = false
 
   constructor(
@@ -71,6 +73,7 @@ export class ReconnectingAudioSession implements AudioSession {
   }
 
   async pushChunk(chunk: AudioChunkIn): Promise<void> {
+    if (this.failure) throw this.failure
     if (this.reconnecting || !this.inner) {
       this.enqueue(chunk)
       return
@@ -102,55 +105,74 @@ export class ReconnectingAudioSession implements AudioSession {
     if (!this.closed && !this.reconnecting) this.beginReconnect(error)
   }
 
+  /** Puts a failed session's unanswered audio back in front of the queue, without repeats. */
+  private requeue(lost: { chunks: AudioChunkIn[] } | undefined): void {
+    if (!lost) return
+    this.queue = [...lost.chunks.filter((c) => !this.queue.includes(c)), ...this.queue]
+  }
+
   private beginReconnect(error: TritonError): void {
     if (this.reconnecting) return
     const lost = this.inner?.unfinished()
     this.inner = undefined
-    // Audio of unanswered utterances goes first, then whatever arrived since.
-    if (lost) this.queue = [...lost.chunks.filter((c) => !this.queue.includes(c)), ...this.queue]
-    const firstUtterance = lost?.firstUtterance ?? 0
+    this.requeue(lost)
     this.hooks.onState('reconnecting', error)
-    this.reconnecting = this.reconnect(firstUtterance).finally(
-      () => (this.reconnecting = undefined),
-    )
+    this.reconnecting = this.reconnect(lost?.firstUtterance ?? 0).catch((e: unknown) => {
+      this.reconnecting = undefined
+      this.failure = e
+    })
   }
 
   private async reconnect(firstUtterance: number): Promise<void> {
     let delay = this.policy.initialDelayMs
+    let first = firstUtterance
     while (!this.closed) {
       await sleep(delay * (0.8 + Math.random() * 0.4))
-      if (this.closed) return
+      if (this.closed) break
+      delay = Math.min(this.policy.maxDelayMs, delay * 2)
       let stream: StreamSession
       try {
         stream = await this.hooks.openStream()
       } catch (e) {
         if (!isLinkFailure(e)) throw e
-        delay = Math.min(this.policy.maxDelayMs, delay * 2)
         continue
       }
-      const session = this.hooks.createSession(stream, { firstUtterance })
-      const replay = this.queue
-      this.queue = []
+      if (this.closed) {
+        stream.cancel()
+        break
+      }
+      const session = this.hooks.createSession(stream, { firstUtterance: first })
       try {
-        for (const chunk of replay) await session.pushChunk(chunk)
+        // Replay, then whatever arrived meanwhile, until nothing is left; a chunk leaves the
+        // queue only once the new session has it.
+        while (this.queue.length > 0) {
+          await session.pushChunk(this.queue[0])
+          this.queue.shift()
+          if (this.closed) {
+            stream.cancel()
+            this.reconnecting = undefined
+            return
+          }
+        }
       } catch (e) {
         if (!isLinkFailure(e)) throw e
-        this.queue = [...session.unfinished().chunks, ...this.queue]
-        delay = Math.min(this.policy.maxDelayMs, delay * 2)
+        const lost = session.unfinished()
+        this.requeue(lost)
+        first = lost.firstUtterance
         continue
       }
+      // No await between the empty queue and these lines, so no chunk can slip in between.
       this.inner = session
+      this.reconnecting = undefined
       this.hooks.onState('running')
-      // Chunks that arrived during the replay were queued; feed them before returning.
-      const late = this.queue
-      this.queue = []
-      for (const chunk of late) await this.pushChunk(chunk)
       return
     }
+    this.reconnecting = undefined
   }
 
   async finish(): Promise<void> {
     if (this.reconnecting) await this.reconnecting
+    if (this.failure) throw this.failure
     this.closed = true
     await this.inner?.finish()
   }

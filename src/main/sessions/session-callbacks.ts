@@ -17,9 +17,12 @@ export interface SessionCallbacks {
   onRequest?(record: RequestRecord): void
 }
 
-/** A request-level failure becomes an event; a broken stream is rethrown to end the session. */
-export function isFatal(error: unknown): boolean {
-  if (!(error instanceof TritonError)) return true
+/**
+ * A broken link or stream ends the session (or triggers a reconnect); anything about one
+ * request (the model refused it, its answer had the wrong shape) is reported and skipped.
+ */
+export function isFatal(error: unknown): error is TritonError {
+  if (!(error instanceof TritonError)) return false
   return (
     error.kind !== 'model-error' && error.kind !== 'invalid-argument' && error.kind !== 'not-found'
   )

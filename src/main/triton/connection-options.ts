@@ -35,7 +35,12 @@ export interface ConnectionOptions {
 
 export const DEFAULT_TIMEOUT_MS = 10_000
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
-export const DEFAULT_KEEPALIVE_MS = 30_000
+/**
+ * Triton's gRPC server (gRPC core defaults) accepts a ping at most every 5 minutes while it sends
+ * no data, and drops the connection after 2 early pings; so we ping no more often than that, and
+ * only during calls. Dead links on live streams are caught by the stream's answer watchdog.
+ */
+export const DEFAULT_KEEPALIVE_MS = 330_000
 
 export interface ResolvedConnection {
   endpoint: ParsedEndpoint
@@ -125,7 +130,7 @@ export function resolveConnection(options: ConnectionOptions): ResolvedConnectio
       ? {
           'grpc.keepalive_time_ms': keepalive,
           'grpc.keepalive_timeout_ms': Math.min(20_000, keepalive),
-          'grpc.keepalive_permit_without_calls': 1,
+          'grpc.keepalive_permit_without_calls': 0,
         }
       : {}),
     ...(tlsOptions?.serverName ? { 'grpc.ssl_target_name_override': tlsOptions.serverName } : {}),

@@ -18,6 +18,12 @@ export interface StreamSessionOptions {
    */
   decoupled?: boolean
   idPrefix?: string
+  /**
+   * If the oldest unanswered request waits longer than this, the link is taken as dead: the
+   * call is cancelled and everything pending fails with a 'timeout' error (a live session then
+   * reconnects). Off when absent.
+   */
+  answerTimeoutMs?: number
 }
 
 export interface StreamOutcome {
@@ -65,12 +71,18 @@ export class StreamSession {
   private drain: Promise<void> | undefined
   private closedWith: TritonError | null | undefined
   private cancelled = false
+  private watchdog: NodeJS.Timeout | undefined
+  private readonly answerTimeoutMs: number | undefined
+  private readonly closedSignal = new Promise<void>((resolve) =>
+    this.events.once('close', () => resolve()),
+  )
 
   constructor(call: StreamCall, target: string, options: StreamSessionOptions = {}) {
     this.call = call
     this.target = target
     this.decoupled = Boolean(options.decoupled)
     this.prefix = options.idPrefix ?? `s${++sessionCounter}`
+    this.answerTimeoutMs = options.answerTimeoutMs
     call.on('data', (msg: ModelStreamInferResponse__Output) => this.onData(msg))
     call.on('error', (err: unknown) => this.finish(toTritonError(err, target, 'ModelStreamInfer')))
     call.on('end', () => this.finish(null))
@@ -96,13 +108,10 @@ export class StreamSession {
 
   /** Sends one request and resolves with all its responses once the final one arrives. */
   async infer(spec: InferRequestSpec, opts: StreamInferOptions = {}): Promise<StreamOutcome> {
-    if (this.closedWith !== undefined) {
-      throw (
-        this.closedWith ??
-        new TritonError('cancelled', 'the stream is closed', 'start a new session')
-      )
-    }
-    if (this.drain) await this.drain
+    this.throwIfClosed()
+    // No 'drain' comes once the call is closed, so wait for whichever happens first.
+    if (this.drain) await Promise.race([this.drain, this.closedSignal])
+    this.throwIfClosed()
     const id = spec.id || `${this.prefix}-${++this.counter}`
     const parameters = { ...(spec.parameters ?? {}) }
     if (this.decoupled) parameters.triton_enable_empty_final_response = true
@@ -117,6 +126,7 @@ export class StreamSession {
         resolve,
         reject,
       })
+      this.armWatchdog()
       const ok = this.call.write(request)
       if (!ok && !this.drain) {
         // Respect HTTP/2 flow control: the next request waits until the socket drains.
@@ -128,6 +138,38 @@ export class StreamSession {
         )
       }
     })
+  }
+
+  private armWatchdog(): void {
+    const limit = this.answerTimeoutMs
+    if (!limit || this.watchdog) return
+    this.watchdog = setInterval(
+      () => {
+        const oldest = this.pending.values().next().value
+        if (!oldest) return
+        const waited = performance.now() - oldest.sentAt
+        if (waited <= limit) return
+        this.finish(
+          new TritonError(
+            'timeout',
+            `${this.target} has not answered for ${(waited / 1000).toFixed(1)} s`,
+            'the link or the server is stalled; the session reconnects if it can',
+          ),
+        )
+        this.call.cancel()
+      },
+      Math.min(1000, limit / 4),
+    )
+    this.watchdog.unref()
+  }
+
+  private throwIfClosed(): void {
+    if (this.closedWith !== undefined) {
+      throw (
+        this.closedWith ??
+        new TritonError('cancelled', 'the stream is closed', 'start a new session')
+      )
+    }
   }
 
   private take(id: string): Pending | undefined {
@@ -188,6 +230,7 @@ export class StreamSession {
 
   private finish(error: TritonError | null): void {
     if (this.closedWith !== undefined) return
+    if (this.watchdog) clearInterval(this.watchdog)
     // CANCELLED that we did not ask for is the server going away (shutdown, restart, proxy).
     const serverCancelled = !this.cancelled && error?.kind === 'cancelled'
     const reason = this.cancelled

@@ -42,6 +42,41 @@ describe('describeModel', () => {
     expect(d.profile?.sequence?.stateful).toBe(true)
   })
 
+  it('treats an ensemble whose step has a sequence batcher as streaming, with string ids when CORRID is a string', () => {
+    const step = config({
+      name: 'scorer',
+      scheduling_choice: 'sequence_batching',
+      sequence_batching: {
+        control_input: [
+          {
+            name: 'CORRID',
+            control: [{ kind: 'CONTROL_SEQUENCE_CORRID', data_type: 'TYPE_STRING' }],
+          },
+        ],
+      },
+    } as unknown as Partial<ModelConfig>)
+    const d = describeModel(
+      meta(
+        'transducer',
+        [
+          ['WAV', 'FP32', [-1, -1]],
+          ['WAV_LENS', 'INT32', [-1, 1]],
+        ],
+        [['TRANSCRIPTS', 'BYTES', [-1, 1]]],
+      ),
+      config({
+        platform: 'ensemble',
+        max_batch_size: 512,
+        scheduling_choice: 'ensemble_scheduling',
+      }),
+      undefined,
+      [step],
+    )
+    expect(d.sequenceBatching).toBe(true)
+    expect(d.kind).toBe('streaming-asr')
+    expect(d.profile?.sequence).toEqual({ stateful: true, idType: 'string' })
+  })
+
   it('recognises a Whisper-style offline transcriber and fills TEXT_PREFIX', () => {
     const d = describeModel(
       meta(

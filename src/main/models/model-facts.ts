@@ -1,0 +1,39 @@
+import type { ModelDetails } from '../../shared/ipc-contract'
+import type { ModelProfile } from '../../shared/model-profile'
+import type { ModelConfig, TritonClient } from '../triton/triton-client'
+import { TritonError } from '../triton/triton-error'
+import { describeModel } from './model-introspection'
+
+/** A server without the model-configuration extension still has metadata; carry on without. */
+async function configOrNothing(
+  client: TritonClient,
+  model: string,
+  version = '',
+): Promise<ModelConfig | undefined> {
+  return client.modelConfig(model, version).catch((e: unknown) => {
+    if (e instanceof TritonError && e.kind === 'unsupported') return undefined
+    throw e
+  })
+}
+
+/**
+ * Everything the app reads to decide what a model is: metadata, config, and for an ensemble
+ * the configs of its steps, since sherpa's and WeNet's streaming ASR ensembles keep their
+ * sequence batcher in a step, not at the top.
+ */
+export async function inspectModel(
+  client: TritonClient,
+  model: string,
+  saved?: ModelProfile,
+  version = '',
+): Promise<ModelDetails> {
+  const meta = await client.modelMetadata(model, version)
+  const config = await configOrNothing(client, model, version)
+  const steps = config?.ensemble_scheduling?.step ?? []
+  const stepConfigs = (
+    await Promise.all(
+      steps.map((s) => configOrNothing(client, s.model_name).catch(() => undefined)),
+    )
+  ).filter((c): c is ModelConfig => c !== undefined)
+  return describeModel(meta, config, saved, stepConfigs)
+}
