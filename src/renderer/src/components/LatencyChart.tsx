@@ -1,6 +1,7 @@
 import { memo, useEffect, useRef } from 'react'
 import type uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
+import { canDrawCharts, cssVar } from './chart-support'
 
 export interface LatencyChartProps {
   /** Seconds since the first sample, ascending. */
@@ -8,20 +9,6 @@ export interface LatencyChartProps {
   /** Round trips in ms, one per time. */
   values: readonly number[]
   height?: number
-}
-
-let canvasWorks: boolean | undefined
-/** jsdom and some headless pages have no 2D canvas; the figures still work without the chart. */
-function canDrawCharts(): boolean {
-  canvasWorks ??=
-    typeof ResizeObserver === 'function' &&
-    document.createElement('canvas').getContext('2d') !== null
-  return canvasWorks
-}
-
-function cssVar(name: string, fallback: string): string {
-  const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim()
-  return v || fallback
 }
 
 /** A live round-trip chart; uPlot draws thousands of points without React re-rendering them. */

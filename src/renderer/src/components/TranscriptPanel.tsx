@@ -1,4 +1,4 @@
-import { memo, useCallback, useLayoutEffect, useRef, useState } from 'react'
+import { memo, useCallback, useLayoutEffect, useRef, useState, type ReactNode } from 'react'
 import type { TranscriptLine } from '../store/results-slice'
 import { formatMs } from './latency-stats'
 
@@ -8,6 +8,10 @@ export interface TranscriptPanelProps {
   onClear(): void
   /** Shown while no text has arrived yet. */
   emptyHint?: string
+  /** Called once new text is in the DOM, in the frame that paints it (render timing). */
+  onPainted?: () => void
+  /** A row under the header, for the export menu. */
+  toolbar?: ReactNode
 }
 
 /** mm:ss.s, the resolution a reader can use to find the moment in the media. */
@@ -35,6 +39,8 @@ export const TranscriptPanel = memo(function TranscriptPanel({
   partial,
   onClear,
   emptyHint = 'Start a session to see the transcript here.',
+  onPainted,
+  toolbar,
 }: TranscriptPanelProps) {
   const scroller = useRef<HTMLDivElement>(null)
   const following = useRef(true)
@@ -45,6 +51,13 @@ export const TranscriptPanel = memo(function TranscriptPanel({
     const el = scroller.current
     if (el && following.current) el.scrollTop = el.scrollHeight
   }, [finals, partial])
+
+  const painted = useRef(onPainted)
+  useLayoutEffect(() => {
+    painted.current = onPainted
+  })
+  // After the commit, before the browser paints: the moment the new text is handed over.
+  useLayoutEffect(() => painted.current?.(), [finals, partial])
 
   const onScroll = useCallback(() => {
     const el = scroller.current
@@ -92,6 +105,7 @@ export const TranscriptPanel = memo(function TranscriptPanel({
           </button>
         </div>
       </header>
+      {toolbar}
       <div
         className="transcript-scroll"
         ref={scroller}

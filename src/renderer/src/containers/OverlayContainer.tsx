@@ -43,6 +43,7 @@ export function OverlayContainer({
     () => (mode === 'camera' ? controller.frameStats?.rates(performance.now()) : undefined),
     [controller, mode],
   )
+  const onPainted = useCallback(() => store.getState().notePainted(), [store])
   const toggleClass = useCallback((id: number) => {
     setHidden((old) => {
       const next = new Set(old)
@@ -64,6 +65,7 @@ export function OverlayContainer({
           minScore={minScore}
           hiddenClasses={hidden}
           onClassesSeen={setClasses}
+          onPainted={onPainted}
         />
       </div>
       <OverlayControls

@@ -11,6 +11,7 @@ import {
   selectSessionStatus,
   selectSource,
 } from '../store/selectors'
+import { ExportContainer } from './ExportContainer'
 import { OverlayContainer } from './OverlayContainer'
 import { TranscriptContainer } from './TranscriptContainer'
 
@@ -105,6 +106,7 @@ export function StageContainer() {
     <main className="stage" data-testid="stage" data-kind={kind ?? 'unknown'}>
       <RequestErrors />
       {media ?? (!listens && <div className="stage-placeholder muted">{placeholder}</div>)}
+      {looks && <ExportContainer placement="up" />}
       {listens && <TranscriptContainer />}
       {!listens && !looks && kind === 'generic' && (
         <p className="muted">This model has no live view yet; latency is on the right.</p>

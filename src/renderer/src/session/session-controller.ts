@@ -53,9 +53,11 @@ export class SessionController {
     if (!endpointId || !model) return
     const source = session.source
     this.stopRequested = false
+    const startedAtMs = Date.now()
     state.resetResults()
     state.resetMetrics()
-    state.sessionStarting(Date.now())
+    state.resetBreakdown(startedAtMs, source)
+    state.sessionStarting(startedAtMs)
 
     try {
       if (source === 'microphone') this.mic = await MicCapture.open(session.micDeviceId)

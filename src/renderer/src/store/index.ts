@@ -1,6 +1,8 @@
 import { createContext, useContext } from 'react'
 import { createStore, useStore, type StoreApi } from 'zustand'
 import { devtools } from 'zustand/middleware'
+import { createBenchSlice } from './bench-slice'
+import { createBreakdownSlice } from './breakdown-slice'
 import { createConnectionSlice } from './connection-slice'
 import { createMetricsSlice } from './metrics-slice'
 import { createModelsSlice } from './models-slice'
@@ -25,7 +27,9 @@ export function createAppStore(deps: StoreDeps): AppStore {
         ...createModelsSlice(deps)(...a),
         ...createSessionSlice()(...a),
         ...createResultsSlice(deps)(...a),
-        ...createMetricsSlice()(...a),
+        ...createMetricsSlice(deps)(...a),
+        ...createBreakdownSlice(deps)(...a),
+        ...createBenchSlice(deps)(...a),
       }),
       { name: 'triton-live', enabled: devtoolsPresent() },
     ),

@@ -1,10 +1,12 @@
-import type { SessionEvent } from '../../../shared/ipc-contract'
+import type { BenchProgressEvent, SessionEvent } from '../../../shared/ipc-contract'
 import type {
   RequestErrorEvent,
   SessionResultEvent,
   TranscriptEvent,
 } from '../../../shared/results'
 import { insertByTime, type DetectionRecord } from '../components/overlay-helpers'
+import { reduceBenchProgress } from './bench-slice'
+import { reduceBreakdownLatency } from './breakdown-slice'
 import { reduceLatency } from './metrics-slice'
 import { acceptsEvent, reduceSessionStatus } from './session-slice'
 import type { SliceCreator, StoreDeps } from './types'
@@ -111,16 +113,25 @@ export function createResultsSlice(deps: StoreDeps): SliceCreator<ResultsSlice> 
           let session = s.session
           const results: SessionResultEvent[] = []
           const latency: Extract<SessionEvent, { kind: 'latency' }>[] = []
+          let progress: BenchProgressEvent | undefined
           for (const e of events) {
+            // Benchmark progress shares the event stream under its own id ('bench'): it belongs
+            // to the benchmark, never to the session on screen.
+            if (e.kind === 'bench-progress') {
+              progress = e
+              continue
+            }
             if (!acceptsEvent(session, e)) continue
             if (e.kind === 'status') session = reduceSessionStatus(session, e)
             else if (e.kind === 'latency') latency.push(e)
-            else if (e.kind !== 'bench-progress') results.push(e)
+            else results.push(e)
           }
           return {
             session,
             results: reduceResults(s.results, results, now()),
             metrics: reduceLatency(s.metrics, latency),
+            breakdown: reduceBreakdownLatency(s.breakdown, latency),
+            bench: reduceBenchProgress(s.bench, progress),
           }
         },
         undefined,

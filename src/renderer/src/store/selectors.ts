@@ -73,3 +73,19 @@ export const selectLatencyStats = (s: AppState): LatencyStats => {
 }
 /** The whole metrics slice, for the throttled latency panel (one read keeps values and times aligned). */
 export const selectMetrics = (s: AppState) => s.metrics
+
+export const selectBreakdown = (s: AppState) => s.breakdown
+export const selectServerMetrics = (s: AppState) => s.serverMetrics
+
+export const selectBench = (s: AppState) => s.bench
+export const selectBenchForm = (s: AppState) => s.bench.form
+export const selectBenchRunning = (s: AppState) => s.bench.running
+export const selectBenchProgress = (s: AppState) => s.bench.progress
+export const selectBenchReport = (s: AppState) => s.bench.report
+export const selectBenchError = (s: AppState) => s.bench.error
+export const selectBenchSaved = (s: AppState) => s.bench.saved
+export const selectBenchSaving = (s: AppState) => s.bench.saving
+export const selectBenchSaveError = (s: AppState) => s.bench.saveError
+
+/** What the session on screen (or the last one) can export, or undefined before any. */
+export const selectExportTarget = (s: AppState) => s.session.plan
