@@ -71,6 +71,36 @@ function expectBoxesNear(
   }
 }
 
+type CapturedTracks = { __capturedTracks?: MediaStreamTrack[] }
+
+/** Wraps getUserMedia in the page, so a test can see every track the app opened. */
+async function watchCapturedTracks(): Promise<void> {
+  await h.page.evaluate(() => {
+    const w = window as unknown as CapturedTracks
+    if (w.__capturedTracks) return
+    const tracks: MediaStreamTrack[] = []
+    w.__capturedTracks = tracks
+    const md = navigator.mediaDevices
+    const open = md.getUserMedia.bind(md)
+    md.getUserMedia = async (constraints) => {
+      const stream = await open(constraints)
+      tracks.push(...stream.getTracks())
+      return stream
+    }
+  })
+}
+
+/** readyState of every audio or video track the app opened so far. */
+async function trackStates(kind: 'audio' | 'video'): Promise<string[]> {
+  return h.page.evaluate(
+    (k) =>
+      ((window as unknown as CapturedTracks).__capturedTracks ?? [])
+        .filter((t) => t.kind === k)
+        .map((t) => t.readyState),
+    kind,
+  )
+}
+
 async function chooseModel(name: string): Promise<void> {
   await h.page.locator(`[data-testid="model-row"][data-model="${name}"]`).click()
   await h.page.locator(`[data-testid="model-details"][data-model="${name}"]`).waitFor()
@@ -87,6 +117,7 @@ beforeAll(async () => {
   const y4m = join(dir, 'camera.y4m')
   makeCameraY4m(y4m)
   h = await AppHarness.start({ fakeAudio: join(SAMPLES, 'tone-text.wav'), fakeVideo: y4m })
+  await watchCapturedTracks()
 }, 120_000)
 
 afterAll(async () => {
@@ -137,7 +168,10 @@ describe('the desktop app in Chromium, against the demo endpoint', () => {
       expect(await h.page.getByTestId(id).textContent()).toMatch(/\d/)
     }
     await h.screenshot('03-microphone-transcript')
+    expect(await trackStates('audio')).toContain('live')
     await stopSession()
+    // Stop lets go of the microphone: every track it opened has ended.
+    await expect.poll(() => trackStates('audio')).toEqual(['ended'])
   })
 
   it('draws camera detections on the rectangles of the fake camera video', async () => {
@@ -156,7 +190,18 @@ describe('the desktop app in Chromium, against the demo endpoint', () => {
       .poll(() => h.page.getByTestId('overlay-count').getAttribute('data-count'))
       .toBe('3')
     await h.screenshot('04-camera-overlay')
+    const shownLive = await h.page
+      .getByTestId('camera-video')
+      .evaluate((v) =>
+        ((v as HTMLVideoElement).srcObject as MediaStream | null)
+          ?.getTracks()
+          .every((t) => t.readyState === 'live'),
+      )
+    expect(shownLive).toBe(true)
     await stopSession()
+    // Stop lets go of the camera: its tracks have ended and the picture is gone.
+    await expect.poll(() => trackStates('video')).toEqual(['ended'])
+    expect(await h.page.getByTestId('camera-video').count()).toBe(0)
   })
 
   it('plays a file with the boxes of the frame on screen, in sync with playback', async () => {

@@ -106,9 +106,16 @@ describe('where the time goes, in Chromium against the demo endpoint', () => {
     }
     // Capture → send counts from a chunk's first sample: never less than the chunk.
     expect(Number(await figure('captureToSend', 'p50'))).toBeGreaterThanOrEqual(150)
-    const verdict = h.page.getByTestId('glass-verdict')
-    expect(['true', 'false']).toContain(await verdict.getAttribute('data-under'))
-    expect(await verdict.textContent()).toMatch(/p95 \d+ ms: (under|over) the 300 ms target/)
+    // The verdict agrees with the p95 it quotes, whichever side of 300 ms a busy machine lands
+    // on (speed is measured in benchmarks, not asserted here).
+    const verdict = await h.page.getByTestId('glass-verdict').evaluate((el) => ({
+      under: el.getAttribute('data-under'),
+      text: el.textContent ?? '',
+    }))
+    const p95 = Number(/p95 ([\d.]+) ms/.exec(verdict.text)?.[1])
+    expect(p95).toBeGreaterThan(0)
+    expect(verdict.under).toBe(String(p95 < 300))
+    expect(verdict.text).toMatch(p95 < 300 ? /under the 300 ms target/ : /over the 300 ms target/)
     expect(await h.page.getByTestId('breakdown-bar-part').count()).toBe(5)
     await h.page.getByTestId('breakdown-glass-chart').locator('canvas').waitFor()
     await h.page.getByTestId('breakdown-rt-histogram').locator('canvas').waitFor()
@@ -169,7 +176,6 @@ describe('where the time goes, in Chromium against the demo endpoint', () => {
       .locator('[data-testid="bench-row"][data-metric="p50"]')
       .getByTestId('bench-winner')
       .textContent()
-    expect(['color-box-detector-yolov8', 'color-box-detector-e2e', 'Tie']).toContain(p50Winner)
     await h.screenshot('09-bench-compare')
 
     h.saveDir = saveDir
@@ -182,6 +188,11 @@ describe('where the time goes, in Chromium against the demo endpoint', () => {
     expect(md).toContain('color-box-detector-e2e')
     expect(md).toMatch(/Total Requests\*\* \| 20 \| 20 \|/)
     expect(md).toContain('Winner')
+    // The panel ranks p50 by the same rule as main's report: the same winner (or a tie).
+    const p50Row = md.split('\n').find((l) => l.startsWith('| **p50** |'))
+    const reportWinner = p50Row?.split(' | ')[3]
+    expect(['color-box-detector-yolov8', 'color-box-detector-e2e', 'Tie']).toContain(reportWinner)
+    expect(p50Winner).toBe(reportWinner)
     await h.page.getByTestId('bench-save-csv').click()
     await expect
       .poll(() => existsSync(join(saveDir, 'bench-report.csv')), { timeout: 10_000 })

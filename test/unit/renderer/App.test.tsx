@@ -12,7 +12,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { App } from '../../../src/renderer/src/App'
 import { SessionController } from '../../../src/renderer/src/session/session-controller'
 import { useHealthPolling } from '../../../src/renderer/src/hooks/useHealthPolling'
-import { createAppStore, StoreContext } from '../../../src/renderer/src/store'
+import { createAppStore, StoreContext, type AppStore } from '../../../src/renderer/src/store'
 import type {
   SessionEvent,
   SessionPlan,
@@ -34,7 +34,7 @@ const plan: SessionPlan = {
   mediaKind: 'audio',
 }
 
-function mount(extra: FakeHandlers = {}): { bridge: FakeBridge } {
+function mount(extra: FakeHandlers = {}): { bridge: FakeBridge; store: AppStore } {
   const bridge = demoBridge({
     'files:pick': () => ok<string | undefined>('/samples/hello-tones.wav'),
     'session:start': () => ok(plan),
@@ -44,7 +44,18 @@ function mount(extra: FakeHandlers = {}): { bridge: FakeBridge } {
   const store = createAppStore({ api: bridge.api })
   const controller = new SessionController(store, bridge.api)
   render(<App api={bridge.api} store={store} controller={controller} />)
-  return { bridge }
+  return { bridge, store }
+}
+
+/** Mounts, waits for the demo's models, picks a file and starts a file session. */
+async function startFileSession(extra: FakeHandlers = {}) {
+  const mounted = mount(extra)
+  await waitFor(() => expect(screen.getByTestId('model-details')).toBeTruthy())
+  fireEvent.click(screen.getByTestId('file-pick'))
+  await waitFor(() => expect(screen.getByTestId('file-path').textContent).toBe('hello-tones.wav'))
+  fireEvent.click(screen.getByTestId('session-start'))
+  await waitFor(() => expect(screen.getByTestId('session-stop')).toBeTruthy())
+  return mounted
 }
 
 const emit = (bridge: FakeBridge, e: Omit<SessionEvent, 'sessionId'> & Record<string, unknown>) =>
@@ -169,8 +180,132 @@ describe('App over a fake bridge', () => {
   })
 })
 
+describe('keyboard and locks around a running session', () => {
+  it('leaves Space on a focused summary (Export ▾) to the summary', async () => {
+    const { bridge } = mount()
+    await waitFor(() => expect(screen.getByTestId('model-details')).toBeTruthy())
+    fireEvent.click(screen.getByTestId('file-pick'))
+    await waitFor(() => expect(screen.getByTestId('file-path').textContent).toBe('hello-tones.wav'))
+    const summary = screen.getByTestId('export-toggle')
+    summary.focus()
+    fireEvent.keyDown(summary, { key: ' ' })
+    // Space on a listbox option picks the option.
+    const row = screen.getAllByTestId('model-row')[0]
+    fireEvent.keyDown(row, { key: ' ' })
+    expect(bridge.calls('session:start')).toHaveLength(0)
+    // On the page itself, Space still starts.
+    fireEvent.keyDown(document.body, { key: ' ' })
+    await waitFor(() => expect(bridge.calls('session:start')).toHaveLength(1))
+  })
+
+  it('keeps Esc and Ctrl+Enter for the field being typed in', async () => {
+    const { bridge } = await startFileSession()
+    const profile = screen.getByTestId('profile-text')
+    fireEvent.keyDown(profile, { key: 'Escape' })
+    fireEvent.keyDown(profile, { key: 'Enter', ctrlKey: true })
+    expect(bridge.calls('session:stop')).toHaveLength(0)
+    expect(screen.getByTestId('session-stop')).toBeTruthy()
+    fireEvent.keyDown(document.body, { key: 'Escape' })
+    await waitFor(() => expect(bridge.calls('session:stop')).toEqual(['s1']))
+  })
+
+  it('lets the chunk length be typed digit by digit and clamps it when done', async () => {
+    const { store } = mount()
+    fireEvent.click(screen.getByTestId('source-microphone'))
+    const chunk = screen.getByTestId('mic-chunk-ms') as HTMLInputElement
+    for (const typed of ['1', '16', '160']) fireEvent.change(chunk, { target: { value: typed } })
+    expect(chunk.value).toBe('160')
+    expect(store.getState().session.chunkMs).toBe(640)
+    fireEvent.blur(chunk)
+    expect(store.getState().session.chunkMs).toBe(160)
+    fireEvent.change(chunk, { target: { value: '5' } })
+    fireEvent.keyDown(chunk, { key: 'Enter' })
+    expect(store.getState().session.chunkMs).toBe(20)
+    expect(chunk.value).toBe('20')
+    fireEvent.change(chunk, { target: { value: '' } })
+    fireEvent.blur(chunk)
+    expect(chunk.value).toBe('20')
+  })
+
+  it('keeps the running model picked and named until the session ends', async () => {
+    const { bridge } = await startFileSession()
+    const detailsAsked = bridge.calls('models:details').length
+    const other = screen
+      .getAllByTestId('model-row')
+      .find((r) => r.getAttribute('data-model') === 'box_finder') as HTMLElement
+    expect(other.getAttribute('aria-disabled')).toBe('true')
+    fireEvent.click(other)
+    fireEvent.keyDown(other, { key: 'Enter' })
+    expect(bridge.calls('models:details')).toHaveLength(detailsAsked)
+    expect(screen.getByTestId('session-status').textContent).toContain('tone_asr running')
+    fireEvent.click(screen.getByTestId('session-stop'))
+    await waitFor(() => expect(screen.getByTestId('session-start')).toBeTruthy())
+    fireEvent.click(other)
+    await waitFor(() => expect(bridge.calls('models:details')).toHaveLength(detailsAsked + 1))
+  })
+
+  it('picks a model from the keyboard: arrows move, Enter picks', async () => {
+    const { bridge } = mount()
+    await waitFor(() => expect(screen.getByTestId('model-details')).toBeTruthy())
+    const rows = screen.getAllByTestId('model-row')
+    const selected = rows.find((r) => r.getAttribute('aria-selected') === 'true') as HTMLElement
+    expect(selected.tabIndex).toBe(0)
+    expect(rows.filter((r) => r.tabIndex === 0)).toHaveLength(1)
+    selected.focus()
+    fireEvent.keyDown(selected, { key: 'ArrowUp' })
+    const first = rows[0]
+    expect(document.activeElement).toBe(first)
+    fireEvent.keyDown(first, { key: 'Enter' })
+    await waitFor(() =>
+      expect(bridge.calls('models:details')).toContainEqual({
+        endpointId: 'demo',
+        model: first.getAttribute('data-model'),
+      }),
+    )
+  })
+
+  it('refuses to open the camera for a model that takes audio', async () => {
+    const { bridge } = mount()
+    await waitFor(() => expect(screen.getByTestId('model-details')).toBeTruthy())
+    fireEvent.click(screen.getByTestId('source-camera'))
+    const start = screen.getByTestId('session-start') as HTMLButtonElement
+    expect(start.disabled).toBe(true)
+    expect(screen.getByTestId('session-status').textContent).toBe(
+      'tone_asr takes audio: choose Microphone or a file.',
+    )
+    fireEvent.keyDown(document.body, { key: ' ' })
+    expect(bridge.calls('session:start')).toHaveLength(0)
+  })
+
+  it('stops the session before removing the endpoint it streams to', async () => {
+    const { bridge, store } = mount({ 'endpoints:remove': () => ok(undefined) })
+    await waitFor(() => expect(screen.getByTestId('model-details')).toBeTruthy())
+    await act(() => store.getState().connect('remote'))
+    await waitFor(() =>
+      expect(screen.getByTestId('model-details').getAttribute('data-model')).toBe('tone_asr'),
+    )
+    fireEvent.click(screen.getByTestId('file-pick'))
+    await waitFor(() => expect(screen.getByTestId('file-path').textContent).toBe('hello-tones.wav'))
+    fireEvent.click(screen.getByTestId('session-start'))
+    await waitFor(() => expect(screen.getByTestId('session-stop')).toBeTruthy())
+    expect(screen.getByTestId('endpoint-remove').title).toBe('Stops the running session first')
+    fireEvent.click(screen.getByTestId('endpoint-remove'))
+    fireEvent.click(screen.getByTestId('endpoint-remove-confirm'))
+    await waitFor(() => expect(bridge.calls('endpoints:remove')).toEqual(['remote']))
+    const order = bridge.invoked
+      .map((c) => c.channel)
+      .filter((c) => c === 'session:stop' || c === 'endpoints:remove')
+    expect(order).toEqual(['session:stop', 'endpoints:remove'])
+    expect(store.getState().session.status).toBe('stopped')
+    expect(store.getState().connection.connectedId).toBeUndefined()
+  })
+})
+
 describe('health polling', () => {
+  afterEach(() => vi.useRealTimers())
+
   it('polls the connected endpoint and turns the badge red when it stops answering', async () => {
+    vi.useFakeTimers()
     const bridge = demoBridge()
     const store = createAppStore({ api: bridge.api })
     await store.getState().bootstrap()
@@ -179,7 +314,10 @@ describe('health polling', () => {
         <StoreContext.Provider value={store}>{children}</StoreContext.Provider>
       ),
     })
-    await waitFor(() => expect(bridge.calls('endpoints:health').length).toBeGreaterThanOrEqual(3))
+    const healthCalls = () => bridge.calls('endpoints:health').length
+    // One check on connect, then one per interval.
+    await act(() => vi.advanceTimersByTimeAsync(60))
+    expect(healthCalls()).toBe(4)
     bridge.handlers['endpoints:health'] = (id) =>
       ok({
         endpointId: id,
@@ -189,11 +327,12 @@ describe('health polling', () => {
         checkedAtMs: 2,
         error: { message: 'Connection refused.', hint: 'Is the server up?', kind: 'unavailable' },
       })
-    await waitFor(() => expect(store.getState().connection.health?.live).toBe(false))
+    await act(() => vi.advanceTimersByTimeAsync(20))
+    expect(store.getState().connection.health?.live).toBe(false)
     expect(store.getState().connection.error?.message).toBe('Connection refused.')
     unmount()
-    const calls = bridge.calls('endpoints:health').length
-    await new Promise((r) => setTimeout(r, 80))
-    expect(bridge.calls('endpoints:health').length).toBe(calls)
+    const calls = healthCalls()
+    await vi.advanceTimersByTimeAsync(200)
+    expect(healthCalls()).toBe(calls)
   })
 })

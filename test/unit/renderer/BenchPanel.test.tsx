@@ -10,6 +10,7 @@ import type {
   BenchReport,
   BenchRequest,
   BenchRunView,
+  ModelSummary,
   Result,
 } from '../../../src/shared/ipc-contract'
 import { demoBridge, fail, ok, type FakeBridge } from './fake-bridge'
@@ -236,6 +237,54 @@ describe('BenchPanel in the app', () => {
     expect(screen.queryByTestId('bench-error')).toBeNull()
     expect(screen.queryByTestId('bench-cancel')).toBeNull()
     expect((screen.getByTestId('bench-run') as HTMLButtonElement).disabled).toBe(false)
+  })
+
+  it('lists the models of the endpoint chosen to compare with, not the connected one’s', async () => {
+    let answerLab: ((r: Result<ModelSummary[]>) => void) | undefined
+    const bridge = demoBridge({
+      'models:list': (endpointId) =>
+        endpointId === 'remote'
+          ? new Promise((resolve) => {
+              answerLab = resolve
+            })
+          : ok([
+              { name: 'tone_asr', version: '1', state: 'READY', reason: '' },
+              { name: 'box_finder', version: '1', state: 'UNAVAILABLE', reason: 'unloaded' },
+            ]),
+    })
+    mount(bridge)
+    await waitFor(() => expect(screen.getByTestId('model-details')).toBeTruthy())
+    fireEvent.click(screen.getByTestId('tab-bench'))
+    fireEvent.click(screen.getByTestId('bench-compare'))
+    const options = () =>
+      Array.from((screen.getByTestId('bench-compare-model') as HTMLSelectElement).options).map(
+        (o) => o.value,
+      )
+    expect(options()).toEqual(['', 'box_finder', 'tone_asr'])
+    fireEvent.change(screen.getByTestId('bench-compare-model'), { target: { value: 'box_finder' } })
+    fireEvent.change(screen.getByTestId('bench-compare-endpoint'), { target: { value: 'remote' } })
+    await screen.findByTestId('bench-compare-models-loading')
+    expect(bridge.calls('models:list')).toContain('remote')
+    expect((screen.getByTestId('bench-compare-model') as HTMLSelectElement).value).toBe('')
+    await act(async () =>
+      answerLab?.(ok([{ name: 'lab_detector', version: '2', state: 'READY', reason: '' }])),
+    )
+    expect(options()).toEqual(['', 'lab_detector'])
+    expect(screen.queryByTestId('bench-compare-models-loading')).toBeNull()
+  })
+
+  it('says inline when the other endpoint cannot list its models', async () => {
+    const bridge = demoBridge()
+    mount(bridge)
+    await waitFor(() => expect(screen.getByTestId('model-details')).toBeTruthy())
+    bridge.handlers['models:list'] = () =>
+      fail<ModelSummary[]>('Connection refused.', 'Is the lab server up?')
+    fireEvent.click(screen.getByTestId('tab-bench'))
+    fireEvent.click(screen.getByTestId('bench-compare'))
+    fireEvent.change(screen.getByTestId('bench-compare-endpoint'), { target: { value: 'remote' } })
+    const error = await screen.findByTestId('bench-compare-models-error')
+    expect(error.textContent).toContain('Connection refused.')
+    expect(error.getAttribute('title')).toBe('Is the lab server up?')
   })
 
   it('shows why a run or a save failed', async () => {

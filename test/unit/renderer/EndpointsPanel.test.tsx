@@ -134,6 +134,25 @@ describe('EndpointsPanel', () => {
     )
   })
 
+  it('picks an endpoint from the keyboard and leaves keys on its buttons alone', () => {
+    const { props } = setup()
+    const [demo, remote] = screen.getAllByTestId('endpoint-item')
+    expect([demo.tabIndex, remote.tabIndex]).toEqual([0, -1])
+    demo.focus()
+    fireEvent.keyDown(demo, { key: 'ArrowDown' })
+    expect(document.activeElement).toBe(remote)
+    expect([demo.tabIndex, remote.tabIndex]).toEqual([-1, 0])
+    fireEvent.keyDown(remote, { key: 'Enter' })
+    expect(props.onSelect).toHaveBeenLastCalledWith('remote')
+    fireEvent.keyDown(remote, { key: 'Home' })
+    expect(document.activeElement).toBe(demo)
+    fireEvent.keyDown(demo, { key: ' ' })
+    expect(props.onSelect).toHaveBeenLastCalledWith('demo')
+    const calls = vi.mocked(props.onSelect).mock.calls.length
+    fireEvent.keyDown(screen.getByTestId('endpoint-disconnect'), { key: 'Enter' })
+    expect(props.onSelect).toHaveBeenCalledTimes(calls)
+  })
+
   it('shows a connection error with its hint', () => {
     setup({
       connectedId: undefined,

@@ -1,55 +1,60 @@
 // @vitest-environment jsdom
-import { cleanup, render, screen } from '@testing-library/react'
+import { act, cleanup, render, screen } from '@testing-library/react'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { LatencyPanel } from '../../../src/renderer/src/components/LatencyPanel'
+import { formatMs } from '../../../src/renderer/src/components/latency-stats'
+import { LatencyContainer } from '../../../src/renderer/src/containers/LatencyContainer'
 import {
-  formatMs,
-  latencyStats,
-  percentile,
-} from '../../../src/renderer/src/components/latency-stats'
+  BreakdownRecorder,
+  SERIES_CAPACITY,
+} from '../../../src/renderer/src/metrics/breakdown-recorder'
+import { createAppStore, StoreContext } from '../../../src/renderer/src/store'
+import type { SessionEvent, SessionPlan } from '../../../src/shared/ipc-contract'
+import { demoBridge } from './fake-bridge'
 
 beforeAll(() => {
   // jsdom has no canvas; the chart steps aside and the figures are what is tested.
   vi.spyOn(HTMLCanvasElement.prototype, 'getContext').mockReturnValue(null)
 })
-afterEach(cleanup)
+afterEach(() => {
+  cleanup()
+  vi.useRealTimers()
+})
 
-describe('latency figures', () => {
-  it('uses nearest-rank percentiles', () => {
-    const sorted = Array.from({ length: 100 }, (_, i) => i + 1)
-    expect(percentile(sorted, 50)).toBe(50)
-    expect(percentile(sorted, 95)).toBe(95)
-    expect(percentile(sorted, 99)).toBe(99)
-    expect(percentile(sorted, 100)).toBe(100)
-    expect(percentile([7], 99)).toBe(7)
-    expect(percentile([], 50)).toBeUndefined()
-  })
+/** HDR keeps three significant digits: a reported value is within 0.1 % of the true one. */
+function expectNear(actual: number | undefined, expected: number): void {
+  expect(actual).toBeDefined()
+  expect(Math.abs((actual ?? NaN) - expected)).toBeLessThanOrEqual(expected * 0.001)
+}
 
-  it('computes last, mean and percentiles from unsorted samples', () => {
+function recorderOf(values: readonly number[]): BreakdownRecorder {
+  const r = new BreakdownRecorder(0)
+  values.forEach((roundTripMs, i) => r.addLatency({ atMs: i * 100, roundTripMs }))
+  return r
+}
+
+describe('round-trip figures from the HDR recorder', () => {
+  it('gives last, mean and nearest-rank percentiles of unsorted samples', () => {
     // 1..100 shuffled deterministically, the last one pushed being 37.
     const values = Array.from({ length: 100 }, (_, i) => ((i * 37) % 100) + 1)
     values.push(values.splice(values.indexOf(37), 1)[0])
-    const s = latencyStats(values)
-    expect(s).toMatchObject({
-      count: 100,
-      lastMs: 37,
-      meanMs: 50.5,
-      p50Ms: 50,
-      p95Ms: 95,
-      p99Ms: 99,
-      minMs: 1,
-      maxMs: 100,
-    })
+    const view = recorderOf(values).roundTripView()
+    expect(view.lastMs).toBe(37)
+    expect(view.figures).toMatchObject({ count: 100, meanMs: 50.5, minMs: 1, maxMs: 100 })
+    expectNear(view.figures?.p50Ms, 50)
+    expectNear(view.figures?.p95Ms, 95)
+    expectNear(view.figures?.p99Ms, 99)
   })
 
-  it('handles ten samples exactly', () => {
-    const s = latencyStats([12, 5, 40, 8, 9, 11, 7, 30, 6, 10])
+  it('handles ten samples exactly, within HDR precision', () => {
+    const view = recorderOf([12, 5, 40, 8, 9, 11, 7, 30, 6, 10]).roundTripView()
     // sorted: 5 6 7 8 9 10 11 12 30 40
-    expect(s.p50Ms).toBe(9)
-    expect(s.p95Ms).toBe(40)
-    expect(s.p99Ms).toBe(40)
-    expect(s.meanMs).toBe(13.8)
-    expect(s.lastMs).toBe(10)
+    expectNear(view.figures?.p50Ms, 9)
+    expect(view.figures?.p95Ms).toBe(40)
+    expect(view.figures?.p99Ms).toBe(40)
+    expect(view.figures?.meanMs).toBe(13.8)
+    expect(view.lastMs).toBe(10)
+    expect(view.series[1]).toEqual([12, 5, 40, 8, 9, 11, 7, 30, 6, 10])
   })
 
   it('formats for reading', () => {
@@ -62,12 +67,13 @@ describe('latency figures', () => {
 describe('LatencyPanel', () => {
   it('shows the figures for known samples', () => {
     const values = [12, 5, 40, 8, 9, 11, 7, 30, 6, 10]
+    const view = recorderOf(values).roundTripView()
     render(
       <LatencyPanel
-        stats={latencyStats(values)}
-        times={values.map((_, i) => i / 10)}
-        values={values}
-        total={10}
+        figures={view.figures}
+        lastMs={view.lastMs}
+        times={view.series[0]}
+        values={view.series[1]}
       />,
     )
     expect(screen.getByTestId('latency-last').textContent).toBe('10.0')
@@ -78,14 +84,51 @@ describe('LatencyPanel', () => {
     expect(screen.getByTestId('latency-count').textContent).toBe('10 samples')
   })
 
-  it('shows dashes before any sample and says when the window is partial', () => {
-    const { rerender } = render(
-      <LatencyPanel stats={latencyStats([])} times={[]} values={[]} total={0} />,
-    )
+  it('shows dashes before any sample', () => {
+    render(<LatencyPanel times={[]} values={[]} />)
     expect(screen.getByTestId('latency-p99').textContent).toBe('–')
-    rerender(
-      <LatencyPanel stats={latencyStats([1, 2])} times={[0, 1]} values={[1, 2]} total={5000} />,
+    expect(screen.getByTestId('latency-last').textContent).toBe('–')
+    expect(screen.getByTestId('latency-count').textContent).toBe('0 samples')
+  })
+})
+
+describe('LatencyContainer', () => {
+  const plan: SessionPlan = {
+    sessionId: 's1',
+    model: 'tone_asr',
+    kind: 'streaming-asr',
+    audio: { sampleRate: 16000, chunkSamples: 10240 },
+  }
+
+  it('counts every round trip of the session and charts the newest points', () => {
+    vi.useFakeTimers()
+    const store = createAppStore({ api: demoBridge().api })
+    store.getState().resetBreakdown(0, 'file')
+    store.getState().sessionStarting(0)
+    store.getState().sessionStarted(plan)
+    render(
+      <StoreContext.Provider value={store}>
+        <LatencyContainer />
+      </StoreContext.Provider>,
     )
-    expect(screen.getByTestId('latency-count').textContent).toBe('last 2 of 5000')
+    const total = SERIES_CAPACITY + 500
+    const batch: SessionEvent[] = Array.from({ length: total }, (_, i) => ({
+      kind: 'latency',
+      sessionId: 's1',
+      atMs: i,
+      roundTripMs: i + 1,
+    }))
+    act(() => store.getState().applyEvents(batch))
+    act(() => vi.advanceTimersByTime(250))
+    expect(screen.getByTestId('latency-last').textContent).toBe(String(total))
+    expect(screen.getByTestId('latency-count').textContent).toBe(
+      `${total} samples (chart: newest ${SERIES_CAPACITY})`,
+    )
+    // Nearest rank over all samples, not over the charted ones: p50 of 1..total.
+    const p50 = Number(screen.getByTestId('latency-p50').textContent)
+    expect(Math.abs(p50 - total / 2)).toBeLessThanOrEqual((total / 2) * 0.001 + 1)
+    expect(screen.getByTestId('latency-chart').getAttribute('data-points')).toBe(
+      String(SERIES_CAPACITY),
+    )
   })
 })

@@ -30,10 +30,10 @@ describe('validateProfileText', () => {
     expect(r.ok).toBe(false)
     if (!r.ok) expect(r.errors.some((e) => e.startsWith('inputs.0.datatype:'))).toBe(true)
     const missing = validateProfileText('{}')
-    if (!missing.ok) {
-      expect(missing.errors.some((e) => e.startsWith('model:'))).toBe(true)
-      expect(missing.errors.some((e) => e.startsWith('kind:'))).toBe(true)
-    }
+    expect(missing.ok).toBe(false)
+    if (missing.ok) return
+    expect(missing.errors.some((e) => e.startsWith('model:'))).toBe(true)
+    expect(missing.errors.some((e) => e.startsWith('kind:'))).toBe(true)
   })
 
   it('accepts a valid profile', () => {

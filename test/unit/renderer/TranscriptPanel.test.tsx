@@ -1,13 +1,17 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, render, screen } from '@testing-library/react'
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   formatMediaTime,
+  MAX_SHOWN_LINES,
   TranscriptPanel,
 } from '../../../src/renderer/src/components/TranscriptPanel'
 import type { TranscriptLine } from '../../../src/renderer/src/store/results-slice'
 
-afterEach(cleanup)
+afterEach(() => {
+  cleanup()
+  vi.useRealTimers()
+})
 
 const line = (
   utterance: number,
@@ -74,7 +78,8 @@ describe('TranscriptPanel', () => {
     expect(onClear).toHaveBeenCalledOnce()
   })
 
-  it('copies the final text to the clipboard', async () => {
+  it('copies the final text, says so for two seconds, then offers Copy again', async () => {
+    vi.useFakeTimers()
     const writeText = vi.fn(() => Promise.resolve())
     Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true })
     render(
@@ -85,7 +90,60 @@ describe('TranscriptPanel', () => {
     )
     fireEvent.click(screen.getByTestId('transcript-copy'))
     expect(writeText).toHaveBeenCalledWith('[00:00.0] one\n[00:02.5] two')
-    expect(await screen.findByText('Copied')).toBeTruthy()
+    await act(() => vi.advanceTimersByTimeAsync(0))
+    expect(screen.getByTestId('transcript-copy').textContent).toBe('Copied')
+    await act(() => vi.advanceTimersByTimeAsync(2000))
+    expect(screen.getByTestId('transcript-copy').textContent).toBe('Copy')
+  })
+
+  it('says when the clipboard refused the text, and why', async () => {
+    const writeText = vi.fn(() => Promise.reject(new Error('Document is not focused.')))
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true })
+    render(<TranscriptPanel finals={[line(0, 'one', 0, 1)]} onClear={() => {}} />)
+    fireEvent.click(screen.getByTestId('transcript-copy'))
+    const button = await screen.findByText('Copy failed')
+    expect(button.getAttribute('title')).toBe('Document is not focused.')
+    expect(button.getAttribute('data-state')).toBe('failed')
+  })
+
+  it('announces final lines only: the interim line stays outside the live log', () => {
+    render(
+      <TranscriptPanel
+        finals={[line(0, 'hello', 0, 1)]}
+        partial={line(1, 'wor', 1, 1.4)}
+        onClear={() => {}}
+      />,
+    )
+    const log = screen.getByRole('log')
+    expect(within(log).getAllByTestId('transcript-final')).toHaveLength(1)
+    expect(within(log).queryByTestId('transcript-partial')).toBeNull()
+    expect(screen.getByTestId('transcript-lines').getAttribute('aria-live')).toBeNull()
+  })
+
+  it('keeps each line’s row when older lines are trimmed away', () => {
+    const finals = Array.from({ length: 10 }, (_, i) => line(i, `line ${i}`, i, i + 1))
+    const { rerender } = render(<TranscriptPanel finals={finals} onClear={() => {}} />)
+    const row5 = screen.getByText('line 5').parentElement
+    rerender(
+      <TranscriptPanel
+        finals={[...finals.slice(1), line(10, 'line 10', 10, 11)]}
+        onClear={() => {}}
+      />,
+    )
+    expect(screen.getByText('line 5').parentElement).toBe(row5)
+    expect(screen.queryByText('line 0')).toBeNull()
+  })
+
+  it('renders only the newest lines and says the export has the rest', () => {
+    const total = MAX_SHOWN_LINES + 25
+    const finals = Array.from({ length: total }, (_, i) => line(i, `line ${i}`, i, i + 1))
+    render(<TranscriptPanel finals={finals} onClear={() => {}} />)
+    const rows = screen.getAllByTestId('transcript-final')
+    expect(rows).toHaveLength(MAX_SHOWN_LINES)
+    expect(rows[rows.length - 1].textContent).toContain(`line ${total - 1}`)
+    expect(screen.getByTestId('transcript-trimmed').textContent).toContain(
+      '25 earlier lines are not shown here',
+    )
   })
 
   it('stops following while the reader scrolls up and offers a jump back', () => {

@@ -6,11 +6,15 @@ import {
   createEventBatcher,
   type BatcherScheduler,
 } from '../../../src/renderer/src/store/event-batcher'
-import { initialMetricsState, LATENCY_WINDOW } from '../../../src/renderer/src/store/metrics-slice'
+import { SERIES_CAPACITY } from '../../../src/renderer/src/metrics/breakdown-recorder'
+import { initialServerMetricsState } from '../../../src/renderer/src/store/metrics-slice'
 import { initialModelsState } from '../../../src/renderer/src/store/models-slice'
-import { initialResultsState } from '../../../src/renderer/src/store/results-slice'
 import {
-  selectLatencyStats,
+  initialResultsState,
+  MAX_FILE_DETECTIONS,
+} from '../../../src/renderer/src/store/results-slice'
+import {
+  selectSessionModel,
   selectStartBlocker,
   selectTranscriptFinals,
 } from '../../../src/renderer/src/store/selectors'
@@ -51,7 +55,8 @@ describe('initial state factories', () => {
     expect(initialModelsState().list).toEqual([])
     expect(initialSessionState().status).toBe('idle')
     expect(initialResultsState().finals).not.toBe(initialResultsState().finals)
-    expect(initialMetricsState().latencyTotal).toBe(0)
+    expect(initialServerMetricsState().polls).toEqual([])
+    expect(initialResultsState().detections).not.toBe(initialResultsState().detections)
   })
 })
 
@@ -113,7 +118,7 @@ describe('results/applyEvents', () => {
     for (let i = 0; i < 100; i++) batch.push(ev({ kind: 'latency', atMs: i, roundTripMs: i }))
     store.getState().applyEvents(batch)
     expect(listener).toHaveBeenCalledOnce()
-    expect(store.getState().metrics.latencyTotal).toBe(100)
+    expect(store.getState().breakdown.recorder.roundTripView().figures?.count).toBe(100)
   })
 
   it('replaces partials, appends finals and keeps them in order', () => {
@@ -175,11 +180,12 @@ describe('results/applyEvents', () => {
         ev({ kind: 'latency', atMs: 2, roundTripMs: 4 }, 's1'),
         ev({ kind: 'status', state: 'running' }, 's1'),
       ])
-    expect(store.getState().metrics.latencyMs).toEqual([4])
+    const roundTrips = () => store.getState().breakdown.recorder.roundTripView().series[1]
+    expect(roundTrips()).toEqual([4])
     expect(store.getState().session.status).toBe('running')
     store.getState().sessionStarted(plan)
     store.getState().applyEvents([ev({ kind: 'latency', atMs: 3, roundTripMs: 1 }, 'other')])
-    expect(store.getState().metrics.latencyMs).toEqual([4])
+    expect(roundTrips()).toEqual([4])
   })
 
   it('turns a failed status into the session error', () => {
@@ -204,21 +210,19 @@ describe('results/applyEvents', () => {
     expect(store.getState().results.lastRequestError?.message).toBe('b')
   })
 
-  it('keeps a fixed-size latency window', () => {
+  it('keeps every round trip in the HDR figures and the newest ones for the chart', () => {
     store.getState().sessionStarting(0)
     store.getState().sessionStarted(plan)
-    const batch = Array.from({ length: LATENCY_WINDOW + 500 }, (_, i) =>
+    const total = SERIES_CAPACITY + 500
+    const batch = Array.from({ length: total }, (_, i) =>
       ev({ kind: 'latency', atMs: i, roundTripMs: i }),
     )
     store.getState().applyEvents(batch)
-    const m = store.getState().metrics
-    expect(m.latencyMs).toHaveLength(LATENCY_WINDOW)
-    expect(m.latencyMs[0]).toBe(500)
-    expect(m.latencyTotal).toBe(LATENCY_WINDOW + 500)
-    const stats = selectLatencyStats(store.getState())
-    expect(stats.lastMs).toBe(LATENCY_WINDOW + 499)
-    // Memoised: the same window gives the same object.
-    expect(selectLatencyStats(store.getState())).toBe(stats)
+    const view = store.getState().breakdown.recorder.roundTripView()
+    expect(view.figures?.count).toBe(total)
+    expect(view.lastMs).toBe(total - 1)
+    expect(view.series[1]).toHaveLength(SERIES_CAPACITY)
+    expect(view.series[1][0]).toBe(500)
   })
 })
 
@@ -296,5 +300,143 @@ describe('connection and models', () => {
     const r = await store.getState().saveProfile(null)
     expect(r.ok).toBe(true)
     expect(store.getState().models.details?.profileSaved).toBe(true)
+  })
+})
+
+describe('results kept per batch', () => {
+  let store: AppStore
+  beforeEach(() => {
+    store = createAppStore({ api: demoBridge().api, now: () => 1000 })
+  })
+
+  const t = (utterance: number, text: string, final: boolean) =>
+    ev({
+      kind: 'transcript',
+      utterance,
+      text,
+      final,
+      startSec: utterance,
+      endSec: utterance + 1,
+      latencyMs: 5,
+    })
+  const d = (frame: number) =>
+    ev({
+      kind: 'detections',
+      frame,
+      timeSec: frame / 10,
+      sourceWidth: 64,
+      sourceHeight: 48,
+      boxes: [],
+      latencyMs: 3,
+    })
+
+  it('leaves the final lines untouched while only partials arrive', () => {
+    store.getState().sessionStarting(0)
+    store.getState().sessionStarted(plan)
+    store.getState().applyEvents([t(0, 'hello', true)])
+    const finals = store.getState().results.finals
+    store.getState().applyEvents([t(1, 'wor', false), t(1, 'world', false)])
+    expect(store.getState().results.finals).toBe(finals)
+    expect(store.getState().results.partial?.text).toBe('world')
+    store.getState().applyEvents([t(1, 'world', true)])
+    expect(store.getState().results.finals).not.toBe(finals)
+    // Lines already there keep their identity, so their rows need no render.
+    expect(store.getState().results.finals[0]).toBe(finals[0])
+  })
+
+  it('puts a late final in utterance order and keeps one line per utterance', () => {
+    store.getState().sessionStarting(0)
+    store.getState().sessionStarted(plan)
+    store.getState().applyEvents([t(0, 'zero', true), t(2, 'two', true)])
+    store.getState().applyEvents([t(1, 'one', true), t(2, 'two again', true), t(0, 'zero!', true)])
+    expect(selectTranscriptFinals(store.getState()).map((l) => [l.utterance, l.text])).toEqual([
+      [0, 'zero!'],
+      [1, 'one'],
+      [2, 'two again'],
+    ])
+  })
+
+  it('keeps only the newest detection for a camera session', () => {
+    store.getState().setSource('camera')
+    store.getState().sessionStarting(0)
+    store.getState().sessionStarted({ ...plan, kind: 'detection', audio: undefined })
+    store.getState().applyEvents([d(0), d(1), d(2)])
+    store.getState().applyEvents([d(3)])
+    const r = store.getState().results
+    expect(r.detections).toEqual([])
+    expect(r.latestDetection?.frame).toBe(3)
+    expect(r.detectionCount).toBe(4)
+  })
+
+  it('grows the file buffer in place under a new revision, and trims its earliest times', () => {
+    store.getState().sessionStarting(0)
+    store.getState().sessionStarted({ ...plan, kind: 'detection', audio: undefined })
+    store.getState().applyEvents([d(0), d(1)])
+    const buffer = store.getState().results.detections
+    const revision = store.getState().results.detectionsRevision
+    store.getState().applyEvents([d(2)])
+    expect(store.getState().results.detections).toBe(buffer)
+    expect(store.getState().results.detectionsRevision).toBe(revision + 1)
+    expect(buffer.map((x) => x.frame)).toEqual([0, 1, 2])
+
+    store.getState().applyEvents(Array.from({ length: MAX_FILE_DETECTIONS }, (_, i) => d(i + 3)))
+    const after = store.getState().results.detections
+    expect(after.length).toBeLessThanOrEqual(MAX_FILE_DETECTIONS)
+    expect(after[after.length - 1].frame).toBe(MAX_FILE_DETECTIONS + 2)
+    expect(after[0].frame).toBeGreaterThan(0)
+    // A new session gets a buffer of its own: the old one is never mutated again.
+    store.getState().resetResults()
+    expect(store.getState().results.detections).not.toBe(buffer)
+  })
+})
+
+describe('session ends', () => {
+  it('rests the microphone level when main stops or fails the session', () => {
+    const store = createAppStore({ api: demoBridge().api })
+    for (const state of ['stopped', 'failed'] as const) {
+      store.getState().sessionStarting(0)
+      store.getState().sessionStarted(plan)
+      store.getState().setMicLevel({ rms: 0.4, peak: 0.9 })
+      store.getState().applyEvents([ev({ kind: 'status', state })])
+      expect(store.getState().session.status).toBe(state)
+      expect(store.getState().session.micLevel).toEqual({ rms: 0, peak: 0 })
+    }
+  })
+})
+
+describe('what Start needs', () => {
+  it('refuses a device that cannot feed the selected model, before the device opens', async () => {
+    const bridge = demoBridge({
+      'models:details': ({ model }) =>
+        model === 'tone_asr'
+          ? ok(asrDetails)
+          : ok({ ...asrDetails, name: model, kind: 'detection' as const }),
+    })
+    const store = createAppStore({ api: bridge.api })
+    await store.getState().bootstrap()
+    store.getState().setSource('camera')
+    expect(selectStartBlocker(store.getState())).toBe(
+      'tone_asr takes audio: choose Microphone or a file.',
+    )
+    store.getState().setSource('microphone')
+    expect(selectStartBlocker(store.getState())).toBeUndefined()
+    await store.getState().selectModel('box_finder')
+    expect(selectStartBlocker(store.getState())).toBe(
+      'box_finder takes pictures: choose Camera or a file.',
+    )
+    store.getState().setSource('camera')
+    expect(selectStartBlocker(store.getState())).toBeUndefined()
+    store.getState().setSource('file')
+    expect(selectStartBlocker(store.getState())).toBe('Choose a file.')
+  })
+
+  it('names the running model, not a later pick, while the session runs', () => {
+    const store = createAppStore({ api: demoBridge().api })
+    store.setState((s) => ({ models: { ...s.models, selected: 'box_finder' } }))
+    store.getState().sessionStarting(0)
+    store.getState().sessionStarted(plan)
+    expect(selectSessionModel(store.getState())).toBe('tone_asr')
+    store.getState().sessionStopped()
+    expect(selectSessionModel(store.getState())).toBe('box_finder')
   })
 })

@@ -62,6 +62,7 @@ export class CameraCapture {
     vision: { width: number; height: number },
     send: (frame: CapturedFrame) => void,
   ): Promise<void> {
+    if (this.closed) return
     this.grabber = new LetterboxGrabber(vision.width, vision.height)
     await this.video.play()
     const minGapMs = 1000 / Math.max(1, this.fpsCap)

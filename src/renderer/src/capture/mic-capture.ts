@@ -39,9 +39,11 @@ export class MicCapture {
     onChunk: (samples: Float32Array, capturedAtMs: number) => void,
     onLevel: (level: MicLevel) => void,
   ): Promise<void> {
+    if (this.closed) return
     const context = new AudioContext({ latencyHint: 'interactive' })
     this.context = context
     await context.audioWorklet.addModule(micWorkletUrl)
+    // Closed while the worklet loaded: close() has already shut this context.
     if (this.closed) return
     const source = context.createMediaStreamSource(this.stream)
     const processorOptions: MicWorkletOptions = {
@@ -72,8 +74,13 @@ export class MicCapture {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
-    this.node?.port.postMessage({ type: 'stop' })
-    this.node?.disconnect()
+    const node = this.node
+    if (node) {
+      // Level and chunk messages already queued must not reach a session that has ended.
+      node.port.onmessage = null
+      node.port.postMessage({ type: 'stop' })
+      node.disconnect()
+    }
     for (const track of this.stream.getTracks()) track.stop()
     await this.context?.close().catch(() => undefined)
   }

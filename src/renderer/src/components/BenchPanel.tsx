@@ -9,10 +9,19 @@ import type { BenchForm, BenchSaveFormat } from '../store/bench-slice'
 import { BenchReportView } from './BenchReportView'
 import { ErrorBanner } from './ErrorBanner'
 
+/** The models of the endpoint to compare with: the connected one's, or another's being asked. */
+export interface CompareModels {
+  models: readonly string[]
+  loading?: boolean
+  error?: UserError
+}
+
 export interface BenchPanelProps {
   form: BenchForm
   /** Model names on the connected endpoint. */
   models: readonly string[]
+  /** Model names for "compare with", from the endpoint chosen there. */
+  compareModels?: CompareModels
   selectedModel?: string
   endpoints: readonly Pick<EndpointProfile, 'id' | 'name'>[]
   connectedId?: string
@@ -56,6 +65,7 @@ function Progress({ p, running }: { p?: BenchProgressEvent; running: boolean }) 
 export const BenchPanel = memo(function BenchPanel(props: BenchPanelProps) {
   const { form, models, selectedModel, endpoints, connectedId, running, onForm } = props
   const model = form.model || selectedModel || ''
+  const compareModels = props.compareModels ?? { models }
   return (
     <section className="panel bench-panel" aria-label="Benchmark" data-testid="bench-panel">
       <header className="panel-header">
@@ -169,11 +179,12 @@ export const BenchPanel = memo(function BenchPanel(props: BenchPanelProps) {
               <select
                 value={form.compareModel}
                 onChange={(e) => onForm({ compareModel: e.target.value })}
+                disabled={compareModels.loading}
                 aria-label="Model to compare with"
                 data-testid="bench-compare-model"
               >
                 <option value="">the same model</option>
-                {models.map((m) => (
+                {compareModels.models.map((m) => (
                   <option key={m} value={m}>
                     {m}
                   </option>
@@ -182,7 +193,8 @@ export const BenchPanel = memo(function BenchPanel(props: BenchPanelProps) {
               <span className="muted">on</span>
               <select
                 value={form.compareEndpointId}
-                onChange={(e) => onForm({ compareEndpointId: e.target.value })}
+                // Another endpoint has its own models: the pick from this one's list goes.
+                onChange={(e) => onForm({ compareEndpointId: e.target.value, compareModel: '' })}
                 aria-label="Endpoint to compare with"
                 data-testid="bench-compare-endpoint"
               >
@@ -195,6 +207,21 @@ export const BenchPanel = memo(function BenchPanel(props: BenchPanelProps) {
                     </option>
                   ))}
               </select>
+              {compareModels.loading && (
+                <span className="muted small" data-testid="bench-compare-models-loading">
+                  Loading its models…
+                </span>
+              )}
+              {compareModels.error && (
+                <span
+                  className="bench-inline-error small"
+                  role="alert"
+                  title={compareModels.error.hint}
+                  data-testid="bench-compare-models-error"
+                >
+                  Could not list its models: {compareModels.error.message}
+                </span>
+              )}
             </>
           )}
         </div>

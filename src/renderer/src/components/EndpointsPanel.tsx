@@ -9,12 +9,15 @@ import type {
 import { EndpointForm } from './EndpointForm'
 import { ErrorBanner } from './ErrorBanner'
 import { HealthBadge } from './HealthBadge'
+import { useListboxKeys } from './listbox-keys'
 
 export interface EndpointsPanelProps {
   endpoints: readonly EndpointProfile[]
   selectedId?: string
   connectedId?: string
   connecting: boolean
+  /** A session streams to the connected endpoint: saving or removing it stops that first. */
+  sessionActive?: boolean
   health?: EndpointHealth
   error?: UserError
   onSelect(id: string): void
@@ -42,6 +45,11 @@ export const EndpointsPanel = memo(function EndpointsPanel(p: EndpointsPanelProp
     const r = await p.onRemove(id)
     setRemoveError(r.ok ? undefined : r.error)
   }
+  const keys = useListboxKeys(
+    p.endpoints.length,
+    p.endpoints.findIndex((e) => e.id === p.selectedId),
+    (i) => p.onSelect(p.endpoints[i].id),
+  )
   const editingProfile =
     editing && editing !== 'new' ? p.endpoints.find((e) => e.id === editing) : undefined
 
@@ -60,9 +68,11 @@ export const EndpointsPanel = memo(function EndpointsPanel(p: EndpointsPanelProp
         onDismiss={() => setRemoveError(undefined)}
       />
       <ul className="endpoint-list" role="listbox" aria-label="Saved endpoints">
-        {p.endpoints.map((e) => {
+        {p.endpoints.map((e, i) => {
           const selected = e.id === p.selectedId
           const connected = e.id === p.connectedId
+          const stopsSession =
+            connected && p.sessionActive ? 'Stops the running session first' : undefined
           return (
             <li
               key={e.id}
@@ -70,6 +80,7 @@ export const EndpointsPanel = memo(function EndpointsPanel(p: EndpointsPanelProp
               aria-selected={selected}
               className={`endpoint-item${selected ? ' selected' : ''}${connected ? ' connected' : ''}`}
               onClick={() => p.onSelect(e.id)}
+              {...keys(i)}
               data-testid="endpoint-item"
               data-endpoint-id={e.id}
               data-connected={connected}
@@ -111,6 +122,7 @@ export const EndpointsPanel = memo(function EndpointsPanel(p: EndpointsPanelProp
                       <button
                         type="button"
                         onClick={() => setEditing(e.id)}
+                        title={stopsSession}
                         data-testid="endpoint-edit"
                       >
                         Edit
@@ -120,6 +132,7 @@ export const EndpointsPanel = memo(function EndpointsPanel(p: EndpointsPanelProp
                           type="button"
                           className="danger"
                           onClick={() => void remove(e.id)}
+                          title={stopsSession}
                           data-testid="endpoint-remove-confirm"
                         >
                           Really remove
@@ -128,6 +141,7 @@ export const EndpointsPanel = memo(function EndpointsPanel(p: EndpointsPanelProp
                         <button
                           type="button"
                           onClick={() => setConfirmRemove(e.id)}
+                          title={stopsSession}
                           data-testid="endpoint-remove"
                         >
                           Remove

@@ -1,35 +1,51 @@
-import { memo } from 'react'
+import { memo, useMemo } from 'react'
 import type { LatencySummary } from '../../../shared/results'
-import { formatMs, type LatencyStats } from './latency-stats'
-import { LatencyChart } from './LatencyChart'
+import type { LatencyFigures } from '../metrics/ms-histogram'
+import { formatMs } from './latency-stats'
+import { UPlotChart, type ChartSeries } from './UPlotChart'
 
 export interface LatencyPanelProps {
-  stats: LatencyStats
-  /** Chart series: seconds since the first sample and round trips in ms. */
+  /** Every round trip of the session, from the HDR histogram the Breakdown tab reads too. */
+  figures?: LatencyFigures
+  lastMs?: number
+  /** Chart series: seconds since the session started and round trips in ms, newest points. */
   times: readonly number[]
   values: readonly number[]
-  /** All samples of the session, including those beyond the window. */
-  total: number
   /** Main's exact summary, once the session has ended. */
   summary?: LatencySummary
 }
 
 const FIGURES = [
-  ['last', 'lastMs', 'Last'],
   ['mean', 'meanMs', 'Mean'],
   ['p50', 'p50Ms', 'p50'],
   ['p95', 'p95Ms', 'p95'],
   ['p99', 'p99Ms', 'p99'],
 ] as const
 
-/** Round trip at a glance: figures from the newest samples and a live chart. */
+const SERIES: readonly ChartSeries[] = [{ label: 'round trip (ms)', colour: '--accent' }]
+
+function Figure({ id, label, ms }: { id: string; label: string; ms?: number }) {
+  return (
+    <div className={`figure figure-${id}`}>
+      <dt>{label}</dt>
+      <dd>
+        <span data-testid={`latency-${id}`}>{formatMs(ms)}</span>
+        <span className="unit"> ms</span>
+      </dd>
+    </div>
+  )
+}
+
+/** Round trip at a glance: the session's figures and a live chart. */
 export const LatencyPanel = memo(function LatencyPanel({
-  stats,
+  figures,
+  lastMs,
   times,
   values,
-  total,
   summary,
 }: LatencyPanelProps) {
+  const count = figures?.count ?? 0
+  const ys = useMemo(() => [values], [values])
   return (
     <section className="panel latency-panel" aria-label="Latency" data-testid="latency-panel">
       <header className="panel-header">
@@ -37,23 +53,26 @@ export const LatencyPanel = memo(function LatencyPanel({
         <span
           className="muted"
           data-testid="latency-count"
-          title="Samples in the window / in the session"
+          title="Round trips this session; percentiles are within 0.1 %"
         >
-          {stats.count === total ? `${total} samples` : `last ${stats.count} of ${total}`}
+          {count} sample{count === 1 ? '' : 's'}
+          {times.length < count ? ` (chart: newest ${times.length})` : ''}
         </span>
       </header>
       <dl className="figures">
+        <Figure id="last" label="Last" ms={lastMs} />
         {FIGURES.map(([id, key, label]) => (
-          <div className={`figure figure-${id}`} key={id}>
-            <dt>{label}</dt>
-            <dd>
-              <span data-testid={`latency-${id}`}>{formatMs(stats[key])}</span>
-              <span className="unit"> ms</span>
-            </dd>
-          </div>
+          <Figure key={id} id={id} label={label} ms={figures?.[key]} />
         ))}
       </dl>
-      <LatencyChart times={times} values={values} />
+      <UPlotChart
+        x={times}
+        ys={ys}
+        series={SERIES}
+        height={140}
+        testId="latency-chart"
+        label="Round trip over the session"
+      />
       {summary && (
         <div className="latency-summary" data-testid="latency-summary">
           <h3>Session summary</h3>

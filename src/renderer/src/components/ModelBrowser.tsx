@@ -3,6 +3,7 @@ import type { ModelDetails, ModelSummary, Result, UserError } from '../../../sha
 import type { ModelProfile } from '../../../shared/model-profile'
 import { isReadyState } from '../store/models-slice'
 import { ErrorBanner } from './ErrorBanner'
+import { useListboxKeys } from './listbox-keys'
 import { ModelDetailsView } from './ModelDetailsView'
 
 export interface ModelBrowserProps {
@@ -15,6 +16,8 @@ export interface ModelBrowserProps {
   detailsLoading: boolean
   detailsError?: UserError
   busyModel?: string
+  /** A session is running: its model stays picked until it ends. */
+  locked?: boolean
   onSelect(name: string): void
   onRefresh(): void
   onLoad(name: string): void
@@ -25,6 +28,15 @@ export interface ModelBrowserProps {
 
 /** The repository index with each model's state, and the selected model's details. */
 export const ModelBrowser = memo(function ModelBrowser(p: ModelBrowserProps) {
+  const pick = (name: string): void => {
+    if (!p.locked) p.onSelect(name)
+  }
+  const keys = useListboxKeys(
+    p.models.length,
+    p.models.findIndex((m) => m.name === p.selected),
+    (i) => pick(p.models[i].name),
+  )
+  const lockedTitle = p.locked ? 'Stop the session to pick another model' : undefined
   return (
     <section className="panel model-browser" aria-label="Models" data-testid="model-browser">
       <header className="panel-header">
@@ -43,8 +55,15 @@ export const ModelBrowser = memo(function ModelBrowser(p: ModelBrowserProps) {
       {p.connected && !p.loading && p.models.length === 0 && !p.error && (
         <p className="muted">The repository is empty.</p>
       )}
-      <ul className="model-list" role="listbox" aria-label="Models in the repository">
-        {p.models.map((m) => {
+      <ul
+        className={`model-list${p.locked ? ' locked' : ''}`}
+        role="listbox"
+        aria-label="Models in the repository"
+        aria-disabled={p.locked || undefined}
+        title={lockedTitle}
+        data-testid="model-list"
+      >
+        {p.models.map((m, i) => {
           const ready = isReadyState(m.state)
           const busy = p.busyModel === m.name
           return (
@@ -52,8 +71,10 @@ export const ModelBrowser = memo(function ModelBrowser(p: ModelBrowserProps) {
               key={`${m.name}:${m.version}`}
               role="option"
               aria-selected={m.name === p.selected}
+              aria-disabled={p.locked || undefined}
               className={`model-row${m.name === p.selected ? ' selected' : ''}`}
-              onClick={() => p.onSelect(m.name)}
+              onClick={() => pick(m.name)}
+              {...keys(i)}
               data-testid="model-row"
               data-model={m.name}
               data-state={m.state}

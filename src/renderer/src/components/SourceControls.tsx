@@ -1,6 +1,5 @@
-import type { ReactNode } from 'react'
+import { useState, type KeyboardEvent, type ReactNode } from 'react'
 import { CAMERA_RESOLUTIONS, type CameraResolution } from '../store/session-slice'
-import { LevelMeter } from './LevelMeter'
 import type { SourcePanelProps } from './SourcePanel'
 
 /** Settings of each source; all locked while a session runs. */
@@ -16,6 +15,57 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
       <span>{label}</span>
       {children}
     </label>
+  )
+}
+
+/** The number a typed text stands for, kept within [min, max]; junk falls back to `fallback`. */
+export function clampTyped(text: string, min: number, max: number, fallback: number): number {
+  const n = Number(text.trim())
+  if (text.trim() === '' || !Number.isFinite(n)) return fallback
+  return Math.min(max, Math.max(min, Math.round(n)))
+}
+
+/**
+ * A number field that lets the user type freely (clamping each keystroke turns "160" into
+ * "2060") and clamps once they are done: on blur or Enter.
+ */
+function NumberField(p: {
+  value: number
+  min: number
+  max: number
+  step?: number
+  disabled: boolean
+  onCommit(n: number): void
+  testId: string
+}) {
+  // undefined while not editing: the field then shows the stored value.
+  const [draft, setDraft] = useState<string>()
+  const commit = (): void => {
+    if (draft === undefined) return
+    const n = clampTyped(draft, p.min, p.max, p.value)
+    setDraft(undefined)
+    if (n !== p.value) p.onCommit(n)
+  }
+  const onKeyDown = (e: KeyboardEvent<HTMLInputElement>): void => {
+    if (e.key === 'Enter') commit()
+    else if (e.key === 'Escape' && draft !== undefined) {
+      // Esc drops the edit; the shortcut hook leaves a focused field alone.
+      setDraft(undefined)
+    }
+  }
+  return (
+    <input
+      type="number"
+      min={p.min}
+      max={p.max}
+      step={p.step}
+      value={draft ?? String(p.value)}
+      disabled={p.disabled}
+      onChange={(e) => setDraft(e.target.value)}
+      onBlur={commit}
+      onKeyDown={onKeyDown}
+      data-testid={p.testId}
+    />
   )
 }
 
@@ -38,18 +88,17 @@ export function MicControls({ locked, ...p }: ControlsProps) {
         </select>
       </Field>
       <Field label="Chunk (ms)">
-        <input
-          type="number"
+        <NumberField
+          value={p.chunkMs}
           min={20}
           max={10000}
           step={10}
-          value={p.chunkMs}
           disabled={locked}
-          onChange={(e) => p.onChunkMs(Math.min(10000, Math.max(20, Number(e.target.value) || 20)))}
-          data-testid="mic-chunk-ms"
+          onCommit={p.onChunkMs}
+          testId="mic-chunk-ms"
         />
       </Field>
-      <LevelMeter rms={p.micLevel.rms} peak={p.micLevel.peak} />
+      {p.levelMeter}
     </>
   )
 }
@@ -87,14 +136,13 @@ export function CameraControls({ locked, ...p }: ControlsProps) {
         </select>
       </Field>
       <Field label="Max fps">
-        <input
-          type="number"
+        <NumberField
+          value={p.cameraFpsCap}
           min={1}
           max={60}
-          value={p.cameraFpsCap}
           disabled={locked}
-          onChange={(e) => p.onCameraFpsCap(Math.min(60, Math.max(1, Number(e.target.value) || 1)))}
-          data-testid="camera-fps"
+          onCommit={p.onCameraFpsCap}
+          testId="camera-fps"
         />
       </Field>
     </>

@@ -1,4 +1,4 @@
-import { memo, useState, type DragEvent } from 'react'
+import { memo, useState, type DragEvent, type ReactNode } from 'react'
 import { SOURCE_KINDS, type SourceKind, type UserError } from '../../../shared/ipc-contract'
 import type { LatencySummary } from '../../../shared/results'
 import type { DeviceOption } from '../capture/devices'
@@ -13,12 +13,14 @@ export interface SourcePanelProps {
   startBlocker?: string
   error?: UserError
   summary?: LatencySummary
+  /** The model the session runs, or the one picked while idle. */
   model?: string
   // microphone
   micDevices: readonly DeviceOption[]
   micDeviceId: string
   chunkMs: number
-  micLevel: { rms: number; peak: number }
+  /** The level meter: its own container, so readings do not re-render this panel. */
+  levelMeter?: ReactNode
   // camera
   cameraDevices: readonly DeviceOption[]
   cameraDeviceId: string

@@ -1,4 +1,12 @@
-import { memo, useCallback, useLayoutEffect, useRef, useState, type ReactNode } from 'react'
+import {
+  memo,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type ReactNode,
+} from 'react'
 import type { TranscriptLine } from '../store/results-slice'
 import { formatMs } from './latency-stats'
 
@@ -30,9 +38,36 @@ export function transcriptAsText(finals: readonly TranscriptLine[]): string {
 /** How close to the bottom counts as "following live", in pixels. */
 const STICK_SLACK_PX = 24
 
+/** Rows kept in the DOM; the store keeps more for Copy, and main keeps all for the export. */
+export const MAX_SHOWN_LINES = 500
+
+/** How long "Copied" (or "Copy failed") stays on the button. */
+const COPY_NOTE_MS = 2000
+
+type CopyState = { state: 'idle' } | { state: 'copied' } | { state: 'failed'; reason: string }
+
+/** One final line; memoised, and keyed by utterance, so appending a line renders one row. */
+const FinalRow = memo(function FinalRow({ line }: { line: TranscriptLine }) {
+  return (
+    <p className="transcript-final" data-testid="transcript-final">
+      <span className="transcript-time" data-testid="transcript-time">
+        {formatMediaTime(line.startSec)}–{formatMediaTime(line.endSec)}
+      </span>
+      <span className="transcript-text">{line.text}</span>
+      <span
+        className="transcript-latency"
+        title="Round trip of the request that produced this text"
+      >
+        {formatMs(line.latencyMs)} ms
+      </span>
+    </p>
+  )
+})
+
 /**
  * Live transcript. Final lines are appended with their media time and latency; the interim line
  * is dimmed and replaced in place. It follows new text unless the reader has scrolled up.
+ * Screen readers hear final lines only (a log region); the interim line changes too often.
  */
 export const TranscriptPanel = memo(function TranscriptPanel({
   finals,
@@ -45,7 +80,7 @@ export const TranscriptPanel = memo(function TranscriptPanel({
   const scroller = useRef<HTMLDivElement>(null)
   const following = useRef(true)
   const [paused, setPaused] = useState(false)
-  const [copied, setCopied] = useState(false)
+  const [copy, setCopy] = useState<CopyState>({ state: 'idle' })
 
   useLayoutEffect(() => {
     const el = scroller.current
@@ -58,6 +93,12 @@ export const TranscriptPanel = memo(function TranscriptPanel({
   })
   // After the commit, before the browser paints: the moment the new text is handed over.
   useLayoutEffect(() => painted.current?.(), [finals, partial])
+
+  useEffect(() => {
+    if (copy.state === 'idle') return
+    const timer = setTimeout(() => setCopy({ state: 'idle' }), COPY_NOTE_MS)
+    return () => clearTimeout(timer)
+  }, [copy])
 
   const onScroll = useCallback(() => {
     const el = scroller.current
@@ -74,15 +115,26 @@ export const TranscriptPanel = memo(function TranscriptPanel({
     if (el) el.scrollTop = el.scrollHeight
   }, [])
 
-  const copy = useCallback(() => {
+  const onCopy = useCallback(() => {
     const text = transcriptAsText(finals)
-    void navigator.clipboard?.writeText(text).then(
-      () => setCopied(true),
-      () => setCopied(false),
+    const clipboard = typeof navigator !== 'undefined' ? navigator.clipboard : undefined
+    if (!clipboard) {
+      setCopy({ state: 'failed', reason: 'This window has no clipboard access.' })
+      return
+    }
+    clipboard.writeText(text).then(
+      () => setCopy({ state: 'copied' }),
+      (err: unknown) =>
+        setCopy({
+          state: 'failed',
+          reason: err instanceof Error && err.message ? err.message : 'The clipboard refused.',
+        }),
     )
   }, [finals])
 
   const empty = finals.length === 0 && !partial
+  const shown = finals.length > MAX_SHOWN_LINES ? finals.slice(-MAX_SHOWN_LINES) : finals
+  const hidden = finals.length - shown.length
   return (
     <section
       className="panel transcript-panel"
@@ -94,11 +146,14 @@ export const TranscriptPanel = memo(function TranscriptPanel({
         <div className="panel-actions">
           <button
             type="button"
-            onClick={copy}
+            onClick={onCopy}
             disabled={finals.length === 0}
+            className={copy.state === 'failed' ? 'copy-failed' : undefined}
+            title={copy.state === 'failed' ? copy.reason : 'Copy the final lines as text'}
             data-testid="transcript-copy"
+            data-state={copy.state}
           >
-            {copied ? 'Copied' : 'Copy'}
+            {copy.state === 'copied' ? 'Copied' : copy.state === 'failed' ? 'Copy failed' : 'Copy'}
           </button>
           <button type="button" onClick={onClear} disabled={empty} data-testid="transcript-clear">
             Clear
@@ -110,28 +165,20 @@ export const TranscriptPanel = memo(function TranscriptPanel({
         className="transcript-scroll"
         ref={scroller}
         onScroll={onScroll}
-        aria-live="polite"
         data-testid="transcript-lines"
       >
         {empty && <p className="muted">{emptyHint}</p>}
-        {finals.map((l, i) => (
-          <p
-            className="transcript-final"
-            key={`${i}:${l.utterance}`}
-            data-testid="transcript-final"
-          >
-            <span className="transcript-time" data-testid="transcript-time">
-              {formatMediaTime(l.startSec)}–{formatMediaTime(l.endSec)}
-            </span>
-            <span className="transcript-text">{l.text}</span>
-            <span
-              className="transcript-latency"
-              title="Round trip of the request that produced this text"
-            >
-              {formatMs(l.latencyMs)} ms
-            </span>
+        {hidden > 0 && (
+          <p className="muted small transcript-trimmed" data-testid="transcript-trimmed">
+            {hidden} earlier line{hidden === 1 ? ' is' : 's are'} not shown here; the export has the
+            whole transcript.
           </p>
-        ))}
+        )}
+        <div role="log" aria-label="Final transcript" data-testid="transcript-log">
+          {shown.map((l) => (
+            <FinalRow key={l.utterance} line={l} />
+          ))}
+        </div>
         {partial && (
           <p className="transcript-partial" data-testid="transcript-partial">
             <span className="transcript-time">{formatMediaTime(partial.startSec)}</span>

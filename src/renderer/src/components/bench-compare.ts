@@ -23,7 +23,12 @@ const m = (
   get: MetricDef['get'],
 ): MetricDef => ({ key, label, unit, better, get })
 
-/** The same metrics, and the same sense of "better", as the report main writes. */
+/**
+ * The same metrics, and the same sense of "better", as the report main writes: a mirror of
+ * METRICS, TIE_MARGIN and TIE_FLOOR_MS in src/main/metrics/bench-report.ts (compareRuns), which
+ * the renderer cannot import. Change both together; the e2e compare test checks that the
+ * panel's winner matches the saved report's.
+ */
 export const BENCH_METRICS: readonly MetricDef[] = [
   m('requests', 'Requests', 'count', 'none', (r) => r.summary.requests),
   m('successes', 'Successful', 'count', 'higher', (r) => r.summary.successes),

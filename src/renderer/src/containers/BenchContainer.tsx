@@ -1,8 +1,9 @@
-import { useCallback, useMemo } from 'react'
+import { useCallback, useEffect, useMemo, useState } from 'react'
+import type { ModelSummary, Result } from '../../../shared/ipc-contract'
 import { useApi } from '../bridge'
-import { BenchPanel } from '../components/BenchPanel'
+import { BenchPanel, type CompareModels } from '../components/BenchPanel'
 import { useAppStore } from '../store'
-import { benchRequestFrom } from '../store/bench-slice'
+import { benchRequestFrom, type BenchSaveFormat } from '../store/bench-slice'
 import {
   selectBench,
   selectConnectedEndpointId,
@@ -10,6 +11,37 @@ import {
   selectModelList,
   selectSelectedModel,
 } from '../store/selectors'
+
+const names = (list: readonly ModelSummary[]): string[] => list.map((m) => m.name).sort()
+
+/**
+ * The models of the endpoint picked to compare with, when it is not the connected one: asked
+ * of that endpoint, since its repository may hold different models.
+ */
+function useCompareModels(
+  endpointId: string | undefined,
+  connectedModels: readonly string[],
+): CompareModels {
+  const api = useApi()
+  const [answer, setAnswer] = useState<{ endpointId: string; result: Result<ModelSummary[]> }>()
+  useEffect(() => {
+    if (!endpointId) return
+    let current = true
+    void api.models.list(endpointId).then((result) => {
+      if (current) setAnswer({ endpointId, result })
+    })
+    return () => {
+      current = false
+    }
+  }, [api, endpointId])
+  return useMemo((): CompareModels => {
+    if (!endpointId) return { models: connectedModels }
+    if (answer?.endpointId !== endpointId) return { models: [], loading: true }
+    return answer.result.ok
+      ? { models: names(answer.result.value) }
+      : { models: [], error: answer.result.error }
+  }, [endpointId, answer, connectedModels])
+}
 
 export function BenchContainer() {
   const api = useApi()
@@ -25,18 +57,29 @@ export function BenchContainer() {
   const dismiss = useAppStore((s) => s.dismissBenchError)
 
   const models = useMemo(() => list.map((m) => m.name), [list])
+  const { compare, compareEndpointId } = bench.form
+  const otherEndpoint =
+    compare && compareEndpointId && compareEndpointId !== connectedId
+      ? compareEndpointId
+      : undefined
+  const compareModels = useCompareModels(otherEndpoint, models)
   const built = benchRequestFrom(bench.form, connectedId, selectedModel)
   const blocker = 'blocker' in built ? built.blocker : undefined
 
-  const onPickFile = useCallback(async () => {
-    const r = await api.files.pick('media')
-    if (r.ok && r.value) setForm({ filePath: r.value })
+  const onPickFile = useCallback(() => {
+    void api.files.pick('media').then((r) => {
+      if (r.ok && r.value) setForm({ filePath: r.value })
+    })
   }, [api, setForm])
+  const onRun = useCallback(() => void run(), [run])
+  const onCancel = useCallback(() => void cancel(), [cancel])
+  const onSave = useCallback((f: BenchSaveFormat) => void save(f), [save])
 
   return (
     <BenchPanel
       form={bench.form}
       models={models}
+      compareModels={compareModels}
       selectedModel={selectedModel}
       endpoints={endpoints}
       connectedId={connectedId}
@@ -50,10 +93,10 @@ export function BenchContainer() {
       saveError={bench.saveError}
       cancelled={bench.cancelled}
       onForm={setForm}
-      onPickFile={() => void onPickFile()}
-      onRun={() => void run()}
-      onCancel={() => void cancel()}
-      onSave={(f) => void save(f)}
+      onPickFile={onPickFile}
+      onRun={onRun}
+      onCancel={onCancel}
+      onSave={onSave}
       onDismissError={dismiss}
     />
   )

@@ -1,27 +1,24 @@
 import { useMemo } from 'react'
 import { LatencyPanel } from '../components/LatencyPanel'
-import { latencyStats } from '../components/latency-stats'
 import { useThrottledStore } from '../hooks/useThrottledStore'
 import { useAppStore } from '../store'
-import { selectMetrics, selectSessionSummary } from '../store/selectors'
+import { selectBreakdown, selectSessionSummary } from '../store/selectors'
 
 /** Figures a human reads: four updates a second are plenty, whatever the stream rate. */
 const REFRESH_MS = 250
 
+/** The round-trip figures of the breakdown's HDR recorder, so both tabs agree on p95. */
 export function LatencyContainer() {
-  const metrics = useThrottledStore(selectMetrics, REFRESH_MS)
+  const breakdown = useThrottledStore(selectBreakdown, REFRESH_MS)
   const summary = useAppStore(selectSessionSummary)
-  const stats = useMemo(() => latencyStats(metrics.latencyMs), [metrics.latencyMs])
-  const times = useMemo(() => {
-    const t0 = metrics.latencyAtMs[0] ?? 0
-    return metrics.latencyAtMs.map((t) => (t - t0) / 1000)
-  }, [metrics.latencyAtMs])
+  // The recorder is mutable; a new state object (a new revision) is what says it changed.
+  const view = useMemo(() => breakdown.recorder.roundTripView(), [breakdown])
   return (
     <LatencyPanel
-      stats={stats}
-      times={times}
-      values={metrics.latencyMs}
-      total={metrics.latencyTotal}
+      figures={view.figures}
+      lastMs={view.lastMs}
+      times={view.series[0]}
+      values={view.series[1]}
       summary={summary}
     />
   )

@@ -11,6 +11,7 @@ import {
   selectModelsError,
   selectModelsLoading,
   selectSelectedModel,
+  selectSessionLocked,
 } from '../store/selectors'
 
 export function ModelsContainer() {
@@ -23,6 +24,7 @@ export function ModelsContainer() {
   const detailsLoading = useAppStore(selectDetailsLoading)
   const detailsError = useAppStore(selectDetailsError)
   const busyModel = useAppStore(selectBusyModel)
+  const locked = useAppStore(selectSessionLocked)
   const loadModels = useAppStore((s) => s.loadModels)
   const selectModel = useAppStore((s) => s.selectModel)
   const loadModel = useAppStore((s) => s.loadModel)
@@ -46,6 +48,7 @@ export function ModelsContainer() {
       detailsLoading={detailsLoading}
       detailsError={detailsError}
       busyModel={busyModel}
+      locked={locked}
       onSelect={onSelect}
       onRefresh={onRefresh}
       onLoad={onLoad}

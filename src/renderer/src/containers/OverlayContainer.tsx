@@ -34,8 +34,15 @@ export function OverlayContainer({
   const subscribe = useCallback(
     (listener: () => void) =>
       store.subscribe((s, prev) => {
-        if (s.results.latestDetection !== prev.results.latestDetection) listener()
-        else if (s.results.detections !== prev.results.detections) listener()
+        const r = s.results
+        const was = prev.results
+        // The file buffer grows in place: its revision (or a new session's array) says so.
+        if (
+          r.latestDetection !== was.latestDetection ||
+          r.detectionsRevision !== was.detectionsRevision ||
+          r.detections !== was.detections
+        )
+          listener()
       }),
     [store],
   )

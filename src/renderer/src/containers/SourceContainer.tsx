@@ -12,15 +12,18 @@ import {
   selectChunkMs,
   selectFilePath,
   selectMicDevice,
-  selectMicLevel,
   selectPace,
-  selectSelectedModel,
   selectSessionError,
+  selectSessionModel,
   selectSessionStatus,
   selectSessionSummary,
   selectSource,
   selectStartBlocker,
 } from '../store/selectors'
+import { MicLevelContainer } from './MicLevelContainer'
+
+/** An element, not a render: the panel passes it through and memo keeps it. */
+const LEVEL_METER = <MicLevelContainer />
 
 export function SourceContainer() {
   const api = useApi()
@@ -30,10 +33,9 @@ export function SourceContainer() {
   const startBlocker = useAppStore(selectStartBlocker)
   const sessionError = useAppStore(selectSessionError)
   const summary = useAppStore(selectSessionSummary)
-  const model = useAppStore(selectSelectedModel)
+  const model = useAppStore(selectSessionModel)
   const micDeviceId = useAppStore(selectMicDevice)
   const chunkMs = useAppStore(selectChunkMs)
-  const micLevel = useAppStore(selectMicLevel)
   const cameraDeviceId = useAppStore(selectCameraDevice)
   const cameraResolution = useAppStore(selectCameraResolution)
   const cameraFpsCap = useAppStore(selectCameraFpsCap)
@@ -53,13 +55,14 @@ export function SourceContainer() {
   const cameraDevices = useMediaDevices('videoinput', source === 'camera' ? status : undefined)
   const [fileError, setFileError] = useState<UserError>()
 
-  const onPickFile = useCallback(async () => {
-    const r = await api.files.pick('media')
-    if (!r.ok) setFileError(r.error)
-    else if (r.value) {
-      setFileError(undefined)
-      setFilePath(r.value)
-    }
+  const onPickFile = useCallback(() => {
+    void api.files.pick('media').then((r) => {
+      if (!r.ok) setFileError(r.error)
+      else if (r.value) {
+        setFileError(undefined)
+        setFilePath(r.value)
+      }
+    })
   }, [api, setFilePath])
 
   const onDropFile = useCallback(
@@ -97,7 +100,7 @@ export function SourceContainer() {
       micDevices={micDevices}
       micDeviceId={micDeviceId}
       chunkMs={chunkMs}
-      micLevel={micLevel}
+      levelMeter={LEVEL_METER}
       cameraDevices={cameraDevices}
       cameraDeviceId={cameraDeviceId}
       cameraResolution={cameraResolution}
@@ -110,7 +113,7 @@ export function SourceContainer() {
       onCameraDevice={setCameraDevice}
       onCameraResolution={setCameraResolution}
       onCameraFpsCap={setCameraFpsCap}
-      onPickFile={() => void onPickFile()}
+      onPickFile={onPickFile}
       onDropFile={onDropFile}
       onPace={setPace}
       onStart={onStart}

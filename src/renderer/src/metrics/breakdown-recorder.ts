@@ -67,6 +67,15 @@ export interface BreakdownSnapshot {
   serverIntervals: number
 }
 
+/** Round trips alone, for the Latency tab: the same HDR figures the breakdown shows. */
+export interface RoundTripView {
+  figures?: LatencyFigures
+  /** The newest round trip, in ms. */
+  lastMs?: number
+  /** Seconds since the session started, and round trips in ms: the newest SERIES_CAPACITY. */
+  series: [number[], number[]]
+}
+
 /** A latency sample and the paint of the result it produced. */
 export interface PaintSample {
   renderMs: number
@@ -87,6 +96,7 @@ export class BreakdownRecorder {
   private readonly glassSeries = new PointRing(SERIES_CAPACITY)
   private awaiting: number[] = []
   private intervals = 0
+  private lastRoundTripMs: number | undefined
 
   /** `startedAtMs`: ms since epoch, the zero of the time charts. */
   constructor(readonly startedAtMs: number) {}
@@ -94,6 +104,7 @@ export class BreakdownRecorder {
   addLatency(s: Pick<LatencySample, 'atMs' | 'roundTripMs' | 'captureToSendMs'>): void {
     if (!Number.isFinite(s.roundTripMs) || s.roundTripMs < 0) return
     this.roundTrip.record(s.roundTripMs)
+    this.lastRoundTripMs = s.roundTripMs
     this.rtSeries.push((s.atMs - this.startedAtMs) / 1000, s.roundTripMs)
     if (s.captureToSendMs !== undefined) this.segments.captureToSend.record(s.captureToSendMs)
     this.awaiting.push(s.roundTripMs)
@@ -131,6 +142,14 @@ export class BreakdownRecorder {
   /** Round trips still waiting for the server figures of their interval. */
   get awaitingServer(): number {
     return this.awaiting.length
+  }
+
+  roundTripView(): RoundTripView {
+    return {
+      figures: this.roundTrip.figures(),
+      lastMs: this.lastRoundTripMs,
+      series: this.rtSeries.columns(),
+    }
   }
 
   snapshot(): BreakdownSnapshot {

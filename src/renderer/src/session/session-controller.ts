@@ -1,7 +1,12 @@
 import type { SessionPlan, SessionStartRequest, TritonLiveApi } from '../../../shared/ipc-contract'
-import { CameraCapture, parseResolution } from '../capture/camera-capture'
+import {
+  browserCapture,
+  type CameraDevice,
+  type CaptureFactories,
+  type MicDevice,
+} from '../capture/capture-devices'
+import { parseResolution } from '../capture/camera-capture'
 import type { FrameStats } from '../capture/frame-stats'
-import { MicCapture } from '../capture/mic-capture'
 import type { AppStore } from '../store'
 import { selectStartBlocker } from '../store/selectors'
 import { isActiveStatus } from '../store/session-slice'
@@ -13,14 +18,19 @@ import { isUserError, mediaError, sourceMismatch } from './media-errors'
  * they are resources rather than state.
  */
 export class SessionController {
-  private mic: MicCapture | undefined
-  private camera: CameraCapture | undefined
+  private mic: MicDevice | undefined
+  private camera: CameraDevice | undefined
   private stopRequested = false
+  /** The start in progress, so a stop that comes before the plan can wait for it. */
+  private starting: Promise<void> | undefined
+  /** The stop in progress: a second Stop (or an endpoint edit) waits for the same one. */
+  private stopping: Promise<void> | undefined
   private readonly unsubscribe: () => void
 
   constructor(
     private readonly store: AppStore,
     private readonly api: TritonLiveApi,
+    private readonly capture: CaptureFactories = browserCapture,
   ) {
     this.unsubscribe = store.subscribe((s, prev) => {
       if (s.session.status !== prev.session.status && !isActiveStatus(s.session.status)) {
@@ -44,9 +54,43 @@ export class SessionController {
     else await this.start()
   }
 
-  async start(): Promise<void> {
+  start(): Promise<void> {
     const state = this.store.getState()
-    if (selectStartBlocker(state) || isActiveStatus(state.session.status)) return
+    if (selectStartBlocker(state) || isActiveStatus(state.session.status)) return Promise.resolve()
+    const run = this.run().finally(() => {
+      if (this.starting === run) this.starting = undefined
+    })
+    this.starting = run
+    return run
+  }
+
+  /** Stops the session on screen; resolves once main has answered and the devices are closed. */
+  stop(): Promise<void> {
+    if (this.stopping) return this.stopping
+    const { status, plan } = this.store.getState().session
+    if (!isActiveStatus(status)) return Promise.resolve()
+    this.stopRequested = true
+    this.store.getState().sessionStopping()
+    // Without a plan the start is still on its way; it finishes the stop when it returns.
+    const done = plan ? this.finishStop(plan) : (this.starting ?? Promise.resolve())
+    const stopping = done.finally(() => {
+      if (this.stopping === stopping) this.stopping = undefined
+    })
+    this.stopping = stopping
+    return stopping
+  }
+
+  dispose(): void {
+    this.unsubscribe()
+    const plan = this.store.getState().session.plan
+    if (plan && isActiveStatus(this.store.getState().session.status)) {
+      void this.api.session.stop(plan.sessionId)
+    }
+    this.release()
+  }
+
+  private async run(): Promise<void> {
+    const state = this.store.getState()
     const { session, connection, models } = state
     const endpointId = connection.connectedId
     const model = models.selected
@@ -55,14 +99,13 @@ export class SessionController {
     this.stopRequested = false
     const startedAtMs = Date.now()
     state.resetResults()
-    state.resetMetrics()
     state.resetBreakdown(startedAtMs, source)
     state.sessionStarting(startedAtMs)
 
     try {
-      if (source === 'microphone') this.mic = await MicCapture.open(session.micDeviceId)
+      if (source === 'microphone') this.mic = await this.capture.openMic(session.micDeviceId)
       if (source === 'camera') {
-        this.camera = await CameraCapture.open({
+        this.camera = await this.capture.openCamera({
           deviceId: session.cameraDeviceId,
           ...parseResolution(session.cameraResolution),
           fpsCap: session.cameraFpsCap,
@@ -70,6 +113,7 @@ export class SessionController {
       }
     } catch (err) {
       this.release()
+      if (this.stopRequested) return this.finishStop(undefined)
       this.store.getState().sessionFailed(mediaError(err, source))
       return
     }
@@ -85,6 +129,8 @@ export class SessionController {
     const r = await this.api.session.start(request)
     if (!r.ok) {
       this.release()
+      // Stopped while main was refusing: the user asked to stop, so stopped it is.
+      if (this.stopRequested) return this.finishStop(undefined)
       this.store.getState().sessionFailed(r.error)
       return
     }
@@ -94,43 +140,34 @@ export class SessionController {
     await this.pump(plan)
   }
 
-  async stop(): Promise<void> {
-    const { status, plan } = this.store.getState().session
-    if (!isActiveStatus(status)) return
-    this.stopRequested = true
-    this.store.getState().sessionStopping()
-    // Without a plan the start is still on its way; start() finishes the stop when it returns.
-    if (plan) await this.finishStop(plan)
-  }
-
-  dispose(): void {
-    this.unsubscribe()
-    const plan = this.store.getState().session.plan
-    if (plan && isActiveStatus(this.store.getState().session.status)) {
-      void this.api.session.stop(plan.sessionId)
-    }
-    this.release()
-  }
-
   private async pump(plan: SessionPlan): Promise<void> {
     const { api, store } = this
+    const mic = this.mic
+    const camera = this.camera
     try {
-      if (this.mic) {
+      if (mic) {
         if (!plan.audio) throw sourceMismatch(plan.kind, 'microphone')
-        await this.mic.start(
+        await mic.start(
           plan.audio,
           (samples, at) => api.session.sendAudio(plan.sessionId, samples, at),
           (level) => store.getState().setMicLevel(level),
         )
       }
-      if (this.camera) {
+      if (camera) {
         if (!plan.vision) throw sourceMismatch(plan.kind, 'camera')
-        await this.camera.start(plan.vision, (f) =>
+        await camera.start(plan.vision, (f) =>
           api.session.sendFrame({ sessionId: plan.sessionId, ...f }),
         )
       }
     } catch (err) {
-      const error = isUserError(err) ? err : mediaError(err, this.mic ? 'microphone' : 'camera')
+      // Stop, Esc or an endpoint switch before play() or resume() settled makes them reject
+      // (AbortError), and main may have ended the session first: neither is the device's
+      // fault, and main's own error must stand. The stop path, or the store subscription,
+      // has already let go of the devices, which may by now belong to a newer session.
+      const s = store.getState().session
+      if (this.stopRequested || s.plan?.sessionId !== plan.sessionId || !isActiveStatus(s.status))
+        return
+      const error = isUserError(err) ? err : mediaError(err, mic ? 'microphone' : 'camera')
       this.release()
       await api.session.stop(plan.sessionId)
       store.getState().sessionFailed(error)

@@ -1,19 +1,8 @@
-import type { LatencySample, MetricsPoll, UserError } from '../../../shared/ipc-contract'
+import type { MetricsPoll, UserError } from '../../../shared/ipc-contract'
 import type { SliceCreator, StoreDeps } from './types'
 
-/** Enough for a glance at p99 and a chart; the exact HDR histogram lives in main. */
-export const LATENCY_WINDOW = 2000
-
-export interface MetricsState {
-  /**
-   * The newest LATENCY_WINDOW round trips (ms) and their times (ms since epoch), oldest first:
-   * a fixed-size window that drops the oldest value when full.
-   */
-  latencyMs: number[]
-  latencyAtMs: number[]
-  /** All samples of the session, including those that fell out of the window. */
-  latencyTotal: number
-}
+// The session's own round trips live in the breakdown slice's HDR recorder, which both the
+// Latency and the Breakdown tab read; this slice holds the server's Prometheus figures.
 
 /** Polls kept for the server charts: five minutes at one poll every two seconds. */
 export const SERVER_METRICS_HISTORY = 150
@@ -28,9 +17,7 @@ export interface ServerMetricsState {
 }
 
 export interface MetricsSlice {
-  metrics: MetricsState
   serverMetrics: ServerMetricsState
-  resetMetrics(): void
   applyMetricsPoll(poll: MetricsPoll): void
   metricsPollFailed(endpointId: string, error: UserError): void
   clearServerMetrics(): void
@@ -50,30 +37,10 @@ export function reduceMetricsPoll(m: ServerMetricsState, poll: MetricsPoll): Ser
   return { endpointId: poll.endpointId, polls: next, last: poll }
 }
 
-export function initialMetricsState(): MetricsState {
-  return { latencyMs: [], latencyAtMs: [], latencyTotal: 0 }
-}
-
-export function reduceLatency(m: MetricsState, samples: readonly LatencySample[]): MetricsState {
-  if (samples.length === 0) return m
-  const values = m.latencyMs.concat(samples.map((s) => s.roundTripMs))
-  const times = m.latencyAtMs.concat(samples.map((s) => s.atMs))
-  const drop = Math.max(0, values.length - LATENCY_WINDOW)
-  return {
-    latencyMs: drop ? values.slice(drop) : values,
-    latencyAtMs: drop ? times.slice(drop) : times,
-    latencyTotal: m.latencyTotal + samples.length,
-  }
-}
-
 export function createMetricsSlice(deps: StoreDeps): SliceCreator<MetricsSlice> {
   const now = deps.now ?? Date.now
   return (set) => ({
-    metrics: initialMetricsState(),
     serverMetrics: initialServerMetricsState(),
-    resetMetrics() {
-      set({ metrics: initialMetricsState() }, undefined, 'metrics/reset')
-    },
     applyMetricsPoll(poll) {
       set(
         (s) => ({ serverMetrics: reduceMetricsPoll(s.serverMetrics, poll) }),

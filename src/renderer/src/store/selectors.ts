@@ -1,4 +1,5 @@
-import { latencyStats, type LatencyStats } from '../components/latency-stats'
+import type { SourceKind } from '../../../shared/ipc-contract'
+import type { ModelKind } from '../../../shared/model-profile'
 import { isActiveStatus } from './session-slice'
 import type { AppState } from './types'
 
@@ -10,8 +11,6 @@ export const selectConnectedEndpointId = (s: AppState) => s.connection.connected
 export const selectConnecting = (s: AppState) => s.connection.connecting
 export const selectHealth = (s: AppState) => s.connection.health
 export const selectConnectionError = (s: AppState) => s.connection.error
-export const selectConnectedEndpoint = (s: AppState) =>
-  s.connection.endpoints.find((e) => e.id === s.connection.connectedId)
 
 export const selectModelList = (s: AppState) => s.models.list
 export const selectModelsLoading = (s: AppState) => s.models.loading
@@ -38,12 +37,44 @@ export const selectCameraResolution = (s: AppState) => s.session.cameraResolutio
 export const selectCameraFpsCap = (s: AppState) => s.session.cameraFpsCap
 export const selectMicLevel = (s: AppState) => s.session.micLevel
 export const selectCameraStream = (s: AppState) => s.session.cameraStream
-export const selectIsActive = (s: AppState) => isActiveStatus(s.session.status)
+
+/** A session is on its way, running or draining: its model and source are fixed until it ends. */
+export const selectSessionLocked = (s: AppState) =>
+  isActiveStatus(s.session.status) || s.session.status === 'stopping'
+
+/** The model a session is running (its plan's once main answered), else the one picked. */
+export const selectSessionModel = (s: AppState) =>
+  (selectSessionLocked(s) ? s.session.plan?.model : undefined) ?? s.models.selected
+
+/**
+ * Why a live device cannot feed this kind of model, so Start refuses before the device opens.
+ * Files can hold sound or pictures: main checks those once it has looked inside.
+ */
+export function sourceKindBlocker(
+  model: string,
+  kind: ModelKind,
+  source: SourceKind,
+): string | undefined {
+  if (source === 'file') return undefined
+  const listens = kind === 'streaming-asr' || kind === 'offline-asr'
+  if (source === 'camera' && listens) return `${model} takes audio: choose Microphone or a file.`
+  if (source === 'microphone' && kind === 'detection')
+    return `${model} takes pictures: choose Camera or a file.`
+  if (kind === 'generic')
+    return `${model} is neither speech nor detection: pick an ASR or detection model.`
+  return undefined
+}
 
 /** Why Start is disabled, or undefined when it can start. */
 export const selectStartBlocker = (s: AppState): string | undefined => {
   if (!s.connection.connectedId) return 'Connect to an endpoint first.'
-  if (!s.models.selected) return 'Pick a model.'
+  const model = s.models.selected
+  if (!model) return 'Pick a model.'
+  const details = s.models.details
+  if (details?.name === model) {
+    const blocker = sourceKindBlocker(model, details.kind, s.session.source)
+    if (blocker) return blocker
+  }
   if (s.session.source === 'file' && !s.session.filePath) return 'Choose a file.'
   if (s.session.status === 'stopping') return 'Stopping…'
   return undefined
@@ -51,41 +82,13 @@ export const selectStartBlocker = (s: AppState): string | undefined => {
 
 export const selectTranscriptFinals = (s: AppState) => s.results.finals
 export const selectTranscriptPartial = (s: AppState) => s.results.partial
-export const selectDetectionCount = (s: AppState) => s.results.detectionCount
 export const selectRequestErrorCount = (s: AppState) => s.results.requestErrorCount
 export const selectLastRequestError = (s: AppState) => s.results.lastRequestError
-export const selectResultCount = (s: AppState) =>
-  s.results.detectionCount + s.results.transcriptCount + s.results.requestErrorCount
-
-export const selectLatencyValues = (s: AppState) => s.metrics.latencyMs
-export const selectLatencyTimes = (s: AppState) => s.metrics.latencyAtMs
-export const selectLatencyTotal = (s: AppState) => s.metrics.latencyTotal
-
-/** Memoised on the window's identity, which changes only when samples arrive. */
-let statsFor: readonly number[] | undefined
-let statsCache: LatencyStats = { count: 0 }
-export const selectLatencyStats = (s: AppState): LatencyStats => {
-  if (s.metrics.latencyMs !== statsFor) {
-    statsFor = s.metrics.latencyMs
-    statsCache = latencyStats(s.metrics.latencyMs)
-  }
-  return statsCache
-}
-/** The whole metrics slice, for the throttled latency panel (one read keeps values and times aligned). */
-export const selectMetrics = (s: AppState) => s.metrics
 
 export const selectBreakdown = (s: AppState) => s.breakdown
 export const selectServerMetrics = (s: AppState) => s.serverMetrics
 
 export const selectBench = (s: AppState) => s.bench
-export const selectBenchForm = (s: AppState) => s.bench.form
-export const selectBenchRunning = (s: AppState) => s.bench.running
-export const selectBenchProgress = (s: AppState) => s.bench.progress
-export const selectBenchReport = (s: AppState) => s.bench.report
-export const selectBenchError = (s: AppState) => s.bench.error
-export const selectBenchSaved = (s: AppState) => s.bench.saved
-export const selectBenchSaving = (s: AppState) => s.bench.saving
-export const selectBenchSaveError = (s: AppState) => s.bench.saveError
 
 /** What the session on screen (or the last one) can export, or undefined before any. */
 export const selectExportTarget = (s: AppState) => s.session.plan

@@ -49,6 +49,9 @@ export interface SessionSlice {
   dismissSessionError(): void
 }
 
+/** The meter at rest: shown whenever no microphone is feeding it. */
+const SILENT = { rms: 0, peak: 0 } as const
+
 export function initialSessionState(): SessionState {
   return {
     source: 'file',
@@ -60,7 +63,7 @@ export function initialSessionState(): SessionState {
     cameraDeviceId: '',
     cameraResolution: '640x480',
     cameraFpsCap: 15,
-    micLevel: { rms: 0, peak: 0 },
+    micLevel: SILENT,
   }
 }
 
@@ -94,7 +97,13 @@ export function reduceSessionStatus(
     case 'reconnecting':
       return s.status === 'stopping' || !isActiveStatus(s.status) ? s : { ...s, status: e.state }
     case 'stopped':
-      return { ...s, status: 'stopped', summary: e.summary ?? s.summary, cameraStream: undefined }
+      return {
+        ...s,
+        status: 'stopped',
+        summary: e.summary ?? s.summary,
+        cameraStream: undefined,
+        micLevel: SILENT,
+      }
     case 'failed':
       return {
         ...s,
@@ -106,6 +115,7 @@ export function reduceSessionStatus(
         },
         summary: e.summary ?? s.summary,
         cameraStream: undefined,
+        micLevel: SILENT,
       }
   }
 }
@@ -138,7 +148,7 @@ export function createSessionSlice(): SliceCreator<SessionSlice> {
               error: undefined,
               summary: undefined,
               startedAtMs: atMs,
-              micLevel: { rms: 0, peak: 0 },
+              micLevel: SILENT,
             },
           }),
           undefined,
@@ -170,7 +180,7 @@ export function createSessionSlice(): SliceCreator<SessionSlice> {
               status: s.session.status === 'failed' ? 'failed' : 'stopped',
               summary: summary ?? s.session.summary,
               cameraStream: undefined,
-              micLevel: { rms: 0, peak: 0 },
+              micLevel: SILENT,
             },
           }),
           undefined,
@@ -178,7 +188,7 @@ export function createSessionSlice(): SliceCreator<SessionSlice> {
         ),
 
       sessionFailed: (error) =>
-        patch({ status: 'failed', error, cameraStream: undefined }, 'failed'),
+        patch({ status: 'failed', error, cameraStream: undefined, micLevel: SILENT }, 'failed'),
 
       dismissSessionError: () => patch({ error: undefined }, 'dismissError'),
     }
