@@ -1,7 +1,7 @@
 import type { ModelProfile } from '../../shared/model-profile'
 import type { StreamSession } from '../triton/stream-session'
 import { audioInputs } from './request-builder'
-import { errorText, isFatal, type SessionCallbacks } from './session-callbacks'
+import { errorText, isCancellation, isFatal, type SessionCallbacks } from './session-callbacks'
 import { rms, transcriptOf } from './transcript-text'
 import { sequenceParameters } from '../triton/infer-messages'
 
@@ -182,6 +182,7 @@ export class StreamingAsrSession implements AudioSession {
   }
 
   private failed(u: Utterance, chunk: AudioChunkIn, error: unknown, sentAt: number): void {
+    if (isCancellation(error)) return
     this.callbacks.onRequest?.({ ok: false, latencyMs: Date.now() - sentAt, atMs: Date.now() })
     if (isFatal(error)) {
       // The link broke: keep the utterance in `open` so a reconnect can replay it.
@@ -337,6 +338,7 @@ export class WindowedAsrSession implements AudioSession {
         })
       }
     } catch (error) {
+      if (isCancellation(error)) return
       this.callbacks.onRequest?.({ ok: false, latencyMs: Date.now() - sentAt, atMs: Date.now() })
       if (isFatal(error)) this.fatal ??= error
       else

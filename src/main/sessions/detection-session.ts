@@ -4,7 +4,7 @@ import { rgbToTensor } from '../media/frame-to-tensor'
 import type { StreamSession } from '../triton/stream-session'
 import type { DecodedTensor } from '../triton/tensor-codec'
 import { makeLabeler } from '../models/labels'
-import { errorText, isFatal, type SessionCallbacks } from './session-callbacks'
+import { errorText, isCancellation, isFatal, type SessionCallbacks } from './session-callbacks'
 import { frameInputs } from './request-builder'
 import { decodeDetections, toSourceBoxes, type DecodedOutputTensor } from './yolo-decoder'
 
@@ -108,6 +108,7 @@ export class DetectionSession {
           })
         },
         (error: unknown) => {
+          if (isCancellation(error)) return
           this.callbacks.onRequest?.({
             ok: false,
             latencyMs: Date.now() - sentAt,

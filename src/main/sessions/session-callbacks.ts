@@ -28,6 +28,11 @@ export function isFatal(error: unknown): error is TritonError {
   )
 }
 
+/** A request cut short because the user stopped: neither a failure nor a result. */
+export function isCancellation(error: unknown): boolean {
+  return error instanceof TritonError && error.kind === 'cancelled'
+}
+
 export function errorText(error: unknown): string {
   return error instanceof TritonError
     ? error.toUserString()
