@@ -261,6 +261,13 @@ export function decodeTensor(
     throw expectedBytesError(name, datatype, shape, count * size, raw.byteLength, 'after receiving')
   }
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength)
+  const read = <T extends { [i: number]: number | bigint }>(
+    out: T,
+    get: (at: number) => T[number],
+  ): T => {
+    for (let i = 0; i < count; i++) out[i] = get(i * size)
+    return out
+  }
   let data: DecodedData
   switch (datatype) {
     case 'BOOL':
@@ -270,69 +277,38 @@ export function decodeTensor(
     case 'INT8':
       data = new Int8Array(aligned(raw))
       break
-    case 'UINT16': {
-      const a = new Uint16Array(count)
-      for (let i = 0; i < count; i++) a[i] = view.getUint16(i * 2, true)
-      data = a
+    case 'UINT16':
+      data = read(new Uint16Array(count), (at) => view.getUint16(at, true))
       break
-    }
-    case 'INT16': {
-      const a = new Int16Array(count)
-      for (let i = 0; i < count; i++) a[i] = view.getInt16(i * 2, true)
-      data = a
+    case 'INT16':
+      data = read(new Int16Array(count), (at) => view.getInt16(at, true))
       break
-    }
-    case 'UINT32': {
-      const a = new Uint32Array(count)
-      for (let i = 0; i < count; i++) a[i] = view.getUint32(i * 4, true)
-      data = a
+    case 'UINT32':
+      data = read(new Uint32Array(count), (at) => view.getUint32(at, true))
       break
-    }
-    case 'INT32': {
-      const a = new Int32Array(count)
-      for (let i = 0; i < count; i++) a[i] = view.getInt32(i * 4, true)
-      data = a
+    case 'INT32':
+      data = read(new Int32Array(count), (at) => view.getInt32(at, true))
       break
-    }
-    case 'UINT64': {
-      const a = new BigUint64Array(count)
-      for (let i = 0; i < count; i++) a[i] = view.getBigUint64(i * 8, true)
-      data = a
+    case 'UINT64':
+      data = read(new BigUint64Array(count), (at) => view.getBigUint64(at, true))
       break
-    }
-    case 'INT64': {
-      const a = new BigInt64Array(count)
-      for (let i = 0; i < count; i++) a[i] = view.getBigInt64(i * 8, true)
-      data = a
+    case 'INT64':
+      data = read(new BigInt64Array(count), (at) => view.getBigInt64(at, true))
       break
-    }
-    case 'FP16': {
-      const a = new Float32Array(count)
-      for (let i = 0; i < count; i++) a[i] = float16BitsToFloat32(view.getUint16(i * 2, true))
-      data = a
+    case 'FP16':
+      data = read(new Float32Array(count), (at) => float16BitsToFloat32(view.getUint16(at, true)))
       break
-    }
-    case 'BF16': {
-      const a = new Float32Array(count)
-      for (let i = 0; i < count; i++) a[i] = bfloat16BitsToFloat32(view.getUint16(i * 2, true))
-      data = a
+    case 'BF16':
+      data = read(new Float32Array(count), (at) => bfloat16BitsToFloat32(view.getUint16(at, true)))
       break
-    }
     case 'FP32':
-      if (isLittleEndianHost) {
-        data = new Float32Array(aligned(raw))
-      } else {
-        const a = new Float32Array(count)
-        for (let i = 0; i < count; i++) a[i] = view.getFloat32(i * 4, true)
-        data = a
-      }
+      data = isLittleEndianHost
+        ? new Float32Array(aligned(raw))
+        : read(new Float32Array(count), (at) => view.getFloat32(at, true))
       break
-    case 'FP64': {
-      const a = new Float64Array(count)
-      for (let i = 0; i < count; i++) a[i] = view.getFloat64(i * 8, true)
-      data = a
+    case 'FP64':
+      data = read(new Float64Array(count), (at) => view.getFloat64(at, true))
       break
-    }
   }
   return { name, datatype, shape: dims, data }
 }

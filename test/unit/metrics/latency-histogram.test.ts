@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { LatencyRecorder, LatencySeries } from '../../../src/main/metrics/latency-histogram'
+import { LatencyRecorder } from '../../../src/main/metrics/latency-histogram'
 
 /** Relative error of a histogram figure against the exact value. */
 const relErr = (got: number, want: number): number => Math.abs(got - want) / want
@@ -99,55 +99,5 @@ describe('LatencyRecorder', () => {
     rec.record(7)
     expect(rec.min).toBe(7)
     expect(rec.max).toBe(7)
-  })
-
-  it('snapshots log-spaced bars with empty bars kept and every count placed once', () => {
-    const rec = new LatencyRecorder()
-    for (const ms of [0.5, 1.5, 3, 3, 20]) rec.record(ms)
-    expect(rec.snapshot()).toEqual([
-      [1, 1],
-      [2, 1],
-      [4, 2],
-      [8, 0],
-      [16, 0],
-      [32, 1],
-    ])
-    expect(new LatencyRecorder().snapshot()).toEqual([])
-  })
-
-  it('snapshots with a custom first bar and growth factor', () => {
-    const rec = recorderWith1To1000()
-    const bars = rec.snapshot({ firstBucketMs: 10, logBase: 10 })
-    expect(bars).toEqual([
-      [10, 10],
-      [100, 90],
-      [1000, 900],
-    ])
-  })
-})
-
-describe('LatencySeries', () => {
-  it('keeps the newest points up to its capacity, oldest first', () => {
-    const series = new LatencySeries(3)
-    for (let i = 1; i <= 5; i += 1) series.push(i * 1000, i * 10)
-    expect(series.length).toBe(3)
-    expect(series.points()).toEqual([
-      [3000, 30],
-      [4000, 40],
-      [5000, 50],
-    ])
-    expect(series.columns()).toEqual({
-      timestampsMs: [3000, 4000, 5000],
-      latenciesMs: [30, 40, 50],
-    })
-  })
-
-  it('starts over after clear and refuses a non-positive capacity', () => {
-    const series = new LatencySeries(2)
-    series.push(1, 1)
-    series.clear()
-    series.push(2, 2)
-    expect(series.points()).toEqual([[2, 2]])
-    expect(() => new LatencySeries(0)).toThrow(RangeError)
   })
 })

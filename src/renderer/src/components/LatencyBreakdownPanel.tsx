@@ -7,7 +7,7 @@ import {
   type BreakdownSnapshot,
   type SegmentId,
 } from '../metrics/breakdown-recorder'
-import type { HistogramBucket, LatencyFigures } from '../metrics/ms-histogram'
+import type { HistogramBucket, LatencyFigures } from '../../../shared/ms-histogram'
 import { formatMs } from './latency-stats'
 import { UPlotChart, type ChartSeries } from './UPlotChart'
 

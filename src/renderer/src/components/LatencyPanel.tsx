@@ -1,6 +1,6 @@
 import { memo, useMemo } from 'react'
 import type { LatencySummary } from '../../../shared/results'
-import type { LatencyFigures } from '../metrics/ms-histogram'
+import type { LatencyFigures } from '../../../shared/ms-histogram'
 import { formatMs } from './latency-stats'
 import { UPlotChart, type ChartSeries } from './UPlotChart'
 
