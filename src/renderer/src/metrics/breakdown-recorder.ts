@@ -10,7 +10,12 @@
  * capped at zero: perf_analyzer's "Network+Server Send/Recv", computed the same way.
  */
 import type { LatencySample, ServerTimeSplit } from '../../../shared/ipc-contract'
-import { MsHistogram, PointRing, type HistogramBucket, type LatencyFigures } from '../../../shared/ms-histogram'
+import {
+  MsHistogram,
+  PointRing,
+  type HistogramBucket,
+  type LatencyFigures,
+} from '../../../shared/ms-histogram'
 
 export const SEGMENT_IDS = [
   'captureToSend',
