@@ -9,7 +9,7 @@ import { DetectionSession } from '../sessions/detection-session'
 import type { RequestRecord, SessionCallbacks } from '../sessions/session-callbacks'
 import type { CollectedSession } from '../exports/session-exporter'
 import type { SessionResultEvent } from '../../shared/results'
-import type { StreamSession } from '../triton/stream-session'
+import type { StreamCall } from '../triton/stream-call'
 import type { TritonClient } from '../triton/triton-client'
 import { TritonError } from '../triton/triton-error'
 import { toUserError } from './user-error'
@@ -31,7 +31,7 @@ export class LiveSession {
   private readonly records: RequestRecord[] = []
   private readonly started = performance.now()
   private readonly abort = new AbortController()
-  private stream: StreamSession | undefined
+  private stream: StreamCall | undefined
   private audio: ReconnectingAudioSession | undefined
   private detection: DetectionSession | undefined
   private audioChain: Promise<void> = Promise.resolve()

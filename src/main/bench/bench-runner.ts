@@ -11,7 +11,7 @@ import { fetchMetricsText, parseTritonMetrics } from '../metrics/prometheus-metr
 import { statisticsDelta } from '../metrics/statistics-delta'
 import type { RequestRecord } from '../sessions/session-callbacks'
 import { sequenceParameters, type InferRequestSpec } from '../triton/infer-messages'
-import type { StreamSession } from '../triton/stream-session'
+import type { StreamCall } from '../triton/stream-call'
 import type { Tensor } from '../triton/tensor-codec'
 import type { ModelStatistics, TritonClient } from '../triton/triton-client'
 import { TritonError } from '../triton/triton-error'
@@ -75,7 +75,7 @@ function sequenceBase(): bigint {
 
 /** One stream (or, for unary models, one worker) and where it is in its sequence. */
 interface Lane {
-  stream?: StreamSession
+  stream?: StreamCall
   /** Index of the next step within the current sequence. */
   position: number
   sequenceId: bigint

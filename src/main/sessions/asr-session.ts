@@ -1,5 +1,5 @@
 import type { ModelProfile } from '../../shared/model-profile'
-import type { StreamSession } from '../triton/stream-session'
+import type { StreamCall } from '../triton/stream-call'
 import { audioInputs } from './request-builder'
 import { errorText, isCancellation, isFatal, type SessionCallbacks } from './session-callbacks'
 import { rms, transcriptOf } from './transcript-text'
@@ -73,7 +73,7 @@ export class StreamingAsrSession implements AudioSession {
   private fatal: unknown
 
   constructor(
-    private readonly stream: StreamSession,
+    private readonly stream: StreamCall,
     private readonly profile: ModelProfile,
     private readonly callbacks: SessionCallbacks,
     options: AudioSessionOptions = {},
@@ -242,7 +242,7 @@ export class WindowedAsrSession implements AudioSession {
   private fatal: unknown
 
   constructor(
-    private readonly stream: StreamSession,
+    private readonly stream: StreamCall,
     private readonly profile: ModelProfile,
     private readonly callbacks: SessionCallbacks,
     options: AudioSessionOptions = {},

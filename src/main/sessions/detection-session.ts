@@ -1,7 +1,7 @@
 import type { ModelProfile } from '../../shared/model-profile'
 import type { Letterbox } from '../../shared/letterbox'
 import { rgbToTensor } from '../media/frame-to-tensor'
-import type { StreamSession } from '../triton/stream-session'
+import type { StreamCall } from '../triton/stream-call'
 import type { DecodedTensor } from '../triton/tensor-codec'
 import { makeLabeler } from '../models/labels'
 import { errorText, isCancellation, isFatal, type SessionCallbacks } from './session-callbacks'
@@ -45,7 +45,7 @@ export class DetectionSession {
   private fatal: unknown
 
   constructor(
-    private readonly stream: StreamSession,
+    private readonly stream: StreamCall,
     private readonly profile: ModelProfile,
     private readonly callbacks: SessionCallbacks,
     private readonly maxInFlight = 2,

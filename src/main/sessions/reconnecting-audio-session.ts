@@ -1,4 +1,4 @@
-import type { StreamSession } from '../triton/stream-session'
+import type { StreamCall } from '../triton/stream-call'
 import { TritonError } from '../triton/triton-error'
 import type { AudioChunkIn, AudioSession, AudioSessionOptions } from './asr-session'
 
@@ -18,8 +18,8 @@ export const DEFAULT_RECONNECT: ReconnectPolicy = {
 
 export interface ReconnectHooks {
   /** Opens a fresh ModelStreamInfer call; rejects while the server is unreachable. */
-  openStream(): Promise<StreamSession>
-  createSession(stream: StreamSession, options: AudioSessionOptions): AudioSession
+  openStream(): Promise<StreamCall>
+  createSession(stream: StreamCall, options: AudioSessionOptions): AudioSession
   onState(state: 'reconnecting' | 'running', error?: TritonError): void
   /** Audio that could not be kept (buffer full), in seconds. */
   onDropped?(seconds: number): void
@@ -130,7 +130,7 @@ export class ReconnectingAudioSession implements AudioSession {
       await sleep(delay * (0.8 + Math.random() * 0.4))
       if (this.closed) break
       delay = Math.min(this.policy.maxDelayMs, delay * 2)
-      let stream: StreamSession
+      let stream: StreamCall
       try {
         stream = await this.hooks.openStream()
       } catch (e) {

@@ -19,7 +19,7 @@ import {
 } from './infer-messages'
 import { loadTritonProto } from './proto-loader'
 import type * as G from './generated/inference-types'
-import { StreamSession, type StreamSessionOptions } from './stream-session'
+import { StreamCall, type StreamCallOptions } from './stream-call'
 import { toTritonError } from './triton-error'
 
 export type ModelIndexEntry = RepositoryIndexResponse__Output['models'][number]
@@ -242,9 +242,9 @@ export class TritonClient {
   }
 
   /** Opens one ModelStreamInfer call; requests on it keep their order on the server. */
-  openStream(options: StreamSessionOptions = {}): StreamSession {
+  openStream(options: StreamCallOptions = {}): StreamCall {
     const call = this.stub.ModelStreamInfer(this.connection.metadata)
-    return new StreamSession(call, this.connection.endpoint.target, options)
+    return new StreamCall(call, this.connection.endpoint.target, options)
   }
 
   /** Resolves once the channel is connected, or rejects with a clear reason before the deadline. */

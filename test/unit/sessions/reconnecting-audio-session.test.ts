@@ -5,7 +5,7 @@ import type {
   AudioSessionOptions,
 } from '../../../src/main/sessions/asr-session'
 import { ReconnectingAudioSession } from '../../../src/main/sessions/reconnecting-audio-session'
-import type { StreamSession } from '../../../src/main/triton/stream-session'
+import type { StreamCall } from '../../../src/main/triton/stream-call'
 import { TritonError } from '../../../src/main/triton/triton-error'
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
@@ -37,7 +37,7 @@ const chunk = (i: number): AudioChunkIn => ({
   startSec: i,
   last: false,
 })
-const stream = { cancel: () => undefined } as unknown as StreamSession
+const stream = { cancel: () => undefined } as unknown as StreamCall
 
 describe('ReconnectingAudioSession', () => {
   it('replays unanswered audio, then audio that arrived during the replay, in order', async () => {
@@ -98,7 +98,7 @@ describe('ReconnectingAudioSession', () => {
   it('opens no new stream once abandoned while the link is down', async () => {
     let created = 0
     let cancelled = 0
-    const slowStream = { cancel: () => (cancelled += 1) } as unknown as StreamSession
+    const slowStream = { cancel: () => (cancelled += 1) } as unknown as StreamCall
     let opens = 0
     const audio = new ReconnectingAudioSession(
       {

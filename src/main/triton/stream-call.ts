@@ -11,7 +11,7 @@ import {
 } from './infer-messages'
 import { TritonError, toTritonError } from './triton-error'
 
-export interface StreamSessionOptions {
+export interface StreamCallOptions {
   /**
    * The model may answer a request with 0..N responses. We then ask Triton for the empty
    * final response (`triton_enable_empty_final_response`) so every request has a known end.
@@ -50,9 +50,9 @@ interface Pending {
   reject: (e: TritonError) => void
 }
 
-type StreamCall = grpc.ClientDuplexStream<ModelInferRequest, ModelStreamInferResponse__Output>
+type DuplexCall = grpc.ClientDuplexStream<ModelInferRequest, ModelStreamInferResponse__Output>
 
-let sessionCounter = 0
+let callCounter = 0
 
 /**
  * One ModelStreamInfer call. Every request gets an id; responses are matched by id (several
@@ -60,8 +60,8 @@ let sessionCounter = 0
  * back as `error_message` and rejects only that request; the stream stays open. A stream-level
  * failure rejects everything pending and closes the session.
  */
-export class StreamSession {
-  private readonly call: StreamCall
+export class StreamCall {
+  private readonly call: DuplexCall
   private readonly target: string
   private readonly decoupled: boolean
   private readonly prefix: string
@@ -77,11 +77,11 @@ export class StreamSession {
     this.events.once('close', () => resolve()),
   )
 
-  constructor(call: StreamCall, target: string, options: StreamSessionOptions = {}) {
+  constructor(call: DuplexCall, target: string, options: StreamCallOptions = {}) {
     this.call = call
     this.target = target
     this.decoupled = Boolean(options.decoupled)
-    this.prefix = options.idPrefix ?? `s${++sessionCounter}`
+    this.prefix = options.idPrefix ?? `c${++callCounter}`
     this.answerTimeoutMs = options.answerTimeoutMs
     call.on('data', (msg: ModelStreamInferResponse__Output) => this.onData(msg))
     call.on('error', (err: unknown) => this.finish(toTritonError(err, target, 'ModelStreamInfer')))
