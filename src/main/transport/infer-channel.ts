@@ -1,0 +1,65 @@
+import type { InferRequestSpec, InferResult } from '../triton/infer-messages'
+import type { TritonError } from '../triton/triton-error'
+
+/** Every request's answer: all its responses (several for a decoupled model) and its timing. */
+export interface InferAnswer {
+  id: string
+  responses: InferResult[]
+  /** From the write of the request to its final response. */
+  latencyMs: number
+  /** From the write to the first response (decoupled models answer in parts). */
+  firstResponseMs: number
+}
+
+export interface ChannelRequestOptions {
+  /** Called for every response as it arrives; `final` on the last one. */
+  onResponse?: (result: InferResult, final: boolean) => void
+  /**
+   * The request fails with a TritonError of kind 'timeout' when its final response has not
+   * arrived this long after it was written. No deadline when absent.
+   */
+  deadlineMs?: number
+}
+
+/** A response the channel could not pair with a request it sent: counted, never attributed. */
+export interface UnmatchedResponse {
+  /** The id the server sent ('' when it sent none). */
+  id: string
+  reason: 'no-id' | 'unknown-id'
+}
+
+export interface ChannelOptions {
+  /** The model may answer one request with 0..N responses, the last flagged final. */
+  decoupled?: boolean
+  /** Prefix of the request ids this channel generates, so logs tell channels apart. */
+  idPrefix?: string
+  onUnmatched?: (response: UnmatchedResponse) => void
+}
+
+/**
+ * One attempt at talking to a server for a session: a gRPC ModelStreamInfer call, or a group of
+ * unary gRPC or HTTP requests. A session opens a new channel after a link failure and replays
+ * what was not answered on it. Requests are matched to answers by id only.
+ */
+export interface InferChannel {
+  /** True when requests reach the model in the order they were sent (one gRPC stream). */
+  readonly ordered: boolean
+  /** Requests written and not yet finally answered. */
+  readonly inFlight: number
+  readonly closed: boolean
+  /** Sends one request; resolves with every response once the final one arrives. */
+  infer(spec: InferRequestSpec, options?: ChannelRequestOptions): Promise<InferAnswer>
+  /** Called once when the channel ends: `null` for a clean end, the error otherwise. */
+  onDidClose(listener: (error: TritonError | null) => void): () => void
+  /** Waits for every request in flight, then closes cleanly. */
+  end(): Promise<void>
+  /** Abandons the channel; requests in flight reject with kind 'cancelled'. */
+  cancel(): void
+}
+
+/** How a session reaches one endpoint: it opens channels and says how the bytes travel. */
+export interface InferTransport {
+  /** For messages and reports: 'gRPC stream', 'gRPC unary', 'HTTP', with '+ shm' when used. */
+  readonly label: string
+  open(options?: ChannelOptions): InferChannel
+}
