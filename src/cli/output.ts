@@ -1,4 +1,5 @@
-import type { DetectionFrameEvent, LatencySummary, TranscriptEvent } from '../shared/results'
+import type { DetectionFrameEvent, TranscriptEvent } from '../shared/results'
+import { OUTCOME_LABELS, REQUEST_OUTCOMES, type SessionSummary } from '../shared/session-summary'
 
 export interface Output {
   json: boolean
@@ -26,22 +27,50 @@ export function detectionLine(e: DetectionFrameEvent): string {
   return `frame ${String(e.frame).padStart(4)} ${mediaTime(e.timeSec)}  ${e.boxes.length} box${e.boxes.length === 1 ? '' : 'es'}${boxes ? '  ' + boxes : ''}  (${e.latencyMs.toFixed(1)} ms)`
 }
 
-/** A load-test style report: counts, success rate, throughput and latency percentiles. */
-export function summaryTable(title: string, s: LatencySummary): string {
+/** A load-test style report: outcomes, throughput and latency percentiles ("–" without successes). */
+export function summaryTable(title: string, s: SessionSummary): string {
+  const ms = (x: number): string => (s.successes > 0 ? `${x.toFixed(2)} ms` : '–')
+  const failed = REQUEST_OUTCOMES.filter((o) => o !== 'success' && s.outcomes[o] > 0).map(
+    (o): [string, string] => [`  ${OUTCOME_LABELS[o]}`, String(s.outcomes[o])],
+  )
+  const link: Array<[string, string]> = [
+    ['Retried after a drop', String(s.retries)],
+    ['Reconnects', String(s.reconnects)],
+    ['Unmatched responses', String(s.unmatched)],
+    ['Dropped frames', String(s.droppedFrames)],
+    ['Empty answers', String(s.emptyAnswers)],
+  ].filter(([, v]) => v !== '0') as Array<[string, string]>
   const rows: Array<[string, string]> = [
     ['Requests', String(s.requests)],
     ['Successful', String(s.successes)],
     ['Failed', String(s.failures)],
-    ['Success rate', `${(s.successRate * 100).toFixed(2)}%`],
+    ...failed,
+    ...link,
+    ['Success rate', s.requests > 0 ? `${(s.successRate * 100).toFixed(2)}%` : '–'],
     ['Duration', `${s.durationSec.toFixed(2)} s`],
     ['Throughput', `${s.throughput.toFixed(2)} req/s`],
-    ['Latency p50', `${s.p50Ms.toFixed(2)} ms`],
-    ['Latency p95', `${s.p95Ms.toFixed(2)} ms`],
-    ['Latency p99', `${s.p99Ms.toFixed(2)} ms`],
-    ['Latency mean', `${s.meanMs.toFixed(2)} ms`],
-    ['Latency min', `${s.minMs.toFixed(2)} ms`],
-    ['Latency max', `${s.maxMs.toFixed(2)} ms`],
+    ['Latency p50', ms(s.p50Ms)],
+    ['Latency p95', ms(s.p95Ms)],
+    ['Latency p99', ms(s.p99Ms)],
+    ['Latency mean', ms(s.meanMs)],
+    ['Latency min', ms(s.minMs)],
+    ['Latency max', ms(s.maxMs)],
   ]
+  if (s.unprocessed) rows.push(['Not processed', unprocessedWhat(s)])
   const width = Math.max(...rows.map(([k]) => k.length))
   return [title, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join('\n')
+}
+
+function unprocessedWhat(s: SessionSummary): string {
+  const u = s.unprocessed
+  if (!u) return 'nothing'
+  if (u.audioSec > 0)
+    return `${u.audioSec.toFixed(1)} s of audio from ${(u.audioStartSec ?? 0).toFixed(1)} s`
+  if (u.frames > 0) return `${u.frames} frame${u.frames === 1 ? '' : 's'}`
+  return `${u.requests} request${u.requests === 1 ? '' : 's'}`
+}
+
+/** "3.2 s of audio not transcribed (from 12.0 s): kept in X" — what a stop could not finish. */
+export function unprocessedLine(s: SessionSummary, keptAt: string): string {
+  return `${unprocessedWhat(s)} not transcribed: kept in ${keptAt}`
 }

@@ -1,7 +1,9 @@
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { app, BrowserWindow, dialog, session } from 'electron'
-import { AppServices } from './app/app-services'
+import { AppCore } from './app/app-core'
 import { eventForwarder, registerIpc } from './electron/ipc-registration'
+import { sessionPortOpener } from './electron/session-ports'
 import { createMainWindow } from './electron/main-window'
 import { MediaFiles, registerMediaScheme } from './electron/media-protocol'
 import { safeStorageSecrets } from './electron/safe-storage-secrets'
@@ -43,11 +45,14 @@ const FILTERS = {
   json: [{ name: 'Model profile', extensions: ['json'] }],
 }
 
-const services = new AppServices({
+const windowContents = (): Electron.WebContents | undefined => mainWindow?.webContents
+const services = new AppCore({
   dataDir: join(app.getPath('userData'), 'triton-live'),
+  workRoot: join(tmpdir(), `triton-live-sessions-${process.pid}`),
   secrets: safeStorageSecrets,
   mediaUrlFor: (path) => media.urlFor(path),
-  emit: eventForwarder(() => mainWindow?.webContents),
+  openSessionPort: sessionPortOpener(windowContents),
+  onBenchProgress: eventForwarder('bench:progress', windowContents),
   saveFile: async (defaultName) => {
     const options = { defaultPath: join(app.getPath('documents'), defaultName) }
     const result = mainWindow
@@ -67,7 +72,7 @@ const services = new AppServices({
 app.whenReady().then(() => {
   hardenSession(session.defaultSession, devServerUrl)
   media.handle()
-  registerIpc(services, devServerUrl)
+  registerIpc(services.handlers, devServerUrl)
   mainWindow = createMainWindow(devServerUrl)
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) mainWindow = createMainWindow(devServerUrl)

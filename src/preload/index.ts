@@ -1,13 +1,13 @@
 import { contextBridge, ipcRenderer, webUtils } from 'electron'
 import { createTritonLiveApi, type BridgeTransport } from '../shared/bridge-api'
-import type { SessionEvent } from '../shared/ipc-contract'
+import { SESSION_PORT_CHANNEL, type EventPayloads } from '../shared/ipc-contract'
+import { SESSION_PORT_MESSAGE, type SessionPortEnvelope } from '../shared/session-port'
 
 // The page gets one typed object; ipcRenderer itself never crosses the bridge.
 const transport: BridgeTransport = {
   invoke: (channel, payload) => ipcRenderer.invoke(channel, payload),
-  send: (channel, payload) => ipcRenderer.send(channel, payload),
   subscribe: (channel, listener) => {
-    const handler = (_event: Electron.IpcRendererEvent, message: SessionEvent): void =>
+    const handler = (_event: Electron.IpcRendererEvent, message: EventPayloads[typeof channel]) =>
       listener(message)
     ipcRenderer.on(channel, handler)
     return () => {
@@ -18,3 +18,14 @@ const transport: BridgeTransport = {
 }
 
 contextBridge.exposeInMainWorld('tritonLive', createTritonLiveApi(transport))
+
+// A session's MessagePort cannot cross contextBridge; like VS Code, hand it to the page with
+// window.postMessage. The page takes it only for a nonce it is waiting for.
+ipcRenderer.on(SESSION_PORT_CHANNEL, (event, message: { sessionId: string; nonce: string }) => {
+  const envelope: SessionPortEnvelope = {
+    type: SESSION_PORT_MESSAGE,
+    sessionId: String(message?.sessionId),
+    nonce: String(message?.nonce),
+  }
+  window.postMessage(envelope, window.location.origin, event.ports)
+})

@@ -1,11 +1,12 @@
-import type { z } from 'zod'
 import type {
+  BenchProgressEvent,
   BenchReport,
   BenchRequest,
   EndpointDraft,
   EndpointHealth,
   EndpointProfile,
   EventChannel,
+  EventPayloads,
   ExportFormat,
   InvokeChannel,
   InvokePayload,
@@ -14,16 +15,12 @@ import type {
   ModelDetails,
   ModelSummary,
   Result,
-  SendChannel,
   ServerTimeSplit,
-  SessionEvent,
   SessionPlan,
   SessionStartRequest,
-  VideoFrameMessage,
-  sendSchemas,
 } from './ipc-contract'
 import type { ModelProfile } from './model-profile'
-import type { LatencySummary } from './results'
+import type { SessionSummary } from './session-summary'
 
 // The bridge API only: no runtime imports, so the preload stays small and zod-free.
 
@@ -33,8 +30,10 @@ export interface BridgeTransport {
     channel: C,
     payload: InvokePayload<C>,
   ): Promise<Result<InvokeResults[C]>>
-  send<C extends SendChannel>(channel: C, payload: z.input<(typeof sendSchemas)[C]>): void
-  subscribe(channel: EventChannel, listener: (event: SessionEvent) => void): () => void
+  subscribe<C extends EventChannel>(
+    channel: C,
+    listener: (event: EventPayloads[C]) => void,
+  ): () => void
   /** The absolute path of a dropped file (Electron's webUtils), if the platform can tell. */
   pathForFile?(file: File): string | undefined
 }
@@ -59,11 +58,13 @@ export interface TritonLiveApi {
     unload(endpointId: string, model: string): Promise<Result<void>>
   }
   session: {
+    /**
+     * Starts a session. Its events, and the channel for audio and frames, arrive on a
+     * MessagePort that main posts to the window with `request.nonce` (see session-port.ts).
+     */
     start(request: SessionStartRequest): Promise<Result<SessionPlan>>
-    stop(sessionId: string): Promise<Result<LatencySummary | undefined>>
-    sendAudio(sessionId: string, samples: Float32Array, capturedAtMs: number): void
-    sendFrame(message: VideoFrameMessage): void
-    onEvent(listener: (event: SessionEvent) => void): () => void
+    /** A drain: resolves with the summary once outstanding answers are in (or given up). */
+    stop(sessionId: string): Promise<Result<SessionSummary | undefined>>
   }
   files: {
     pick(kind: 'media' | 'pem' | 'json'): Promise<Result<string | undefined>>
@@ -74,8 +75,9 @@ export interface TritonLiveApi {
     serverStats(endpointId: string, model: string): Promise<Result<ServerTimeSplit | null>>
   }
   bench: {
-    /** Progress arrives through session.onEvent as 'bench-progress' with sessionId 'bench'. */
     run(request: BenchRequest): Promise<Result<BenchReport>>
+    /** About once a second while a benchmark runs; returns the unsubscribe. */
+    onProgress(listener: (event: BenchProgressEvent) => void): () => void
     /** Stops a running benchmark; its run then fails with a 'cancelled' error. */
     cancel(): Promise<Result<void>>
     export(format: 'md' | 'csv' | 'json'): Promise<Result<string | undefined>>
@@ -106,10 +108,6 @@ export function createTritonLiveApi(t: BridgeTransport): TritonLiveApi {
     session: {
       start: (request) => t.invoke('session:start', request),
       stop: (sessionId) => t.invoke('session:stop', sessionId),
-      sendAudio: (sessionId, samples, capturedAtMs) =>
-        t.send('session:audio', { sessionId, samples, capturedAtMs }),
-      sendFrame: (message) => t.send('session:frame', message),
-      onEvent: (listener) => t.subscribe('session:event', listener),
     },
     files: {
       pick: (kind) => t.invoke('files:pick', { kind }),
@@ -121,6 +119,7 @@ export function createTritonLiveApi(t: BridgeTransport): TritonLiveApi {
     },
     bench: {
       run: (request) => t.invoke('bench:run', request),
+      onProgress: (listener) => t.subscribe('bench:progress', listener),
       cancel: () => t.invoke('bench:cancel', undefined),
       export: (format) => t.invoke('bench:export', { format }),
     },

@@ -5,20 +5,24 @@ import {
   type ModelKind,
   type ModelProfile,
 } from './model-profile'
-import type { LatencySummary, SessionResultEvent } from './results'
+import type { LatencySummary } from './results'
+import type { SessionSummary } from './session-summary'
+import type { UserError } from './session-events'
 
 /**
  * The one IPC contract: channel names, payload schemas and result types. The preload, the main
  * process and the tests' bridge all build on this file; the renderer only sees `TritonLiveApi`.
  */
 
-export interface UserError {
-  /** What went wrong. */
-  message: string
-  /** What to do about it. */
-  hint: string
-  kind: string
-}
+export type { UserError } from './session-events'
+export type {
+  LatencySample,
+  NoticeEvent,
+  SessionEvent,
+  SessionState,
+  SessionStatusEvent,
+} from './session-events'
+export type { SessionSummary } from './session-summary'
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: UserError }
 
@@ -124,6 +128,8 @@ export const sessionStartSchema = z.object({
   profile: modelProfileSchema.optional(),
   /** Microphone chunk length override, in milliseconds. */
   chunkMs: z.number().int().min(20).max(10_000).optional(),
+  /** The page's nonce: main posts the session's MessagePort with it, and the page takes only that port. */
+  nonce: z.string().min(16).max(64),
 })
 export type SessionStartRequest = z.infer<typeof sessionStartSchema>
 
@@ -140,38 +146,7 @@ export interface SessionPlan {
   mediaKind?: 'audio' | 'video'
 }
 
-export const audioChunkSchema = z.object({
-  sessionId: z.string().min(1).max(64),
-  /** Mono float32 PCM at the plan's sample rate. */
-  samples: z.custom<Float32Array>(
-    (v) => v instanceof Float32Array,
-    'samples must be a Float32Array',
-  ),
-  /** Capture time of the first sample, ms since epoch, for glass-to-glass latency. */
-  capturedAtMs: z.number(),
-})
-export type AudioChunkMessage = z.infer<typeof audioChunkSchema>
-
-export const videoFrameSchema = z.object({
-  sessionId: z.string().min(1).max(64),
-  /** RGB24, already letterboxed in the renderer to the plan's size. */
-  rgb: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'rgb must be a Uint8Array'),
-  width: z.number().int().positive().max(8192),
-  height: z.number().int().positive().max(8192),
-  sourceWidth: z.number().int().positive().max(16384),
-  sourceHeight: z.number().int().positive().max(16384),
-  capturedAtMs: z.number(),
-})
-export type VideoFrameMessage = z.infer<typeof videoFrameSchema>
-
-export interface SessionStatusEvent {
-  kind: 'status'
-  state: 'starting' | 'running' | 'reconnecting' | 'stopped' | 'failed'
-  error?: UserError
-  summary?: LatencySummary
-}
-
-/** About once a second while a benchmark runs. */
+/** About once a second while a benchmark runs, on its own channel. */
 export interface BenchProgressEvent {
   kind: 'bench-progress'
   elapsedSec: number
@@ -180,20 +155,6 @@ export interface BenchProgressEvent {
   succeeded: number
   failed: number
   label: string
-}
-
-export interface LatencySample {
-  kind: 'latency'
-  atMs: number
-  roundTripMs: number
-  /** Capture to send, queue wait in the app, in ms. */
-  captureToSendMs?: number
-}
-
-export type SessionEvent = (
-  SessionResultEvent | SessionStatusEvent | LatencySample | BenchProgressEvent
-) & {
-  sessionId: string
 }
 
 // ---- metrics
@@ -317,11 +278,17 @@ export const INVOKE_CHANNELS = [
 ] as const
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number]
 
-export const SEND_CHANNELS = ['session:audio', 'session:frame'] as const
-export type SendChannel = (typeof SEND_CHANNELS)[number]
-
-export const EVENT_CHANNELS = ['session:event'] as const
+/** Main to window. Sessions have no channel here: each talks over its own MessagePort. */
+export const EVENT_CHANNELS = ['bench:progress'] as const
 export type EventChannel = (typeof EVENT_CHANNELS)[number]
+
+/** The payload of each event channel. */
+export interface EventPayloads {
+  'bench:progress': BenchProgressEvent
+}
+
+/** The channel on which main posts a session's MessagePort to the preload. */
+export const SESSION_PORT_CHANNEL = 'session:port'
 
 const idSchema = z.string().min(1).max(64)
 const modelRef = z.object({ endpointId: idSchema, model: z.string().min(1).max(200) })
@@ -359,7 +326,7 @@ export interface InvokeResults {
   'models:load': void
   'models:unload': void
   'session:start': SessionPlan
-  'session:stop': LatencySummary | undefined
+  'session:stop': SessionSummary | undefined
   'files:pick': string | undefined
   'metrics:poll': MetricsPoll
   'metrics:server-stats': ServerTimeSplit | null
@@ -371,10 +338,5 @@ export interface InvokeResults {
 }
 
 export type InvokePayload<C extends InvokeChannel> = z.input<(typeof invokeSchemas)[C]>
-
-export const sendSchemas = {
-  'session:audio': audioChunkSchema,
-  'session:frame': videoFrameSchema,
-} satisfies Record<SendChannel, z.ZodType>
 
 export { createTritonLiveApi, type BridgeTransport, type TritonLiveApi } from './bridge-api'

@@ -44,6 +44,8 @@ export const modelProfileSchema = z
         sampleRate: z.number().int().min(1000).max(192000),
         /** Samples per request. */
         chunkSamples: z.number().int().min(160),
+        /** Samples in the first request of an utterance, when the model needs a longer one. */
+        firstChunkSamples: z.number().int().min(160).optional(),
         /** Offline models: re-decode the growing window every `hopSec`, finalise after `maxWindowSec`. */
         hopSec: z.number().positive().optional(),
         maxWindowSec: z.number().positive().optional(),

@@ -10,10 +10,10 @@ import { startDemoEndpoint, type DemoEndpoint } from '../../src/main/demo-endpoi
 import { writeAnnotatedVideo } from '../../src/main/exports/annotated-video'
 import { resolveFfmpeg, resolveFfprobe } from '../../src/main/media/ffmpeg-path'
 import { probeMedia } from '../../src/main/media/media-probe'
-import { runFileSession } from '../../src/main/sessions/file-session'
 import { resolveModel } from '../../src/main/sessions/model-plan'
 import { TritonClient } from '../../src/main/triton/triton-client'
-import type { DetectionFrameEvent, SessionResultEvent } from '../../src/shared/results'
+import type { DetectionFrameEvent } from '../../src/shared/results'
+import { streamFile } from '../fixtures/stream-file'
 
 const run = promisify(execFile)
 const SAMPLES = join(__dirname, '../../resources/samples')
@@ -97,14 +97,7 @@ const distance = (a: number[], b: number[]): number =>
 describe('annotated video export', () => {
   it('draws the detections of a real session onto an H.264 copy with the same size and frame count', async () => {
     const { profile } = await resolveModel(client, 'color-box-detector-e2e')
-    const events: SessionResultEvent[] = []
-    await runFileSession({
-      client,
-      profile,
-      path: MP4,
-      pace: 'fast',
-      callbacks: { onEvent: (e) => events.push(e) },
-    })
+    const { results: events } = await streamFile(client, profile, MP4)
     const detections = events.filter((e): e is DetectionFrameEvent => e.kind === 'detections')
     expect(detections).toHaveLength(40)
 

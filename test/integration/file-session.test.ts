@@ -5,15 +5,12 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type {
   DetectionFrameEvent,
-  SessionResultEvent,
   TranscriptEvent,
 } from '../../src/shared/results'
 import { startDemoEndpoint, type DemoEndpoint } from '../../src/main/demo-endpoint/demo-server'
 import { encodeToneText } from '../../src/main/demo-endpoint/tone-text-codec'
-import { MediaError } from '../../src/main/media/media-error'
-import { runFileSession } from '../../src/main/sessions/file-session'
 import { resolveModel } from '../../src/main/sessions/model-plan'
-import type { RequestRecord } from '../../src/main/sessions/session-callbacks'
+import { streamFile } from '../fixtures/stream-file'
 import { TritonClient } from '../../src/main/triton/triton-client'
 import { TritonError } from '../../src/main/triton/triton-error'
 
@@ -58,18 +55,10 @@ afterAll(async () => {
 
 async function run(model: string, path: string) {
   const { profile } = await resolveModel(client, model)
-  const events: SessionResultEvent[] = []
-  const records: RequestRecord[] = []
-  await runFileSession({
-    client,
-    profile,
-    path,
-    pace: 'fast',
-    callbacks: { onEvent: (e) => events.push(e), onRequest: (r) => records.push(r) },
-  })
+  const { results: events, records, summary } = await streamFile(client, profile, path)
   const finals = events.filter((e): e is TranscriptEvent => e.kind === 'transcript' && e.final)
   const frames = events.filter((e): e is DetectionFrameEvent => e.kind === 'detections')
-  return { events, records, finals, frames }
+  return { events, records, finals, frames, summary }
 }
 
 describe('streaming a file end to end through the demo endpoint', () => {
@@ -197,30 +186,23 @@ describe('streaming a file end to end through the demo endpoint', () => {
         i.name === 'WAV' ? { ...i, datatype: 'FP64' as const } : i,
       ),
     }
-    const events: SessionResultEvent[] = []
-    await runFileSession({
-      client,
-      profile: broken,
-      path: join(samples, 'tone-text.wav'),
-      pace: 'fast',
-      callbacks: { onEvent: (e) => events.push(e) },
-    })
-    const errors = events.filter((e) => e.kind === 'request-error')
+    const { results, summary } = await streamFile(client, broken, join(samples, 'tone-text.wav'))
+    const errors = results.filter((e) => e.kind === 'request-error')
     expect(errors.length).toBeGreaterThan(0)
     expect(errors[0].kind === 'request-error' && errors[0].message).toContain("data-type is 'FP64'")
+    // Each refused request is counted once, as a server error, and nothing else failed.
+    expect(summary.outcomes['server-error']).toBe(errors.length)
+    expect(summary.failures).toBe(errors.length)
   })
 
   it('fails with a media error that names a missing file', async () => {
     const { profile } = await resolveModel(client, 'tone-transcriber-streaming')
-    const err = await runFileSession({
-      client,
-      profile,
-      path: join(dir, 'nope.wav'),
-      pace: 'fast',
-      callbacks: { onEvent: () => undefined },
-    }).catch((e: unknown) => e)
-    expect(err).toBeInstanceOf(MediaError)
-    expect((err as MediaError).message).toContain('nope.wav')
+    const { events, summary } = await streamFile(client, profile, join(dir, 'nope.wav'))
+    const last = events[events.length - 1]
+    expect(last.kind === 'status' && last.state).toBe('failed')
+    expect(last.kind === 'status' && last.error?.kind).toBe('media-not-found')
+    expect(last.kind === 'status' && last.error?.message).toContain('nope.wav')
+    expect(summary.requests).toBe(0)
   })
 
   it('asks for a profile when a model cannot be understood, with an example', async () => {

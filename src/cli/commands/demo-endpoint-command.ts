@@ -2,10 +2,11 @@ import { parseArgs } from 'node:util'
 import { startDemoEndpoint } from '../../main/demo-endpoint/demo-server'
 import { CliUsageError } from '../cli-error'
 
-export const DEMO_ENDPOINT_HELP = `triton-live demo-endpoint [--host H] [--port N] [--metrics-port M]
+export const DEMO_ENDPOINT_HELP = `triton-live demo-endpoint [--host H] [--port N] [--metrics-port M] [--sequence-log F]
   Serves the built-in demo endpoint: a KServe v2 gRPC server (default 127.0.0.1:8001) with
   small deterministic models, and Triton's Prometheus page at http://H:M/metrics (default 8002).
-  Runs until Ctrl+C.`
+  --sequence-log appends one JSON line per completed sequence (samples and text) to F, for
+  counting at the server what a client sent. Runs until Ctrl+C.`
 
 function port(name: string, v: string | undefined, fallback: number): number {
   if (v === undefined) return fallback
@@ -25,6 +26,7 @@ export async function demoEndpointCommand(
       host: { type: 'string' },
       port: { type: 'string' },
       'metrics-port': { type: 'string' },
+      'sequence-log': { type: 'string' },
     },
     strict: true,
   })
@@ -32,6 +34,7 @@ export async function demoEndpointCommand(
     host: values.host ?? '127.0.0.1',
     port: port('--port', values.port, 8001),
     metricsPort: port('--metrics-port', values['metrics-port'], 8002),
+    sequenceLog: values['sequence-log'],
   })
   out(`demo endpoint listening on ${demo.url} (gRPC)`)
   out(`metrics at ${demo.metricsUrl}`)

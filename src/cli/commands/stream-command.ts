@@ -1,30 +1,43 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import type { ModelProfile } from '../../shared/model-profile'
-import type { SessionResultEvent, SummaryEvent } from '../../shared/results'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { copyFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, parse } from 'node:path'
+import type { SessionEvent } from '../../shared/session-events'
+import type { SessionSummary } from '../../shared/session-summary'
 import {
   checkExportTarget,
   exportSession,
   type SessionKind,
 } from '../../main/exports/session-exporter'
 import { assertMediaFile } from '../../main/media/media-error'
-import { LatencyRecorder } from '../../main/metrics/latency-histogram'
-import { runFileSession } from '../../main/sessions/file-session'
-import type { RequestRecord } from '../../main/sessions/session-callbacks'
+import { FileSource } from '../../main/sessions/file-source'
 import { parseProfile, resolveModel } from '../../main/sessions/model-plan'
+import { grpcStreamTransport } from '../../main/transport/grpc-stream-transport'
 import { TritonClient } from '../../main/triton/triton-client'
-import { TritonError } from '../../main/triton/triton-error'
 import { CliUsageError } from '../cli-error'
 import { CONNECTION_FLAGS, connectionFromFlags } from '../connection-flags'
-import { detectionLine, summaryTable, transcriptLine, type Output } from '../output'
+import {
+  detectionLine,
+  summaryTable,
+  transcriptLine,
+  unprocessedLine,
+  type Output,
+} from '../output'
 
 export const STREAM_HELP = `triton-live stream --url U --model M --file F [--profile P.json] [--realtime] [--max-fps N] [--export OUT]... [--json]
   Streams a file (any format ffmpeg reads) to a model over ModelStreamInfer and prints
-  transcripts or detections as they arrive, then a latency summary. --realtime paces the file
-  like a live source; the default sends as fast as the server answers. --json prints one JSON
-  object per line, the summary last. --export writes the results when the run ends (also after
-  Ctrl+C), the format by extension: transcripts .txt .srt .vtt .json .jsonl, detections .jsonl
-  .json or .mp4 (the video with boxes drawn), per-request latency .csv; repeatable.`
+  transcripts or detections as they arrive, then a summary: every request ends as succeeded,
+  server error, decode error, timed out or cancelled. --realtime paces the file like a live
+  source; the default sends as fast as the server answers. A dropped link is retried with
+  backoff and the file resumes from its first unanswered chunk or frame. Ctrl+C is a drain: the
+  utterance in progress is ended and answers are awaited (5 s at most). --json prints one JSON
+  object per line (results, status, flow), the summary last. --export writes the results when
+  the run ends (also after Ctrl+C), the format by extension: transcripts .txt .srt .vtt .json
+  .jsonl, detections .jsonl .json or .mp4 (the video with boxes drawn), per-request latency
+  .csv; repeatable. Exits 1 when any request failed or anything was not processed.`
 
 /** Reads and validates a --profile file; undefined when the flag is absent. */
 export async function loadProfile(path: string | undefined): Promise<ModelProfile | undefined> {
@@ -65,87 +78,133 @@ export async function streamCommand(argv: string[], output: Output): Promise<num
   await assertMediaFile(values.file)
   const override = await loadProfile(values.profile)
   const client = new TritonClient(connectionFromFlags(values))
-  const recorder = new LatencyRecorder()
-  const abort = new AbortController()
-  const onSignal = (): void => abort.abort()
-  process.once('SIGINT', onSignal)
-  let partialShown = false
-  const clearPartial = (): void => {
-    if (partialShown) process.stdout.write('\r\x1b[2K')
-    partialShown = false
-  }
+  const workRoot = mkdtempSync(join(tmpdir(), 'triton-live-stream-'))
+  let keepWorkRoot = false
   const exports = values.export ?? []
-  // Results are kept only when something will be written from them.
-  const events: SessionResultEvent[] = []
-  const records: RequestRecord[] = []
+  let stopping: Promise<SessionSummary> | undefined
   try {
     const { profile } = await resolveModel(client, values.model, override)
     const kind = sessionKind(profile.kind)
     // Checked before streaming, so a wrong extension or folder does not cost a whole run.
     for (const path of exports) await checkExportTarget(path, kind, values.file)
-    const started = performance.now()
-    const onEvent = (e: SessionResultEvent): void => {
-      if (exports.length > 0) events.push(e)
-      if (json) return output.write(JSON.stringify(e))
-      if (e.kind === 'transcript') {
-        if (e.final) {
-          clearPartial()
-          output.write(transcriptLine(e))
-        } else if (output.tty) {
-          process.stdout.write(`\r\x1b[2K… ${e.text}`)
-          partialShown = true
-        }
-      } else if (e.kind === 'detections') {
-        output.write(detectionLine(e))
-      } else {
-        clearPartial()
-        output.write(`request failed at ${e.timeSec.toFixed(2)} s: ${e.message}`)
-      }
+    const source = new FileSource(
+      { transport: grpcStreamTransport(client), profile, workRoot },
+      { path: values.file, pace: values.realtime ? 'realtime' : 'fast', maxFps },
+    )
+    const printer = new EventPrinter(output, json)
+    source.session.onDidEmit((e) => printer.print(e))
+    const onSignal = (): void => {
+      stopping ??= source.stop()
     }
-    await runFileSession({
-      client,
-      profile,
-      path: values.file,
-      pace: values.realtime ? 'realtime' : 'fast',
-      maxFps,
-      signal: abort.signal,
-      callbacks: {
-        onEvent,
-        onRequest: (r) => {
-          if (exports.length > 0) records.push(r)
-          if (r.ok) recorder.record(r.latencyMs)
-          else recorder.recordFailure()
-        },
-      },
-    }).catch((e: unknown) => {
-      if (abort.signal.aborted && e instanceof TritonError && e.kind === 'cancelled') return
-      throw e
-    })
-    clearPartial()
-    const summary = recorder.summary((performance.now() - started) / 1000)
+    process.once('SIGINT', onSignal)
+    try {
+      await source.start()
+      await source.done
+    } finally {
+      process.off('SIGINT', onSignal)
+    }
+    const summary = await (stopping ?? source.done)
+    printer.clearPartial()
     if (json) {
-      const event: SummaryEvent = {
-        kind: 'summary',
-        model: profile.model,
-        url: client.target,
-        summary,
-      }
-      output.write(JSON.stringify(event))
+      output.write(
+        JSON.stringify({ kind: 'summary', model: profile.model, url: client.target, summary }),
+      )
     } else {
       output.write('')
       output.write(summaryTable(`${profile.model} @ ${client.target}`, summary))
     }
-    const exported = await writeExports(exports, { events, records, source: values.file, kind })
-    return summary.failures > 0 || summary.requests === 0 || !exported ? 1 : 0
+    const collected = await source.session.log.collect()
+    const exported = await writeExports(exports, { ...collected, source: values.file, kind })
+    const kept = summary.unprocessed?.keptAudioPath
+    if (kept) {
+      const copies = await keepBesideExports(kept, exports)
+      if (copies.length === 0) keepWorkRoot = true
+      const where = copies.length > 0 ? copies.join(', ') : kept
+      process.stderr.write(`triton-live: ${unprocessedLine(summary, where)}\n`)
+    }
+    return summary.failures > 0 || summary.requests === 0 || !exported || summary.unprocessed
+      ? 1
+      : 0
   } finally {
-    process.off('SIGINT', onSignal)
     client.close()
+    if (!keepWorkRoot) rmSync(workRoot, { recursive: true, force: true })
+  }
+}
+
+/** Prints a session's events: results as lines (or JSON), link trouble on stderr. */
+class EventPrinter {
+  private partialShown = false
+  private reconnecting = false
+
+  constructor(
+    private readonly output: Output,
+    private readonly json: boolean,
+  ) {}
+
+  clearPartial(): void {
+    if (this.partialShown) process.stdout.write('\r\x1b[2K')
+    this.partialShown = false
+  }
+
+  print(e: SessionEvent): void {
+    if (e.kind === 'latency' || e.kind === 'ack') return
+    if (this.json) {
+      if (e.kind === 'status' && e.summary) return
+      return this.output.write(JSON.stringify(e))
+    }
+    switch (e.kind) {
+      case 'transcript':
+        if (e.final) {
+          this.clearPartial()
+          this.output.write(transcriptLine(e))
+        } else if (this.output.tty) {
+          process.stdout.write(`\r\x1b[2K… ${e.text}`)
+          this.partialShown = true
+        }
+        return
+      case 'detections':
+        return this.output.write(detectionLine(e))
+      case 'request-error':
+        this.clearPartial()
+        return this.output.write(`request failed at ${e.timeSec.toFixed(2)} s: ${e.message}`)
+      case 'notice':
+        this.clearPartial()
+        return void process.stderr.write(`triton-live: ${e.message}\n`)
+      case 'status':
+        if (e.state === 'reconnecting' && e.error) {
+          this.clearPartial()
+          this.reconnecting = true
+          process.stderr.write(`triton-live: ${e.error.message}; reconnecting\n`)
+        } else if (e.state === 'running' && this.reconnecting) {
+          this.reconnecting = false
+          process.stderr.write(
+            'triton-live: reconnected; resuming from the first unanswered request\n',
+          )
+        } else if (e.state === 'failed' && e.error) {
+          this.clearPartial()
+          process.stderr.write(`triton-live: ${e.error.message}${e.error.hint ? ` (${e.error.hint})` : ''}\n`)
+        }
+        return
+      case 'flow':
+        return
+    }
   }
 }
 
 function sessionKind(kind: ModelProfile['kind']): SessionKind | undefined {
   if (kind === 'detection') return 'detection'
   return kind === 'streaming-asr' || kind === 'offline-asr' ? 'transcript' : undefined
+}
+
+/** Copies the untranscribed audio next to each export (talk.srt -> talk.untranscribed.wav). */
+async function keepBesideExports(kept: string, exports: readonly string[]): Promise<string[]> {
+  const out = new Set<string>()
+  for (const path of exports) {
+    const { dir, name } = parse(path)
+    out.add(join(dir, `${name}.untranscribed.wav`))
+  }
+  for (const target of out) await copyFile(kept, target)
+  return [...out]
 }
 
 /** Writes every export, reporting each on stderr; false if any failed. */

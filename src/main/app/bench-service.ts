@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises'
 import type {
+  BenchProgressEvent,
   BenchReport,
   BenchRequest,
   BenchRunView,
-  SessionEvent,
 } from '../../shared/ipc-contract'
 import type { ModelProfile } from '../../shared/model-profile'
 import { buildBenchWorkload, planBenchModel } from '../bench/bench-workload'
@@ -49,7 +49,7 @@ export class BenchService {
   private running: AbortController | undefined
   private last: BenchRun[] = []
 
-  constructor(private readonly emit: (event: SessionEvent) => void) {}
+  constructor(private readonly onProgress: (event: BenchProgressEvent) => void) {}
 
   async run(
     req: BenchRequest,
@@ -105,8 +105,7 @@ export class BenchService {
             signal: abort.signal,
             label,
             onNote: (m) => notes.push(m),
-            onProgress: (p) =>
-              this.emit({ kind: 'bench-progress', sessionId: 'bench', label, ...p }),
+            onProgress: (p) => this.onProgress({ kind: 'bench-progress', label, ...p }),
           }),
         )
       }

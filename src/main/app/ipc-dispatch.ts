@@ -1,12 +1,10 @@
 import {
   invokeSchemas,
-  sendSchemas,
   type InvokeChannel,
   type InvokeResults,
   type Result,
-  type SendChannel,
 } from '../../shared/ipc-contract'
-import type { AppServices } from './app-services'
+import type { AppHandlers } from './app-core'
 import { toUserError } from './user-error'
 
 export function isInvokeChannel(channel: string): channel is InvokeChannel {
@@ -18,7 +16,7 @@ export function isInvokeChannel(channel: string): channel is InvokeChannel {
  * a bad payload included, comes back as a Result the renderer can show; nothing throws across IPC.
  */
 export async function dispatchInvoke<C extends InvokeChannel>(
-  services: AppServices,
+  handlers: AppHandlers,
   channel: C,
   payload: unknown,
 ): Promise<Result<InvokeResults[C]>> {
@@ -35,28 +33,9 @@ export async function dispatchInvoke<C extends InvokeChannel>(
     }
   }
   try {
-    const handler = services.handlers[channel] as (p: unknown) => Promise<InvokeResults[C]>
+    const handler = handlers[channel] as (p: unknown) => Promise<InvokeResults[C]>
     return { ok: true, value: await handler(parsed.data) }
   } catch (e) {
     return { ok: false, error: toUserError(e) }
   }
-}
-
-/** Fire-and-forget media messages: invalid ones are dropped (and counted), never thrown. */
-export function dispatchSend(
-  services: AppServices,
-  channel: SendChannel,
-  payload: unknown,
-): boolean {
-  if (channel === 'session:audio') {
-    const parsed = sendSchemas['session:audio'].safeParse(payload)
-    if (!parsed.success) return false
-    services.pushAudio(parsed.data.sessionId, parsed.data.samples, parsed.data.capturedAtMs)
-    return true
-  }
-  const parsed = sendSchemas['session:frame'].safeParse(payload)
-  if (!parsed.success) return false
-  if (parsed.data.rgb.length !== parsed.data.width * parsed.data.height * 3) return false
-  services.pushFrame(parsed.data)
-  return true
 }

@@ -9,7 +9,7 @@ import type { BenchRun } from '../metrics/bench-report'
 import { LatencyRecorder } from '../metrics/latency-histogram'
 import { fetchMetricsText, parseTritonMetrics } from '../metrics/prometheus-metrics'
 import { statisticsDelta } from '../metrics/statistics-delta'
-import type { RequestRecord } from '../sessions/session-callbacks'
+import type { RequestRecord } from '../sessions/request-ledger'
 import { sequenceParameters, type InferRequestSpec } from '../triton/infer-messages'
 import type { StreamCall } from '../triton/stream-call'
 import type { Tensor } from '../triton/tensor-codec'
@@ -168,13 +168,18 @@ class Run {
         this.succeeded += 1
         this.recorder.record(latencyMs)
         this.lastAnswerAt = performance.now()
-        this.opts.onRequest?.({ ok: true, latencyMs, atMs: Date.now() })
+        this.opts.onRequest?.({ ok: true, outcome: 'success', latencyMs, atMs: Date.now() })
       },
       (error: unknown) => {
         this.failed += 1
         this.recorder.recordFailure()
         this.lastAnswerAt = performance.now()
-        this.opts.onRequest?.({ ok: false, latencyMs: performance.now() - began, atMs: Date.now() })
+        this.opts.onRequest?.({
+          ok: false,
+          outcome: error instanceof TritonError && error.kind === 'timeout' ? 'timeout' : 'server-error',
+          latencyMs: performance.now() - began,
+          atMs: Date.now(),
+        })
         if (error instanceof TritonError && FATAL_KINDS.has(error.kind)) this.fatal ??= error
         // The server may have dropped the sequence; the lane's next request starts afresh.
         if (step.sequence && !step.sequence.end) lane.position = 0

@@ -21,6 +21,16 @@ export class DemoInferError extends Error {
 interface SequenceSlot {
   state: Record<string, unknown>
   lastSeen: number
+  /** Valid audio samples the sequence received (WAV_LENS), for the sequence log. */
+  samples: number
+}
+
+/** One line per completed sequence: what a fault test counts at the server. */
+export interface SequenceLogEntry {
+  model: string
+  sequenceId: string
+  samples: number
+  text: string
 }
 
 const RESERVED_OK = new Set(['triton_enable_empty_final_response'])
@@ -56,6 +66,8 @@ export class DemoInference {
   constructor(
     models: readonly DemoModel[],
     private readonly shm?: SharedMemoryRegistry,
+    /** Called when a sequence ends successfully. */
+    private readonly onSequenceEnd?: (entry: SequenceLogEntry) => void,
   ) {
     for (const m of models) {
       this.models.set(m.name, m)
@@ -289,9 +301,12 @@ export class DemoInference {
       const decoded = process.hrtime.bigint()
       let slot: SequenceSlot | undefined
       if (seq) {
-        slot = seq.start ? { state: {}, lastSeen: Date.now() } : this.sequences.get(seq.key)
+        slot = seq.start
+          ? { state: {}, lastSeen: Date.now(), samples: 0 }
+          : this.sequences.get(seq.key)
         if (slot) this.sequences.set(seq.key, slot)
       }
+      if (slot) slot.samples += validLength(inputs)
       let produced: Tensor[] | Tensor[][]
       try {
         produced = model.execute(
@@ -311,6 +326,14 @@ export class DemoInference {
         }
       }
       const inferred = process.hrtime.bigint()
+      if (seq?.end && slot && this.onSequenceEnd) {
+        this.onSequenceEnd({
+          model: model.name,
+          sequenceId: seq.key,
+          samples: slot.samples,
+          text: textOf(produced),
+        })
+      }
       const groups: Tensor[][] = model.decoupled ? (produced as Tensor[][]) : [produced as Tensor[]]
       const responses = groups.map((tensors) => ({
         model_name: model.name,
@@ -342,4 +365,20 @@ export class DemoInference {
       release()
     }
   }
+}
+
+/** WAV_LENS when the request has it (the valid part of a padded chunk), else 0. */
+function validLength(inputs: ReadonlyMap<string, DecodedTensor>): number {
+  const lens = inputs.get('WAV_LENS')?.data
+  if (!lens || Array.isArray(lens)) return 0
+  const v = (lens as ArrayLike<number | bigint>)[0]
+  return v === undefined ? 0 : Number(v)
+}
+
+function textOf(produced: Tensor[] | Tensor[][]): string {
+  const flat = (produced as Array<Tensor | Tensor[]>).flat()
+  const t = flat.find((x) => x.datatype === 'BYTES')
+  const d = t?.data
+  if (!Array.isArray(d)) return ''
+  return d.map((x) => (typeof x === 'string' ? x : new TextDecoder().decode(x as Uint8Array))).join(' ')
 }

@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs'
 import { createServer, type Server as HttpServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import * as grpc from '@grpc/grpc-js'
@@ -96,6 +97,12 @@ export interface DemoEndpointOptions {
   /** Port of the Prometheus page; 0 picks a free port, null disables it. */
   metricsPort?: number | null
   models?: readonly DemoModel[]
+  /**
+   * Appends one JSON line per completed sequence (model, sequence id, samples, text) to this
+   * file, written before the answer goes out, so a test can count at the server what survived
+   * a kill -9.
+   */
+  sequenceLog?: string
   /** Serve gRPC over TLS with this PEM certificate and key; with `clientCa`, require client certificates (mTLS). */
   tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer }
 }
@@ -344,7 +351,12 @@ function serverCredentials(tls: DemoEndpointOptions['tls']): grpc.ServerCredenti
 export async function startDemoEndpoint(options: DemoEndpointOptions = {}): Promise<DemoEndpoint> {
   const host = options.host ?? '127.0.0.1'
   const shm = new SharedMemoryRegistry()
-  const inference = new DemoInference(options.models ?? DEMO_MODELS, shm)
+  const log = options.sequenceLog
+  const inference = new DemoInference(
+    options.models ?? DEMO_MODELS,
+    shm,
+    log ? (entry) => appendFileSync(log, JSON.stringify(entry) + '\n') : undefined,
+  )
   const proto = loadTritonProto()
   const server = new grpc.Server({
     'grpc.max_receive_message_length': 64 * 1024 * 1024,

@@ -1,19 +1,16 @@
-import { ipcMain, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron'
-import { INVOKE_CHANNELS, SEND_CHANNELS, type SessionEvent } from '../../shared/ipc-contract'
-import type { AppServices } from '../app/app-services'
-import { dispatchInvoke, dispatchSend } from '../app/ipc-dispatch'
+import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron'
+import { INVOKE_CHANNELS, type EventChannel, type EventPayloads } from '../../shared/ipc-contract'
+import type { AppHandlers } from '../app/app-core'
+import { dispatchInvoke } from '../app/ipc-dispatch'
 import { isAppUrl } from './window-security'
 
 /** Only the top-level frame of our own page may call in. */
-function trusted(
-  event: IpcMainInvokeEvent | IpcMainEvent,
-  devServerUrl: string | undefined,
-): boolean {
+function trusted(event: IpcMainInvokeEvent, devServerUrl: string | undefined): boolean {
   const frame = event.senderFrame
   return Boolean(frame && frame.parent === null && isAppUrl(frame.url, devServerUrl))
 }
 
-export function registerIpc(services: AppServices, devServerUrl: string | undefined): void {
+export function registerIpc(handlers: AppHandlers, devServerUrl: string | undefined): void {
   for (const channel of INVOKE_CHANNELS) {
     ipcMain.handle(channel, async (event, payload: unknown) => {
       if (!trusted(event, devServerUrl)) {
@@ -22,22 +19,18 @@ export function registerIpc(services: AppServices, devServerUrl: string | undefi
           error: { message: 'request from an untrusted frame', hint: '', kind: 'forbidden' },
         }
       }
-      return dispatchInvoke(services, channel, payload)
-    })
-  }
-  for (const channel of SEND_CHANNELS) {
-    ipcMain.on(channel, (event, payload: unknown) => {
-      if (trusted(event, devServerUrl)) dispatchSend(services, channel, payload)
+      return dispatchInvoke(handlers, channel, payload)
     })
   }
 }
 
-/** Session events go to the window that exists; a closed window simply stops receiving. */
-export function eventForwarder(
+/** Events go to the window that exists; a closed window simply stops receiving. */
+export function eventForwarder<C extends EventChannel>(
+  channel: C,
   target: () => WebContents | undefined,
-): (event: SessionEvent) => void {
+): (event: EventPayloads[C]) => void {
   return (event) => {
     const wc = target()
-    if (wc && !wc.isDestroyed()) wc.send('session:event', event)
+    if (wc && !wc.isDestroyed()) wc.send(channel, event)
   }
 }

@@ -5,23 +5,16 @@ import { bytesToStrings } from '../triton/tensor-codec'
  * The transcript in a response: the named BYTES output, or the first BYTES output. sherpa's
  * streaming scorer returns the hypothesis as several elements (tokens or words), joined here.
  */
-export function transcriptOf(result: InferResult, outputName?: string): string {
+export function transcriptOf(result: InferResult | undefined, outputName?: string): string {
+  if (!result) throw new Error("the server's answer carried no response")
   const tensor =
     (outputName ? result.outputs.get(outputName) : undefined) ??
     [...result.outputs.values()].find((t) => t.datatype === 'BYTES')
   if (!tensor) {
     throw new Error(
-      `the response has no text output${outputName ? ` named '${outputName}'` : ''}; ` +
+      `the server's answer has no text output${outputName ? ` named '${outputName}'` : ''}; ` +
         `outputs: ${[...result.outputs.keys()].join(', ') || 'none'}`,
     )
   }
   return bytesToStrings(tensor).join(' ').replace(/\s+/g, ' ').trim()
-}
-
-/** Root-mean-square level of the first `n` samples; used to find silence between utterances. */
-export function rms(samples: Float32Array, n = samples.length): number {
-  if (n <= 0) return 0
-  let sum = 0
-  for (let i = 0; i < n; i++) sum += samples[i] * samples[i]
-  return Math.sqrt(sum / n)
 }

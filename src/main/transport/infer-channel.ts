@@ -61,5 +61,13 @@ export interface InferChannel {
 export interface InferTransport {
   /** For messages and reports: 'gRPC stream', 'gRPC unary', 'HTTP', with '+ shm' when used. */
   readonly label: string
+  /** Where requests go, for messages: 'grpc://host:8001'. */
+  readonly target: string
   open(options?: ChannelOptions): InferChannel
+  /**
+   * Resolves as soon as the endpoint can take requests, or rejects (with the reason) once
+   * `timeoutMs` has passed without that. Sessions wait on it between reconnect attempts, so
+   * they are back the moment the server is.
+   */
+  ready(timeoutMs: number): Promise<void>
 }

@@ -126,6 +126,10 @@ export function resolveConnection(options: ConnectionOptions): ResolvedConnectio
     // grpc-js receives at most 4 MiB by default; a YOLOv8-seg answer is about 7 MB.
     'grpc.max_receive_message_length': maxBytes,
     'grpc.max_send_message_length': maxBytes,
+    // grpc-js waits up to 120 s between connection attempts by default: after an outage the
+    // app would sit idle long after the server is back. Sessions keep their own backoff.
+    'grpc.initial_reconnect_backoff_ms': 250,
+    'grpc.max_reconnect_backoff_ms': 1000,
     ...(keepalive > 0
       ? {
           'grpc.keepalive_time_ms': keepalive,

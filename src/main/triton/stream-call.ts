@@ -3,6 +3,13 @@ import { performance } from 'node:perf_hooks'
 import type * as grpc from '@grpc/grpc-js'
 import type { ModelInferRequest } from './generated/inference/ModelInferRequest'
 import type { ModelStreamInferResponse__Output } from './generated/inference/ModelStreamInferResponse'
+import type {
+  ChannelOptions,
+  ChannelRequestOptions,
+  InferAnswer,
+  InferChannel,
+  UnmatchedResponse,
+} from '../transport/infer-channel'
 import {
   buildInferRequest,
   parseInferResponse,
@@ -11,43 +18,20 @@ import {
 } from './infer-messages'
 import { TritonError, toTritonError } from './triton-error'
 
-export interface StreamCallOptions {
-  /**
-   * The model may answer a request with 0..N responses. We then ask Triton for the empty
-   * final response (`triton_enable_empty_final_response`) so every request has a known end.
-   */
-  decoupled?: boolean
-  idPrefix?: string
-  /**
-   * If the oldest unanswered request waits longer than this, the link is taken as dead: the
-   * call is cancelled and everything pending fails with a 'timeout' error (a live session then
-   * reconnects). Off when absent.
-   */
-  answerTimeoutMs?: number
-}
-
-export interface StreamOutcome {
-  id: string
-  responses: InferResult[]
-  /** From the write of the request to its final response. */
-  latencyMs: number
-  /** From the write to the first response (decoupled models answer in parts). */
-  firstResponseMs: number
-}
-
-export interface StreamInferOptions {
-  onResponse?: (result: InferResult, final: boolean) => void
-}
+export type StreamCallOptions = ChannelOptions
 
 interface Pending {
   id: string
   model: string
   sentAt: number
+  /** performance.now() after which the call is taken as stalled. */
+  deadlineAt: number
   firstAt?: number
   responses: InferResult[]
-  onResponse?: StreamInferOptions['onResponse']
-  resolve: (o: StreamOutcome) => void
-  reject: (e: TritonError) => void
+  onResponse?: ChannelRequestOptions['onResponse']
+  resolve: (o: InferAnswer) => void
+  /** A TritonError, or a plain Error when the answer could not be parsed (a decode error). */
+  reject: (e: Error) => void
 }
 
 type DuplexCall = grpc.ClientDuplexStream<ModelInferRequest, ModelStreamInferResponse__Output>
@@ -55,24 +39,29 @@ type DuplexCall = grpc.ClientDuplexStream<ModelInferRequest, ModelStreamInferRes
 let callCounter = 0
 
 /**
- * One ModelStreamInfer call. Every request gets an id; responses are matched by id (several
- * per request for decoupled models, ending at `triton_final_response`). A failed request comes
- * back as `error_message` and rejects only that request; the stream stays open. A stream-level
- * failure rejects everything pending and closes the session.
+ * One ModelStreamInfer call, as an InferChannel. Every request gets an id and responses are
+ * matched by id only (several per request for decoupled models, ending at
+ * `triton_final_response`); a response with no id or an id it did not send is counted as
+ * unmatched and never credited to a request. A failed request comes back as `error_message`
+ * and rejects only that request; the stream stays open. A request past its deadline means the
+ * ordered stream is stalled: the call ends with a 'timeout' error and everything pending
+ * rejects, so nothing waits forever. A stream-level failure rejects everything pending.
  */
-export class StreamCall {
+export class StreamCall implements InferChannel {
+  readonly ordered = true
   private readonly call: DuplexCall
   private readonly target: string
   private readonly decoupled: boolean
   private readonly prefix: string
+  private readonly onUnmatched: ((r: UnmatchedResponse) => void) | undefined
   private readonly pending = new Map<string, Pending>()
   private readonly events = new EventEmitter()
   private counter = 0
   private drain: Promise<void> | undefined
   private closedWith: TritonError | null | undefined
   private cancelled = false
-  private watchdog: NodeJS.Timeout | undefined
-  private readonly answerTimeoutMs: number | undefined
+  private deadlineTimer: NodeJS.Timeout | undefined
+  private deadlineTimerAt = Infinity
   private readonly closedSignal = new Promise<void>((resolve) =>
     this.events.once('close', () => resolve()),
   )
@@ -82,7 +71,7 @@ export class StreamCall {
     this.target = target
     this.decoupled = Boolean(options.decoupled)
     this.prefix = options.idPrefix ?? `c${++callCounter}`
-    this.answerTimeoutMs = options.answerTimeoutMs
+    this.onUnmatched = options.onUnmatched
     call.on('data', (msg: ModelStreamInferResponse__Output) => this.onData(msg))
     call.on('error', (err: unknown) => this.finish(toTritonError(err, target, 'ModelStreamInfer')))
     call.on('end', () => this.finish(null))
@@ -107,26 +96,30 @@ export class StreamCall {
   }
 
   /** Sends one request and resolves with all its responses once the final one arrives. */
-  async infer(spec: InferRequestSpec, opts: StreamInferOptions = {}): Promise<StreamOutcome> {
+  async infer(spec: InferRequestSpec, opts: ChannelRequestOptions = {}): Promise<InferAnswer> {
     this.throwIfClosed()
     // No 'drain' comes once the call is closed, so wait for whichever happens first.
     if (this.drain) await Promise.race([this.drain, this.closedSignal])
     this.throwIfClosed()
     const id = spec.id || `${this.prefix}-${++this.counter}`
+    if (this.pending.has(id)) throw new Error(`request id '${id}' is already in flight`)
     const parameters = { ...(spec.parameters ?? {}) }
     if (this.decoupled) parameters.triton_enable_empty_final_response = true
     const request = buildInferRequest({ ...spec, id, parameters })
-    return new Promise<StreamOutcome>((resolve, reject) => {
+    return new Promise<InferAnswer>((resolve, reject) => {
+      const sentAt = performance.now()
+      const deadlineAt = opts.deadlineMs ? sentAt + opts.deadlineMs : Infinity
       this.pending.set(id, {
         id,
         model: spec.model,
-        sentAt: performance.now(),
+        sentAt,
+        deadlineAt,
         responses: [],
         onResponse: opts.onResponse,
         resolve,
         reject,
       })
-      this.armWatchdog()
+      if (deadlineAt < this.deadlineTimerAt) this.armDeadline(deadlineAt)
       const ok = this.call.write(request)
       if (!ok && !this.drain) {
         // Respect HTTP/2 flow control: the next request waits until the socket drains.
@@ -140,27 +133,35 @@ export class StreamCall {
     })
   }
 
-  private armWatchdog(): void {
-    const limit = this.answerTimeoutMs
-    if (!limit || this.watchdog) return
-    this.watchdog = setInterval(
-      () => {
-        const oldest = this.pending.values().next().value
-        if (!oldest) return
-        const waited = performance.now() - oldest.sentAt
-        if (waited <= limit) return
+  /** One timer, for the earliest deadline; it re-arms for the next one when it fires. */
+  private armDeadline(at: number): void {
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer)
+    this.deadlineTimerAt = at
+    this.deadlineTimer = setTimeout(() => this.checkDeadlines(), Math.max(0, at - performance.now()))
+    this.deadlineTimer.unref?.()
+  }
+
+  private checkDeadlines(): void {
+    this.deadlineTimer = undefined
+    this.deadlineTimerAt = Infinity
+    const now = performance.now()
+    let next = Infinity
+    for (const p of this.pending.values()) {
+      if (p.deadlineAt <= now) {
+        const waited = (now - p.sentAt) / 1000
         this.finish(
           new TritonError(
             'timeout',
-            `${this.target} has not answered for ${(waited / 1000).toFixed(1)} s`,
-            'the link or the server is stalled; the session reconnects if it can',
+            `${this.target} did not answer request ${p.id} within ${waited.toFixed(1)} s`,
+            'the server or the link is stalled; the session reconnects if it can',
           ),
         )
         this.call.cancel()
-      },
-      Math.min(1000, limit / 4),
-    )
-    this.watchdog.unref()
+        return
+      }
+      next = Math.min(next, p.deadlineAt)
+    }
+    if (next < Infinity) this.armDeadline(next)
   }
 
   private throwIfClosed(): void {
@@ -172,18 +173,13 @@ export class StreamCall {
     }
   }
 
-  private take(id: string): Pending | undefined {
-    const byId = this.pending.get(id)
-    if (byId) return byId
-    // A server that does not echo ids answers non-decoupled requests in order.
-    if (!id && !this.decoupled) return this.pending.values().next().value
-    return undefined
-  }
-
   private onData(msg: ModelStreamInferResponse__Output): void {
     const id = msg.infer_response?.id ?? ''
-    const p = this.take(id)
-    if (!p) return
+    const p = id ? this.pending.get(id) : undefined
+    if (!p) {
+      this.onUnmatched?.({ id, reason: id ? 'unknown-id' : 'no-id' })
+      return
+    }
     if (msg.error_message) {
       this.pending.delete(p.id)
       p.reject(
@@ -201,14 +197,9 @@ export class StreamCall {
     try {
       result = parseInferResponse(msg.infer_response)
     } catch (e) {
+      // Not a TritonError: the session counts it as a decode error of this request.
       this.pending.delete(p.id)
-      p.reject(
-        new TritonError(
-          'model-error',
-          `bad response to ${p.id}: ${(e as Error).message}`,
-          'check the model outputs',
-        ),
-      )
+      p.reject(e instanceof Error ? e : new Error(String(e)))
       return
     }
     p.firstAt ??= now
@@ -230,7 +221,7 @@ export class StreamCall {
 
   private finish(error: TritonError | null): void {
     if (this.closedWith !== undefined) return
-    if (this.watchdog) clearInterval(this.watchdog)
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer)
     // CANCELLED that we did not ask for is the server going away (shutdown, restart, proxy).
     const serverCancelled = !this.cancelled && error?.kind === 'cancelled'
     const reason = this.cancelled
@@ -250,10 +241,11 @@ export class StreamCall {
               )
             : null))
     this.closedWith = reason
-    for (const p of this.pending.values()) {
+    const pending = [...this.pending.values()]
+    this.pending.clear()
+    for (const p of pending) {
       p.reject(reason ?? new TritonError('internal', 'the stream ended', 'retry'))
     }
-    this.pending.clear()
     this.events.emit('close', reason)
   }
 
@@ -276,10 +268,14 @@ export class StreamCall {
     })
   }
 
-  /** Cancels the call; pending requests reject with kind 'cancelled', which callers treat as normal. */
+  /**
+   * Cancels the call at once: pending requests reject with kind 'cancelled' before this
+   * returns (callers treat that as normal), so no late answer can arrive after it.
+   */
   cancel(): void {
     if (this.closedWith !== undefined) return
     this.cancelled = true
+    this.finish(null)
     this.call.cancel()
   }
 }

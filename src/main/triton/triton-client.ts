@@ -252,7 +252,8 @@ export class TritonClient {
     return new Promise((resolve, reject) => {
       this.stub.waitForReady(Date.now() + timeoutMs, (err) => {
         if (!err) return resolve()
-        this.serverLive({ timeoutMs: Math.max(1000, Math.min(timeoutMs, 5000)) }).then(
+        // waitForReady says only "deadline"; one real call says why (refused, TLS, auth).
+        this.serverLive({ timeoutMs: Math.max(250, Math.min(timeoutMs, 5000)) }).then(
           () => resolve(),
           (e: unknown) => reject(toTritonError(e, this.connection.endpoint.target, 'connect')),
         )

@@ -13,7 +13,7 @@ import { StageContainer } from './containers/StageContainer'
 import { useHealthPolling } from './hooks/useHealthPolling'
 import { useMetricsPolling } from './hooks/useMetricsPolling'
 import { useServerStatsPolling } from './hooks/useServerStatsPolling'
-import { useSessionEvents } from './hooks/useSessionEvents'
+import { useBenchProgress } from './hooks/useBenchProgress'
 import { useShortcuts } from './hooks/useShortcuts'
 import { ControllerContext } from './session/controller-context'
 import type { SessionController } from './session/session-controller'
@@ -55,7 +55,7 @@ function Shell() {
   const store = useAppStoreApi()
   const [centre, setCentre] = useState<CentreTab>('live')
   const [side, setSide] = useState<SideTab>('latency')
-  useSessionEvents()
+  useBenchProgress()
   useHealthPolling()
   useMetricsPolling()
   useServerStatsPolling()

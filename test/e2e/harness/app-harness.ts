@@ -14,10 +14,12 @@ import { tmpdir } from 'node:os'
 import { extname, join, normalize, resolve } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { build } from 'vite'
-import type { SessionEvent } from '../../../src/shared/ipc-contract'
-import { AppServices } from '../../../src/main/app/app-services'
+import type { SessionEvent } from '../../../src/shared/session-events'
+import type { SessionEventsMessage } from '../../../src/shared/session-port'
+import { AppCore } from '../../../src/main/app/app-core'
 import { CONTENT_SECURITY_POLICY } from '../../../src/main/app/content-security-policy'
-import { dispatchInvoke, dispatchSend, isInvokeChannel } from '../../../src/main/app/ipc-dispatch'
+import { dispatchInvoke, isInvokeChannel } from '../../../src/main/app/ipc-dispatch'
+import type { MainSessionPort } from '../../../src/main/app/session-port-link'
 import { testSecretStore } from '../../fixtures/test-secret-store'
 
 export const ROOT = resolve(__dirname, '../../..')
@@ -132,9 +134,11 @@ export interface HarnessOptions {
  * real main-side services in this process and the demo endpoint on loopback.
  */
 export class AppHarness {
-  readonly services: AppServices
+  readonly services: AppCore
   readonly dataDir: string
+  /** Every event of every session, as it was posted to the page. */
   readonly events: SessionEvent[] = []
+  private readonly ports = new Map<string, (message: unknown) => void>()
   page!: Page
   private browser!: Browser
   private context!: BrowserContext
@@ -148,8 +152,9 @@ export class AppHarness {
 
   private constructor(private readonly options: HarnessOptions) {
     this.dataDir = mkdtempSync(join(tmpdir(), 'triton-live-e2e-'))
-    this.services = new AppServices({
+    this.services = new AppCore({
       dataDir: this.dataDir,
+      workRoot: join(this.dataDir, 'sessions'),
       secrets: testSecretStore(),
       pickFile: async () => this.nextPick,
       saveFile: async (defaultName) => (this.saveDir ? join(this.saveDir, defaultName) : undefined),
@@ -158,13 +163,42 @@ export class AppHarness {
         this.media.set(token, path)
         return `${this.base}/media/${token}`
       },
-      emit: (event) => {
-        this.events.push(event)
+      openSessionPort: (sessionId, nonce) => this.openPort(sessionId, nonce),
+      onBenchProgress: (event) => {
         void this.page
-          ?.evaluate((e) => window.__tritonLiveDeliver?.(e), event)
+          ?.evaluate((e) => window.__tritonLiveBenchProgress?.(e), event)
           .catch(() => undefined)
       },
     })
+  }
+
+  /**
+   * A session's port, relayed to the real MessageChannel the page bridge opens: messages keep
+   * their order through one promise chain, as they would on a MessagePort.
+   */
+  private openPort(sessionId: string, nonce: string): MainSessionPort {
+    let chain: Promise<unknown> = this.page
+      .evaluate(([id, n]) => window.__tritonLiveOpenPort?.(id, n), [sessionId, nonce] as const)
+      .catch(() => undefined)
+    const send = (fn: () => Promise<unknown>): void => {
+      chain = chain.then(fn).catch(() => undefined)
+    }
+    return {
+      post: (message: SessionEventsMessage) => {
+        this.events.push(...message.events)
+        send(() =>
+          this.page.evaluate(([id, m]) => window.__tritonLivePortPost?.(id, m), [
+            sessionId,
+            message,
+          ] as const),
+        )
+      },
+      onMessage: (listener) => this.ports.set(sessionId, listener),
+      close: () => {
+        this.ports.delete(sessionId)
+        send(() => this.page.evaluate((id) => window.__tritonLivePortClose?.(id), sessionId))
+      },
+    }
   }
 
   static async start(options: HarnessOptions = {}): Promise<AppHarness> {
@@ -231,14 +265,13 @@ export class AppHarness {
             ok: false,
             error: { message: `unknown channel ${channel}`, hint: '', kind: 'invalid-payload' },
           }
-        return dispatchInvoke(this.services, channel, revive(payload))
+        return dispatchInvoke(this.services.handlers, channel, revive(payload))
       },
     )
     await this.context.exposeBinding(
-      '__tritonLiveSend',
-      async (_source, channel: string, payload: unknown) => {
-        if (channel === 'session:audio' || channel === 'session:frame')
-          dispatchSend(this.services, channel, revive(payload))
+      '__tritonLivePortMessage',
+      async (_source, sessionId: string, message: unknown) => {
+        this.ports.get(sessionId)?.(revive(message))
       },
     )
     await this.context.addInitScript({ content: await pageBridgeScript() })

@@ -1,13 +1,19 @@
 /// <reference lib="dom" />
 // Runs inside Chromium before the app: the test implementation of the bridge transport. It is
 // bundled by the harness and injected with addInitScript; the calls land in the test process,
-// where the same main-side services the Electron shell uses answer them.
+// where the same main-side services the Electron shell uses answer them. A session's port is a
+// real MessageChannel in the page whose far end is relayed to the test process.
 import {
   createTritonLiveApi,
+  type BenchProgressEvent,
   type BridgeTransport,
-  type SessionEvent,
   type TritonLiveApi,
 } from '../../../src/shared/ipc-contract'
+import {
+  SESSION_PORT_MESSAGE,
+  type SessionEventsMessage,
+  type SessionPortEnvelope,
+} from '../../../src/shared/session-port'
 
 interface Wire {
   __typed: 'f32' | 'u8'
@@ -17,8 +23,14 @@ interface Wire {
 declare global {
   interface Window {
     __tritonLiveInvoke(channel: string, payload: unknown): Promise<unknown>
-    __tritonLiveSend(channel: string, payload: unknown): Promise<void>
-    __tritonLiveDeliver?: (event: SessionEvent) => void
+    /** Page → test process: a message the page posted on a session's port. */
+    __tritonLivePortMessage(sessionId: string, message: unknown): Promise<void>
+    /** Test process → page: deliver bench progress. */
+    __tritonLiveBenchProgress?: (event: BenchProgressEvent) => void
+    /** Test process → page: open a session's port, then deliver messages on it, then close it. */
+    __tritonLiveOpenPort?: (sessionId: string, nonce: string) => void
+    __tritonLivePortPost?: (sessionId: string, message: SessionEventsMessage) => void
+    __tritonLivePortClose?: (sessionId: string) => void
     tritonLive: TritonLiveApi
   }
 }
@@ -47,17 +59,30 @@ function encode(value: unknown): unknown {
   return value
 }
 
-const listeners = new Set<(event: SessionEvent) => void>()
-window.__tritonLiveDeliver = (event) => listeners.forEach((l) => l(event))
+const progress = new Set<(event: BenchProgressEvent) => void>()
+window.__tritonLiveBenchProgress = (event) => progress.forEach((l) => l(event))
+
+const farEnds = new Map<string, MessagePort>()
+window.__tritonLiveOpenPort = (sessionId, nonce) => {
+  const channel = new MessageChannel()
+  farEnds.set(sessionId, channel.port2)
+  channel.port2.onmessage = (e: MessageEvent) => {
+    void window.__tritonLivePortMessage(sessionId, encode(e.data))
+  }
+  const envelope: SessionPortEnvelope = { type: SESSION_PORT_MESSAGE, sessionId, nonce }
+  window.postMessage(envelope, window.location.origin, [channel.port1])
+}
+window.__tritonLivePortPost = (sessionId, message) => farEnds.get(sessionId)?.postMessage(message)
+window.__tritonLivePortClose = (sessionId) => {
+  farEnds.get(sessionId)?.close()
+  farEnds.delete(sessionId)
+}
 
 const transport: BridgeTransport = {
   invoke: (channel, payload) => window.__tritonLiveInvoke(channel, encode(payload)) as never,
-  send: (channel, payload) => {
-    void window.__tritonLiveSend(channel, encode(payload))
-  },
   subscribe: (_channel, listener) => {
-    listeners.add(listener)
-    return () => listeners.delete(listener)
+    progress.add(listener)
+    return () => progress.delete(listener)
   },
   pathForFile: (file) => file.name,
 }

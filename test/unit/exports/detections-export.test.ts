@@ -84,21 +84,21 @@ describe('detections export', () => {
 })
 
 describe('latency export', () => {
-  it('writes a header and one parsable row per request, empty where a source has no capture time', () => {
+  it('writes a header and one parsable row per request with its outcome, empty where a source has no capture time', () => {
     const csv = toLatencyCsv([
-      { ok: true, latencyMs: 12.3456789, atMs: 1_700_000_000_123, captureToSendMs: 4.5 },
-      { ok: false, latencyMs: 5000, atMs: 1_700_000_000_456.7 },
+      { ok: true, outcome: 'success', latencyMs: 12.3456789, atMs: 1_700_000_000_123, captureToSendMs: 4.5 },
+      { ok: false, outcome: 'timeout', latencyMs: 5000, atMs: 1_700_000_000_456.7 },
     ])
     const [header, ...rows] = csv.trimEnd().split('\n')
     expect(header).toBe(LATENCY_CSV_HEADER)
-    expect(header.split(',')).toEqual(['atMs', 'ok', 'latencyMs', 'captureToSendMs'])
+    expect(header.split(',')).toEqual(['atMs', 'ok', 'outcome', 'latencyMs', 'captureToSendMs'])
     const cells = rows.map((r) => r.split(','))
-    for (const c of cells) expect(c).toHaveLength(4)
-    expect(cells[0]).toEqual(['1700000000123', 'true', '12.346', '4.5'])
-    expect(cells[1]).toEqual(['1700000000457', 'false', '5000', ''])
+    for (const c of cells) expect(c).toHaveLength(5)
+    expect(cells[0]).toEqual(['1700000000123', 'true', 'success', '12.346', '4.5'])
+    expect(cells[1]).toEqual(['1700000000457', 'false', 'timeout', '5000', ''])
     for (const c of cells) {
       expect(Number.isFinite(Number(c[0]))).toBe(true)
-      expect(Number.isFinite(Number(c[2]))).toBe(true)
+      expect(Number.isFinite(Number(c[3]))).toBe(true)
     }
   })
 

@@ -33,8 +33,8 @@ const transcriptSession: CollectedSession = {
     { kind: 'request-error', message: 'model rejected a chunk', timeSec: 2 },
   ],
   records: [
-    { ok: true, latencyMs: 9, atMs: 1000 },
-    { ok: false, latencyMs: 3, atMs: 2000 },
+    { ok: true, outcome: 'success', latencyMs: 9, atMs: 1000 },
+    { ok: false, outcome: 'timeout', latencyMs: 3, atMs: 2000 },
   ],
 }
 
@@ -50,7 +50,7 @@ const detectionSession: CollectedSession = {
       latencyMs: 4,
     },
   ],
-  records: [{ ok: true, latencyMs: 4, atMs: 1000 }],
+  records: [{ ok: true, outcome: 'success', latencyMs: 4, atMs: 1000 }],
   source: 'clip.mp4',
 }
 

@@ -33,10 +33,7 @@ export class PaintClock {
       return
     }
     if (event.kind !== 'transcript' && event.kind !== 'detections') return
-    const latency =
-      this.lastLatency && this.lastLatency.sessionId === event.sessionId
-        ? this.lastLatency
-        : undefined
+    const latency = this.lastLatency
     this.lastLatency = undefined
     this.arrived.push({ atMs: nowMs, latency })
     if (this.arrived.length > MAX_PENDING) this.arrived.shift()

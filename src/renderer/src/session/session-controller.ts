@@ -1,4 +1,5 @@
 import type { SessionPlan, SessionStartRequest, TritonLiveApi } from '../../../shared/ipc-contract'
+import type { SessionEvent } from '../../../shared/session-events'
 import {
   browserCapture,
   type CameraDevice,
@@ -8,18 +9,29 @@ import {
 import { parseResolution } from '../capture/camera-capture'
 import type { FrameStats } from '../capture/frame-stats'
 import type { AppStore } from '../store'
+import { createEventBatcher, type BatcherScheduler, type EventBatcher } from '../store/event-batcher'
 import { selectStartBlocker } from '../store/selectors'
 import { isActiveStatus } from '../store/session-slice'
 import { isUserError, mediaError, sourceMismatch } from './media-errors'
+import { awaitSessionPort, SessionLink } from './session-link'
+
+/** 128 random bits as hex: the page's proof that a session port is the one it asked for. */
+function newNonce(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16))
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
+}
 
 /**
- * Starts and stops sessions: opens the device, asks main for a plan, pumps audio or frames, and
- * releases everything in one place. Devices and streams live here, not in the store, because
- * they are resources rather than state.
+ * Starts and stops sessions: opens the device, asks main for a plan, takes the session's port,
+ * pumps audio or frames into it and folds its events into the store (batched per animation
+ * frame), and releases everything in one place. Devices and ports live here, not in the store,
+ * because they are resources rather than state.
  */
 export class SessionController {
   private mic: MicDevice | undefined
   private camera: CameraDevice | undefined
+  private link: SessionLink | undefined
+  private readonly batcher: EventBatcher<SessionEvent>
   private stopRequested = false
   /** The start in progress, so a stop that comes before the plan can wait for it. */
   private starting: Promise<void> | undefined
@@ -31,16 +43,42 @@ export class SessionController {
     private readonly store: AppStore,
     private readonly api: TritonLiveApi,
     private readonly capture: CaptureFactories = browserCapture,
+    scheduler?: BatcherScheduler,
   ) {
+    this.batcher = createEventBatcher<SessionEvent>(
+      (batch) => {
+        store.getState().applyEvents(batch)
+        store.getState().noteDelivered()
+      },
+      { scheduler },
+    )
     this.unsubscribe = store.subscribe((s, prev) => {
       if (s.session.status !== prev.session.status && !isActiveStatus(s.session.status)) {
         // Main ended the session (file finished, stream failed): let go of the devices.
         if (s.session.status !== 'stopping') this.release()
       }
-      const answered = s.results.detectionCount + s.results.requestErrorCount
-      const before = prev.results.detectionCount + prev.results.requestErrorCount
-      if (answered > before) this.camera?.resultArrived()
     })
+  }
+
+  /** The session's port: its events go to the store, its frame credits to the camera. */
+  private attach(port: MessagePort): SessionLink {
+    const link = new SessionLink(port)
+    this.link = link
+    link.onEvents((events) => {
+      const state = this.store.getState()
+      for (const e of events) {
+        // Stamped before batching: the render segment starts when the event reaches the window.
+        state.noteArrival(e)
+        if (e.kind === 'ack' && link === this.link) this.camera?.resultArrived()
+        this.batcher.push(e)
+        if (e.kind === 'status' && (e.state === 'stopped' || e.state === 'failed')) {
+          this.batcher.flush()
+          link.close()
+          if (this.link === link) this.link = undefined
+        }
+      }
+    })
+    return link
   }
 
   /** Capture / sent / result rates of the running camera, for the overlay. */
@@ -82,6 +120,9 @@ export class SessionController {
 
   dispose(): void {
     this.unsubscribe()
+    this.batcher.dispose()
+    this.link?.close()
+    this.link = undefined
     const plan = this.store.getState().session.plan
     if (plan && isActiveStatus(this.store.getState().session.status)) {
       void this.api.session.stop(plan.sessionId)
@@ -123,10 +164,29 @@ export class SessionController {
       endpointId,
       model,
       source,
+      nonce: newNonce(),
       ...(source === 'file' ? { filePath: session.filePath, pace: session.pace } : {}),
       ...(source === 'microphone' ? { chunkMs: session.chunkMs } : {}),
     }
+    // Listen before asking: main posts the port before it answers.
+    const portWait = awaitSessionPort(request.nonce)
     const r = await this.api.session.start(request)
+    if (r.ok) {
+      try {
+        this.attach(await portWait.port)
+      } catch (err) {
+        this.release()
+        await this.api.session.stop(r.value.sessionId)
+        this.store.getState().sessionFailed({
+          message: err instanceof Error ? err.message : String(err),
+          hint: 'reload the window and start again',
+          kind: 'port',
+        })
+        return
+      }
+    } else {
+      portWait.cancel()
+    }
     if (!r.ok) {
       this.release()
       // Stopped while main was refusing: the user asked to stop, so stopped it is.
@@ -147,17 +207,17 @@ export class SessionController {
     try {
       if (mic) {
         if (!plan.audio) throw sourceMismatch(plan.kind, 'microphone')
+        const link = this.link
         await mic.start(
           plan.audio,
-          (samples, at) => api.session.sendAudio(plan.sessionId, samples, at),
+          (samples, at) => link?.sendAudio(samples, at),
           (level) => store.getState().setMicLevel(level),
         )
       }
       if (camera) {
         if (!plan.vision) throw sourceMismatch(plan.kind, 'camera')
-        await camera.start(plan.vision, (f) =>
-          api.session.sendFrame({ sessionId: plan.sessionId, ...f }),
-        )
+        const link = this.link
+        await camera.start(plan.vision, (f) => link?.sendFrame(f))
       }
     } catch (err) {
       // Stop, Esc or an endpoint switch before play() or resume() settled makes them reject

@@ -44,6 +44,8 @@ export interface BenchSlice {
   cancelBench(): Promise<void>
   saveBench(format: BenchSaveFormat): Promise<void>
   dismissBenchError(): void
+  /** Progress from main's bench channel, while a run lasts. */
+  benchProgress(event: BenchProgressEvent): void
 }
 
 export function initialBenchState(): BenchState {
@@ -113,6 +115,10 @@ export function createBenchSlice(deps: StoreDeps): SliceCreator<BenchSlice> {
 
     return {
       bench: initialBenchState(),
+
+      benchProgress(event) {
+        set((s) => ({ bench: reduceBenchProgress(s.bench, event) }), undefined, 'bench/progress')
+      },
 
       setBenchForm(p) {
         set(

@@ -7,6 +7,7 @@ import { createConnectionSlice } from './connection-slice'
 import { createMetricsSlice } from './metrics-slice'
 import { createModelsSlice } from './models-slice'
 import { createResultsSlice } from './results-slice'
+import { createSessionEventsSlice } from './session-events'
 import { createSessionSlice } from './session-slice'
 import type { AppState, StoreDeps } from './types'
 
@@ -26,7 +27,8 @@ export function createAppStore(deps: StoreDeps): AppStore {
         ...createConnectionSlice(deps)(...a),
         ...createModelsSlice(deps)(...a),
         ...createSessionSlice()(...a),
-        ...createResultsSlice(deps)(...a),
+        ...createResultsSlice()(...a),
+        ...createSessionEventsSlice(deps)(...a),
         ...createMetricsSlice(deps)(...a),
         ...createBreakdownSlice(deps)(...a),
         ...createBenchSlice(deps)(...a),

@@ -1,14 +1,10 @@
-import type { BenchProgressEvent, SessionEvent } from '../../../shared/ipc-contract'
 import type {
   RequestErrorEvent,
   SessionResultEvent,
   TranscriptEvent,
 } from '../../../shared/results'
 import { insertByTime, type DetectionRecord } from '../components/overlay-helpers'
-import { reduceBenchProgress } from './bench-slice'
-import { reduceBreakdownLatency } from './breakdown-slice'
-import { acceptsEvent, reduceSessionStatus } from './session-slice'
-import type { SliceCreator, StoreDeps } from './types'
+import type { SliceCreator } from './types'
 
 export interface TranscriptLine {
   utterance: number
@@ -39,8 +35,6 @@ export interface ResultsState {
 
 export interface ResultsSlice {
   results: ResultsState
-  /** One `set` for a whole animation frame's worth of stream events. */
-  applyEvents(events: readonly SessionEvent[]): void
   clearTranscript(): void
   resetResults(): void
 }
@@ -138,42 +132,9 @@ export function reduceResults(
   return next
 }
 
-export function createResultsSlice(deps: StoreDeps): SliceCreator<ResultsSlice> {
-  const now = deps.now ?? Date.now
+export function createResultsSlice(): SliceCreator<ResultsSlice> {
   return (set) => ({
     results: initialResultsState(),
-
-    applyEvents(events) {
-      set(
-        (s) => {
-          let session = s.session
-          const results: SessionResultEvent[] = []
-          const latency: Extract<SessionEvent, { kind: 'latency' }>[] = []
-          let progress: BenchProgressEvent | undefined
-          for (const e of events) {
-            // Benchmark progress shares the event stream under its own id ('bench'): it belongs
-            // to the benchmark, never to the session on screen.
-            if (e.kind === 'bench-progress') {
-              progress = e
-              continue
-            }
-            if (!acceptsEvent(session, e)) continue
-            if (e.kind === 'status') session = reduceSessionStatus(session, e)
-            else if (e.kind === 'latency') latency.push(e)
-            else results.push(e)
-          }
-          return {
-            session,
-            // Source is locked while a session runs: it is the session's own.
-            results: reduceResults(s.results, results, now(), session.source === 'file'),
-            breakdown: reduceBreakdownLatency(s.breakdown, latency),
-            bench: reduceBenchProgress(s.bench, progress),
-          }
-        },
-        undefined,
-        'results/applyEvents',
-      )
-    },
 
     clearTranscript() {
       set(

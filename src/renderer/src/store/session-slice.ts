@@ -1,5 +1,5 @@
 import type { SessionEvent, SessionPlan, SourceKind, UserError } from '../../../shared/ipc-contract'
-import type { LatencySummary } from '../../../shared/results'
+import type { FlowEvent, SessionSummary } from '../../../shared/session-summary'
 import type { SliceCreator } from './types'
 
 export type SessionStatus =
@@ -13,9 +13,11 @@ export interface SessionState {
   status: SessionStatus
   plan?: SessionPlan
   error?: UserError
-  summary?: LatencySummary
-  /** Ids of earlier sessions, whose late events are ignored. */
-  retiredIds: string[]
+  summary?: SessionSummary
+  /** How much waits where (queue, in flight, drops), as main last reported it. */
+  flow?: FlowEvent
+  /** The latest thing the session wanted the user to know once (a learnt setting). */
+  notice?: string
   startedAtMs?: number
   filePath?: string
   pace: 'realtime' | 'fast'
@@ -44,7 +46,7 @@ export interface SessionSlice {
   sessionStarting(atMs: number): void
   sessionStarted(plan: SessionPlan, cameraStream?: MediaStream): void
   sessionStopping(): void
-  sessionStopped(summary?: LatencySummary): void
+  sessionStopped(summary?: SessionSummary): void
   sessionFailed(error: UserError): void
   dismissSessionError(): void
 }
@@ -56,7 +58,6 @@ export function initialSessionState(): SessionState {
   return {
     source: 'file',
     status: 'idle',
-    retiredIds: [],
     pace: 'realtime',
     chunkMs: 640,
     micDeviceId: '',
@@ -71,20 +72,6 @@ export function isActiveStatus(status: SessionStatus): boolean {
   return status === 'starting' || status === 'running' || status === 'reconnecting'
 }
 
-const RETIRED_KEEP = 16
-
-function retire(s: SessionState): string[] {
-  const id = s.plan?.sessionId
-  if (!id || s.retiredIds.includes(id)) return s.retiredIds
-  return [...s.retiredIds, id].slice(-RETIRED_KEEP)
-}
-
-/** Whether an event belongs to the session on screen (or to one whose start has not returned yet). */
-export function acceptsEvent(s: SessionState, event: SessionEvent): boolean {
-  if (s.plan) return event.sessionId === s.plan.sessionId
-  return s.status === 'starting' && !s.retiredIds.includes(event.sessionId)
-}
-
 /** Applies a status event from main; pure, for the per-frame batch. */
 export function reduceSessionStatus(
   s: SessionState,
@@ -96,6 +83,8 @@ export function reduceSessionStatus(
     case 'running':
     case 'reconnecting':
       return s.status === 'stopping' || !isActiveStatus(s.status) ? s : { ...s, status: e.state }
+    case 'stopping':
+      return isActiveStatus(s.status) ? { ...s, status: 'stopping' } : s
     case 'stopped':
       return {
         ...s,
@@ -143,8 +132,9 @@ export function createSessionSlice(): SliceCreator<SessionSlice> {
             session: {
               ...s.session,
               status: 'starting',
-              retiredIds: retire(s.session),
               plan: undefined,
+              flow: undefined,
+              notice: undefined,
               error: undefined,
               summary: undefined,
               startedAtMs: atMs,

@@ -6,11 +6,13 @@ import type { ConnectionSlice } from './connection-slice'
 import type { MetricsSlice } from './metrics-slice'
 import type { ModelsSlice } from './models-slice'
 import type { ResultsSlice } from './results-slice'
+import type { SessionEventsSlice } from './session-events'
 import type { SessionSlice } from './session-slice'
 
 export type AppState = ConnectionSlice &
   ModelsSlice &
   SessionSlice &
+  SessionEventsSlice &
   ResultsSlice &
   MetricsSlice &
   BreakdownSlice &

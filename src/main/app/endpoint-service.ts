@@ -1,0 +1,172 @@
+import type {
+  EndpointDraft,
+  EndpointHealth,
+  EndpointProfile,
+  MetricsPoll,
+  ModelDetails,
+  ModelSummary,
+  ServerTimeSplit,
+} from '../../shared/ipc-contract'
+import type { ModelProfile } from '../../shared/model-profile'
+import { startDemoEndpoint, type DemoEndpoint } from '../demo-endpoint/demo-server'
+import { inspectModel } from '../models/model-facts'
+import { TritonClient } from '../triton/triton-client'
+import { EndpointStore } from './endpoint-store'
+import { MetricsPoller } from './metrics-poller'
+import { ProfileStore } from './profile-store'
+import type { SecretStore } from './secret-store'
+
+export interface EndpointServiceDeps {
+  dataDir: string
+  secrets: SecretStore
+  demoPorts?: { port?: number; metricsPort?: number | null }
+}
+
+const MODEL_LOAD_TIMEOUT_MS = 10 * 60_000
+
+/**
+ * The endpoints the user knows and what they serve: saved endpoints and model profiles, one
+ * client per endpoint (the built-in demo endpoint started on demand), health, the model
+ * repository and the metrics page.
+ */
+export class EndpointService {
+  readonly store: EndpointStore
+  readonly profiles: ProfileStore
+  private readonly clients = new Map<string, Promise<TritonClient>>()
+  private readonly metrics = new MetricsPoller()
+  private demo: DemoEndpoint | undefined
+  private demoStarting: Promise<DemoEndpoint> | undefined
+
+  constructor(private readonly deps: EndpointServiceDeps) {
+    this.store = new EndpointStore(deps.dataDir, deps.secrets, () => this.demo?.url)
+    this.profiles = new ProfileStore(deps.dataDir)
+  }
+
+  private async demoEndpoint(): Promise<DemoEndpoint> {
+    if (this.demo) return this.demo
+    this.demoStarting ??= startDemoEndpoint({
+      port: this.deps.demoPorts?.port ?? 0,
+      metricsPort:
+        this.deps.demoPorts?.metricsPort === undefined ? 0 : this.deps.demoPorts.metricsPort,
+    })
+    this.demo = await this.demoStarting
+    return this.demo
+  }
+
+  /** One client per endpoint, made on first use; two first calls share one connection. */
+  client(endpointId: string): Promise<TritonClient> {
+    let pending = this.clients.get(endpointId)
+    if (!pending) {
+      pending = this.connect(endpointId)
+      this.clients.set(endpointId, pending)
+      pending.catch(() => {
+        if (this.clients.get(endpointId) === pending) this.clients.delete(endpointId)
+      })
+    }
+    return pending
+  }
+
+  private async connect(endpointId: string): Promise<TritonClient> {
+    const profile = await this.store.profile(endpointId)
+    const url = profile.builtInDemo ? (await this.demoEndpoint()).url : profile.url
+    return new TritonClient(await this.store.connectionOptions(endpointId, url))
+  }
+
+  private dropClient(endpointId: string): void {
+    this.clients.get(endpointId)?.then(
+      (c) => c.close(),
+      () => undefined,
+    )
+    this.clients.delete(endpointId)
+  }
+
+  list(): Promise<EndpointProfile[]> {
+    return this.store.list()
+  }
+
+  async save(draft: EndpointDraft): Promise<EndpointProfile> {
+    const saved = await this.store.save(draft)
+    this.dropClient(saved.id)
+    return saved
+  }
+
+  async remove(endpointId: string): Promise<void> {
+    this.dropClient(endpointId)
+    await this.store.remove(endpointId)
+  }
+
+  async health(endpointId: string): Promise<EndpointHealth> {
+    const client = await this.client(endpointId)
+    const started = performance.now()
+    const live = await client.serverLive({ timeoutMs: 5000 })
+    const roundTripMs = performance.now() - started
+    const ready = await client.serverReady({ timeoutMs: 5000 })
+    const meta = await client.serverMetadata({ timeoutMs: 5000 })
+    return {
+      endpointId,
+      live,
+      ready,
+      serverName: meta.name,
+      serverVersion: meta.version,
+      extensions: meta.extensions,
+      checkedAtMs: Date.now(),
+      roundTripMs,
+    }
+  }
+
+  async models(endpointId: string): Promise<ModelSummary[]> {
+    const index = await (await this.client(endpointId)).repositoryIndex()
+    return index.map((m) => ({ name: m.name, version: m.version, state: m.state, reason: m.reason }))
+  }
+
+  async details(endpointId: string, model: string): Promise<ModelDetails> {
+    return inspectModel(
+      await this.client(endpointId),
+      model,
+      await this.profiles.get(endpointId, model),
+    )
+  }
+
+  async saveProfile(
+    endpointId: string,
+    model: string,
+    profile: ModelProfile | null,
+  ): Promise<ModelDetails> {
+    await this.profiles.set(endpointId, model, profile)
+    return this.details(endpointId, model)
+  }
+
+  // Loading blocks until the model is up; a large engine takes minutes, not the unary deadline.
+  async load(endpointId: string, model: string): Promise<void> {
+    await (await this.client(endpointId)).loadModel(model, { timeoutMs: MODEL_LOAD_TIMEOUT_MS })
+  }
+
+  async unload(endpointId: string, model: string): Promise<void> {
+    await (await this.client(endpointId)).unloadModel(model, { timeoutMs: MODEL_LOAD_TIMEOUT_MS })
+  }
+
+  /** The metrics page of an endpoint: its saved URL, the demo's, or the gRPC host's :8002. */
+  async metricsUrl(endpointId: string): Promise<string | undefined> {
+    const profile = await this.store.profile(endpointId)
+    return profile.builtInDemo ? (await this.demoEndpoint()).metricsUrl : profile.metricsUrl
+  }
+
+  async pollMetrics(endpointId: string): Promise<MetricsPoll> {
+    const url = await this.metricsUrl(endpointId)
+    return this.metrics.poll(
+      endpointId,
+      url || (await this.client(endpointId)).connection.endpoint.target,
+    )
+  }
+
+  async serverStats(endpointId: string, model: string): Promise<ServerTimeSplit | null> {
+    return this.metrics.serverStats(endpointId, model, await this.client(endpointId))
+  }
+
+  async dispose(): Promise<void> {
+    for (const id of [...this.clients.keys()]) this.dropClient(id)
+    await this.demo?.close()
+    this.demo = undefined
+    this.demoStarting = undefined
+  }
+}

@@ -1,0 +1,225 @@
+import type { Letterbox } from '../../../shared/letterbox'
+import type { ModelProfile } from '../../../shared/model-profile'
+import type { FailedOutcome } from '../../../shared/session-summary'
+import { rgbToTensor } from '../../media/frame-to-tensor'
+import { makeLabeler } from '../../models/labels'
+import type { InferAnswer, InferChannel } from '../../transport/infer-channel'
+import type { DecodedTensor } from '../../triton/tensor-codec'
+import { frameInputs } from '../request-builder'
+import { decodeDetections, toSourceBoxes, type DecodedOutputTensor } from '../yolo-decoder'
+import {
+  classifyFailure,
+  errorText,
+  InFlight,
+  MAX_ATTEMPTS,
+  type AbandonedWork,
+  type Pipeline,
+  type PipelineHost,
+} from './pipeline'
+
+export interface FrameIn {
+  index: number
+  timeSec: number
+  /** RGB24 letterboxed to the profile's vision size. */
+  rgb: Uint8Array
+  letterbox: Letterbox
+  sourceWidth: number
+  sourceHeight: number
+  capturedAtMs?: number
+  /** The source's sequence number, acknowledged back to it. */
+  seq?: number
+}
+
+interface FrameJob {
+  frame: FrameIn
+  attempt: number
+  /** Written on some channel at least once (else resending it is no retry). */
+  sent: boolean
+  /** How a failed attempt failed, for the count if the frame is given up. */
+  lastFailure: FailedOutcome
+}
+
+function asDetectionTensor(t: DecodedTensor): DecodedOutputTensor {
+  const d = t.data
+  if (d instanceof Float32Array || d instanceof Int32Array || d instanceof BigInt64Array) {
+    return { name: t.name, datatype: t.datatype, shape: t.shape, data: d }
+  }
+  if (Array.isArray(d))
+    throw new Error(`the server's output '${t.name}' is BYTES; a detector answers with numbers`)
+  return {
+    name: t.name,
+    datatype: t.datatype,
+    shape: t.shape,
+    data: Float32Array.from(d as ArrayLike<number>),
+  }
+}
+
+export interface DetectionPipelineOptions {
+  maxInFlight: number
+  /**
+   * Files send unanswered frames again after a dropped link; a live camera does not (a newer
+   * frame is on its way), and counts them as failed instead.
+   */
+  replay: boolean
+}
+
+/**
+ * One request per frame; answers are decoded in whichever of the three YOLO forms the profile
+ * names and mapped back through the letterbox to source pixels. At most `maxInFlight` frames
+ * are unanswered; each answered, failed or given-up frame is acknowledged to its source.
+ */
+export class DetectionPipeline implements Pipeline<FrameIn> {
+  private readonly inFlightSet = new InFlight()
+  private readonly labelOf: (classId: number) => string
+  /** Frames sent and not yet answered, by index. */
+  private readonly unanswered = new Map<number, FrameJob>()
+  private readonly vision: NonNullable<ModelProfile['vision']>
+  private readonly form: NonNullable<NonNullable<ModelProfile['decoder']>['form']>
+
+  constructor(
+    private readonly profile: ModelProfile,
+    private readonly host: PipelineHost,
+    private readonly options: DetectionPipelineOptions,
+  ) {
+    if (!profile.vision)
+      throw new Error(`model profile for '${profile.model}' has no vision settings`)
+    if (!profile.decoder?.form)
+      throw new Error(`model profile for '${profile.model}' names no detection output form`)
+    this.vision = profile.vision
+    this.form = profile.decoder.form
+    this.labelOf = makeLabeler(profile.labels)
+  }
+
+  get inFlight(): number {
+    return this.inFlightSet.size
+  }
+
+  async push(frame: FrameIn, channel: InferChannel): Promise<void> {
+    const job: FrameJob = { frame, attempt: 0, sent: false, lastFailure: 'timeout' }
+    this.unanswered.set(frame.index, job)
+    await this.send(job, channel)
+  }
+
+  private async send(job: FrameJob, channel: InferChannel): Promise<void> {
+    await this.inFlightSet.room(this.options.maxInFlight)
+    // Not sent: the link went while waiting; the frame stays unanswered for `resume`.
+    if (channel.closed || !this.unanswered.has(job.frame.index)) return
+    const { frame } = job
+    const tensor = rgbToTensor(frame.rgb, this.vision.width, this.vision.height, {
+      layout: this.vision.layout,
+      dtype: this.vision.datatype,
+      scale: this.vision.scale,
+      channelOrder: this.vision.channelOrder,
+    })
+    const attempt = job.attempt
+    const sentAt = Date.now()
+    job.sent = true
+    const request = channel.infer(
+      {
+        model: this.profile.model,
+        version: this.profile.version,
+        inputs: frameInputs(this.profile, tensor),
+        outputs: this.profile.outputs,
+      },
+      { deadlineMs: this.host.deadlineMs },
+    )
+    this.inFlightSet.track(
+      request.then(
+        (answer) => {
+          if (job.attempt !== attempt || !this.unanswered.delete(frame.index)) return
+          this.answered(frame, answer, sentAt)
+        },
+        (error: unknown) => {
+          if (job.attempt !== attempt || !this.unanswered.has(frame.index)) return
+          this.refused(job, error, channel, sentAt)
+        },
+      ),
+    )
+  }
+
+  private answered(frame: FrameIn, answer: InferAnswer, sentAt: number): void {
+    let boxes
+    try {
+      const first = answer.responses[0]
+      if (!first) throw new Error("the server's answer carried no response")
+      const outputs = new Map<string, DecodedOutputTensor>()
+      for (const [name, t] of first.outputs) outputs.set(name, asDetectionTensor(t))
+      boxes = toSourceBoxes(
+        decodeDetections(this.form, outputs, {
+          confThreshold: this.profile.decoder?.confThreshold ?? 0.25,
+          iouThreshold: this.profile.decoder?.iouThreshold,
+        }),
+        frame.letterbox,
+        this.labelOf,
+      )
+    } catch (e) {
+      this.host.ledger.failed('decode-error', answer.latencyMs)
+      this.host.emit({ kind: 'request-error', message: errorText(e), timeSec: frame.timeSec })
+      this.host.ack(frame.seq, 'decode-error')
+      return
+    }
+    const captureToSend = frame.capturedAtMs !== undefined ? sentAt - frame.capturedAtMs : undefined
+    this.host.ledger.succeeded(answer.latencyMs, captureToSend)
+    if (boxes.length === 0) this.host.ledger.emptyAnswers++
+    this.host.emit({
+      kind: 'detections',
+      frame: frame.index,
+      timeSec: frame.timeSec,
+      sourceWidth: frame.sourceWidth,
+      sourceHeight: frame.sourceHeight,
+      boxes,
+      latencyMs: answer.latencyMs,
+    })
+    this.host.ack(frame.seq, 'success')
+  }
+
+  private refused(job: FrameJob, error: unknown, channel: InferChannel, sentAt: number): void {
+    const c = classifyFailure(error)
+    if (c.kind === 'cancelled') return
+    if (c.kind === 'fatal') return this.host.fail(error)
+    if (c.kind === 'link') {
+      job.lastFailure = c.error.kind === 'timeout' ? 'timeout' : 'server-error'
+      return this.host.linkLost(channel, c.error)
+    }
+    this.unanswered.delete(job.frame.index)
+    this.host.ledger.failed(c.outcome, Date.now() - sentAt)
+    this.host.emit({ kind: 'request-error', message: errorText(error), timeSec: job.frame.timeSec })
+    this.host.ack(job.frame.seq, c.outcome)
+  }
+
+  async resume(channel: InferChannel): Promise<void> {
+    const jobs = [...this.unanswered.values()].sort((a, b) => a.frame.index - b.frame.index)
+    for (const job of jobs) {
+      job.attempt++
+      if (!this.options.replay && !job.sent) {
+        // Never written: a live frame that a newer one replaces, not a failed request.
+        this.unanswered.delete(job.frame.index)
+        this.host.ledger.droppedFrames++
+        this.host.ack(job.frame.seq, 'dropped')
+        continue
+      }
+      if (!this.options.replay || job.attempt >= MAX_ATTEMPTS) {
+        this.unanswered.delete(job.frame.index)
+        this.host.ledger.failed(job.lastFailure, 0)
+        this.host.ack(job.frame.seq, job.lastFailure)
+        continue
+      }
+      if (job.sent) this.host.ledger.retries++
+      await this.send(job, channel)
+    }
+  }
+
+  async finish(): Promise<void> {}
+
+  settled(): Promise<void> {
+    return this.inFlightSet.settled()
+  }
+
+  abandon(): AbandonedWork<FrameIn> {
+    const items = [...this.unanswered.values()].map((j) => j.frame)
+    for (const job of this.unanswered.values()) job.attempt = Number.POSITIVE_INFINITY
+    this.unanswered.clear()
+    for (const f of items) this.host.ack(f.seq, 'cancelled')
+    return { requests: items.length, items }
+  }
+}

@@ -1,0 +1,109 @@
+import type { SessionResultEvent } from '../../../shared/results'
+import type { FailedOutcome, RequestOutcome } from '../../../shared/session-summary'
+import type { InferChannel } from '../../transport/infer-channel'
+import { TritonError } from '../../triton/triton-error'
+import type { RequestLedger } from '../request-ledger'
+
+/** What a pipeline may ask of the session that runs it. */
+export interface PipelineHost {
+  readonly ledger: RequestLedger
+  /** Answer deadline for every request, in ms. */
+  readonly deadlineMs: number
+  emit(event: SessionResultEvent): void
+  /** A source item is done with: its credit goes back to the source. */
+  ack(seq: number | undefined, outcome: RequestOutcome | 'dropped'): void
+  /** The channel failed under a request: the session reconnects, then calls `resume`. */
+  linkLost(channel: InferChannel, error: TritonError): void
+  /** Something no reconnect can cure (auth, TLS, a refused message size): the session fails. */
+  fail(error: unknown): void
+  /** A one-time notice for the user, such as a setting learnt from the server. */
+  notice(message: string): void
+}
+
+/** Work a pipeline accepted and had not finished when the session ended. */
+export interface AbandonedWork<T> {
+  /** Requests that will now never be answered (sent or not), counted as cancelled. */
+  requests: number
+  items: T[]
+}
+
+/**
+ * Turns a source's items into requests and answers into results, and remembers what has not
+ * been answered so it can be sent again on a new channel. ASR and detection each have one.
+ */
+export interface Pipeline<T> {
+  /** Takes one item and sends what it makes; resolves when there is room for the next. */
+  push(item: T, channel: InferChannel): Promise<void>
+  /** Sends again, on a fresh channel, everything whose answer has not arrived. */
+  resume(channel: InferChannel): Promise<void>
+  /** Ends the work in progress (the open utterance) on the channel. */
+  finish(channel: InferChannel): Promise<void>
+  /** Resolves once nothing is in flight. */
+  settled(): Promise<void>
+  /** Gives up on everything unanswered and returns it. */
+  abandon(): AbandonedWork<T>
+  readonly inFlight: number
+}
+
+/** How a failed request is handled: the link, the request itself, a stop, or the session. */
+export type FailureClass =
+  | { kind: 'link'; error: TritonError }
+  | { kind: 'request'; outcome: FailedOutcome }
+  | { kind: 'cancelled' }
+  | { kind: 'fatal' }
+
+export function classifyFailure(error: unknown): FailureClass {
+  if (!(error instanceof TritonError)) return { kind: 'request', outcome: 'decode-error' }
+  switch (error.kind) {
+    case 'cancelled':
+      return { kind: 'cancelled' }
+    case 'unreachable':
+    case 'internal':
+    case 'timeout':
+      return { kind: 'link', error }
+    case 'model-error':
+    case 'invalid-argument':
+    case 'not-found':
+      return { kind: 'request', outcome: 'server-error' }
+    default:
+      return { kind: 'fatal' }
+  }
+}
+
+/** A unit of work sent this many times without an answer is given up, so no input loops forever. */
+export const MAX_ATTEMPTS = 4
+
+/** In-flight bookkeeping shared by the pipelines: a set of promises that wake waiters. */
+export class InFlight {
+  private readonly pending = new Set<Promise<void>>()
+
+  get size(): number {
+    return this.pending.size
+  }
+
+  /** `p` handles its own failures; a rejection here would be a bug, and is swallowed. */
+  track(p: Promise<void>): void {
+    const tracked: Promise<void> = p
+      .catch(() => undefined)
+      .finally(() => this.pending.delete(tracked))
+    this.pending.add(tracked)
+  }
+
+  /** Resolves once fewer than `max` are in flight. */
+  async room(max: number): Promise<void> {
+    while (this.pending.size >= max) await Promise.race(this.pending)
+  }
+
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending])
+  }
+}
+
+/** One line for a request-error event or a log. */
+export function errorText(error: unknown): string {
+  return error instanceof TritonError
+    ? error.toUserString()
+    : error instanceof Error
+      ? error.message
+      : String(error)
+}

@@ -1,0 +1,364 @@
+import type { ModelProfile } from '../../../shared/model-profile'
+import type { FailedOutcome } from '../../../shared/session-summary'
+import type { InferAnswer, InferChannel } from '../../transport/infer-channel'
+import { sequenceParameters } from '../../triton/infer-messages'
+import { audioInputs } from '../request-builder'
+import { transcriptOf } from '../transcript-text'
+import { Endpointer, type AudioChunkIn } from './audio-chunk'
+import {
+  classifyFailure,
+  errorText,
+  InFlight,
+  MAX_ATTEMPTS,
+  type AbandonedWork,
+  type Pipeline,
+  type PipelineHost,
+} from './pipeline'
+import { RequestWindows } from './request-windows'
+
+/** Sequence ids must not collide with other clients of the same server. */
+function sequenceBase(): bigint {
+  return (BigInt(Date.now()) % 1_000_000_000n) * 1000n + BigInt(Math.floor(Math.random() * 1000))
+}
+
+interface Utterance {
+  index: number
+  chunks: AudioChunkIn[]
+  /** Valid samples in `chunks`. */
+  samples: number
+  startSec: number
+  ended: boolean
+  lastText: string
+  /** Which channel (attempt) the requests in flight belong to; answers of older ones are stale. */
+  attempt: number
+  sequenceId: bigint | string
+  /** Requests written in this attempt. */
+  sent: number
+  endSent: boolean
+  /** Most requests written in any attempt: re-sending one of these is a retry. */
+  everSent: number
+  /** Requests already counted in the ledger, in order (answers on a sequence come in order). */
+  counted: number
+  lastFailure: FailedOutcome
+  /** Serialises sending, so a resend and a push never interleave on one sequence. */
+  sending: Promise<void>
+}
+
+export interface StreamingAsrOptions {
+  maxInFlight?: number
+  /** Number of the first utterance, when a session continues another's count. */
+  firstUtterance?: number
+  /**
+   * Reads a server's refusal of a first chunk that is too short and returns the length it
+   * asks for (in samples), so the session can resend and keep the learnt length.
+   */
+  learnFirstChunk?: (message: string) => number | undefined
+}
+
+/**
+ * Streaming ASR on a stateful model (sequence batcher): every request of an utterance goes to
+ * one sequence, the first with sequence_start and the last with sequence_end. Requests are
+ * `firstChunkSamples` and then `chunkSamples` long whatever size the source delivers. An
+ * utterance is kept until its final answer arrives; after a dropped link it is sent again, from
+ * its first sample, on a new sequence, and its final text is emitted exactly once.
+ */
+export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
+  private readonly rate: number
+  private readonly windows: RequestWindows
+  private readonly endpointer: Endpointer
+  private readonly base = sequenceBase()
+  private readonly maxInFlight: number
+  private readonly inFlightSet = new InFlight()
+  private sequences = 0
+  private utterances: number
+  private current: Utterance | undefined
+  /** Utterances without a final answer, oldest first. */
+  private readonly open = new Map<number, Utterance>()
+
+  constructor(
+    private readonly profile: ModelProfile,
+    private readonly host: PipelineHost,
+    private readonly options: StreamingAsrOptions = {},
+  ) {
+    const audio = profile.audio
+    if (!audio) throw new Error(`model profile for '${profile.model}' has no audio settings`)
+    this.rate = audio.sampleRate
+    this.windows = new RequestWindows(audio.chunkSamples, audio.firstChunkSamples)
+    this.endpointer = new Endpointer(this.rate, audio.endpointSilenceSec)
+    this.maxInFlight = options.maxInFlight ?? 4
+    this.utterances = options.firstUtterance ?? 0
+  }
+
+  get inFlight(): number {
+    return this.inFlightSet.size
+  }
+
+  private nextSequenceId(): bigint | string {
+    const id = this.base + BigInt(++this.sequences)
+    return this.profile.sequence?.idType === 'string' ? `triton-live-${id}` : id
+  }
+
+  async push(chunk: AudioChunkIn, channel: InferChannel): Promise<void> {
+    let u = this.current
+    if (!u) {
+      u = {
+        index: this.utterances++,
+        chunks: [],
+        samples: 0,
+        startSec: chunk.startSec,
+        ended: false,
+        lastText: '',
+        attempt: 0,
+        sequenceId: this.nextSequenceId(),
+        sent: 0,
+        endSent: false,
+        everSent: 0,
+        counted: 0,
+        lastFailure: 'timeout',
+        sending: Promise.resolve(),
+      }
+      this.current = u
+      this.open.set(u.index, u)
+    }
+    u.chunks.push(chunk)
+    u.samples += chunk.validSamples
+    if (this.endpointer.feed(chunk)) this.endUtterance(u)
+    await this.sendReady(u, channel)
+  }
+
+  private endUtterance(u: Utterance): void {
+    u.ended = true
+    if (this.current === u) this.current = undefined
+    this.endpointer.reset()
+  }
+
+  async finish(channel: InferChannel): Promise<void> {
+    const u = this.current
+    if (!u) return
+    this.endUtterance(u)
+    await this.sendReady(u, channel)
+  }
+
+  async resume(channel: InferChannel): Promise<void> {
+    for (const u of [...this.open.values()]) {
+      if (++u.attempt >= MAX_ATTEMPTS) {
+        this.giveUp(u, `sent ${MAX_ATTEMPTS} times without a final answer`)
+        continue
+      }
+      u.sequenceId = this.nextSequenceId()
+      u.sent = 0
+      u.endSent = false
+      await this.sendReady(u, channel)
+    }
+  }
+
+  settled(): Promise<void> {
+    return this.inFlightSet.settled()
+  }
+
+  abandon(): AbandonedWork<AudioChunkIn> {
+    let requests = 0
+    const items: AudioChunkIn[] = []
+    for (const u of this.open.values()) {
+      requests += Math.max(1, this.windows.count(u.samples) - u.counted)
+      items.push(...u.chunks)
+      u.attempt = Number.POSITIVE_INFINITY
+    }
+    this.open.clear()
+    this.current = undefined
+    return { requests, items }
+  }
+
+  /** Sends every request the utterance has audio for; the last one carries sequence_end. */
+  private sendReady(u: Utterance, channel: InferChannel): Promise<void> {
+    u.sending = u.sending.then(() => this.sendNow(u, channel))
+    return u.sending
+  }
+
+  private async sendNow(u: Utterance, channel: InferChannel): Promise<void> {
+    while (!u.endSent && this.open.has(u.index) && !channel.closed) {
+      const k = u.sent
+      const [start, length] = this.windows.window(k)
+      const full = u.samples >= start + length
+      if (!full && !u.ended) return
+      const end = u.ended && u.samples <= start + length
+      // On a channel without order (unary, HTTP), a sequence has one request in flight.
+      const max = channel.ordered ? this.maxInFlight : 1
+      await this.inFlightSet.room(max)
+      if (channel.closed || !this.open.has(u.index)) return
+      this.sendRequest(u, k, start, length, end, channel)
+    }
+  }
+
+  private sendRequest(
+    u: Utterance,
+    k: number,
+    start: number,
+    length: number,
+    end: boolean,
+    channel: InferChannel,
+  ): void {
+    const samples = new Float32Array(length)
+    const valid = copySamples(u.chunks, start, length, samples)
+    const capturedAtMs = u.chunks[u.chunks.length - 1]?.capturedAtMs
+    u.sent = k + 1
+    if (end) u.endSent = true
+    if (k < u.everSent) this.host.ledger.retries++
+    u.everSent = Math.max(u.everSent, u.sent)
+    const attempt = u.attempt
+    const sentAt = Date.now()
+    const request = channel.infer(
+      {
+        model: this.profile.model,
+        version: this.profile.version,
+        inputs: audioInputs(this.profile, samples, valid),
+        outputs: this.profile.outputs,
+        parameters: sequenceParameters({ id: u.sequenceId, start: k === 0, end }),
+      },
+      { deadlineMs: this.host.deadlineMs },
+    )
+    this.inFlightSet.track(
+      request.then(
+        (answer) => this.answered(u, attempt, k, end, answer, sentAt, capturedAtMs),
+        (error: unknown) => this.refused(u, attempt, k, error, channel, sentAt),
+      ),
+    )
+  }
+
+  private answered(
+    u: Utterance,
+    attempt: number,
+    k: number,
+    end: boolean,
+    answer: InferAnswer,
+    sentAt: number,
+    capturedAtMs: number | undefined,
+  ): void {
+    // An answer from a channel that was given up on: the utterance is being sent again.
+    if (u.attempt !== attempt || !this.open.has(u.index)) return
+    const first = k >= u.counted
+    let text: string
+    try {
+      text = transcriptOf(
+        answer.responses[answer.responses.length - 1],
+        this.profile.decoder?.transcriptOutput,
+      )
+    } catch (e) {
+      if (first) {
+        u.counted = k + 1
+        this.host.ledger.failed('decode-error', answer.latencyMs)
+        this.host.emit({ kind: 'request-error', message: errorText(e), timeSec: u.startSec })
+      }
+      if (end) this.close(u)
+      return
+    }
+    if (first) {
+      u.counted = k + 1
+      const captureToSend = capturedAtMs !== undefined ? sentAt - capturedAtMs : undefined
+      this.host.ledger.succeeded(answer.latencyMs, captureToSend)
+      if (text === '') this.host.ledger.emptyAnswers++
+    }
+    const endSec = u.startSec + u.samples / this.rate
+    if (end) {
+      this.close(u)
+      if (text === '') return
+    } else if (text === u.lastText) {
+      return
+    }
+    u.lastText = text
+    this.host.emit({
+      kind: 'transcript',
+      utterance: u.index,
+      final: end,
+      text,
+      startSec: u.startSec,
+      endSec: end ? endSec : u.startSec + Math.min(u.samples, this.windows.end(k)) / this.rate,
+      latencyMs: answer.latencyMs,
+    })
+  }
+
+  private refused(
+    u: Utterance,
+    attempt: number,
+    k: number,
+    error: unknown,
+    channel: InferChannel,
+    sentAt: number,
+  ): void {
+    if (u.attempt !== attempt || !this.open.has(u.index)) return
+    const c = classifyFailure(error)
+    if (c.kind === 'cancelled') return
+    if (c.kind === 'fatal') return this.host.fail(error)
+    if (c.kind === 'link') {
+      u.lastFailure = c.error.kind === 'timeout' ? 'timeout' : 'server-error'
+      return this.host.linkLost(channel, c.error)
+    }
+    if (k === 0 && this.relearnFirstChunk(error)) {
+      // The server said how long the first chunk must be: send the utterance again with it.
+      u.attempt++
+      u.sequenceId = this.nextSequenceId()
+      u.sent = 0
+      u.endSent = false
+      void this.sendReady(u, channel)
+      return
+    }
+    if (k >= u.counted) {
+      u.counted = k + 1
+      this.host.ledger.failed(c.outcome, Date.now() - sentAt)
+    }
+    this.close(u)
+    // The server may have dropped the sequence; the next chunk starts a fresh one.
+    if (this.current === u) this.endUtterance(u)
+    this.host.emit({ kind: 'request-error', message: errorText(error), timeSec: u.startSec })
+  }
+
+  private relearnFirstChunk(error: unknown): boolean {
+    const asked = this.options.learnFirstChunk?.(errorText(error))
+    if (!asked || asked === this.windows.first) return false
+    this.windows.first = asked
+    this.host.notice(
+      `the server asked for a first chunk of ${(asked / this.rate).toFixed(2)} s; using it for the rest of the session`,
+    )
+    return true
+  }
+
+  private giveUp(u: Utterance, why: string): void {
+    const requests = Math.max(1, this.windows.count(u.samples) - u.counted)
+    this.host.ledger.failed(u.lastFailure, 0, requests)
+    this.close(u)
+    if (this.current === u) this.endUtterance(u)
+    this.host.emit({
+      kind: 'request-error',
+      message: `utterance ${u.index + 1} was ${why}; its ${(u.samples / this.rate).toFixed(1)} s of audio were not transcribed`,
+      timeSec: u.startSec,
+    })
+  }
+
+  private close(u: Utterance): void {
+    this.open.delete(u.index)
+    u.chunks = []
+  }
+}
+
+/** Copies `length` samples from `start` of the chunks' valid audio into `out`; returns how many. */
+export function copySamples(
+  chunks: readonly AudioChunkIn[],
+  start: number,
+  length: number,
+  out: Float32Array,
+): number {
+  let pos = 0
+  let written = 0
+  for (const c of chunks) {
+    const n = c.validSamples
+    if (pos + n > start && written < length) {
+      const from = Math.max(0, start - pos)
+      const take = Math.min(n - from, length - written)
+      out.set(c.samples.subarray(from, from + take), written)
+      written += take
+    }
+    pos += n
+    if (written >= length) break
+  }
+  return written
+}
