@@ -42,9 +42,4 @@ export interface NoticeEvent {
 
 /** Everything a session tells its page (over its own port) or the command line. */
 export type SessionEvent =
-  | SessionResultEvent
-  | SessionStatusEvent
-  | LatencySample
-  | FlowEvent
-  | AckEvent
-  | NoticeEvent
+  SessionResultEvent | SessionStatusEvent | LatencySample | FlowEvent | AckEvent | NoticeEvent

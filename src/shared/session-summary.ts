@@ -77,11 +77,3 @@ export interface AckEvent {
 export function emptyOutcomes(): Record<RequestOutcome, number> {
   return { success: 0, 'server-error': 0, 'decode-error': 0, timeout: 0, cancelled: 0 }
 }
-
-/** One line for a terminal or a status bar: "12 ok, 1 timed out, 2 cancelled". */
-export function describeOutcomes(o: Record<RequestOutcome, number>): string {
-  const parts = REQUEST_OUTCOMES.filter((k) => o[k] > 0).map(
-    (k) => `${o[k]} ${k === 'success' ? 'ok' : OUTCOME_LABELS[k].toLowerCase()}`,
-  )
-  return parts.length > 0 ? parts.join(', ') : 'no requests'
-}

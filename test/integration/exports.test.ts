@@ -225,9 +225,9 @@ describe('triton-live stream --export', () => {
         .replace(/(\d),(\d{3})/g, '$1.$2')}`,
     )
     const rows = (await readFile(csv, 'utf8')).trimEnd().split('\n')
-    expect(rows[0]).toBe('atMs,ok,latencyMs,captureToSendMs')
+    expect(rows[0]).toBe('atMs,ok,outcome,latencyMs,captureToSendMs')
     expect(rows.length).toBeGreaterThan(5)
-    for (const row of rows.slice(1)) expect(row).toMatch(/^\d+,true,[\d.]+,$/)
+    for (const row of rows.slice(1)) expect(row).toMatch(/^\d+,true,success,[\d.]+,$/)
   })
 
   it('writes detections and the annotated video from a detection run', async () => {

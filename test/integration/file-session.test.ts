@@ -3,10 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type {
-  DetectionFrameEvent,
-  TranscriptEvent,
-} from '../../src/shared/results'
+import type { DetectionFrameEvent, TranscriptEvent } from '../../src/shared/results'
 import { startDemoEndpoint, type DemoEndpoint } from '../../src/main/demo-endpoint/demo-server'
 import { encodeToneText } from '../../src/main/demo-endpoint/tone-text-codec'
 import { resolveModel } from '../../src/main/sessions/model-plan'

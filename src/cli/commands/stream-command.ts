@@ -182,7 +182,9 @@ class EventPrinter {
           )
         } else if (e.state === 'failed' && e.error) {
           this.clearPartial()
-          process.stderr.write(`triton-live: ${e.error.message}${e.error.hint ? ` (${e.error.hint})` : ''}\n`)
+          process.stderr.write(
+            `triton-live: ${e.error.message}${e.error.hint ? ` (${e.error.hint})` : ''}\n`,
+          )
         }
         return
       case 'flow':

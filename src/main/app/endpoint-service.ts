@@ -116,7 +116,12 @@ export class EndpointService {
 
   async models(endpointId: string): Promise<ModelSummary[]> {
     const index = await (await this.client(endpointId)).repositoryIndex()
-    return index.map((m) => ({ name: m.name, version: m.version, state: m.state, reason: m.reason }))
+    return index.map((m) => ({
+      name: m.name,
+      version: m.version,
+      state: m.state,
+      reason: m.reason,
+    }))
   }
 
   async details(endpointId: string, model: string): Promise<ModelDetails> {

@@ -69,7 +69,11 @@ export async function planSession(
       )
     const info = await stat(path).catch(() => undefined)
     if (!info?.isFile())
-      throw new MediaError('not-found', `cannot open '${path}': no such file`, 'choose the file again')
+      throw new MediaError(
+        'not-found',
+        `cannot open '${path}': no such file`,
+        'choose the file again',
+      )
     const media = await probeMedia(path)
     if (audioModel && !media.audio)
       throw new MediaError(

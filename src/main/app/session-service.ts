@@ -167,7 +167,9 @@ export class SessionService {
 
   /** True while a session uses the model, so the page can keep Unload from pulling it away. */
   inUse(endpointId: string, model: string): boolean {
-    return [...this.live.values()].some((r) => r.endpointId === endpointId && r.plan.model === model)
+    return [...this.live.values()].some(
+      (r) => r.endpointId === endpointId && r.plan.model === model,
+    )
   }
 
   async export(sessionId: string, format: ExportFormat): Promise<string | undefined> {
@@ -199,9 +201,7 @@ export class SessionService {
 
   /** Stops every session (each a bounded drain) and removes their folders. */
   async dispose(): Promise<void> {
-    await Promise.all(
-      [...this.live.keys()].map((id) => this.stop(id).catch(() => undefined)),
-    )
+    await Promise.all([...this.live.keys()].map((id) => this.stop(id).catch(() => undefined)))
     await rm(this.deps.workRoot, { recursive: true, force: true })
   }
 }

@@ -176,7 +176,8 @@ class Run {
         this.lastAnswerAt = performance.now()
         this.opts.onRequest?.({
           ok: false,
-          outcome: error instanceof TritonError && error.kind === 'timeout' ? 'timeout' : 'server-error',
+          outcome:
+            error instanceof TritonError && error.kind === 'timeout' ? 'timeout' : 'server-error',
           latencyMs: performance.now() - began,
           atMs: Date.now(),
         })

@@ -380,5 +380,7 @@ function textOf(produced: Tensor[] | Tensor[][]): string {
   const t = flat.find((x) => x.datatype === 'BYTES')
   const d = t?.data
   if (!Array.isArray(d)) return ''
-  return d.map((x) => (typeof x === 'string' ? x : new TextDecoder().decode(x as Uint8Array))).join(' ')
+  return d
+    .map((x) => (typeof x === 'string' ? x : new TextDecoder().decode(x as Uint8Array)))
+    .join(' ')
 }

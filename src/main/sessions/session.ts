@@ -62,6 +62,8 @@ export class Session<T> {
   private stopping: Promise<SessionSummary> | undefined
   private finished: Promise<SessionSummary> | undefined
   private flowTimer: NodeJS.Timeout | undefined
+  /** An item taken from the queue that the pipeline does not have yet. */
+  private held: T | undefined
   /** The channel being closed on purpose: its clean end is not a lost link. */
   private closingChannel: InferChannel | undefined
 
@@ -236,8 +238,11 @@ export class Session<T> {
   /** Feeds queued items to the pipeline until the source closes, then finishes and settles. */
   private async pump(): Promise<void> {
     for (let item = await this.queue.take(); item !== undefined; item = await this.queue.take()) {
+      // Held until the pipeline has it, so an end while reconnecting still accounts for it.
+      this.held = item
       const channel = await this.ready()
       if (!channel) return
+      this.held = undefined
       await this.pipeline.push(item, channel)
       this.scheduleFlow()
     }
@@ -331,6 +336,8 @@ export class Session<T> {
     if (this.flowTimer) clearTimeout(this.flowTimer)
     const abandoned = this.pipeline.abandon()
     const queued = await this.queue.drain()
+    if (this.held !== undefined) queued.unshift(this.held)
+    this.held = undefined
     const items = [...abandoned.items, ...queued]
     const requests = abandoned.requests + queued.length
     if (requests > 0) {

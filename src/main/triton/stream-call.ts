@@ -137,7 +137,10 @@ export class StreamCall implements InferChannel {
   private armDeadline(at: number): void {
     if (this.deadlineTimer) clearTimeout(this.deadlineTimer)
     this.deadlineTimerAt = at
-    this.deadlineTimer = setTimeout(() => this.checkDeadlines(), Math.max(0, at - performance.now()))
+    this.deadlineTimer = setTimeout(
+      () => this.checkDeadlines(),
+      Math.max(0, at - performance.now()),
+    )
     this.deadlineTimer.unref?.()
   }
 

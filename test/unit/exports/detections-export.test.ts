@@ -86,7 +86,13 @@ describe('detections export', () => {
 describe('latency export', () => {
   it('writes a header and one parsable row per request with its outcome, empty where a source has no capture time', () => {
     const csv = toLatencyCsv([
-      { ok: true, outcome: 'success', latencyMs: 12.3456789, atMs: 1_700_000_000_123, captureToSendMs: 4.5 },
+      {
+        ok: true,
+        outcome: 'success',
+        latencyMs: 12.3456789,
+        atMs: 1_700_000_000_123,
+        captureToSendMs: 4.5,
+      },
       { ok: false, outcome: 'timeout', latencyMs: 5000, atMs: 1_700_000_000_456.7 },
     ])
     const [header, ...rows] = csv.trimEnd().split('\n')

@@ -42,7 +42,9 @@ function mount(extra: FakeHandlers = {}): { bridge: FakeBridge; store: AppStore 
     ...extra,
   })
   const store = createAppStore({ api: bridge.api })
-  const controller = new SessionController(store, bridge.api)
+  const controller = new SessionController(store, bridge.api, undefined, {
+    acceptPort: bridge.acceptPort,
+  })
   render(<App api={bridge.api} store={store} controller={controller} />)
   return { bridge, store }
 }
@@ -58,8 +60,7 @@ async function startFileSession(extra: FakeHandlers = {}) {
   return mounted
 }
 
-const emit = (bridge: FakeBridge, e: Omit<SessionEvent, 'sessionId'> & Record<string, unknown>) =>
-  act(() => bridge.emit({ sessionId: 's1', ...e } as SessionEvent))
+const emit = (bridge: FakeBridge, e: SessionEvent) => act(() => bridge.emit(e))
 
 describe('App over a fake bridge', () => {
   it('connects to the demo endpoint on first load and shows its models', async () => {
@@ -86,6 +87,7 @@ describe('App over a fake bridge', () => {
       source: 'file',
       filePath: '/samples/hello-tones.wav',
       pace: 'fast',
+      nonce: bridge.nonces[0],
     })
     expect(screen.getByTestId('file-audio').getAttribute('src')).toBe(plan.mediaUrl)
 

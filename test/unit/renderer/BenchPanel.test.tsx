@@ -72,7 +72,13 @@ const report: BenchReport = {
 function mount(bridge: FakeBridge) {
   const store = createAppStore({ api: bridge.api })
   render(
-    <App api={bridge.api} store={store} controller={new SessionController(store, bridge.api)} />,
+    <App
+      api={bridge.api}
+      store={store}
+      controller={
+        new SessionController(store, bridge.api, undefined, { acceptPort: bridge.acceptPort })
+      }
+    />,
   )
   return store
 }
@@ -166,9 +172,8 @@ describe('BenchPanel in the app', () => {
     })
     expect((screen.getByTestId('bench-run') as HTMLButtonElement).disabled).toBe(true)
     act(() =>
-      bridge.emit({
+      bridge.emitBench({
         kind: 'bench-progress',
-        sessionId: 'bench',
         elapsedSec: 1,
         durationSec: 2,
         sent: 10,

@@ -96,7 +96,13 @@ describe('exports in the app', () => {
     })
     const store = createAppStore({ api: bridge.api })
     render(
-      <App api={bridge.api} store={store} controller={new SessionController(store, bridge.api)} />,
+      <App
+        api={bridge.api}
+        store={store}
+        controller={
+          new SessionController(store, bridge.api, undefined, { acceptPort: bridge.acceptPort })
+        }
+      />,
     )
     await waitFor(() => expect(screen.getByTestId('model-details')).toBeTruthy())
     // No session yet: nothing to export.

@@ -183,7 +183,13 @@ describe('metrics polling', () => {
     const bridge = demoBridge({ 'metrics:poll': () => ok(gpuPoll()) })
     const store = createAppStore({ api: bridge.api })
     render(
-      <App api={bridge.api} store={store} controller={new SessionController(store, bridge.api)} />,
+      <App
+        api={bridge.api}
+        store={store}
+        controller={
+          new SessionController(store, bridge.api, undefined, { acceptPort: bridge.acceptPort })
+        }
+      />,
     )
     await waitFor(() => expect(screen.getAllByTestId('model-row')).toHaveLength(2))
     fireEvent.click(screen.getByTestId('tab-metrics'))

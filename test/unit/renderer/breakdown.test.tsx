@@ -176,26 +176,15 @@ describe('breakdown slice', () => {
       },
     }))
     const events: SessionEvent[] = [
-      { kind: 'latency', sessionId: 's', atMs: 1100, roundTripMs: 20, captureToSendMs: 640 },
+      { kind: 'latency', atMs: 1100, roundTripMs: 20, captureToSendMs: 640 },
       {
         kind: 'transcript',
-        sessionId: 's',
         utterance: 0,
         final: false,
         text: 'he',
         startSec: 0,
         endSec: 0.6,
         latencyMs: 20,
-      },
-      {
-        kind: 'bench-progress',
-        sessionId: 'bench',
-        elapsedSec: 1,
-        durationSec: 2,
-        sent: 1,
-        succeeded: 1,
-        failed: 0,
-        label: 'x',
       },
     ]
     t = 10
@@ -212,9 +201,7 @@ describe('breakdown slice', () => {
     expect(s.segments.render?.p50Ms).toBe(8)
     expect(s.segments.network?.p50Ms).toBe(15)
     expect(s.glass?.p50Ms).toBe(668)
-    // A benchmark's progress never leaks into the session.
     expect(store.getState().results.transcriptCount).toBe(1)
-    expect(store.getState().bench.progress).toBeUndefined()
   })
 })
 

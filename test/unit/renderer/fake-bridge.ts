@@ -7,11 +7,13 @@ import {
   type InvokePayload,
   type InvokeResults,
   type ModelDetails,
+  type BenchProgressEvent,
   type Result,
-  type SendChannel,
   type SessionEvent,
   type TritonLiveApi,
 } from '../../../src/shared/ipc-contract'
+import type { PageToMainMessage } from '../../../src/shared/session-port'
+import type { PortAcceptor } from '../../../src/renderer/src/session/session-controller'
 
 export type FakeHandlers = {
   [C in InvokeChannel]?: (
@@ -23,9 +25,32 @@ export interface FakeBridge {
   api: TritonLiveApi
   handlers: FakeHandlers
   invoked: { channel: InvokeChannel; payload: unknown }[]
-  sent: { channel: SendChannel; payload: unknown }[]
+  /** What the page posted on session ports: audio chunks and frames. */
+  sent: PageToMainMessage[]
+  /** Main's side: posts an event on the newest session's port. */
   emit(event: SessionEvent): void
+  emitBench(event: BenchProgressEvent): void
+  /** Hands the controller a port for each start, as main's posted port would. */
+  acceptPort: PortAcceptor
+  /** Nonces the page asked ports for, in order. */
+  nonces: string[]
   calls(channel: InvokeChannel): unknown[]
+}
+
+/** The subset of a MessagePort that SessionLink uses, in memory. */
+class FakePort {
+  onmessage: ((e: MessageEvent) => void) | null = null
+  closed = false
+  constructor(private readonly sent: PageToMainMessage[]) {}
+  postMessage(message: PageToMainMessage): void {
+    if (!this.closed) this.sent.push(message)
+  }
+  deliver(events: SessionEvent[]): void {
+    if (!this.closed) this.onmessage?.({ data: { type: 'events', events } } as MessageEvent)
+  }
+  close(): void {
+    this.closed = true
+  }
 }
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value })
@@ -36,9 +61,11 @@ export const fail = <T>(message: string, hint = 'Try again.', kind = 'test'): Re
 
 /** The real API factory over an in-memory transport: the renderer cannot tell it from the preload. */
 export function createFakeBridge(handlers: FakeHandlers = {}): FakeBridge {
-  const listeners = new Set<(e: SessionEvent) => void>()
+  const listeners = new Set<(e: BenchProgressEvent) => void>()
   const invoked: FakeBridge['invoked'] = []
   const sent: FakeBridge['sent'] = []
+  const ports: FakePort[] = []
+  const nonces: string[] = []
   const transport: BridgeTransport = {
     async invoke<C extends InvokeChannel>(channel: C, payload: InvokePayload<C>) {
       invoked.push({ channel, payload })
@@ -47,9 +74,6 @@ export function createFakeBridge(handlers: FakeHandlers = {}): FakeBridge {
         | undefined
       if (!handler) return fail<InvokeResults[C]>(`no fake for ${channel}`)
       return handler(payload)
-    },
-    send(channel, payload) {
-      sent.push({ channel, payload })
     },
     subscribe(_channel, listener) {
       listeners.add(listener)
@@ -62,7 +86,15 @@ export function createFakeBridge(handlers: FakeHandlers = {}): FakeBridge {
     handlers,
     invoked,
     sent,
-    emit: (e) => listeners.forEach((l) => l(e)),
+    nonces,
+    emit: (e) => ports[ports.length - 1]?.deliver([e]),
+    emitBench: (e) => listeners.forEach((l) => l(e)),
+    acceptPort: (nonce) => {
+      nonces.push(nonce)
+      const port = new FakePort(sent)
+      ports.push(port)
+      return { port: Promise.resolve(port as unknown as MessagePort), cancel: () => undefined }
+    },
     calls: (channel) => invoked.filter((c) => c.channel === channel).map((c) => c.payload),
   }
 }

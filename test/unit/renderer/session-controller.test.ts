@@ -8,7 +8,7 @@ import { FrameStats } from '../../../src/renderer/src/capture/frame-stats'
 import { SessionController } from '../../../src/renderer/src/session/session-controller'
 import { createAppStore, type AppStore } from '../../../src/renderer/src/store'
 import type { Result, SessionEvent, SessionPlan } from '../../../src/shared/ipc-contract'
-import type { LatencySummary } from '../../../src/shared/results'
+import type { SessionSummary } from '../../../src/shared/session-summary'
 import { asrDetails, demoBridge, ok, type FakeBridge, type FakeHandlers } from './fake-bridge'
 
 /** A promise settled from outside, to hold a step of the start where a test wants it. */
@@ -91,15 +91,17 @@ async function rig(source: 'microphone' | 'camera', extra: FakeHandlers = {}): P
       return c
     }),
   }
-  const controller = new SessionController(store, bridge.api, capture)
+  const controller = new SessionController(store, bridge.api, capture, {
+    acceptPort: bridge.acceptPort,
+  })
   await store.getState().bootstrap()
   if (source === 'camera') await store.getState().selectModel('box_finder')
   store.getState().setSource(source)
   return { store, bridge, controller, mics, cameras, capture }
 }
 
-const status = (r: Rig, state: 'stopped' | 'failed', sessionId: string, more = {}) =>
-  r.store.getState().applyEvents([{ kind: 'status', state, sessionId, ...more } as SessionEvent])
+const status = (r: Rig, state: 'stopped' | 'failed', _sessionId: string, more = {}) =>
+  r.store.getState().applyEvents([{ kind: 'status', state, ...more } as SessionEvent])
 
 describe('SessionController lets go of the devices', () => {
   it('closes the microphone when the user stops', async () => {
@@ -197,7 +199,7 @@ describe('SessionController lets go of the devices', () => {
   })
 
   it('waits for the same stop when asked twice', async () => {
-    const answer = deferred<Result<LatencySummary | undefined>>()
+    const answer = deferred<Result<SessionSummary | undefined>>()
     const r = await rig('microphone', { 'session:stop': () => answer.promise })
     await r.controller.start()
     const first = r.controller.stop()

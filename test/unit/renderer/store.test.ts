@@ -46,8 +46,8 @@ const plan: SessionPlan = {
   audio: { sampleRate: 16000, chunkSamples: 10240 },
 }
 
-const ev = (e: Record<string, unknown> & { kind: string }, sessionId = 's1'): SessionEvent =>
-  ({ sessionId, ...e }) as SessionEvent
+const ev = (e: Record<string, unknown> & { kind: string }): SessionEvent =>
+  e as unknown as SessionEvent
 
 describe('initial state factories', () => {
   it('start empty and fresh each time', () => {
@@ -168,24 +168,33 @@ describe('results/applyEvents', () => {
     expect(r.detectionCount).toBe(3)
   })
 
-  it('accepts events of a session whose start has not returned yet, and ignores retired ones', () => {
+  it('shows flow, notices and a drain from the session port in the session state', () => {
     store.getState().sessionStarting(0)
-    store.getState().sessionStarted({ ...plan, sessionId: 'old' })
-    store.getState().sessionStopped()
-    store.getState().sessionStarting(0)
+    store.getState().sessionStarted(plan)
+    const flow = {
+      kind: 'flow',
+      queued: 3,
+      queuedSec: 1.92,
+      spilledSec: 0,
+      inFlight: 2,
+      droppedFrames: 0,
+      unmatched: 1,
+      retries: 4,
+    }
     store
       .getState()
       .applyEvents([
-        ev({ kind: 'latency', atMs: 1, roundTripMs: 9 }, 'old'),
-        ev({ kind: 'latency', atMs: 2, roundTripMs: 4 }, 's1'),
-        ev({ kind: 'status', state: 'running' }, 's1'),
+        ev(flow),
+        ev({ kind: 'notice', message: 'using a first chunk of 0.77 s' }),
+        ev({ kind: 'ack', seq: 7, outcome: 'success' }),
+        ev({ kind: 'status', state: 'stopping' }),
       ])
-    const roundTrips = () => store.getState().breakdown.recorder.roundTripView().series[1]
-    expect(roundTrips()).toEqual([4])
-    expect(store.getState().session.status).toBe('running')
-    store.getState().sessionStarted(plan)
-    store.getState().applyEvents([ev({ kind: 'latency', atMs: 3, roundTripMs: 1 }, 'other')])
-    expect(roundTrips()).toEqual([4])
+    const s = store.getState().session
+    expect(s.flow).toEqual(flow)
+    expect(s.notice).toBe('using a first chunk of 0.77 s')
+    expect(s.status).toBe('stopping')
+    // A credit is flow control, not a result.
+    expect(store.getState().results.requestErrorCount).toBe(0)
   })
 
   it('turns a failed status into the session error', () => {

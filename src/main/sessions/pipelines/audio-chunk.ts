@@ -53,7 +53,9 @@ export class Endpointer {
       this.silence += sec
     }
     return (
-      chunk.last || (this.heardVoice && this.silence >= this.silenceSec) || this.length >= this.maxSec
+      chunk.last ||
+      (this.heardVoice && this.silence >= this.silenceSec) ||
+      this.length >= this.maxSec
     )
   }
 

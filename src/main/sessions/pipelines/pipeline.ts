@@ -70,7 +70,7 @@ export function classifyFailure(error: unknown): FailureClass {
   }
 }
 
-/** A unit of work sent this many times without an answer is given up, so no input loops forever. */
+/** Work sent again this many times in a row without getting further is given up, so no input that kills the server each time loops forever. */
 export const MAX_ATTEMPTS = 4
 
 /** In-flight bookkeeping shared by the pipelines: a set of promises that wake waiters. */

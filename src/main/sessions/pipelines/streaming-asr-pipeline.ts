@@ -39,6 +39,11 @@ interface Utterance {
   everSent: number
   /** Requests already counted in the ledger, in order (answers on a sequence come in order). */
   counted: number
+  /** Most requests answered in any attempt, and what it was when the last replay began. */
+  answeredHigh: number
+  answeredAtResume: number
+  /** Replays in a row that got no further than the one before: a request the server dies on. */
+  stalls: number
   lastFailure: FailedOutcome
   /** Serialises sending, so a resend and a push never interleave on one sequence. */
   sending: Promise<void>
@@ -114,6 +119,9 @@ export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
         endSent: false,
         everSent: 0,
         counted: 0,
+        answeredHigh: 0,
+        answeredAtResume: 0,
+        stalls: 0,
         lastFailure: 'timeout',
         sending: Promise.resolve(),
       }
@@ -141,8 +149,13 @@ export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
 
   async resume(channel: InferChannel): Promise<void> {
     for (const u of [...this.open.values()]) {
-      if (++u.attempt >= MAX_ATTEMPTS) {
-        this.giveUp(u, `sent ${MAX_ATTEMPTS} times without a final answer`)
+      u.attempt++
+      // Only replays that make no progress count against it: an utterance that spans several
+      // restarts is not at fault, one whose same request fails every time is.
+      u.stalls = u.answeredHigh > u.answeredAtResume ? 0 : u.stalls + 1
+      u.answeredAtResume = u.answeredHigh
+      if (u.stalls >= MAX_ATTEMPTS) {
+        this.giveUp(u, `sent ${MAX_ATTEMPTS} times without getting further`)
         continue
       }
       u.sequenceId = this.nextSequenceId()
@@ -236,6 +249,7 @@ export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
   ): void {
     // An answer from a channel that was given up on: the utterance is being sent again.
     if (u.attempt !== attempt || !this.open.has(u.index)) return
+    u.answeredHigh = Math.max(u.answeredHigh, k + 1)
     const first = k >= u.counted
     let text: string
     try {

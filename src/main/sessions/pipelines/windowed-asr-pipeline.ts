@@ -151,7 +151,8 @@ export class WindowedAsrPipeline implements Pipeline<AudioChunkIn> {
         (error: unknown) => {
           this.interim = false
           // A lost interim is superseded by the next request, so it is a retry, not a loss.
-          if (this.onFailure(error, channel, sentAt, startSec) === 'link') this.host.ledger.retries++
+          if (this.onFailure(error, channel, sentAt, startSec) === 'link')
+            this.host.ledger.retries++
         },
       ),
     )

@@ -9,11 +9,23 @@ import {
 import { parseResolution } from '../capture/camera-capture'
 import type { FrameStats } from '../capture/frame-stats'
 import type { AppStore } from '../store'
-import { createEventBatcher, type BatcherScheduler, type EventBatcher } from '../store/event-batcher'
+import {
+  createEventBatcher,
+  type BatcherScheduler,
+  type EventBatcher,
+} from '../store/event-batcher'
 import { selectStartBlocker } from '../store/selectors'
 import { isActiveStatus } from '../store/session-slice'
 import { isUserError, mediaError, sourceMismatch } from './media-errors'
 import { awaitSessionPort, SessionLink } from './session-link'
+
+/** Takes the port main posts for a session's nonce (the window's message in the app). */
+export type PortAcceptor = (nonce: string) => { port: Promise<MessagePort>; cancel(): void }
+
+export interface ControllerOptions {
+  scheduler?: BatcherScheduler
+  acceptPort?: PortAcceptor
+}
 
 /** 128 random bits as hex: the page's proof that a session port is the one it asked for. */
 function newNonce(): string {
@@ -32,6 +44,7 @@ export class SessionController {
   private camera: CameraDevice | undefined
   private link: SessionLink | undefined
   private readonly batcher: EventBatcher<SessionEvent>
+  private readonly acceptPort: PortAcceptor
   private stopRequested = false
   /** The start in progress, so a stop that comes before the plan can wait for it. */
   private starting: Promise<void> | undefined
@@ -43,8 +56,10 @@ export class SessionController {
     private readonly store: AppStore,
     private readonly api: TritonLiveApi,
     private readonly capture: CaptureFactories = browserCapture,
-    scheduler?: BatcherScheduler,
+    options: ControllerOptions = {},
   ) {
+    this.acceptPort = options.acceptPort ?? awaitSessionPort
+    const scheduler = options.scheduler
     this.batcher = createEventBatcher<SessionEvent>(
       (batch) => {
         store.getState().applyEvents(batch)
@@ -169,7 +184,7 @@ export class SessionController {
       ...(source === 'microphone' ? { chunkMs: session.chunkMs } : {}),
     }
     // Listen before asking: main posts the port before it answers.
-    const portWait = awaitSessionPort(request.nonce)
+    const portWait = this.acceptPort(request.nonce)
     const r = await this.api.session.start(request)
     if (r.ok) {
       try {
