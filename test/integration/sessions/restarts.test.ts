@@ -268,7 +268,7 @@ describe('a real-time file stream through the CLI against a server killed ten ti
     expect(stderr).not.toContain('gave up')
     expect(code, stderr).toBe(0)
     const lines = stdout.split('\n').filter((l) => l.startsWith('['))
-    expect(lines.map((l) => l.replace(/^\[[^\]]*\] /, '').replace(/  \(.*$/, ''))).toEqual(texts)
+    expect(lines.map((l) => l.replace(/^\[[^\]]*\] /, '').replace(/ {2}\(.*$/, ''))).toEqual(texts)
     expect(reconnected()).toBe(10)
     const cues = readFileSync(srt, 'utf8')
     for (const t of texts) expect(cues).toContain(t)
