@@ -1,10 +1,10 @@
 import { memo, useState, type DragEvent, type ReactNode } from 'react'
 import { SOURCE_KINDS, type SourceKind, type UserError } from '../../../shared/ipc-contract'
-import type { LatencySummary } from '../../../shared/results'
+import type { FlowEvent, SessionSummary } from '../../../shared/session-summary'
 import type { DeviceOption } from '../capture/devices'
 import type { CameraResolution, SessionStatus } from '../store/session-slice'
 import { ErrorBanner } from './ErrorBanner'
-import { formatMs } from './latency-stats'
+import { SessionFlowLine, SessionOutcome } from './SessionFlow'
 import { CameraControls, FileControls, MicControls } from './SourceControls'
 
 export interface SourcePanelProps {
@@ -12,7 +12,11 @@ export interface SourcePanelProps {
   status: SessionStatus
   startBlocker?: string
   error?: UserError
-  summary?: LatencySummary
+  summary?: SessionSummary
+  flow?: FlowEvent
+  notice?: string
+  /** Starts a fast file session on audio a stopped session kept untranscribed. */
+  onTranscribeKept?(path: string): void
   /** The model the session runs, or the one picked while idle. */
   model?: string
   // microphone
@@ -152,12 +156,9 @@ export const SourcePanel = memo(function SourcePanel(p: SourcePanelProps) {
         </div>
       </div>
       <ErrorBanner error={p.error} testId="session-error" onDismiss={p.onDismissError} />
+      {locked && <SessionFlowLine flow={p.flow} notice={p.notice} />}
       {p.summary && !active && (
-        <p className="session-summary muted" data-testid="session-summary">
-          {p.summary.requests} requests, {p.summary.failures} failed, p50{' '}
-          {formatMs(p.summary.p50Ms)} ms, p95 {formatMs(p.summary.p95Ms)} ms,{' '}
-          {p.summary.throughput.toFixed(1)} req/s
-        </p>
+        <SessionOutcome summary={p.summary} onTranscribeKept={p.onTranscribeKept} />
       )}
     </section>
   )

@@ -14,6 +14,8 @@ import {
   selectMicDevice,
   selectPace,
   selectSessionError,
+  selectSessionFlow,
+  selectSessionNotice,
   selectSessionModel,
   selectSessionStatus,
   selectSessionSummary,
@@ -33,6 +35,8 @@ export function SourceContainer() {
   const startBlocker = useAppStore(selectStartBlocker)
   const sessionError = useAppStore(selectSessionError)
   const summary = useAppStore(selectSessionSummary)
+  const flow = useAppStore(selectSessionFlow)
+  const notice = useAppStore(selectSessionNotice)
   const model = useAppStore(selectSessionModel)
   const micDeviceId = useAppStore(selectMicDevice)
   const chunkMs = useAppStore(selectChunkMs)
@@ -54,6 +58,17 @@ export function SourceContainer() {
   const micDevices = useMediaDevices('audioinput', source === 'microphone' ? status : undefined)
   const cameraDevices = useMediaDevices('videoinput', source === 'camera' ? status : undefined)
   const [fileError, setFileError] = useState<UserError>()
+
+  // Audio a stopped session could not get transcribed is a file now: send it, as fast as it goes.
+  const onTranscribeKept = useCallback(
+    (path: string) => {
+      setSource('file')
+      setFilePath(path)
+      setPace('fast')
+      void controller.start()
+    },
+    [controller, setSource, setFilePath, setPace],
+  )
 
   const onPickFile = useCallback(() => {
     void api.files.pick('media').then((r) => {
@@ -96,6 +111,9 @@ export function SourceContainer() {
       startBlocker={startBlocker}
       error={sessionError ?? fileError}
       summary={summary}
+      flow={flow}
+      notice={notice}
+      onTranscribeKept={onTranscribeKept}
       model={model}
       micDevices={micDevices}
       micDeviceId={micDeviceId}

@@ -27,6 +27,8 @@ export const selectSource = (s: AppState) => s.session.source
 export const selectSessionStatus = (s: AppState) => s.session.status
 export const selectSessionError = (s: AppState) => s.session.error
 export const selectSessionSummary = (s: AppState) => s.session.summary
+export const selectSessionFlow = (s: AppState) => s.session.flow
+export const selectSessionNotice = (s: AppState) => s.session.notice
 export const selectPlan = (s: AppState) => s.session.plan
 export const selectFilePath = (s: AppState) => s.session.filePath
 export const selectPace = (s: AppState) => s.session.pace
