@@ -6,6 +6,7 @@ import type { ModelStreamInferResponse__Output } from './generated/inference/Mod
 import {
   buildInferRequest,
   parseInferResponse,
+  sharedMemoryOutputNames,
   type InferRequestSpec,
   type InferResult,
 } from './infer-messages'
@@ -45,6 +46,8 @@ interface Pending {
   sentAt: number
   firstAt?: number
   responses: InferResult[]
+  /** Outputs the server writes into shared memory: the response carries only their shapes. */
+  placed: ReadonlySet<string>
   onResponse?: StreamInferOptions['onResponse']
   resolve: (o: StreamOutcome) => void
   reject: (e: TritonError) => void
@@ -122,6 +125,7 @@ export class StreamCall {
         model: spec.model,
         sentAt: performance.now(),
         responses: [],
+        placed: sharedMemoryOutputNames(spec),
         onResponse: opts.onResponse,
         resolve,
         reject,
@@ -199,7 +203,7 @@ export class StreamCall {
     const now = performance.now()
     let result: InferResult
     try {
-      result = parseInferResponse(msg.infer_response)
+      result = parseInferResponse(msg.infer_response, p.placed)
     } catch (e) {
       this.pending.delete(p.id)
       p.reject(
