@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { BOX_PALETTE } from '../src/main/demo-endpoint/color-box-finder'
 import { decodeToneText, encodeToneText } from '../src/main/demo-endpoint/tone-text-codec'
+import { encodeWav16 } from '../src/main/media/wav-file'
 
 const SAMPLE_TEXT = 'hello from triton live. the quick brown fox jumps over the lazy dog.'
 
@@ -66,29 +67,6 @@ function paletteColor(label: string): { classId: number; hex: string } {
   return { classId, hex: hex((r << 16) | (g << 8) | b) }
 }
 
-function wav16(samples: Float32Array, sampleRate: number): Buffer {
-  const data = samples.length * 2
-  const out = Buffer.alloc(44 + data)
-  out.write('RIFF', 0, 'ascii')
-  out.writeUInt32LE(36 + data, 4)
-  out.write('WAVE', 8, 'ascii')
-  out.write('fmt ', 12, 'ascii')
-  out.writeUInt32LE(16, 16)
-  out.writeUInt16LE(1, 20) // PCM
-  out.writeUInt16LE(1, 22) // mono
-  out.writeUInt32LE(sampleRate, 24)
-  out.writeUInt32LE(sampleRate * 2, 28)
-  out.writeUInt16LE(2, 32)
-  out.writeUInt16LE(16, 34)
-  out.write('data', 36, 'ascii')
-  out.writeUInt32LE(data, 40)
-  for (let i = 0; i < samples.length; i++) {
-    const v = Math.max(-1, Math.min(1, samples[i]))
-    out.writeInt16LE(Math.round(v * 32767), 44 + 2 * i)
-  }
-  return out
-}
-
 function f32le(samples: Float32Array): Uint8Array {
   return new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength)
 }
@@ -103,7 +81,7 @@ function withTrailingSilence(samples: Float32Array, rate: number): Float32Array 
 function makeAudio(outDir: string): void {
   const at16k = withTrailingSilence(encodeToneText(SAMPLE_TEXT, 16000), 16000)
   if (decodeToneText(at16k) !== SAMPLE_TEXT) throw new Error('tone codec round trip failed')
-  writeFileSync(join(outDir, 'tone-text.wav'), wav16(at16k, 16000))
+  writeFileSync(join(outDir, 'tone-text.wav'), encodeWav16(at16k, 16000))
 
   const at48k = withTrailingSilence(encodeToneText(SAMPLE_TEXT, 48000), 48000)
   ffmpeg(
