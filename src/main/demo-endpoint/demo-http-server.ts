@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import {
   modelConfigOf,
   modelMetadataMessage,
@@ -247,6 +248,19 @@ export class DemoHttpApi {
   }
 }
 
-export function createDemoHttpServer(api: DemoHttpApi): Server {
-  return createServer((req, res) => void api.handle(req, res))
+/** Plain HTTP, or HTTPS (mTLS with `clientCa`) as a TLS proxy in front of Triton would serve it. */
+export function createDemoHttpServer(
+  api: DemoHttpApi,
+  tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer },
+): Server {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => void api.handle(req, res)
+  if (!tls) return createServer(handler)
+  return createTlsServer(
+    {
+      cert: tls.cert,
+      key: tls.key,
+      ...(tls.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+    },
+    handler,
+  )
 }

@@ -141,8 +141,9 @@ export async function startDemoEndpoint(options: DemoEndpointOptions = {}): Prom
       endpoint.metricsUrl = `${await serve(metrics, options.metricsPort ?? 0, 'metrics')}/metrics`
     }
     if (options.httpPort != null) {
-      const http = createDemoHttpServer(new DemoHttpApi(inference, shm))
-      endpoint.httpUrl = await serve(http, options.httpPort, 'KServe HTTP')
+      const http = createDemoHttpServer(new DemoHttpApi(inference, shm), options.tls)
+      const url = await serve(http, options.httpPort, 'KServe HTTP')
+      endpoint.httpUrl = options.tls ? url.replace(/^http:/, 'https:') : url
     }
     if (options.openaiPort != null) {
       const openai = createOpenAiServer(new OpenAiTranscriptions(inference))

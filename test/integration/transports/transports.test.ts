@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDemoEndpoint, type DemoEndpoint } from '../../../src/main/demo-endpoint/demo-server'
 import { encodeToneText } from '../../../src/main/demo-endpoint/tone-text-codec'
-import { decodeDetections } from '../../../src/main/sessions/yolo-decoder'
+import { decodeDetections, type DecodedOutputTensor } from '../../../src/main/sessions/yolo-decoder'
 import { createTransport, type TransportChoice } from '../../../src/main/transport/create-transport'
 import { KServeHttpClient } from '../../../src/main/transport/http/kserve-http-client'
 import type { InferTransport } from '../../../src/main/transport/infer-channel'
@@ -118,7 +118,10 @@ describe.each(ROUTES)('over $name', (route) => {
       for (const model of ['color-box-detector-yolov8', 'color-box-detector-efficientnms']) {
         const frame = await once(transport, frameSpec(model))
         const form = model.endsWith('yolov8') ? 'yolov8-raw' : 'efficient-nms'
-        const boxes = decodeDetections(form, frame, { confThreshold: 0.25, iouThreshold: 0.45 })
+        const boxes = decodeDetections(form, frame as Map<string, DecodedOutputTensor>, {
+          confThreshold: 0.25,
+          iouThreshold: 0.45,
+        })
         expect(boxes.map((b) => [b.classId, b.x1, b.y1, b.x2, b.y2])).toEqual([
           [0, 40, 60, 160, 140],
           [5, 300, 320, 364, 520],
@@ -195,7 +198,7 @@ describe('a decoupled model', () => {
       .infer(splitRequest)
       .catch((e: unknown) => e as Error)
     expect(err).toMatchObject({ kind: 'unsupported' })
-    expect((err as { hint: string }).hint).toMatch(/grpc:\/\//)
+    expect((err as unknown as { hint: string }).hint).toMatch(/grpc:\/\//)
   })
 
   it('over a gRPC stream answers word by word', async () => {

@@ -28,9 +28,13 @@ export function httpTransportError(e: unknown, target: string, operation: string
       'the server or the link is slow or down; raise the timeout or check the connection',
     )
   }
+  const cause =
+    code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED'
+      ? 'the server closed the connection'
+      : connectionCause(`${code} ${message}`.trim())
   return new TritonError(
     'unreachable',
-    `cannot reach Triton at ${target}: ${connectionCause(`${code} ${message}`.trim())}`,
+    `cannot reach Triton at ${target}: ${cause}`,
     'check that the server is running and the host and HTTP port (default 8000) are right',
   )
 }
