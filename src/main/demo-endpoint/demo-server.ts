@@ -30,6 +30,8 @@ export interface DemoEndpointOptions {
   openaiPort?: number | null
   /** Triton 26.04+ refuses client shared memory unless started with --allow-client-shm=true. Default true. */
   allowClientShm?: boolean
+  /** Where the server looks for shm objects; another folder acts like a server on another host. */
+  shmDir?: string
   models?: readonly DemoModel[]
   /** Serve gRPC over TLS with this PEM certificate and key; with `clientCa`, require client certificates (mTLS). */
   tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer }
@@ -81,7 +83,7 @@ async function stopHttp(server: HttpServer): Promise<void> {
 /** Starts the demo endpoint: gRPC, and as asked the /metrics page, KServe HTTP and the OpenAI API. */
 export async function startDemoEndpoint(options: DemoEndpointOptions = {}): Promise<DemoEndpoint> {
   const host = options.host ?? '127.0.0.1'
-  const registry = new SharedMemoryRegistry()
+  const registry = new SharedMemoryRegistry(options.shmDir)
   const shm = new DemoSharedMemory(registry, options.allowClientShm ?? true)
   const inference = new DemoInference(options.models ?? DEMO_MODELS, registry)
   const server = new grpc.Server({

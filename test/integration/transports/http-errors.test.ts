@@ -107,11 +107,7 @@ describe('HTTP failures become the TritonError kinds gRPC gives, in one line wit
     ['missing', 'not-found', /Request for unknown model: 'missing' is not found/],
     ['locked', 'auth', /refused ModelInfer\(locked\) \(HTTP 401\): token expired/],
     ['huge', 'too-large', /too large .*HTTP 413/],
-    [
-      'gateway',
-      'unreachable',
-      /not available .*\(HTTP 502\): 502 Bad Gateway nginx$/,
-    ],
+    ['gateway', 'unreachable', /not available .*\(HTTP 502\): 502 Bad Gateway nginx$/],
     ['starting', 'unreachable', /HTTP 503\): Server not ready/],
     ['slowproxy', 'timeout', /no answer in time \(HTTP 504\)/],
     ['crashes', 'internal', /HTTP 500\): model 'crashes' failed: division by zero/],
