@@ -1,4 +1,4 @@
-import { Pool, errors as undiciErrors } from 'undici'
+import { Pool, errors as undiciErrors, type FormData } from 'undici'
 import {
   connectionHeaders,
   readTlsMaterial,
@@ -22,7 +22,7 @@ export interface HttpCall {
   /** Path after the endpoint's base path, starting with /v2 or /v1. */
   path: string
   headers?: Record<string, string>
-  body?: Buffer | string
+  body?: Buffer | string | FormData
   /** What the call is, for messages: 'ModelInfer(yolo)'. */
   operation: string
   timeoutMs?: number
