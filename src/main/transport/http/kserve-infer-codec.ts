@@ -49,7 +49,7 @@ function shmParameters(ref: { region: string; byteSize: number; offset?: number 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /** A tensor's elements as JSON values, after the codec has checked its size against its shape. */
-function jsonData(tensor: Tensor): unknown[] {
+function jsonData(tensor: Tensor): unknown[] | ArrayLike<number | bigint> {
   if (tensor.datatype === 'FP16' || tensor.datatype === 'BF16') {
     throw new HttpTensorFormatError(
       `tensor '${tensor.name}' is ${tensor.datatype}, which KServe JSON cannot carry; the server needs the binary tensor data extension`,
@@ -68,7 +68,7 @@ function jsonData(tensor: Tensor): unknown[] {
     })
   }
   if (decoded.datatype === 'BOOL') return Array.from(decoded.data as Uint8Array, (v) => v !== 0)
-  return Array.from(decoded.data as ArrayLike<number | bigint>)
+  return decoded.data as unknown as unknown[]
 }
 
 /** The request body and headers for POST v2/models/<m>/infer. */

@@ -77,7 +77,13 @@ export function toJsonText(value: unknown): string {
       return JSON.stringify(value)
     case 'object':
       if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
-        return toJsonText(Array.from(value as unknown as ArrayLike<number | bigint>))
+        const items = value as unknown as ArrayLike<number | bigint>
+        for (let i = 0; i < items.length; i++) {
+          const v = items[i]
+          if (typeof v === 'number' && !Number.isFinite(v)) toJsonText(v)
+        }
+        // join writes each element as String() does: exact digits, shortest float form.
+        return `[${Array.prototype.join.call(items, ',')}]`
       }
       if (Array.isArray(value)) return `[${value.map(toJsonText).join(',')}]`
       return `{${Object.entries(value as Record<string, unknown>)
