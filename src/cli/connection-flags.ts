@@ -16,6 +16,10 @@ export const CONNECTION_FLAGS = {
   timeout: { type: 'string' },
   'max-message-mb': { type: 'string' },
   'keepalive-ms': { type: 'string' },
+} as const
+
+/** Flags of the commands that run inference (stream, bench): how requests travel. */
+export const TRANSPORT_FLAGS = {
   'shared-memory': { type: 'string' },
   unary: { type: 'boolean' },
   streaming: { type: 'boolean' },
@@ -34,7 +38,9 @@ export const CONNECTION_HELP = `connection (flag, or environment variable):
   --header 'k: v'      any other request header; repeatable (TRITON_HEADERS='k: v; k2: v2')
   --timeout MS         deadline for unary calls, default 10000 (TRITON_TIMEOUT_MS)
   --max-message-mb N   largest gRPC message, default 64 (TRITON_MAX_MESSAGE_MB)
-  --keepalive-ms MS    HTTP/2 ping interval during calls, default 330000; 0 turns it off (TRITON_KEEPALIVE_MS)
+  --keepalive-ms MS    HTTP/2 ping interval during calls, default 330000; 0 turns it off (TRITON_KEEPALIVE_MS)`
+
+export const TRANSPORT_HELP = `transport (stream and bench):
   --streaming | --unary  gRPC: one bidirectional stream per session (default) or one call per
                        request; HTTP is always one request per call (TRITON_UNARY=1)
   --shared-memory M    system: tensors in /dev/shm regions when Triton runs on this host (Triton
