@@ -67,7 +67,6 @@ function paletteColor(label: string): { classId: number; hex: string } {
   return { classId, hex: hex((r << 16) | (g << 8) | b) }
 }
 
-
 function f32le(samples: Float32Array): Uint8Array {
   return new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength)
 }

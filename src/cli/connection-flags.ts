@@ -1,3 +1,4 @@
+import type { TransportChoice } from '../main/transport/create-transport'
 import type { ConnectionOptions } from '../main/triton/connection-options'
 import { CliUsageError } from './cli-error'
 
@@ -17,8 +18,17 @@ export const CONNECTION_FLAGS = {
   'keepalive-ms': { type: 'string' },
 } as const
 
+/** Flags of the commands that run inference (stream, bench): how requests travel. */
+export const TRANSPORT_FLAGS = {
+  'shared-memory': { type: 'string' },
+  unary: { type: 'boolean' },
+  streaming: { type: 'boolean' },
+} as const
+
 export const CONNECTION_HELP = `connection (flag, or environment variable):
-  --url U              Triton gRPC address: host:port, grpc://host:port, grpcs://host:port (TRITON_URL)
+  --url U              Triton address; the scheme picks the protocol: host:port, grpc://host:port,
+                       grpcs://host:port (gRPC, default port 8001), http://host:port, https://host
+                       (KServe v2 HTTP/REST, default port 8000; https on 443 behind a proxy) (TRITON_URL)
   --tls                use TLS even without grpcs:// (TRITON_TLS=1)
   --ca FILE            CA certificate (PEM) that signed the server's certificate (TRITON_CA)
   --cert FILE --key FILE  client certificate and key for mutual TLS (TRITON_CERT, TRITON_KEY)
@@ -29,6 +39,12 @@ export const CONNECTION_HELP = `connection (flag, or environment variable):
   --timeout MS         deadline for unary calls, default 10000 (TRITON_TIMEOUT_MS)
   --max-message-mb N   largest gRPC message, default 64 (TRITON_MAX_MESSAGE_MB)
   --keepalive-ms MS    HTTP/2 ping interval during calls, default 330000; 0 turns it off (TRITON_KEEPALIVE_MS)`
+
+export const TRANSPORT_HELP = `transport (stream and bench):
+  --streaming | --unary  gRPC: one bidirectional stream per session (default) or one call per
+                       request; HTTP is always one request per call (TRITON_UNARY=1)
+  --shared-memory M    system: tensors in /dev/shm regions when Triton runs on this host (Triton
+                       26.04+ needs --allow-client-shm=true); none (default) (TRITON_SHARED_MEMORY)`
 
 export interface ConnectionFlagValues {
   url?: string
@@ -43,6 +59,9 @@ export interface ConnectionFlagValues {
   timeout?: string
   'max-message-mb'?: string
   'keepalive-ms'?: string
+  'shared-memory'?: string
+  unary?: boolean
+  streaming?: boolean
 }
 
 function truthy(v: string | undefined): boolean {
@@ -112,4 +131,31 @@ export function connectionFromFlags(
     maxMessageBytes: maxMb ? Math.round(maxMb * 1024 * 1024) : undefined,
     keepaliveMs: keepalive(flags['keepalive-ms'] ?? env.TRITON_KEEPALIVE_MS),
   }
+}
+
+/** How requests travel, from --streaming/--unary and --shared-memory (perf_analyzer's names). */
+export function transportFromFlags(
+  flags: ConnectionFlagValues,
+  env: NodeJS.ProcessEnv = process.env,
+): TransportChoice {
+  if (flags.unary && flags.streaming) {
+    throw new CliUsageError('--unary and --streaming exclude each other; give one')
+  }
+  const mode = flags.unary
+    ? 'unary'
+    : flags.streaming
+      ? 'stream'
+      : truthy(env.TRITON_UNARY)
+        ? 'unary'
+        : undefined
+  const shm = flags['shared-memory'] ?? env.TRITON_SHARED_MEMORY ?? 'none'
+  if (shm === 'cuda') {
+    throw new CliUsageError(
+      '--shared-memory cuda needs CUDA IPC handles, which this client cannot make; use system or none',
+    )
+  }
+  if (shm !== 'system' && shm !== 'none') {
+    throw new CliUsageError(`--shared-memory must be system or none, got '${shm}'`)
+  }
+  return { ...(mode ? { mode } : {}), sharedMemory: shm }
 }

@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDemoEndpoint, type DemoEndpoint } from '../../src/main/demo-endpoint/demo-server'
+import { KServeHttpClient } from '../../src/main/transport/http/kserve-http-client'
+import type { ConnectionOptions } from '../../src/main/triton/connection-options'
+import type { TritonApi } from '../../src/main/triton/triton-api'
 import { TritonClient } from '../../src/main/triton/triton-client'
 import { TritonError } from '../../src/main/triton/triton-error'
 
@@ -113,9 +116,15 @@ beforeAll(async () => {
   makeCertificates()
   const cert = readFileSync(pem('server.pem'))
   const key = readFileSync(pem('server.key'))
-  tlsServer = await startDemoEndpoint({ port: 0, metricsPort: null, tls: { cert, key } })
+  tlsServer = await startDemoEndpoint({
+    port: 0,
+    httpPort: 0,
+    metricsPort: null,
+    tls: { cert, key },
+  })
   mtlsServer = await startDemoEndpoint({
     port: 0,
+    httpPort: 0,
     metricsPort: null,
     tls: { cert, key, clientCa: readFileSync(pem('ca.pem')) },
   })
@@ -127,7 +136,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-async function live(client: TritonClient): Promise<boolean | TritonError> {
+async function live(client: TritonApi): Promise<boolean | TritonError> {
   try {
     return await client.serverLive()
   } catch (e) {
@@ -212,5 +221,41 @@ describe('TLS error wording', () => {
     )
     expect((err as TritonError).message).not.toMatch(/Resolution note|deps\/openssl/)
     expect((err as TritonError).message).toMatch(/^TLS handshake with 127\.0\.0\.1:\d+ failed: \S/)
+  })
+})
+
+describe('TLS and mutual TLS over https:// (KServe HTTP) with the same options as gRPC', () => {
+  const https = (server: DemoEndpoint, tls: ConnectionOptions['tls']): KServeHttpClient =>
+    new KServeHttpClient({ url: server.httpUrl as string, tls, timeoutMs: 5000 })
+
+  it('connects when the CA signed the server certificate, and refuses another CA as a TLS problem', async () => {
+    expect(await live(https(tlsServer, { caFile: pem('ca.pem') }))).toBe(true)
+    const err = await live(https(tlsServer, { caFile: pem('other-ca.pem') }))
+    expect(err).toMatchObject({ kind: 'tls' })
+    expect((err as TritonError).message).toMatch(
+      /^TLS handshake with https:\/\/127\.0\.0\.1:\d+ failed: \S/,
+    )
+    expect((err as TritonError).hint).toMatch(/CA certificate/)
+  })
+
+  it('checks the certificate against the server name when one is given', async () => {
+    expect(await live(https(tlsServer, { caFile: pem('ca.pem'), serverName: 'localhost' }))).toBe(
+      true,
+    )
+    const err = await live(
+      https(tlsServer, { caFile: pem('ca.pem'), serverName: 'triton.example.com' }),
+    )
+    expect(err).toMatchObject({ kind: 'tls' })
+  })
+
+  it('connects without verification only when asked to', async () => {
+    expect(await live(https(tlsServer, { insecureSkipVerify: true }))).toBe(true)
+  })
+
+  it('talks mutual TLS with a client certificate, and fails clearly without one', async () => {
+    const identity = { certFile: pem('client.pem'), keyFile: pem('client.key') }
+    expect(await live(https(mtlsServer, { caFile: pem('ca.pem'), ...identity }))).toBe(true)
+    const err = await live(https(mtlsServer, { caFile: pem('ca.pem') }))
+    expect(['tls', 'unreachable']).toContain((err as TritonError).kind)
   })
 })

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { TritonClient } from '../../main/triton/triton-client'
+import { createTritonApi } from '../../main/triton/create-triton-api'
 import { CONNECTION_FLAGS, connectionFromFlags } from '../connection-flags'
 
 export async function healthCommand(
@@ -12,7 +12,7 @@ export async function healthCommand(
     options: { ...CONNECTION_FLAGS, json: { type: 'boolean' } },
     strict: true,
   })
-  const client = new TritonClient(connectionFromFlags(values))
+  const client = createTritonApi(connectionFromFlags(values))
   try {
     const started = performance.now()
     const live = await client.serverLive()

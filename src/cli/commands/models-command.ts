@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { inspectModel } from '../../main/models/model-facts'
-import { TritonClient } from '../../main/triton/triton-client'
+import { createTritonApi } from '../../main/triton/create-triton-api'
 import { CONNECTION_FLAGS, connectionFromFlags } from '../connection-flags'
 
 /** One line per model: name first, then version, state and the kind the app detected. */
@@ -14,7 +14,7 @@ export async function modelsCommand(
     options: { ...CONNECTION_FLAGS, json: { type: 'boolean' } },
     strict: true,
   })
-  const client = new TritonClient(connectionFromFlags(values))
+  const client = createTritonApi(connectionFromFlags(values))
   try {
     const index = await client.repositoryIndex()
     const rows = await Promise.all(

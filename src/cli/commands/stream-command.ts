@@ -15,10 +15,16 @@ import {
 import { assertMediaFile } from '../../main/media/media-error'
 import { FileSource } from '../../main/sessions/file-source'
 import { parseProfile, resolveModel } from '../../main/sessions/model-plan'
-import { grpcStreamTransport } from '../../main/transport/grpc-stream-transport'
-import { TritonClient } from '../../main/triton/triton-client'
+import { createTransport } from '../../main/transport/create-transport'
+import { createTritonApi } from '../../main/triton/create-triton-api'
 import { CliUsageError } from '../cli-error'
-import { CONNECTION_FLAGS, connectionFromFlags } from '../connection-flags'
+import {
+  CONNECTION_FLAGS,
+  connectionFromFlags,
+  TRANSPORT_FLAGS,
+  TRANSPORT_HELP,
+  transportFromFlags,
+} from '../connection-flags'
 import {
   detectionLine,
   summaryTable,
@@ -37,7 +43,9 @@ export const STREAM_HELP = `triton-live stream --url U --model M --file F [--pro
   object per line (results, status, flow), the summary last. --export writes the results when
   the run ends (also after Ctrl+C), the format by extension: transcripts .txt .srt .vtt .json
   .jsonl, detections .jsonl .json or .mp4 (the video with boxes drawn), per-request latency
-  .csv; repeatable. Exits 1 when any request failed or anything was not processed.`
+  .csv; repeatable. Exits 1 when any request failed or anything was not processed.
+
+${TRANSPORT_HELP}`
 
 /** Reads and validates a --profile file; undefined when the flag is absent. */
 export async function loadProfile(path: string | undefined): Promise<ModelProfile | undefined> {
@@ -58,6 +66,7 @@ export async function streamCommand(argv: string[], output: Output): Promise<num
     args: argv,
     options: {
       ...CONNECTION_FLAGS,
+      ...TRANSPORT_FLAGS,
       model: { type: 'string' },
       file: { type: 'string' },
       profile: { type: 'string' },
@@ -77,7 +86,7 @@ export async function streamCommand(argv: string[], output: Output): Promise<num
     throw new CliUsageError(`--max-fps must be a positive number`)
   await assertMediaFile(values.file)
   const override = await loadProfile(values.profile)
-  const client = new TritonClient(connectionFromFlags(values))
+  const client = createTritonApi(connectionFromFlags(values))
   const workRoot = mkdtempSync(join(tmpdir(), 'triton-live-stream-'))
   let keepWorkRoot = false
   const exports = values.export ?? []
@@ -87,8 +96,14 @@ export async function streamCommand(argv: string[], output: Output): Promise<num
     const kind = sessionKind(profile.kind)
     // Checked before streaming, so a wrong extension or folder does not cost a whole run.
     for (const path of exports) await checkExportTarget(path, kind, values.file)
+    const transport = createTransport(client, {
+      ...transportFromFlags(values),
+      sharedMemoryOptions: {
+        onFallback: (message) => process.stderr.write(`triton-live: ${message}\n`),
+      },
+    })
     const source = new FileSource(
-      { transport: grpcStreamTransport(client), profile, workRoot },
+      { transport, profile, workRoot },
       { path: values.file, pace: values.realtime ? 'realtime' : 'fast', maxFps },
     )
     const printer = new EventPrinter(output, json)

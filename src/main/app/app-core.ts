@@ -5,6 +5,9 @@ import type {
   InvokeResults,
   invokeSchemas,
 } from '../../shared/ipc-contract'
+import { TritonClient } from '../triton/triton-client'
+import type { TritonApi } from '../triton/triton-api'
+import { TritonError } from '../triton/triton-error'
 import { BenchService } from './bench-service'
 import { EndpointService } from './endpoint-service'
 import type { SecretStore } from './secret-store'
@@ -31,6 +34,16 @@ export interface AppCoreDeps {
 type Payload<C extends InvokeChannel> = z.output<(typeof invokeSchemas)[C]>
 export type AppHandlers = {
   [C in InvokeChannel]: (payload: Payload<C>) => Promise<InvokeResults[C]>
+}
+
+/** The benchmark drives gRPC calls itself; an HTTP endpoint is benchmarked from the CLI. */
+function grpcClient(api: TritonApi): TritonClient {
+  if (api instanceof TritonClient) return api
+  throw new TritonError(
+    'unsupported',
+    `the app benchmarks gRPC endpoints; ${api.target} is HTTP`,
+    'use a grpc:// endpoint here, or `triton-live bench --url http://… ` from the command line',
+  )
 }
 
 /**
@@ -80,7 +93,7 @@ export class AppCore {
         bench.run(
           req,
           async (endpointId) => ({
-            client: await endpoints.client(endpointId),
+            client: grpcClient(await endpoints.client(endpointId)),
             metricsUrl: await endpoints.metricsUrl(endpointId),
           }),
           (endpointId, model) => endpoints.profiles.get(endpointId, model),

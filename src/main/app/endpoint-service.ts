@@ -10,7 +10,8 @@ import type {
 import type { ModelProfile } from '../../shared/model-profile'
 import { startDemoEndpoint, type DemoEndpoint } from '../demo-endpoint/demo-server'
 import { inspectModel } from '../models/model-facts'
-import { TritonClient } from '../triton/triton-client'
+import { createTritonApi } from '../triton/create-triton-api'
+import type { TritonApi } from '../triton/triton-api'
 import { EndpointStore } from './endpoint-store'
 import { MetricsPoller } from './metrics-poller'
 import { ProfileStore } from './profile-store'
@@ -32,7 +33,7 @@ const MODEL_LOAD_TIMEOUT_MS = 10 * 60_000
 export class EndpointService {
   readonly store: EndpointStore
   readonly profiles: ProfileStore
-  private readonly clients = new Map<string, Promise<TritonClient>>()
+  private readonly clients = new Map<string, Promise<TritonApi>>()
   private readonly metrics = new MetricsPoller()
   private demo: DemoEndpoint | undefined
   private demoStarting: Promise<DemoEndpoint> | undefined
@@ -54,7 +55,7 @@ export class EndpointService {
   }
 
   /** One client per endpoint, made on first use; two first calls share one connection. */
-  client(endpointId: string): Promise<TritonClient> {
+  client(endpointId: string): Promise<TritonApi> {
     let pending = this.clients.get(endpointId)
     if (!pending) {
       pending = this.connect(endpointId)
@@ -66,10 +67,10 @@ export class EndpointService {
     return pending
   }
 
-  private async connect(endpointId: string): Promise<TritonClient> {
+  private async connect(endpointId: string): Promise<TritonApi> {
     const profile = await this.store.profile(endpointId)
     const url = profile.builtInDemo ? (await this.demoEndpoint()).url : profile.url
-    return new TritonClient(await this.store.connectionOptions(endpointId, url))
+    return createTritonApi(await this.store.connectionOptions(endpointId, url))
   }
 
   private dropClient(endpointId: string): void {
@@ -158,10 +159,7 @@ export class EndpointService {
 
   async pollMetrics(endpointId: string): Promise<MetricsPoll> {
     const url = await this.metricsUrl(endpointId)
-    return this.metrics.poll(
-      endpointId,
-      url || (await this.client(endpointId)).connection.endpoint.target,
-    )
+    return this.metrics.poll(endpointId, url || (await this.client(endpointId)).target)
   }
 
   async serverStats(endpointId: string, model: string): Promise<ServerTimeSplit | null> {

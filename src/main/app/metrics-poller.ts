@@ -8,7 +8,7 @@ import {
   type TritonMetricsSnapshot,
 } from '../metrics/prometheus-metrics'
 import { statisticsDelta } from '../metrics/statistics-delta'
-import type { ModelStatistics, TritonClient } from '../triton/triton-client'
+import type { ModelStatistics, TritonApi } from '../triton/triton-api'
 import { toUserError } from './user-error'
 
 /**
@@ -73,7 +73,7 @@ export class MetricsPoller {
   async serverStats(
     endpointId: string,
     model: string,
-    client: TritonClient,
+    client: TritonApi,
   ): Promise<ServerTimeSplit | null> {
     const key = `${endpointId}/${model}`
     const next = await client.modelStatistics(model)

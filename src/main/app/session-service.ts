@@ -13,7 +13,7 @@ import type { FrameIn } from '../sessions/pipelines/detection-pipeline'
 import { FileSource } from '../sessions/file-source'
 import type { Session } from '../sessions/session'
 import { createAudioSession, createFrameSession } from '../sessions/session-factory'
-import { grpcStreamTransport } from '../transport/grpc-stream-transport'
+import { createTransport } from '../transport/create-transport'
 import { TritonError } from '../triton/triton-error'
 import type { EndpointService } from './endpoint-service'
 import { PortEventSink, type MainSessionPort } from './session-port-link'
@@ -66,7 +66,7 @@ export class SessionService {
     await mkdir(this.deps.workRoot, { recursive: true })
     const setup = {
       id: sessionId,
-      transport: grpcStreamTransport(client),
+      transport: createTransport(client),
       profile,
       workRoot: this.deps.workRoot,
     }

@@ -2,21 +2,14 @@ import { elementCount, isTritonDatatype } from '../../shared/tensor-types'
 import type { ModelInferRequest__Output } from '../triton/generated/inference/ModelInferRequest'
 import type { ModelInferResponse } from '../triton/generated/inference/ModelInferResponse'
 import type { InferParameter__Output } from '../triton/generated/inference/InferParameter'
-import { decodeTensor, encodeTensor, type DecodedTensor, type Tensor } from '../triton/tensor-codec'
+import { decodeTensor, type DecodedTensor, type Tensor } from '../triton/tensor-codec'
+import { DemoInferError } from './demo-inference-error'
 import { fullShape, matchesShape, type DemoModel } from './demo-models'
+import { buildResponse, checkRequestedOutputs } from './demo-outputs'
 import { add, newCounters, type ModelCounters } from './model-statistics-store'
 import type { SharedMemoryRegistry } from './shared-memory-registry'
 
-/** A failure with the gRPC status Triton would use: INVALID_ARG, NOT_FOUND, UNAVAILABLE, INTERNAL. */
-export class DemoInferError extends Error {
-  constructor(
-    readonly code: 'INVALID_ARGUMENT' | 'NOT_FOUND' | 'UNAVAILABLE' | 'INTERNAL' | 'UNIMPLEMENTED',
-    message: string,
-    readonly reason: 'REJECTED' | 'BACKEND' | 'OTHER' = 'REJECTED',
-  ) {
-    super(message)
-  }
-}
+export { DemoInferError } from './demo-inference-error'
 
 interface SequenceSlot {
   state: Record<string, unknown>
@@ -273,14 +266,19 @@ export class DemoInference {
   }
 
   /** Runs one request; queues behind other requests to the same model (one instance each). */
-  async execute(req: ModelInferRequest__Output, via: 'unary' | 'stream'): Promise<ExecutedRequest> {
+  async execute(
+    req: ModelInferRequest__Output,
+    via: 'unary' | 'stream' | 'http',
+  ): Promise<ExecutedRequest> {
     const arrived = process.hrtime.bigint()
     const model = this.get(req.model_name, req.model_version)
     const counters = this.counters.get(model.name) as ModelCounters
-    if (via === 'unary' && model.decoupled) {
+    if (via !== 'stream' && model.decoupled) {
       throw new DemoInferError(
         'UNIMPLEMENTED',
-        `ModelInfer RPC doesn't support models with decoupled transaction policy`,
+        via === 'http'
+          ? `HTTP end point doesn't support models with decoupled transaction policy`
+          : `ModelInfer RPC doesn't support models with decoupled transaction policy`,
       )
     }
     counters.pending += 1
@@ -296,6 +294,7 @@ export class DemoInference {
     const began = process.hrtime.bigint()
     try {
       this.checkParameters(req)
+      checkRequestedOutputs(model, req)
       const seq = this.sequenceFor(model, req)
       const inputs = this.decodeInputs(model, req)
       const decoded = process.hrtime.bigint()
@@ -335,13 +334,7 @@ export class DemoInference {
         })
       }
       const groups: Tensor[][] = model.decoupled ? (produced as Tensor[][]) : [produced as Tensor[]]
-      const responses = groups.map((tensors) => ({
-        model_name: model.name,
-        model_version: '1',
-        id: req.id,
-        outputs: tensors.map((t) => ({ name: t.name, datatype: t.datatype, shape: t.shape })),
-        raw_output_contents: tensors.map((t) => encodeTensor(t)),
-      }))
+      const responses = groups.map((tensors) => buildResponse(model, req, tensors, this.shm))
       const done = process.hrtime.bigint()
       add(counters.queue, began - arrived)
       add(counters.computeInput, decoded - began)

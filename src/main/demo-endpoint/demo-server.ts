@@ -2,100 +2,37 @@ import { appendFileSync } from 'node:fs'
 import { createServer, type Server as HttpServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import * as grpc from '@grpc/grpc-js'
-import { datatypeToConfigType } from '../../shared/tensor-types'
-import type { GRPCInferenceServiceHandlers } from '../triton/generated/inference/GRPCInferenceService'
-import type { ModelConfig } from '../triton/generated/inference/ModelConfig'
-import type { ModelStreamInferResponse } from '../triton/generated/inference/ModelStreamInferResponse'
 import { loadTritonProto } from '../triton/proto-loader'
-import { DemoInference, DemoInferError } from './demo-inference'
+import { DemoSharedMemory } from './demo-control'
+import { grpcHandlers } from './demo-grpc-handlers'
+import { createDemoHttpServer, DemoHttpApi } from './demo-http-server'
+import { DemoInference } from './demo-inference'
 import { DemoMetricsPage } from './demo-metrics-page'
-import { DEMO_MODELS, fullShape, type DemoModel } from './demo-models'
-import { durationMessage } from './model-statistics-store'
+import { DEMO_MODELS, type DemoModel } from './demo-models'
+import { createOpenAiServer, OpenAiTranscriptions } from './openai-transcriptions'
 import { SharedMemoryRegistry } from './shared-memory-registry'
 
-export const DEMO_SERVER_NAME = 'triton-live-demo'
-export const DEMO_SERVER_VERSION = '2.61.0-demo'
-export const DEMO_EXTENSIONS = [
-  'classification',
-  'sequence',
-  'sequence(string_id)',
-  'model_repository',
-  'model_repository(unload_dependents)',
-  'model_configuration',
-  'system_shared_memory',
-  'binary_tensor_data',
-  'parameters',
-  'statistics',
-]
-
-export function modelConfigOf(model: DemoModel): ModelConfig {
-  const base: ModelConfig = {
-    name: model.name,
-    platform: model.platform,
-    backend: model.backend,
-    max_batch_size: model.maxBatchSize,
-    input: model.inputs.map((i) => ({
-      name: i.name,
-      data_type: datatypeToConfigType(i.datatype) as ModelConfig['input'] extends
-        (infer T)[] | undefined
-        ? T extends { data_type?: infer D }
-          ? D
-          : never
-        : never,
-      dims: i.dims,
-      optional: Boolean(i.optional),
-      format: i.name === 'images' ? 'FORMAT_NCHW' : 'FORMAT_NONE',
-    })),
-    output: model.outputs.map((o) => ({
-      name: o.name,
-      data_type: datatypeToConfigType(o.datatype) as never,
-      dims: o.dims,
-    })),
-    instance_group: [{ name: `${model.name}_0`, kind: 'KIND_CPU', count: 1 }],
-    parameters: Object.fromEntries(
-      Object.entries(model.parameters ?? {}).map(([k, v]) => [k, { string_value: v }]),
-    ),
-    model_transaction_policy: { decoupled: Boolean(model.decoupled) },
-  }
-  if (model.sequence) {
-    base.sequence_batching = {
-      max_sequence_idle_microseconds: model.sequence.idleMicroseconds,
-      oldest: {
-        max_candidate_sequences: 64,
-        preferred_batch_size: [1],
-        max_queue_delay_microseconds: 0,
-      },
-      control_input: [
-        { name: 'START', control: [{ kind: 'CONTROL_SEQUENCE_START', fp32_false_true: [0, 1] }] },
-        { name: 'READY', control: [{ kind: 'CONTROL_SEQUENCE_READY', fp32_false_true: [0, 1] }] },
-        { name: 'END', control: [{ kind: 'CONTROL_SEQUENCE_END', fp32_false_true: [0, 1] }] },
-        {
-          name: 'CORRID',
-          control: [{ kind: 'CONTROL_SEQUENCE_CORRID', data_type: 'TYPE_UINT64' }],
-        },
-      ],
-    }
-  } else if (model.dynamicBatching) {
-    base.dynamic_batching = { max_queue_delay_microseconds: 100 }
-  }
-  return base
-}
-
-function statusOf(e: unknown): { code: grpc.status; details: string } {
-  if (e instanceof DemoInferError) return { code: grpc.status[e.code], details: e.message }
-  return { code: grpc.status.INTERNAL, details: e instanceof Error ? e.message : String(e) }
-}
-
-function fail(callback: (err: Partial<grpc.ServiceError>) => void, e: unknown): void {
-  callback(statusOf(e))
-}
+export {
+  DEMO_EXTENSIONS,
+  DEMO_SERVER_NAME,
+  DEMO_SERVER_VERSION,
+  modelConfigOf,
+} from './demo-control'
 
 export interface DemoEndpointOptions {
   host?: string
-  /** 0 picks a free port. */
+  /** gRPC port; 0 picks a free port. */
   port?: number
   /** Port of the Prometheus page; 0 picks a free port, null disables it. */
   metricsPort?: number | null
+  /** KServe v2 HTTP/REST port (Triton's default is 8000); 0 picks a free port; off when absent. */
+  httpPort?: number | null
+  /** OpenAI-compatible POST /v1/audio/transcriptions for the transcriber; off when absent. */
+  openaiPort?: number | null
+  /** Triton 26.04+ refuses client shared memory unless started with --allow-client-shm=true. Default true. */
+  allowClientShm?: boolean
+  /** Where the server looks for shm objects; another folder acts like a server on another host. */
+  shmDir?: string
   models?: readonly DemoModel[]
   /**
    * Appends one JSON line per completed sequence (model, sequence id, samples, text) to this
@@ -108,234 +45,16 @@ export interface DemoEndpointOptions {
 }
 
 export interface DemoEndpoint {
+  /** The gRPC address (grpcs:// with TLS). */
   url: string
   port: number
   metricsUrl?: string
+  /** http://host:port of the KServe v2 REST API, when served. */
+  httpUrl?: string
+  /** http://host:port of the OpenAI-compatible API (POST /v1/audio/transcriptions), when served. */
+  openaiUrl?: string
   inference: DemoInference
   close(): Promise<void>
-}
-
-function handlers(
-  inference: DemoInference,
-  shm: SharedMemoryRegistry,
-): GRPCInferenceServiceHandlers {
-  const unimplemented =
-    (name: string) =>
-    <Req, Res>(_call: grpc.ServerUnaryCall<Req, Res>, cb: grpc.sendUnaryData<Res>): void =>
-      cb({
-        code: grpc.status.UNIMPLEMENTED,
-        details: `${name} is not supported by the demo endpoint`,
-      })
-  return {
-    ServerLive: (_c, cb) => cb(null, { live: true }),
-    ServerReady: (_c, cb) => cb(null, { ready: true }),
-    ServerMetadata: (_c, cb) =>
-      cb(null, {
-        name: DEMO_SERVER_NAME,
-        version: DEMO_SERVER_VERSION,
-        extensions: DEMO_EXTENSIONS,
-      }),
-    ModelReady: (call, cb) => {
-      try {
-        inference.get(call.request.name, call.request.version)
-        cb(null, { ready: true })
-      } catch {
-        cb(null, { ready: false })
-      }
-    },
-    ModelMetadata: (call, cb) => {
-      try {
-        const m = inference.get(call.request.name, call.request.version)
-        cb(null, {
-          name: m.name,
-          versions: ['1'],
-          platform: m.platform || m.backend,
-          inputs: m.inputs.map((i) => ({
-            name: i.name,
-            datatype: i.datatype,
-            shape: fullShape(m, i),
-          })),
-          outputs: m.outputs.map((o) => ({
-            name: o.name,
-            datatype: o.datatype,
-            shape: fullShape(m, o),
-          })),
-        })
-      } catch (e) {
-        fail(cb, e)
-      }
-    },
-    ModelConfig: (call, cb) => {
-      try {
-        cb(null, { config: modelConfigOf(inference.get(call.request.name, call.request.version)) })
-      } catch (e) {
-        fail(cb, e)
-      }
-    },
-    ModelStatistics: (call, cb) => {
-      try {
-        const names = call.request.name
-          ? [inference.get(call.request.name, call.request.version).name]
-          : inference
-              .list()
-              .filter((x) => x.ready)
-              .map((x) => x.model.name)
-        cb(null, {
-          model_stats: names.map((name) => {
-            const c = inference.counters.get(name)
-            if (!c) throw new DemoInferError('NOT_FOUND', `requested model '${name}' is not found`)
-            return {
-              name,
-              version: '1',
-              last_inference: c.lastInferenceMs,
-              inference_count: c.inferenceCount.toString(),
-              execution_count: c.executionCount.toString(),
-              inference_stats: {
-                success: durationMessage(c.success),
-                fail: durationMessage(c.fail),
-                queue: durationMessage(c.queue),
-                compute_input: durationMessage(c.computeInput),
-                compute_infer: durationMessage(c.computeInfer),
-                compute_output: durationMessage(c.computeOutput),
-                cache_hit: { count: 0, ns: 0 },
-                cache_miss: { count: 0, ns: 0 },
-              },
-            }
-          }),
-        })
-      } catch (e) {
-        fail(cb, e)
-      }
-    },
-    RepositoryIndex: (call, cb) =>
-      cb(null, {
-        models: inference
-          .list()
-          .filter((x) => !call.request.ready || x.ready)
-          .map(({ model, ready }) => ({
-            name: model.name,
-            version: '1',
-            state: ready ? 'READY' : 'UNAVAILABLE',
-            reason: ready ? '' : 'unloaded',
-          })),
-      }),
-    RepositoryModelLoad: (call, cb) => {
-      try {
-        inference.setLoaded(call.request.model_name, true)
-        cb(null, {})
-      } catch (e) {
-        fail(cb, e)
-      }
-    },
-    RepositoryModelUnload: (call, cb) => {
-      try {
-        inference.setLoaded(call.request.model_name, false)
-        cb(null, {})
-      } catch (e) {
-        fail(cb, e)
-      }
-    },
-    SystemSharedMemoryRegister: (call, cb) => {
-      const r = call.request
-      try {
-        shm.register({
-          name: r.name,
-          key: r.key,
-          offset: Number(r.offset),
-          byteSize: Number(r.byte_size),
-        })
-        cb(null, {})
-      } catch (e) {
-        const msg = (e as Error).message
-        cb({
-          code: msg.includes('already') ? grpc.status.ALREADY_EXISTS : grpc.status.INVALID_ARGUMENT,
-          details: msg,
-        })
-      }
-    },
-    SystemSharedMemoryUnregister: (call, cb) => {
-      shm.unregister(call.request.name)
-      cb(null, {})
-    },
-    SystemSharedMemoryStatus: (call, cb) => {
-      try {
-        const regions = shm.status(call.request.name)
-        cb(null, {
-          regions: Object.fromEntries(
-            regions.map((r) => [
-              r.name,
-              { name: r.name, key: r.key, offset: r.offset, byte_size: r.byteSize },
-            ]),
-          ),
-        })
-      } catch (e) {
-        cb({ code: grpc.status.NOT_FOUND, details: (e as Error).message })
-      }
-    },
-    CudaSharedMemoryRegister: unimplemented('CUDA shared memory'),
-    CudaSharedMemoryUnregister: unimplemented('CUDA shared memory'),
-    CudaSharedMemoryStatus: unimplemented('CUDA shared memory'),
-    TraceSetting: unimplemented('TraceSetting'),
-    LogSettings: unimplemented('LogSettings'),
-    ModelInfer: (call, cb) => {
-      inference.execute(call.request, 'unary').then(
-        (r) => cb(null, r.responses[0]),
-        (e: unknown) => fail(cb, e),
-      )
-    },
-    ModelStreamInfer: (call) => {
-      // Requests on one stream answer in the order they arrived, as Triton guarantees.
-      let chain = Promise.resolve()
-      let open = true
-      call.on('cancelled', () => (open = false))
-      call.on('data', (req) => {
-        chain = chain.then(async () => {
-          const write = (msg: ModelStreamInferResponse): void => {
-            if (open) call.write(msg)
-          }
-          try {
-            const { responses, emptyFinal } = await inference.execute(req, 'stream')
-            const decoupled = inference.get(req.model_name).decoupled
-            responses.forEach((r, i) => {
-              const final = !decoupled && i === responses.length - 1
-              write({
-                error_message: '',
-                infer_response: {
-                  ...r,
-                  parameters: { triton_final_response: { bool_param: final } },
-                },
-              })
-            })
-            if (decoupled && emptyFinal) {
-              write({
-                error_message: '',
-                infer_response: {
-                  id: req.id,
-                  model_name: req.model_name,
-                  model_version: '1',
-                  parameters: { triton_final_response: { bool_param: true } },
-                },
-              })
-            }
-          } catch (e) {
-            write({
-              error_message: statusOf(e).details,
-              infer_response: {
-                id: req.id,
-                model_name: req.model_name,
-                model_version: req.model_version || '1',
-              },
-            })
-          }
-        })
-      })
-      call.on('end', () => {
-        void chain.then(() => {
-          if (open) call.end()
-        })
-      })
-    },
-  }
 }
 
 function serverCredentials(tls: DemoEndpointOptions['tls']): grpc.ServerCredentials {
@@ -347,22 +66,46 @@ function serverCredentials(tls: DemoEndpointOptions['tls']): grpc.ServerCredenti
   )
 }
 
-/** Starts the demo endpoint: the gRPC service and, unless disabled, the /metrics page. */
+async function listen(
+  server: HttpServer,
+  host: string,
+  port: number,
+  what: string,
+): Promise<string> {
+  const shown = host.includes(':') ? `[${host}]` : host
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e) =>
+      reject(new Error(`cannot serve ${what} on ${shown}:${port}: ${e.message}`)),
+    )
+    server.listen(port, host, () => resolve())
+  })
+  return `http://${shown}:${(server.address() as AddressInfo).port}`
+}
+
+async function stopHttp(server: HttpServer): Promise<void> {
+  server.closeAllConnections()
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+}
+
+/** Starts the demo endpoint: gRPC, and as asked the /metrics page, KServe HTTP and the OpenAI API. */
 export async function startDemoEndpoint(options: DemoEndpointOptions = {}): Promise<DemoEndpoint> {
   const host = options.host ?? '127.0.0.1'
-  const shm = new SharedMemoryRegistry()
+  const registry = new SharedMemoryRegistry(options.shmDir)
+  const shm = new DemoSharedMemory(registry, options.allowClientShm ?? true)
   const log = options.sequenceLog
   const inference = new DemoInference(
     options.models ?? DEMO_MODELS,
-    shm,
+    registry,
     log ? (entry) => appendFileSync(log, JSON.stringify(entry) + '\n') : undefined,
   )
-  const proto = loadTritonProto()
   const server = new grpc.Server({
     'grpc.max_receive_message_length': 64 * 1024 * 1024,
     'grpc.max_send_message_length': 64 * 1024 * 1024,
   })
-  server.addService(proto.inference.GRPCInferenceService.service, handlers(inference, shm))
+  server.addService(
+    loadTritonProto().inference.GRPCInferenceService.service,
+    grpcHandlers(inference, shm),
+  )
   const bindHost = host.includes(':') ? `[${host}]` : host
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(
@@ -374,51 +117,55 @@ export async function startDemoEndpoint(options: DemoEndpointOptions = {}): Prom
           : resolve(p),
     ),
   )
-  let http: HttpServer | undefined
-  let metricsUrl: string | undefined
-  if (options.metricsPort !== null) {
-    const page = new DemoMetricsPage(inference)
-    http = createServer((req, res) => {
-      if (req.url === '/metrics' || req.url?.startsWith('/metrics?')) {
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' })
-        res.end(page.render())
-      } else {
-        res.writeHead(404, { 'content-type': 'text/plain' })
-        res.end('not found; metrics are at /metrics\n')
-      }
-    })
-    const h = http
-    await new Promise<void>((resolve, reject) => {
-      h.once('error', (e) =>
-        reject(
-          new Error(
-            `cannot serve metrics on ${bindHost}:${options.metricsPort ?? 0}: ${e.message}`,
-          ),
-        ),
-      )
-      h.listen(options.metricsPort ?? 0, host, () => resolve())
-    })
-    metricsUrl = `http://${bindHost}:${(h.address() as AddressInfo).port}/metrics`
+  const https: HttpServer[] = []
+  const serve = async (s: HttpServer, p: number, what: string): Promise<string> => {
+    https.push(s)
+    return listen(s, host, p, what)
   }
-  return {
-    url: `${options.tls ? 'grpcs://' : ''}${bindHost}:${port}`,
-    port,
-    metricsUrl,
-    inference,
-    close: async () => {
-      // Let answers in flight finish briefly, then cut open streams as a stopping server does.
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 500)
-        server.tryShutdown(() => {
-          clearTimeout(timer)
-          resolve()
-        })
+  const close = async (): Promise<void> => {
+    // Let answers in flight finish briefly, then cut open streams as a stopping server does.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 500)
+      server.tryShutdown(() => {
+        clearTimeout(timer)
+        resolve()
       })
-      server.forceShutdown()
-      if (http) {
-        http.closeAllConnections()
-        await new Promise<void>((resolve) => http.close(() => resolve()))
-      }
-    },
+    })
+    server.forceShutdown()
+    await Promise.all(https.map(stopHttp))
+  }
+  try {
+    const endpoint: DemoEndpoint = {
+      url: `${options.tls ? 'grpcs://' : ''}${bindHost}:${port}`,
+      port,
+      inference,
+      close,
+    }
+    if (options.metricsPort !== null) {
+      const page = new DemoMetricsPage(inference)
+      const metrics = createServer((req, res) => {
+        if (req.url === '/metrics' || req.url?.startsWith('/metrics?')) {
+          res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' })
+          res.end(page.render())
+        } else {
+          res.writeHead(404, { 'content-type': 'text/plain' })
+          res.end('not found; metrics are at /metrics\n')
+        }
+      })
+      endpoint.metricsUrl = `${await serve(metrics, options.metricsPort ?? 0, 'metrics')}/metrics`
+    }
+    if (options.httpPort != null) {
+      const http = createDemoHttpServer(new DemoHttpApi(inference, shm), options.tls)
+      const url = await serve(http, options.httpPort, 'KServe HTTP')
+      endpoint.httpUrl = options.tls ? url.replace(/^http:/, 'https:') : url
+    }
+    if (options.openaiPort != null) {
+      const openai = createOpenAiServer(new OpenAiTranscriptions(inference))
+      endpoint.openaiUrl = await serve(openai, options.openaiPort, 'the OpenAI API')
+    }
+    return endpoint
+  } catch (e) {
+    await close()
+    throw e
   }
 }

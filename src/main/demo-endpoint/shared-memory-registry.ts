@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 
 export interface RegionInfo {
@@ -63,12 +63,28 @@ export class SharedMemoryRegistry {
     return [r]
   }
 
-  read(name: string, offset: number, byteSize: number): Uint8Array {
+  private region(name: string, offset: number, byteSize: number): RegionInfo {
     const r = this.regions.get(name)
     if (!r) throw new Error(`Unable to find shared memory region: '${name}'`)
-    if (offset + byteSize > r.byteSize) {
+    if (offset < 0 || offset + byteSize > r.byteSize) {
       throw new Error(`Invalid offset + byte size for shared memory region: '${name}'`)
     }
+    return r
+  }
+
+  /** Writes an output into a region, as Triton's allocator hands the backend the mapped memory. */
+  write(name: string, offset: number, bytes: Uint8Array): void {
+    const r = this.region(name, offset, bytes.byteLength)
+    const fd = openSync(this.pathOf(r.key), 'r+')
+    try {
+      writeSync(fd, bytes, 0, bytes.byteLength, r.offset + offset)
+    } finally {
+      closeSync(fd)
+    }
+  }
+
+  read(name: string, offset: number, byteSize: number): Uint8Array {
+    const r = this.region(name, offset, byteSize)
     const out = Buffer.alloc(byteSize)
     const fd = openSync(this.pathOf(r.key), 'r')
     try {

@@ -1,12 +1,12 @@
 import type { ModelDetails } from '../../shared/ipc-contract'
 import type { ModelProfile } from '../../shared/model-profile'
-import type { ModelConfig, TritonClient } from '../triton/triton-client'
+import type { ModelConfig, TritonApi } from '../triton/triton-api'
 import { TritonError } from '../triton/triton-error'
 import { describeModel } from './model-introspection'
 
 /** A server without the model-configuration extension still has metadata; carry on without. */
 async function configOrNothing(
-  client: TritonClient,
+  client: TritonApi,
   model: string,
   version = '',
 ): Promise<ModelConfig | undefined> {
@@ -22,7 +22,7 @@ async function configOrNothing(
  * sequence batcher in a step, not at the top.
  */
 export async function inspectModel(
-  client: TritonClient,
+  client: TritonApi,
   model: string,
   saved?: ModelProfile,
   version = '',

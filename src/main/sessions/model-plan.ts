@@ -3,12 +3,12 @@ import { modelProfileSchema, type ModelProfile } from '../../shared/model-profil
 import { readFile } from 'node:fs/promises'
 import { parseLabelFile } from '../models/labels'
 import { inspectModel } from '../models/model-facts'
-import type { TritonClient } from '../triton/triton-client'
+import type { TritonApi } from '../triton/triton-api'
 import { TritonError } from '../triton/triton-error'
 
 /** Reads a model's metadata and config and settles the profile a session will use. */
 export async function resolveModel(
-  client: TritonClient,
+  client: TritonApi,
   model: string,
   override?: ModelProfile,
 ): Promise<{ details: ModelDetails; profile: ModelProfile }> {

@@ -347,6 +347,8 @@ export class Session<T> {
     this.ledger.end()
     await this.queue.dispose()
     await this.log.close()
+    // Shared-memory regions are unregistered and unlinked with the session.
+    await this.options.transport.close().catch(() => undefined)
     const summary = this.ledger.summary()
     const failed = this.failure !== undefined
     this.stateValue = failed ? 'failed' : 'stopped'

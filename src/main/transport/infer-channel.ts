@@ -70,4 +70,6 @@ export interface InferTransport {
    * they are back the moment the server is.
    */
   ready(timeoutMs: number): Promise<void>
+  /** Releases what the transport holds for its session (shared-memory regions); idempotent. */
+  close(): Promise<void>
 }

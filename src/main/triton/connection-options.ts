@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import * as grpc from '@grpc/grpc-js'
-import { parseEndpoint, type ParsedEndpoint } from './endpoint'
+import { displayUrl, parseEndpoint, type ParsedEndpoint } from './endpoint'
 import { TritonError } from './triton-error'
 
 export interface TlsOptions {
@@ -65,11 +65,14 @@ function readPem(path: string, what: string): Buffer {
   }
 }
 
-export function buildCredentials(
-  endpoint: ParsedEndpoint,
-  tls: TlsOptions | undefined,
-): grpc.ChannelCredentials {
-  if (!endpoint.tls) return grpc.credentials.createInsecure()
+export interface TlsMaterial {
+  ca: Buffer | null
+  key: Buffer | null
+  cert: Buffer | null
+}
+
+/** Reads the CA, client certificate and key once, with one error per unreadable file. */
+export function readTlsMaterial(tls: TlsOptions | undefined): TlsMaterial {
   const opts = tls ?? {}
   if (Boolean(opts.certFile) !== Boolean(opts.keyFile)) {
     throw new TritonError(
@@ -78,9 +81,20 @@ export function buildCredentials(
       'set both the certificate and key files, or neither',
     )
   }
-  const ca = opts.caFile ? readPem(opts.caFile, 'CA certificate') : null
-  const key = opts.keyFile ? readPem(opts.keyFile, 'client key') : null
-  const cert = opts.certFile ? readPem(opts.certFile, 'client certificate') : null
+  return {
+    ca: opts.caFile ? readPem(opts.caFile, 'CA certificate') : null,
+    key: opts.keyFile ? readPem(opts.keyFile, 'client key') : null,
+    cert: opts.certFile ? readPem(opts.certFile, 'client certificate') : null,
+  }
+}
+
+export function buildCredentials(
+  endpoint: ParsedEndpoint,
+  tls: TlsOptions | undefined,
+): grpc.ChannelCredentials {
+  if (!endpoint.tls) return grpc.credentials.createInsecure()
+  const opts = tls ?? {}
+  const { ca, key, cert } = readTlsMaterial(tls)
   const verify: grpc.VerifyOptions = opts.insecureSkipVerify
     ? { rejectUnauthorized: false, checkServerIdentity: () => undefined }
     : {}
@@ -95,8 +109,9 @@ export function buildCredentials(
   }
 }
 
-export function buildMetadata(options: ConnectionOptions): grpc.Metadata {
-  const md = new grpc.Metadata()
+/** The auth and custom headers every transport sends: gRPC metadata or HTTP headers alike. */
+export function connectionHeaders(options: ConnectionOptions): Record<string, string> {
+  const out: Record<string, string> = {}
   for (const [k, v] of Object.entries(options.headers ?? {})) {
     const key = k.trim().toLowerCase()
     if (!/^[a-z0-9\-_.]+$/.test(key)) {
@@ -106,20 +121,38 @@ export function buildMetadata(options: ConnectionOptions): grpc.Metadata {
         'use letters, digits, -, _ and . only',
       )
     }
-    md.set(key, v)
+    out[key] = v
   }
-  if (options.bearerToken) md.set('authorization', `Bearer ${options.bearerToken}`)
-  if (options.apiKey) md.set('x-api-key', options.apiKey)
+  if (options.bearerToken) out.authorization = `Bearer ${options.bearerToken}`
+  if (options.apiKey) out['x-api-key'] = options.apiKey
+  return out
+}
+
+export function buildMetadata(options: ConnectionOptions): grpc.Metadata {
+  const md = new grpc.Metadata()
+  for (const [k, v] of Object.entries(connectionHeaders(options))) md.set(k, v)
   return md
 }
 
-export function resolveConnection(options: ConnectionOptions): ResolvedConnection {
+/** The endpoint as the options give it: TLS forced on by `tls` even without a secure scheme. */
+export function resolveEndpoint(options: ConnectionOptions): ParsedEndpoint {
   const parsed = parseEndpoint(options.url)
-  const tlsOptions = typeof options.tls === 'object' ? options.tls : undefined
-  const endpoint: ParsedEndpoint = {
+  return {
     ...parsed,
     tls: parsed.tls || options.tls === true || typeof options.tls === 'object',
   }
+}
+
+export function resolveConnection(options: ConnectionOptions): ResolvedConnection {
+  const endpoint = resolveEndpoint(options)
+  if (endpoint.protocol !== 'grpc') {
+    throw new TritonError(
+      'invalid-argument',
+      `'${options.url}' is a KServe HTTP endpoint, not gRPC`,
+      'open it with createTritonApi (src/main/triton/triton-api.ts), which picks the protocol from the URL',
+    )
+  }
+  const tlsOptions = typeof options.tls === 'object' ? options.tls : undefined
   const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
   const keepalive = options.keepaliveMs ?? DEFAULT_KEEPALIVE_MS
   const channelOptions: grpc.ChannelOptions = {
@@ -145,6 +178,6 @@ export function resolveConnection(options: ConnectionOptions): ResolvedConnectio
     channelOptions,
     metadata: buildMetadata(options),
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    displayUrl: `${endpoint.tls ? 'grpcs' : 'grpc'}://${endpoint.target}`,
+    displayUrl: displayUrl(endpoint),
   }
 }

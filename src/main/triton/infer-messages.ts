@@ -17,6 +17,21 @@ export interface SharedMemoryInput {
   offset?: number
 }
 
+/** An output the server writes into a registered region instead of the response. */
+export interface SharedMemoryOutput {
+  name: string
+  region: string
+  byteSize: number
+  offset?: number
+}
+
+/** What the response says of an output that went to shared memory: its bytes are in the region. */
+export interface PlacedOutput {
+  name: string
+  datatype: TritonDatatype
+  shape: number[]
+}
+
 export interface InferRequestSpec {
   model: string
   version?: string
@@ -24,8 +39,10 @@ export interface InferRequestSpec {
   inputs: Tensor[]
   /** Inputs passed by shared-memory handle instead of bytes (same host only). */
   sharedMemoryInputs?: SharedMemoryInput[]
-  /** Outputs to return; all of them when absent. */
+  /** Outputs to return; all of them when absent (and no output goes to shared memory). */
   outputs?: string[]
+  /** Outputs the server writes into shared-memory regions (same host only). */
+  sharedMemoryOutputs?: SharedMemoryOutput[]
   parameters?: Record<string, ParameterValue>
 }
 
@@ -74,16 +91,34 @@ export function buildInferRequest(spec: InferRequestSpec): ModelInferRequest {
         name: s.name,
         datatype: s.datatype,
         shape: s.shape,
-        parameters: {
-          shared_memory_region: { string_param: s.region },
-          shared_memory_byte_size: { int64_param: s.byteSize },
-          ...(s.offset ? { shared_memory_offset: { int64_param: s.offset } } : {}),
-        },
+        parameters: sharedMemoryParameters(s),
       })),
     ],
-    outputs: (spec.outputs ?? []).map((name) => ({ name })),
+    outputs: requestedOutputs(spec),
     raw_input_contents: raw,
   }
+}
+
+/** The tensor parameters that name a region, as Triton reads them on inputs and outputs alike. */
+export function sharedMemoryParameters(ref: {
+  region: string
+  byteSize: number
+  offset?: number
+}): Record<string, InferParameter> {
+  return {
+    shared_memory_region: { string_param: ref.region },
+    shared_memory_byte_size: { int64_param: ref.byteSize },
+    ...(ref.offset ? { shared_memory_offset: { int64_param: ref.offset } } : {}),
+  }
+}
+
+function requestedOutputs(spec: InferRequestSpec): ModelInferRequest['outputs'] {
+  const placed = spec.sharedMemoryOutputs ?? []
+  const inShm = new Set(placed.map((o) => o.name))
+  return [
+    ...(spec.outputs ?? []).filter((name) => !inShm.has(name)).map((name) => ({ name })),
+    ...placed.map((o) => ({ name: o.name, parameters: sharedMemoryParameters(o) })),
+  ]
 }
 
 export type ParsedParameter = boolean | string | number | bigint | undefined
@@ -108,6 +143,8 @@ export interface InferResult {
   version: string
   parameters: Record<string, ParsedParameter>
   outputs: Map<string, DecodedTensor>
+  /** Outputs whose bytes the server wrote into shared memory; read them from their regions. */
+  placed?: PlacedOutput[]
 }
 
 function typedContentsToRaw(
@@ -145,15 +182,22 @@ function typedContentsToRaw(
  * backend produced them) and keys them by name. Servers that answer with typed `contents`
  * instead of raw bytes are handled too.
  */
-export function parseInferResponse(resp: ModelInferResponse__Output): InferResult {
+export function parseInferResponse(
+  resp: ModelInferResponse__Output,
+  inSharedMemory: ReadonlySet<string> = new Set(),
+): InferResult {
   const outputs = new Map<string, DecodedTensor>()
+  const placed: PlacedOutput[] = []
   resp.outputs.forEach((o, k) => {
     if (!isTritonDatatype(o.datatype)) {
       throw new Error(`output '${o.name}' has unknown datatype '${o.datatype}'`)
     }
     const shape = o.shape.map((d) => Number(d))
     const raw = resp.raw_output_contents[k]
-    if (raw !== undefined) {
+    if (inSharedMemory.has(o.name)) {
+      // Triton leaves an empty placeholder in raw_output_contents for an output in a region.
+      placed.push({ name: o.name, datatype: o.datatype, shape })
+    } else if (raw !== undefined) {
       outputs.set(o.name, decodeTensor(o.name, o.datatype, shape, raw))
     } else if (o.contents) {
       const data = typedContentsToRaw(o.datatype, o.contents)
@@ -165,5 +209,17 @@ export function parseInferResponse(resp: ModelInferResponse__Output): InferResul
   })
   const parameters: Record<string, ParsedParameter> = {}
   for (const [k, v] of Object.entries(resp.parameters ?? {})) parameters[k] = parameterValue(v)
-  return { id: resp.id, model: resp.model_name, version: resp.model_version, parameters, outputs }
+  return {
+    id: resp.id,
+    model: resp.model_name,
+    version: resp.model_version,
+    parameters,
+    outputs,
+    ...(placed.length ? { placed } : {}),
+  }
+}
+
+/** Names of the outputs a request asked to be written into shared memory. */
+export function sharedMemoryOutputNames(spec: InferRequestSpec): ReadonlySet<string> {
+  return new Set((spec.sharedMemoryOutputs ?? []).map((o) => o.name))
 }

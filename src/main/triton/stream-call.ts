@@ -13,6 +13,7 @@ import type {
 import {
   buildInferRequest,
   parseInferResponse,
+  sharedMemoryOutputNames,
   type InferRequestSpec,
   type InferResult,
 } from './infer-messages'
@@ -28,6 +29,8 @@ interface Pending {
   deadlineAt: number
   firstAt?: number
   responses: InferResult[]
+  /** Outputs the server writes into shared memory: the response carries only their shapes. */
+  placed: ReadonlySet<string>
   onResponse?: ChannelRequestOptions['onResponse']
   resolve: (o: InferAnswer) => void
   /** A TritonError, or a plain Error when the answer could not be parsed (a decode error). */
@@ -115,6 +118,7 @@ export class StreamCall implements InferChannel {
         sentAt,
         deadlineAt,
         responses: [],
+        placed: sharedMemoryOutputNames(spec),
         onResponse: opts.onResponse,
         resolve,
         reject,
@@ -198,7 +202,7 @@ export class StreamCall implements InferChannel {
     const now = performance.now()
     let result: InferResult
     try {
-      result = parseInferResponse(msg.infer_response)
+      result = parseInferResponse(msg.infer_response, p.placed)
     } catch (e) {
       // Not a TritonError: the session counts it as a decode error of this request.
       this.pending.delete(p.id)

@@ -1,11 +1,5 @@
 import * as grpc from '@grpc/grpc-js'
 import type { GRPCInferenceServiceClient } from './generated/inference/GRPCInferenceService'
-import type { ModelConfig__Output } from './generated/inference/ModelConfig'
-import type { ModelMetadataResponse__Output } from './generated/inference/ModelMetadataResponse'
-import type { ModelStatistics__Output } from './generated/inference/ModelStatistics'
-import type { ServerMetadataResponse__Output } from './generated/inference/ServerMetadataResponse'
-import type { RepositoryIndexResponse__Output } from './generated/inference/RepositoryIndexResponse'
-import type { SystemSharedMemoryStatusResponse__Output } from './generated/inference/SystemSharedMemoryStatusResponse'
 import {
   resolveConnection,
   type ConnectionOptions,
@@ -14,6 +8,7 @@ import {
 import {
   buildInferRequest,
   parseInferResponse,
+  sharedMemoryOutputNames,
   type InferRequestSpec,
   type InferResult,
 } from './infer-messages'
@@ -22,16 +17,25 @@ import type * as G from './generated/inference-types'
 import { StreamCall, type StreamCallOptions } from './stream-call'
 import { toTritonError } from './triton-error'
 
-export type ModelIndexEntry = RepositoryIndexResponse__Output['models'][number]
-export type ModelMetadata = ModelMetadataResponse__Output
-export type ModelConfig = ModelConfig__Output
-export type ModelStatistics = ModelStatistics__Output
-export type ServerMetadata = ServerMetadataResponse__Output
+import type {
+  CallOptions as CallOptionsIn,
+  ModelConfig,
+  ModelIndexEntry,
+  ModelMetadata,
+  ModelStatistics,
+  ServerMetadata,
+  SharedMemoryRegionStatus,
+  SystemSharedMemoryRegistration,
+  TritonApi,
+} from './triton-api'
 
-interface CallOptionsIn {
-  timeoutMs?: number
-  signal?: AbortSignal
-}
+export type {
+  ModelConfig,
+  ModelIndexEntry,
+  ModelMetadata,
+  ModelStatistics,
+  ServerMetadata,
+} from './triton-api'
 
 type UnaryMethod<Req, Res> = (
   argument: Req,
@@ -45,7 +49,8 @@ type UnaryMethod<Req, Res> = (
  * and `openStream` for ModelStreamInfer. It never touches Electron; the CLI, the tests and
  * the desktop shell all use it as is.
  */
-export class TritonClient {
+export class TritonClient implements TritonApi {
+  readonly protocol = 'grpc' as const
   readonly connection: ResolvedConnection
   private readonly stub: GRPCInferenceServiceClient
 
@@ -193,7 +198,7 @@ export class TritonClient {
   }
 
   async registerSystemSharedMemory(
-    region: { name: string; key: string; offset?: number; byteSize: number },
+    region: SystemSharedMemoryRegistration,
     opts?: CallOptionsIn,
   ): Promise<void> {
     await this.unary<
@@ -222,7 +227,7 @@ export class TritonClient {
   async systemSharedMemoryStatus(
     name = '',
     opts?: CallOptionsIn,
-  ): Promise<SystemSharedMemoryStatusResponse__Output['regions']> {
+  ): Promise<SharedMemoryRegionStatus> {
     const res = await this.unary<
       G.SystemSharedMemoryStatusRequest,
       G.SystemSharedMemoryStatusResponse__Output
@@ -238,7 +243,7 @@ export class TritonClient {
       buildInferRequest(spec),
       opts,
     )
-    return parseInferResponse(res)
+    return parseInferResponse(res, sharedMemoryOutputNames(spec))
   }
 
   /** Opens one ModelStreamInfer call; requests on it keep their order on the server. */

@@ -7,7 +7,7 @@ import { startDemoEndpoint, type DemoEndpoint } from '../../../src/main/demo-end
 import { encodeToneText } from '../../../src/main/demo-endpoint/tone-text-codec'
 import { resolveModel } from '../../../src/main/sessions/model-plan'
 import { createAudioSession } from '../../../src/main/sessions/session-factory'
-import { grpcStreamTransport } from '../../../src/main/transport/grpc-stream-transport'
+import { createTransport } from '../../../src/main/transport/create-transport'
 import { TritonClient } from '../../../src/main/triton/triton-client'
 
 let demo: DemoEndpoint
@@ -39,7 +39,7 @@ describe('a microphone session', () => {
   it('transcribes two utterances exactly and acknowledges every chunk it takes', async () => {
     const { profile } = await resolveModel(client, 'tone-transcriber-streaming')
     const session = createAudioSession(
-      { transport: grpcStreamTransport(client), profile, workRoot: root },
+      { transport: createTransport(client), profile, workRoot: root },
       'microphone',
     )
     const events: SessionEvent[] = []

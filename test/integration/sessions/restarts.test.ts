@@ -10,7 +10,7 @@ import { rms, SILENCE_RMS } from '../../../src/main/sessions/pipelines/audio-chu
 import { createAudioSession } from '../../../src/main/sessions/session-factory'
 import { encodeWav16 } from '../../../src/main/media/wav-file'
 import { streamFile } from '../../fixtures/stream-file'
-import { grpcStreamTransport } from '../../../src/main/transport/grpc-stream-transport'
+import { createTransport } from '../../../src/main/transport/create-transport'
 import { TritonClient } from '../../../src/main/triton/triton-client'
 import { DemoProcess } from '../../fixtures/demo-process'
 
@@ -94,7 +94,7 @@ describe('a microphone session against a server killed with SIGKILL and restarte
     const chunk = Math.round(rate / 4)
     profile.audio = { ...profile.audio!, chunkSamples: chunk }
     const session = createAudioSession(
-      { transport: grpcStreamTransport(client), profile, workRoot: root },
+      { transport: createTransport(client), profile, workRoot: root },
       'microphone',
     )
     const events: SessionEvent[] = []
@@ -173,7 +173,7 @@ describe('Stop pressed while the server is away', () => {
     const chunk = Math.round(rate / 4)
     profile.audio = { ...profile.audio!, chunkSamples: chunk }
     const session = createAudioSession(
-      { transport: grpcStreamTransport(client), profile, workRoot: root, drainTimeoutMs: 1500 },
+      { transport: createTransport(client), profile, workRoot: root, drainTimeoutMs: 1500 },
       'microphone',
     )
     const events: SessionEvent[] = []

@@ -1,0 +1,124 @@
+import { Pool, errors as undiciErrors, type FormData } from 'undici'
+import {
+  connectionHeaders,
+  readTlsMaterial,
+  resolveEndpoint,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  type ConnectionOptions,
+} from '../../triton/connection-options'
+import { displayUrl, type ParsedEndpoint } from '../../triton/endpoint'
+import { TritonError } from '../../triton/triton-error'
+import { httpTransportError } from './http-errors'
+
+export interface HttpResponse {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  body: Buffer
+}
+
+export interface HttpCall {
+  method: 'GET' | 'POST'
+  /** Path after the endpoint's base path, starting with /v2 or /v1. */
+  path: string
+  headers?: Record<string, string>
+  body?: Buffer | string | FormData
+  /** What the call is, for messages: 'ModelInfer(yolo)'. */
+  operation: string
+  timeoutMs?: number
+  signal?: AbortSignal
+}
+
+/**
+ * One HTTP/1.1 connection pool to a server (undici, which Node's fetch is built on), with the
+ * same TLS files, auth headers and deadlines as the gRPC channel. Each call has one deadline for
+ * the whole exchange; a cancelled or late call is aborted on the socket, never left running.
+ */
+export class HttpConnection {
+  readonly endpoint: ParsedEndpoint
+  readonly displayUrl: string
+  readonly timeoutMs: number
+  readonly maxResponseBytes: number
+  private readonly origin: string
+  private readonly headers: Record<string, string>
+  private readonly pool: Pool
+
+  constructor(options: ConnectionOptions) {
+    this.endpoint = resolveEndpoint(options)
+    this.displayUrl = displayUrl(this.endpoint)
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    this.maxResponseBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
+    this.headers = connectionHeaders(options)
+    this.origin = `${this.endpoint.tls ? 'https' : 'http'}://${this.endpoint.target}`
+    this.pool = new Pool(this.origin, {
+      connect: this.endpoint.tls ? tlsConnectOptions(options) : undefined,
+      maxResponseSize: this.maxResponseBytes,
+      keepAliveTimeout: 30_000,
+    })
+  }
+
+  async call(call: HttpCall): Promise<HttpResponse> {
+    const timeoutMs = call.timeoutMs ?? this.timeoutMs
+    const abort = new AbortController()
+    let timedOut = false
+    // No timer for an unlimited deadline: Node fires over-long timers at once.
+    const timer = Number.isFinite(timeoutMs)
+      ? setTimeout(() => {
+          timedOut = true
+          abort.abort()
+        }, timeoutMs)
+      : undefined
+    const onAbort = (): void => abort.abort()
+    call.signal?.addEventListener('abort', onAbort, { once: true })
+    try {
+      const res = await this.pool.request({
+        origin: this.origin,
+        path: `${this.endpoint.basePath}${call.path}`,
+        method: call.method,
+        headers: { ...this.headers, ...call.headers },
+        body: call.body,
+        signal: abort.signal,
+      })
+      const body = Buffer.from(await res.body.arrayBuffer())
+      return { status: res.statusCode, headers: res.headers, body }
+    } catch (e) {
+      if (timedOut) {
+        throw new TritonError(
+          'timeout',
+          `${call.operation} on ${this.displayUrl} got no answer in ${timeoutMs} ms`,
+          'the server or the link is slow or down; raise the timeout or check the connection',
+        )
+      }
+      if (abort.signal.aborted) {
+        throw new TritonError('cancelled', `${call.operation} was cancelled`, '')
+      }
+      if (e instanceof undiciErrors.ResponseExceededMaxSizeError) {
+        throw new TritonError(
+          'too-large',
+          `${call.operation}: the answer is larger than ${this.maxResponseBytes} bytes`,
+          'raise the maximum message size for this endpoint',
+        )
+      }
+      throw httpTransportError(e, this.displayUrl, call.operation)
+    } finally {
+      clearTimeout(timer)
+      call.signal?.removeEventListener('abort', onAbort)
+    }
+  }
+
+  close(): void {
+    void this.pool.close().catch(() => undefined)
+  }
+}
+
+function tlsConnectOptions(options: ConnectionOptions): Record<string, unknown> {
+  const tls = typeof options.tls === 'object' ? options.tls : undefined
+  const { ca, cert, key } = readTlsMaterial(tls)
+  return {
+    ...(ca ? { ca } : {}),
+    ...(cert ? { cert } : {}),
+    ...(key ? { key } : {}),
+    ...(tls?.serverName ? { servername: tls.serverName } : {}),
+    rejectUnauthorized: !tls?.insecureSkipVerify,
+  }
+}
