@@ -106,7 +106,27 @@ export interface ModelDetails {
   /** Why a profile could not be derived, with an example to start from. */
   profileProblem?: string
   labels?: string[]
+  /** Issue 9: the model family the app recognised and the numbers its preset set. */
+  preset?: ModelPreset
 }
+
+// ---- issue 9 (model families): what a preset is, as the user sees it
+
+/** A known deployment (sherpa, WeNet, Whisper BLS, Ultralytics, ...) and the numbers it implies. */
+export interface ModelPreset {
+  /** Stable id, such as 'sherpa-streaming-transducer'. */
+  id: string
+  /** For people: 'sherpa streaming transducer'. */
+  name: string
+  /** The repository and files the preset follows. */
+  source: string
+  /** One line: 'sherpa streaming transducer, first chunk 0.77 s then 0.64 s'. */
+  summary: string
+  /** Every number the preset set, by profile path ('audio.firstChunkSamples': 12320). */
+  settings: Record<string, number | string>
+}
+
+// ---- end issue 9 (model families)
 
 // ---- sessions
 

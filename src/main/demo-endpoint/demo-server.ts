@@ -160,7 +160,8 @@ function handlers(
     },
     ModelConfig: (call, cb) => {
       try {
-        cb(null, { config: modelConfigOf(inference.get(call.request.name, call.request.version)) })
+        const model = inference.get(call.request.name, call.request.version)
+        cb(null, { config: model.config ?? modelConfigOf(model) })
       } catch (e) {
         fail(cb, e)
       }
