@@ -6,7 +6,7 @@ import { BENCH_HELP, benchCommand } from './commands/bench-command'
 import { DEMO_HELP, demoCommand } from './commands/demo-command'
 import { DEMO_ENDPOINT_HELP, demoEndpointCommand } from './commands/demo-endpoint-command'
 import { healthCommand } from './commands/health-command'
-import { modelsCommand } from './commands/models-command'
+import { MODELS_HELP, modelsCommand } from './commands/models-command'
 import { STREAM_HELP, streamCommand } from './commands/stream-command'
 import { CONNECTION_HELP } from './connection-flags'
 import type { Output } from './output'
@@ -17,13 +17,15 @@ commands:
   demo            run the bundled samples through the demo endpoint (or --url), end to end
   demo-endpoint   serve the built-in demo endpoint on loopback
   health          is the server live and ready; name, version, extensions
-  models          the repository: one line per model with version, state and detected kind
+  models          the repository: one line per model with version, state, detected kind and preset
   stream          stream a file to a model; print transcripts or detections and a latency summary
   bench           load-test a model (rate or concurrency), optionally against a second one
 
 ${DEMO_HELP}
 
 ${DEMO_ENDPOINT_HELP}
+
+${MODELS_HELP}
 
 ${STREAM_HELP}
 

@@ -17,6 +17,7 @@ import { TritonError } from '../../main/triton/triton-error'
 import { CliUsageError } from '../cli-error'
 import { CONNECTION_FLAGS, connectionFromFlags } from '../connection-flags'
 import { detectionLine, summaryTable, transcriptLine, type Output } from '../output'
+import { announcePreset } from '../preset-line'
 
 export const STREAM_HELP = `triton-live stream --url U --model M --file F [--profile P.json] [--realtime] [--max-fps N] [--export OUT]... [--json]
   Streams a file (any format ffmpeg reads) to a model over ModelStreamInfer and prints
@@ -79,7 +80,7 @@ export async function streamCommand(argv: string[], output: Output): Promise<num
   const events: SessionResultEvent[] = []
   const records: RequestRecord[] = []
   try {
-    const { profile } = await resolveModel(client, values.model, override)
+    const { profile } = announcePreset(await resolveModel(client, values.model, override), output)
     const kind = sessionKind(profile.kind)
     // Checked before streaming, so a wrong extension or folder does not cost a whole run.
     for (const path of exports) await checkExportTarget(path, kind, values.file)
