@@ -126,6 +126,36 @@ export interface ModelPreset {
   settings: Record<string, number | string>
 }
 
+/** One line of `triton-live doctor` and of the Doctor view. */
+export interface DoctorCheck {
+  /** 'name resolves', 'TCP connects', 'TLS', 'HTTP/2 and gRPC', 'ServerLive', ... */
+  name: string
+  status: 'ok' | 'warn' | 'fail' | 'skip'
+  /** What was found: '127.0.0.1', 'subject CN=triton, expires 2027-01-01', ... */
+  detail: string
+  /** What to do, when the check did not pass. */
+  hint?: string
+  /** A fatal failure stops the run: nothing after it can work. */
+  fatal?: boolean
+  /** How long the check took. */
+  ms: number
+}
+
+export interface DoctorReport {
+  url: string
+  checks: DoctorCheck[]
+  /** 'ok': every check passed; 'warn': some did not but the app works; 'fail': it does not. */
+  verdict: 'ok' | 'warn' | 'fail'
+}
+
+/**
+ * The Doctor view's request. The channel 'endpoints:doctor' joins INVOKE_CHANNELS, invokeSchemas
+ * (this schema) and InvokeResults (DoctorReport) together with its main-side handler, which the
+ * lead wires (AppHandlers must stay complete): runDoctor() in src/main/doctor/doctor.ts.
+ */
+export const doctorRequestSchema = z.string().min(1).max(64)
+export const DOCTOR_CHANNEL = 'endpoints:doctor'
+
 // ---- end issue 9 (model families)
 
 // ---- sessions
