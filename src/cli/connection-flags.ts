@@ -15,6 +15,7 @@ export const CONNECTION_FLAGS = {
   timeout: { type: 'string' },
   'max-message-mb': { type: 'string' },
   'keepalive-ms': { type: 'string' },
+  authority: { type: 'string' },
 } as const
 
 export const CONNECTION_HELP = `connection (flag, or environment variable):
@@ -28,7 +29,8 @@ export const CONNECTION_HELP = `connection (flag, or environment variable):
   --header 'k: v'      any other request header; repeatable (TRITON_HEADERS='k: v; k2: v2')
   --timeout MS         deadline for unary calls, default 10000 (TRITON_TIMEOUT_MS)
   --max-message-mb N   largest gRPC message, default 64 (TRITON_MAX_MESSAGE_MB)
-  --keepalive-ms MS    HTTP/2 ping interval during calls, default 330000; 0 turns it off (TRITON_KEEPALIVE_MS)`
+  --keepalive-ms MS    HTTP/2 ping interval during calls, default 330000; 0 turns it off (TRITON_KEEPALIVE_MS)
+  --authority HOST     the :authority (Host) of every call, for an ingress or mesh that routes by host (TRITON_AUTHORITY)`
 
 export interface ConnectionFlagValues {
   url?: string
@@ -43,6 +45,7 @@ export interface ConnectionFlagValues {
   timeout?: string
   'max-message-mb'?: string
   'keepalive-ms'?: string
+  authority?: string
 }
 
 function truthy(v: string | undefined): boolean {
@@ -111,5 +114,6 @@ export function connectionFromFlags(
     timeoutMs: timeout,
     maxMessageBytes: maxMb ? Math.round(maxMb * 1024 * 1024) : undefined,
     keepaliveMs: keepalive(flags['keepalive-ms'] ?? env.TRITON_KEEPALIVE_MS),
+    authority: flags.authority ?? (env.TRITON_AUTHORITY || undefined),
   }
 }

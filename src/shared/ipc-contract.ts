@@ -43,6 +43,13 @@ export const endpointDraftSchema = z.object({
   token: z.string().max(8192).optional(),
   timeoutMs: z.number().int().min(100).max(600_000).optional(),
   metricsUrl: z.string().trim().max(300).optional(),
+  /** Issue 9: the gRPC :authority (Host) for proxies that route by host; empty means the URL's. */
+  authority: z
+    .string()
+    .trim()
+    .max(300)
+    .regex(/^[a-z0-9.\-_:[\]]*$/i, 'a host name, optionally with :port')
+    .optional(),
 })
 export type EndpointDraft = z.infer<typeof endpointDraftSchema>
 
@@ -55,6 +62,8 @@ export interface EndpointProfile {
   hasToken: boolean
   timeoutMs?: number
   metricsUrl?: string
+  /** Issue 9: the gRPC :authority, when it differs from the URL's host. */
+  authority?: string
   /** The built-in demo endpoint, started by the app on demand. */
   builtInDemo: boolean
 }

@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { doctorCommand } from '../../src/cli/commands/doctor-command'
 import { startDemoEndpoint, type DemoEndpoint } from '../../src/main/demo-endpoint/demo-server'
 import { runDoctor } from '../../src/main/doctor/doctor'
+import { connectionFromFlags } from '../../src/cli/connection-flags'
 import { TritonClient } from '../../src/main/triton/triton-client'
+import type { TritonError } from '../../src/main/triton/triton-error'
 import type { DoctorReport } from '../../src/shared/ipc-contract'
 import { makeDoctorCertificates } from '../fixtures/doctor-certs'
 
@@ -21,6 +23,8 @@ let certs: ReturnType<typeof makeDoctorCertificates>
 let proxy: Http2Server
 let proxyPort: number
 let deadPort: number
+/** The :authority of each request the proxy saw. */
+const authorities: string[] = []
 
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -62,7 +66,8 @@ beforeAll(async () => {
     tls: { cert: certs.serverCert, key: certs.serverKey },
   })
   // An HTTP/2 proxy with no route for gRPC: 404 to everything, as an ingress does.
-  proxy = createHttp2Server((_req, res) => {
+  proxy = createHttp2Server((req, res) => {
+    authorities.push(String(req.headers[':authority']))
     res.writeHead(404, { 'content-type': 'text/plain' })
     res.end('404 page not found\n')
   })
@@ -164,10 +169,29 @@ describe('triton-live doctor', () => {
       'answered HTTP 404 instead of gRPC to ServerLive: a proxy or ingress is in the way',
     )
     const client = new TritonClient({ url: `127.0.0.1:${proxyPort}` })
-    const error = await client.modelConfig('any').catch((e: Error & { hint: string }) => e)
+    const error = await client.modelConfig('any').then(
+      () => undefined,
+      (e: TritonError) => e,
+    )
     client.close()
-    expect(error.hint).not.toContain('lacks the extension')
-    expect(error.hint).toContain('--authority')
+    expect(error?.kind).toBe('unreachable')
+    expect(error?.hint).not.toContain('lacks the extension')
+    expect(error?.hint).toContain('--authority')
+  })
+
+  it('sends --authority as the :authority of every call, so a proxy can route by host', async () => {
+    const options = connectionFromFlags(
+      { url: `127.0.0.1:${proxyPort}`, authority: 'triton.example.com' },
+      {},
+    )
+    expect(connectionFromFlags({ url: 'h:1' }, { TRITON_AUTHORITY: 'a.example' }).authority).toBe(
+      'a.example',
+    )
+    authorities.length = 0
+    const client = new TritonClient(options)
+    await client.serverLive().catch(() => undefined)
+    client.close()
+    expect(authorities).toEqual(['triton.example.com'])
   })
 
   it('prints the JSON report and exits 1 from the command line; health explains a wrong port the same way', async () => {
