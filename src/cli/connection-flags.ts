@@ -16,6 +16,7 @@ export const CONNECTION_FLAGS = {
   timeout: { type: 'string' },
   'max-message-mb': { type: 'string' },
   'keepalive-ms': { type: 'string' },
+  authority: { type: 'string' },
 } as const
 
 /** Flags of the commands that run inference (stream, bench): how requests travel. */
@@ -38,7 +39,8 @@ export const CONNECTION_HELP = `connection (flag, or environment variable):
   --header 'k: v'      any other request header; repeatable (TRITON_HEADERS='k: v; k2: v2')
   --timeout MS         deadline for unary calls, default 10000 (TRITON_TIMEOUT_MS)
   --max-message-mb N   largest gRPC message, default 64 (TRITON_MAX_MESSAGE_MB)
-  --keepalive-ms MS    HTTP/2 ping interval during calls, default 330000; 0 turns it off (TRITON_KEEPALIVE_MS)`
+  --keepalive-ms MS    HTTP/2 ping interval during calls, default 330000; 0 turns it off (TRITON_KEEPALIVE_MS)
+  --authority HOST     the :authority (Host) of every call, for an ingress or mesh that routes by host (TRITON_AUTHORITY)`
 
 export const TRANSPORT_HELP = `transport (stream and bench):
   --streaming | --unary  gRPC: one bidirectional stream per session (default) or one call per
@@ -62,6 +64,7 @@ export interface ConnectionFlagValues {
   'shared-memory'?: string
   unary?: boolean
   streaming?: boolean
+  authority?: string
 }
 
 function truthy(v: string | undefined): boolean {
@@ -130,6 +133,7 @@ export function connectionFromFlags(
     timeoutMs: timeout,
     maxMessageBytes: maxMb ? Math.round(maxMb * 1024 * 1024) : undefined,
     keepaliveMs: keepalive(flags['keepalive-ms'] ?? env.TRITON_KEEPALIVE_MS),
+    authority: flags.authority ?? (env.TRITON_AUTHORITY || undefined),
   }
 }
 

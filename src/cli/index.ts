@@ -5,8 +5,9 @@ import { CliUsageError } from './cli-error'
 import { BENCH_HELP, benchCommand } from './commands/bench-command'
 import { DEMO_HELP, demoCommand } from './commands/demo-command'
 import { DEMO_ENDPOINT_HELP, demoEndpointCommand } from './commands/demo-endpoint-command'
+import { DOCTOR_HELP, doctorCommand } from './commands/doctor-command'
 import { healthCommand } from './commands/health-command'
-import { modelsCommand } from './commands/models-command'
+import { MODELS_HELP, modelsCommand } from './commands/models-command'
 import { STREAM_HELP, streamCommand } from './commands/stream-command'
 import { CONNECTION_HELP } from './connection-flags'
 import type { Output } from './output'
@@ -17,13 +18,18 @@ commands:
   demo            run the bundled samples through the demo endpoint (or --url), end to end
   demo-endpoint   serve the built-in demo endpoint on loopback
   health          is the server live and ready; name, version, extensions
-  models          the repository: one line per model with version, state and detected kind
+  doctor          check a connection rung by rung: name, TCP, TLS, HTTP/2, gRPC, metrics, models
+  models          the repository: one line per model with version, state, detected kind and preset
   stream          stream a file to a model; print transcripts or detections and a latency summary
   bench           load-test a model (rate or concurrency), optionally against a second one
 
 ${DEMO_HELP}
 
 ${DEMO_ENDPOINT_HELP}
+
+${DOCTOR_HELP}
+
+${MODELS_HELP}
 
 ${STREAM_HELP}
 
@@ -61,6 +67,8 @@ export async function main(argv: string[]): Promise<number> {
         return await demoEndpointCommand(rest, output.write)
       case 'health':
         return await healthCommand(rest, output.write, output.json)
+      case 'doctor':
+        return await doctorCommand(rest, output.write, output.json)
       case 'models':
         return await modelsCommand(rest, output.write, output.json)
       case 'stream':

@@ -47,6 +47,13 @@ export const endpointDraftSchema = z.object({
   token: z.string().max(8192).optional(),
   timeoutMs: z.number().int().min(100).max(600_000).optional(),
   metricsUrl: z.string().trim().max(300).optional(),
+  /** Issue 9: the gRPC :authority (Host) for proxies that route by host; empty means the URL's. */
+  authority: z
+    .string()
+    .trim()
+    .max(300)
+    .regex(/^[a-z0-9.\-_:[\]]*$/i, 'a host name, optionally with :port')
+    .optional(),
 })
 export type EndpointDraft = z.infer<typeof endpointDraftSchema>
 
@@ -59,6 +66,8 @@ export interface EndpointProfile {
   hasToken: boolean
   timeoutMs?: number
   metricsUrl?: string
+  /** Issue 9: the gRPC :authority, when it differs from the URL's host. */
+  authority?: string
   /** The built-in demo endpoint, started by the app on demand. */
   builtInDemo: boolean
 }
@@ -110,7 +119,57 @@ export interface ModelDetails {
   /** Why a profile could not be derived, with an example to start from. */
   profileProblem?: string
   labels?: string[]
+  /** Issue 9: the model family the app recognised and the numbers its preset set. */
+  preset?: ModelPreset
 }
+
+// ---- issue 9 (model families): what a preset is, as the user sees it
+
+/** A known deployment (sherpa, WeNet, Whisper BLS, Ultralytics, ...) and the numbers it implies. */
+export interface ModelPreset {
+  /** Stable id, such as 'sherpa-streaming-transducer'. */
+  id: string
+  /** For people: 'sherpa streaming transducer'. */
+  name: string
+  /** The repository and files the preset follows. */
+  source: string
+  /** One line: 'sherpa streaming transducer, first chunk 0.77 s then 0.64 s'. */
+  summary: string
+  /** Every number the preset set, by profile path ('audio.firstChunkSamples': 12320). */
+  settings: Record<string, number | string>
+}
+
+/** One line of `triton-live doctor` and of the Doctor view. */
+export interface DoctorCheck {
+  /** 'name resolves', 'TCP connects', 'TLS', 'HTTP/2 and gRPC', 'ServerLive', ... */
+  name: string
+  status: 'ok' | 'warn' | 'fail' | 'skip'
+  /** What was found: '127.0.0.1', 'subject CN=triton, expires 2027-01-01', ... */
+  detail: string
+  /** What to do, when the check did not pass. */
+  hint?: string
+  /** A fatal failure stops the run: nothing after it can work. */
+  fatal?: boolean
+  /** How long the check took. */
+  ms: number
+}
+
+export interface DoctorReport {
+  url: string
+  checks: DoctorCheck[]
+  /** 'ok': every check passed; 'warn': some did not but the app works; 'fail': it does not. */
+  verdict: 'ok' | 'warn' | 'fail'
+}
+
+/**
+ * The Doctor view's request. The channel 'endpoints:doctor' joins INVOKE_CHANNELS, invokeSchemas
+ * (this schema) and InvokeResults (DoctorReport) together with its main-side handler, which the
+ * lead wires (AppHandlers must stay complete): runDoctor() in src/main/doctor/doctor.ts.
+ */
+export const doctorRequestSchema = z.string().min(1).max(64)
+export const DOCTOR_CHANNEL = 'endpoints:doctor'
+
+// ---- end issue 9 (model families)
 
 // ---- sessions
 

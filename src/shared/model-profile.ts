@@ -22,6 +22,9 @@ export type DetectionForm = (typeof DETECTION_FORMS)[number]
 
 const dim = z.number().int().min(-1)
 
+/** 60 s at 192 kHz: a chunk longer than that is a typo, and would be a large allocation. */
+export const MAX_CHUNK_SAMPLES = 192_000 * 60
+
 export const profileInputSchema = z.object({
   name: z.string().min(1),
   datatype: z.enum(TRITON_DATATYPES),
@@ -43,9 +46,12 @@ export const modelProfileSchema = z
       .object({
         sampleRate: z.number().int().min(1000).max(192000),
         /** Samples per request. */
-        chunkSamples: z.number().int().min(160),
-        /** Samples in the first request of an utterance, when the model needs a longer one. */
-        firstChunkSamples: z.number().int().min(160).optional(),
+        chunkSamples: z.number().int().min(160).max(MAX_CHUNK_SAMPLES),
+        /**
+         * Samples in the first request of each utterance, when the server needs more than
+         * `chunkSamples` there (sherpa's and WeNet's feature extractors refuse a shorter one).
+         */
+        firstChunkSamples: z.number().int().min(160).max(MAX_CHUNK_SAMPLES).optional(),
         /** Offline models: re-decode the growing window every `hopSec`, finalise after `maxWindowSec`. */
         hopSec: z.number().positive().optional(),
         maxWindowSec: z.number().positive().optional(),

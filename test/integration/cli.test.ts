@@ -42,14 +42,15 @@ afterAll(async () => {
 })
 
 describe('the triton-live command line', () => {
-  it('lists models one per line, name first, with version, state and detected kind', async () => {
+  it('lists models under a header row, name first, with version, state, detected kind and preset', async () => {
     const r = await cli(['models', '--url', demo.url])
     expect(r.code).toBe(0)
     const lines = r.stdout.trim().split('\n')
-    expect(lines).toHaveLength(6)
-    expect(lines[0]).toMatch(/^tone-transcriber-streaming\s+1\s+READY\s+streaming-asr$/)
+    expect(lines).toHaveLength(7)
+    expect(lines[0]).toMatch(/^NAME\s+VERSION\s+STATE\s+KIND\s+PRESET$/)
+    expect(lines[1]).toMatch(/^tone-transcriber-streaming\s+1\s+READY\s+streaming-asr\s+-$/)
     expect(lines.find((l) => l.startsWith('color-box-detector-efficientnms'))).toMatch(
-      /detection\/efficient-nms$/,
+      /detection\/efficient-nms\s+TensorRT EfficientNMS, 4 tensors/,
     )
   })
 

@@ -1,6 +1,15 @@
 import { parseArgs } from 'node:util'
+import { explainConnectionFailure } from '../../main/doctor/doctor'
+import type { ConnectionOptions } from '../../main/triton/connection-options'
 import { createTritonApi } from '../../main/triton/create-triton-api'
+import { TritonError } from '../../main/triton/triton-error'
 import { CONNECTION_FLAGS, connectionFromFlags } from '../connection-flags'
+
+/** A failure that may lie below gRPC (wrong port, TLS, a proxy) is explained by the doctor's link checks. */
+async function explained(e: unknown, options: ConnectionOptions): Promise<unknown> {
+  if (!(e instanceof TritonError) || e.kind === 'auth' || e.kind === 'cancelled') return e
+  return (await explainConnectionFailure(options).catch(() => undefined)) ?? e
+}
 
 export async function healthCommand(
   argv: string[],
@@ -12,10 +21,13 @@ export async function healthCommand(
     options: { ...CONNECTION_FLAGS, json: { type: 'boolean' } },
     strict: true,
   })
-  const client = createTritonApi(connectionFromFlags(values))
+  const options = connectionFromFlags(values)
+  const client = createTritonApi(options)
   try {
     const started = performance.now()
-    const live = await client.serverLive()
+    const live = await client.serverLive().catch(async (e: unknown) => {
+      throw await explained(e, options)
+    })
     const roundTripMs = performance.now() - started
     const ready = await client.serverReady()
     const meta = await client.serverMetadata()

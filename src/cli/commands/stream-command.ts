@@ -32,6 +32,7 @@ import {
   unprocessedLine,
   type Output,
 } from '../output'
+import { announcePreset } from '../preset-line'
 
 export const STREAM_HELP = `triton-live stream --url U --model M --file F [--profile P.json] [--realtime] [--max-fps N] [--export OUT]... [--json]
   Streams a file (any format ffmpeg reads) to a model over ModelStreamInfer and prints
@@ -92,7 +93,7 @@ export async function streamCommand(argv: string[], output: Output): Promise<num
   const exports = values.export ?? []
   let stopping: Promise<SessionSummary> | undefined
   try {
-    const { profile } = await resolveModel(client, values.model, override)
+    const { profile } = announcePreset(await resolveModel(client, values.model, override), output)
     const kind = sessionKind(profile.kind)
     // Checked before streaming, so a wrong extension or folder does not cost a whole run.
     for (const path of exports) await checkExportTarget(path, kind, values.file)

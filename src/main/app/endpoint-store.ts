@@ -84,6 +84,7 @@ export class EndpointStore {
       authHeader: draft.authHeader,
       timeoutMs: draft.timeoutMs,
       metricsUrl: draft.metricsUrl,
+      authority: draft.authority || undefined,
       sealedToken,
     }
     const next = existing ? all.map((e) => (e.id === record.id ? record : e)) : [...all, record]
@@ -143,6 +144,7 @@ export class EndpointStore {
           }
         : undefined,
       timeoutMs: stored.timeoutMs,
+      authority: stored.authority,
       ...auth,
     }
   }

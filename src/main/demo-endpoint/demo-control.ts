@@ -41,6 +41,8 @@ export function serverMetadataMessage(extensions = DEMO_EXTENSIONS): ServerMetad
 type ConfigDataType = NonNullable<NonNullable<ModelConfig['input']>[number]['data_type']>
 
 export function modelConfigOf(model: DemoModel): ModelConfig {
+  // A model may bring a real deployment's config verbatim (the model-family test servers do).
+  if (model.config) return model.config
   const base: ModelConfig = {
     name: model.name,
     platform: model.platform,

@@ -313,6 +313,8 @@ export class DemoInference {
           seq && slot ? { start: seq.start, end: seq.end, state: slot.state } : undefined,
         )
       } catch (e) {
+        // A model may word its own failure, as Triton's backends do (python backend, ensembles).
+        if (e instanceof DemoInferError) throw e
         throw new DemoInferError(
           'INTERNAL',
           `model '${model.name}' failed: ${(e as Error).message}`,

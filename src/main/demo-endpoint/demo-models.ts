@@ -1,4 +1,5 @@
 import type { TritonDatatype } from '../../shared/tensor-types'
+import type { ModelConfig } from '../triton/generated/inference/ModelConfig'
 import type { DecodedTensor, Tensor } from '../triton/tensor-codec'
 import { BOX_PALETTE, findColorBoxes, type FoundBox } from './color-box-finder'
 import { decodeToneText, ToneTextDecoder } from './tone-text-codec'
@@ -35,6 +36,11 @@ export interface DemoModel {
   dynamicBatching?: boolean
   decoupled?: boolean
   parameters?: Record<string, string>
+  /**
+   * The config to serve as is, for models that mimic a real repository's config.pbtxt (ensemble
+   * steps, parameters, state); without it the config is built from the fields above.
+   */
+  config?: ModelConfig
   /** One request in, outputs out. Decoupled models return several responses. */
   execute(inputs: Map<string, DecodedTensor>, sequence?: SequenceContext): Tensor[] | Tensor[][]
 }

@@ -11,21 +11,23 @@ import {
 } from '../../shared/tensor-types'
 import type { ModelConfig, ModelMetadata } from '../triton/triton-client'
 import { detectOutputForm } from '../sessions/yolo-decoder'
+import { applyFamily } from './families/model-families'
+import { OFFLINE_HOP_SEC, OFFLINE_MAX_WINDOW_SEC } from './families/offline-window'
+import { WHISPER_PREFIX } from './families/whisper-trtllm'
 import { parseUltralyticsMetadataNames } from './labels'
 
 /**
- * Decides from ModelMetadata and ModelConfig what a model is and how to feed it. The result
- * is a model profile; a profile the user saved replaces it wholesale.
+ * Decides from ModelMetadata and ModelConfig what a model is and how to feed it: generic rules
+ * make a profile, then the first model family that recognises the model refines it with the
+ * numbers its deployment needs (models/families/). A profile the user saved replaces it wholesale.
  */
 
 export const DEFAULT_SAMPLE_RATE = 16000
 /** sherpa's later chunks: 16 frames x 4 subsampling x 10 ms = 0.64 s. */
 export const DEFAULT_STREAMING_CHUNK = 10240
-export const DEFAULT_OFFLINE_HOP_SEC = 1
-/** Whisper decodes at most 30 s at a time. */
-export const DEFAULT_OFFLINE_MAX_WINDOW_SEC = 30
+export const DEFAULT_OFFLINE_HOP_SEC = OFFLINE_HOP_SEC
+export const DEFAULT_OFFLINE_MAX_WINDOW_SEC = OFFLINE_MAX_WINDOW_SEC
 export const DEFAULT_VISION_SIZE = 640
-export const WHISPER_PREFIX = '<|startoftranscript|><|en|><|transcribe|><|notimestamps|>'
 
 const AUDIO_NAME = /wav|audio|speech|wave|signal|pcm|samples|input_values/i
 const LENGTH_NAME = /len|length|num_samples|dim/i
@@ -54,6 +56,7 @@ interface Derived {
   problem?: string
 }
 
+/** `inputs` are the required ones: an optional input is left out unless a profile feeds it. */
 function audioProfile(
   model: string,
   inputs: TensorInfo[],
@@ -177,6 +180,11 @@ function visionProfile(
   }
 }
 
+/** Inputs the config marks `optional: true` (Whisper BLS's WAV_LENS, MAX_NEW_TOKENS). */
+function optionalInputs(config?: ModelConfig): string[] {
+  return (config?.input ?? []).filter((i) => i.optional).map((i) => i.name)
+}
+
 /** Config dims are authoritative for dtype when metadata and config disagree (FP16 builds of sherpa). */
 function mergedInputs(meta: ModelMetadata, config?: ModelConfig): TensorInfo[] {
   const list = tensors(meta.inputs)
@@ -209,13 +217,15 @@ export function describeModel(
 ): ModelDetails {
   const inputs = mergedInputs(meta, config)
   const outputs = tensors(meta.outputs)
+  const optional = optionalInputs(config)
+  const required = inputs.filter((i) => !optional.includes(i.name))
   const withSteps = [...(config ? [config] : []), ...stepConfigs]
   const sequenceBatching = withSteps.some((c) => c.scheduling_choice === 'sequence_batching')
   const decoupled = Boolean(config?.model_transaction_policy?.decoupled)
   const metadataParam = config?.parameters?.metadata?.string_value
   const labels = metadataParam ? parseUltralyticsMetadataNames(metadataParam) : undefined
-  const derived: Derived = audioProfile(meta.name, inputs, outputs, sequenceBatching) ??
-    visionProfile(meta.name, inputs, outputs, labels) ?? {
+  const derived: Derived = audioProfile(meta.name, required, outputs, sequenceBatching) ??
+    visionProfile(meta.name, required, outputs, labels) ?? {
       kind: 'generic',
       problem:
         `the app cannot tell how to feed '${meta.name}' from its inputs ` +
@@ -226,7 +236,21 @@ export function describeModel(
   if (derived.profile?.sequence?.stateful && corridIsString(withSteps)) {
     derived.profile.sequence.idType = 'string'
   }
-  const profile = saved ?? derived.profile
+  const family = derived.profile
+    ? applyFamily(
+        {
+          name: meta.name,
+          platform: meta.platform,
+          inputs,
+          outputs,
+          optional,
+          config,
+          steps: stepConfigs,
+        },
+        derived.profile,
+      )
+    : undefined
+  const profile = saved ?? family?.profile
   return {
     name: meta.name,
     versions: meta.versions,
@@ -244,5 +268,6 @@ export function describeModel(
     profileSaved: Boolean(saved),
     profileProblem: saved ? undefined : derived.problem,
     labels: saved?.labels ?? labels,
+    preset: family?.preset,
   }
 }

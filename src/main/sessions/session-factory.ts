@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { ModelProfile } from '../../shared/model-profile'
 import type { Unprocessed } from '../../shared/session-summary'
 import { encodeWav16 } from '../media/wav-file'
+import { requestedFirstChunk } from '../models/families/sherpa-streaming'
 import type { InferTransport } from '../transport/infer-channel'
 import type { ReconnectPolicy } from './backoff'
 import type { AudioChunkIn } from './pipelines/audio-chunk'
@@ -50,7 +51,7 @@ export interface SessionSetup {
   /** Overrides the source's drain bound. */
   drainTimeoutMs?: number
   reconnect?: Partial<ReconnectPolicy>
-  /** Reads a server's refusal of a too-short first chunk (model families know their own). */
+  /** Reads a server's refusal of a too-short first chunk; sherpa's words by default. */
   learnFirstChunk?: (message: string) => number | undefined
   /** In-memory bound of the microphone's queue before it spills to disk. */
   audioMemoryBytes?: number
@@ -78,7 +79,9 @@ function common(setup: SessionSetup, source: SourceKind) {
 function asrPipeline(setup: SessionSetup, host: PipelineHost): Pipeline<AudioChunkIn> {
   const p = setup.profile
   return p.kind === 'streaming-asr' || p.sequence?.stateful
-    ? new StreamingAsrPipeline(p, host, { learnFirstChunk: setup.learnFirstChunk })
+    ? new StreamingAsrPipeline(p, host, {
+        learnFirstChunk: setup.learnFirstChunk ?? requestedFirstChunk,
+      })
     : new WindowedAsrPipeline(p, host)
 }
 

@@ -31,6 +31,8 @@ export interface ConnectionOptions {
   maxMessageBytes?: number
   /** HTTP/2 keepalive ping interval; 0 turns it off. */
   keepaliveMs?: number
+  /** The :authority (Host) sent on every call, for proxies that route by host (ingress, Istio). */
+  authority?: string
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000
@@ -171,6 +173,7 @@ export function resolveConnection(options: ConnectionOptions): ResolvedConnectio
         }
       : {}),
     ...(tlsOptions?.serverName ? { 'grpc.ssl_target_name_override': tlsOptions.serverName } : {}),
+    ...(options.authority ? { 'grpc.default_authority': options.authority } : {}),
   }
   return {
     endpoint,

@@ -43,6 +43,10 @@ export function connectionCause(details: string): string {
   if (/ETIMEDOUT|timed out/i.test(details)) return 'connection timed out'
   if (/EHOSTUNREACH|ENETUNREACH/.test(details)) return 'host unreachable'
   if (/ECONNRESET|socket hang up/i.test(details)) return 'connection reset by the server'
+  // grpc-js's words for an HTTP/1.1 answer to its HTTP/2 greeting.
+  if (/Protocol error/i.test(details))
+    return "the port does not speak HTTP/2, so not gRPC (Triton's HTTP port 8000 or metrics port 8002?)"
+
   return (
     details
       .replace(/Resolution note:.*$/s, '')
@@ -67,6 +71,16 @@ export function toTritonError(error: unknown, target: string, operation: string)
     return new TritonError('internal', `${operation} failed: ${message}`, '')
   }
   const details = (error.details || error.message || '').trim()
+  // grpc-js reports a non-gRPC HTTP answer (a proxy, an ingress without a route) by its status.
+  const http = /Received HTTP status code (\d+)/.exec(details)
+  if (http) {
+    return new TritonError(
+      'unreachable',
+      `${target} answered HTTP ${http[1]} instead of gRPC to ${operation}: a proxy or ingress is in the way and does not route Triton's gRPC service here`,
+      'check the URL and port, the route for gRPC, and --authority (the host the proxy routes on); `triton-live doctor --url U` shows each step',
+      error.code,
+    )
+  }
   switch (error.code) {
     case status.UNAVAILABLE:
       if (TLS_PATTERN.test(details)) {

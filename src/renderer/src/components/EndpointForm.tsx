@@ -28,6 +28,7 @@ interface Fields {
   clearToken: boolean
   timeoutMs: string
   metricsUrl: string
+  authority: string
 }
 
 function fieldsFrom(p?: EndpointProfile): Fields {
@@ -44,6 +45,7 @@ function fieldsFrom(p?: EndpointProfile): Fields {
     clearToken: false,
     timeoutMs: p?.timeoutMs ? String(p.timeoutMs) : '',
     metricsUrl: p?.metricsUrl ?? '',
+    authority: p?.authority ?? '',
   }
 }
 
@@ -67,6 +69,7 @@ export function draftFrom(f: Fields, id?: string): EndpointDraft {
     token: f.token ? f.token : f.clearToken ? '' : undefined,
     timeoutMs: f.timeoutMs.trim() ? Number(f.timeoutMs) : undefined,
     metricsUrl: opt(f.metricsUrl),
+    authority: opt(f.authority),
   }
 }
 
@@ -225,6 +228,15 @@ export const EndpointForm = memo(function EndpointForm({
           onChange={(e) => set('metricsUrl', e.target.value)}
           placeholder="http://localhost:8002/metrics"
           data-testid="endpoint-metrics-url"
+        />
+      </label>
+      <label>
+        <span>Authority (Host)</span>
+        <input
+          value={f.authority}
+          onChange={(e) => set('authority', e.target.value)}
+          placeholder="triton.example.com (for an ingress that routes by host)"
+          data-testid="endpoint-authority"
         />
       </label>
       <div className="form-actions">

@@ -52,6 +52,15 @@ export const ModelDetailsView = memo(function ModelDetailsView({
       <dl className="facts">
         <dt>Kind</dt>
         <dd data-testid="model-kind">{d.kind}</dd>
+        {d.preset && (
+          <>
+            <dt>Preset</dt>
+            <dd data-testid="model-preset" title={d.preset.source}>
+              {d.preset.summary}
+              {d.profileSaved ? ' (your profile overrides it)' : ''}
+            </dd>
+          </>
+        )}
         {d.detectionForm && (
           <>
             <dt>Detection form</dt>

@@ -1,0 +1,76 @@
+import type { DoctorCheck, DoctorReport } from '../../shared/ipc-contract'
+import { defaultMetricsUrl } from '../metrics/prometheus-metrics'
+import type { ConnectionOptions } from '../triton/connection-options'
+import { parseEndpoint, type ParsedEndpoint } from '../triton/endpoint'
+import { TritonClient } from '../triton/triton-client'
+import { TritonError } from '../triton/triton-error'
+import { CheckRunner } from './check-runner'
+import { checkLink } from './link-checks'
+import { checkLinkSpeed, checkMetrics, checkModels, checkServer } from './server-checks'
+
+/**
+ * `triton-live doctor` and the app's Doctor view: walks a connection rung by rung (name, TCP,
+ * TLS, HTTP/2, gRPC, the server, its metrics page, the link's speed, each model) and says for
+ * each what it found and how long it took, stopping at the first rung nothing can pass.
+ */
+
+export interface DoctorOptions {
+  /** The Prometheus page; http://host:8002/metrics when absent. */
+  metricsUrl?: string
+  /** Called as each check finishes, for a live display. */
+  onCheck?(check: DoctorCheck): void
+  /** Skip the per-model checks (the health diagnosis does). */
+  models?: boolean
+}
+
+/** The endpoint as the connection will dial it: TLS from the scheme or from the options. */
+function endpointOf(o: ConnectionOptions): ParsedEndpoint {
+  const ep = parseEndpoint(o.url)
+  return { ...ep, tls: ep.tls || o.tls === true || typeof o.tls === 'object' }
+}
+
+function probeTimeout(o: ConnectionOptions): number {
+  return Math.min(o.timeoutMs ?? 5000, 5000)
+}
+
+export async function runDoctor(
+  o: ConnectionOptions,
+  opts: DoctorOptions = {},
+): Promise<DoctorReport> {
+  const ep = endpointOf(o)
+  const runner = new CheckRunner(opts.onCheck)
+  const url = `${ep.tls ? 'grpcs' : 'grpc'}://${ep.target}`
+  const linked = await checkLink(runner, ep, o, probeTimeout(o))
+  if (!linked) return runner.report(url)
+  const client = new TritonClient(o)
+  try {
+    await checkServer(runner, client)
+    if (runner.halted) return runner.report(url)
+    await checkMetrics(runner, opts.metricsUrl ?? defaultMetricsUrl(o.url))
+    await checkLinkSpeed(runner, client)
+    if (opts.models !== false) await checkModels(runner, client)
+    return runner.report(url)
+  } finally {
+    client.close()
+  }
+}
+
+/**
+ * For `health` and the app's health badge: when a call failed, the doctor's first failing link
+ * rung as a TritonError ("this port speaks HTTP: ..."), or undefined when the link is fine and
+ * the original error stands.
+ */
+export async function explainConnectionFailure(
+  o: ConnectionOptions,
+): Promise<TritonError | undefined> {
+  const runner = new CheckRunner()
+  const ep = endpointOf(o)
+  await checkLink(runner, ep, o, probeTimeout(o))
+  const failed = runner.checks.find((c) => c.status === 'fail')
+  if (!failed) return undefined
+  return new TritonError(
+    'unreachable',
+    `${ep.target}: ${failed.name} failed: ${failed.detail}`,
+    failed.hint ?? '',
+  )
+}
