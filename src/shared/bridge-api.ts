@@ -1,5 +1,6 @@
 import type {
   BenchProgressEvent,
+  DoctorReport,
   BenchReport,
   BenchRequest,
   EndpointDraft,
@@ -45,6 +46,8 @@ export interface TritonLiveApi {
     save(draft: EndpointDraft): Promise<Result<EndpointProfile>>
     remove(id: string): Promise<Result<void>>
     health(id: string): Promise<Result<EndpointHealth>>
+    /** The connection doctor: one check per rung, from name resolution to each model. */
+    doctor(id: string): Promise<Result<DoctorReport>>
   }
   models: {
     list(endpointId: string): Promise<Result<ModelSummary[]>>
@@ -96,6 +99,7 @@ export function createTritonLiveApi(t: BridgeTransport): TritonLiveApi {
       save: (draft) => t.invoke('endpoints:save', draft),
       remove: (id) => t.invoke('endpoints:remove', id),
       health: (id) => t.invoke('endpoints:health', id),
+      doctor: (id) => t.invoke('endpoints:doctor', id),
     },
     models: {
       list: (endpointId) => t.invoke('models:list', endpointId),

@@ -161,13 +161,8 @@ export interface DoctorReport {
   verdict: 'ok' | 'warn' | 'fail'
 }
 
-/**
- * The Doctor view's request. The channel 'endpoints:doctor' joins INVOKE_CHANNELS, invokeSchemas
- * (this schema) and InvokeResults (DoctorReport) together with its main-side handler, which the
- * lead wires (AppHandlers must stay complete): runDoctor() in src/main/doctor/doctor.ts.
- */
+/** The Doctor view's request: the endpoint's id. */
 export const doctorRequestSchema = z.string().min(1).max(64)
-export const DOCTOR_CHANNEL = 'endpoints:doctor'
 
 // ---- end issue 9 (model families)
 
@@ -320,6 +315,7 @@ export const INVOKE_CHANNELS = [
   'endpoints:save',
   'endpoints:remove',
   'endpoints:health',
+  'endpoints:doctor',
   'models:list',
   'models:details',
   'models:save-profile',
@@ -358,6 +354,7 @@ export const invokeSchemas = {
   'endpoints:save': endpointDraftSchema,
   'endpoints:remove': idSchema,
   'endpoints:health': idSchema,
+  'endpoints:doctor': doctorRequestSchema,
   'models:list': idSchema,
   'models:details': modelRef,
   'models:save-profile': modelRef.extend({ profile: modelProfileSchema.nullable() }),
@@ -379,6 +376,7 @@ export interface InvokeResults {
   'endpoints:save': EndpointProfile
   'endpoints:remove': void
   'endpoints:health': EndpointHealth
+  'endpoints:doctor': DoctorReport
   'models:list': ModelSummary[]
   'models:details': ModelDetails
   'models:save-profile': ModelDetails

@@ -77,6 +77,7 @@ export class AppCore {
       'endpoints:save': (draft) => endpoints.save(draft),
       'endpoints:remove': (id) => endpoints.remove(id),
       'endpoints:health': (id) => endpoints.health(id),
+      'endpoints:doctor': (id) => endpoints.doctor(id),
       'models:list': (id) => endpoints.models(id),
       'models:details': ({ endpointId, model }) => endpoints.details(endpointId, model),
       'models:save-profile': ({ endpointId, model, profile }) =>

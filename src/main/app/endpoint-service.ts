@@ -1,4 +1,5 @@
 import type {
+  DoctorReport,
   EndpointDraft,
   EndpointHealth,
   EndpointProfile,
@@ -9,7 +10,10 @@ import type {
 } from '../../shared/ipc-contract'
 import type { ModelProfile } from '../../shared/model-profile'
 import { startDemoEndpoint, type DemoEndpoint } from '../demo-endpoint/demo-server'
+import { explainConnectionFailure, runDoctor } from '../doctor/doctor'
 import { inspectModel } from '../models/model-facts'
+import type { ConnectionOptions } from '../triton/connection-options'
+import { TritonError } from '../triton/triton-error'
 import { createTritonApi } from '../triton/create-triton-api'
 import type { TritonApi } from '../triton/triton-api'
 import { EndpointStore } from './endpoint-store'
@@ -68,9 +72,7 @@ export class EndpointService {
   }
 
   private async connect(endpointId: string): Promise<TritonApi> {
-    const profile = await this.store.profile(endpointId)
-    const url = profile.builtInDemo ? (await this.demoEndpoint()).url : profile.url
-    return createTritonApi(await this.store.connectionOptions(endpointId, url))
+    return createTritonApi(await this.options(endpointId))
   }
 
   private dropClient(endpointId: string): void {
@@ -96,10 +98,28 @@ export class EndpointService {
     await this.store.remove(endpointId)
   }
 
+  /** The dialled URL and connection options of an endpoint (the demo's own, when built in). */
+  private async options(endpointId: string): Promise<ConnectionOptions> {
+    const profile = await this.store.profile(endpointId)
+    const url = profile.builtInDemo ? (await this.demoEndpoint()).url : profile.url
+    return this.store.connectionOptions(endpointId, url)
+  }
+
+  async doctor(endpointId: string): Promise<DoctorReport> {
+    return runDoctor(await this.options(endpointId), {
+      metricsUrl: await this.metricsUrl(endpointId),
+    })
+  }
+
   async health(endpointId: string): Promise<EndpointHealth> {
     const client = await this.client(endpointId)
     const started = performance.now()
-    const live = await client.serverLive({ timeoutMs: 5000 })
+    // A failure below gRPC (wrong port, TLS, a proxy) is explained by the doctor's link checks.
+    const live = await client.serverLive({ timeoutMs: 5000 }).catch(async (e: unknown) => {
+      if (!(e instanceof TritonError) || e.kind === 'auth' || e.kind === 'cancelled') throw e
+      const options = await this.options(endpointId)
+      throw (await explainConnectionFailure(options).catch(() => undefined)) ?? e
+    })
     const roundTripMs = performance.now() - started
     const ready = await client.serverReady({ timeoutMs: 5000 })
     const meta = await client.serverMetadata({ timeoutMs: 5000 })

@@ -3,6 +3,7 @@ import type { TritonLiveApi } from '../../shared/ipc-contract'
 import { ApiContext } from './bridge'
 import { Tabs } from './components/Tabs'
 import { BenchContainer } from './containers/BenchContainer'
+import { DoctorContainer } from './containers/DoctorContainer'
 import { EndpointsContainer } from './containers/EndpointsContainer'
 import { LatencyBreakdownContainer } from './containers/LatencyBreakdownContainer'
 import { LatencyContainer } from './containers/LatencyContainer'
@@ -69,6 +70,7 @@ function Shell() {
     <div className="app">
       <aside className="column left">
         <EndpointsContainer />
+        <DoctorContainer />
         <ModelsContainer />
       </aside>
       <div className="column centre">
