@@ -1,6 +1,9 @@
 import { MediaError } from '../main/media/media-error'
+import { DecodeError } from '../main/triton/decode-error'
 import { EndpointError } from '../main/triton/endpoint'
+import { redactSecrets } from '../main/triton/secret-redaction'
 import { TritonError } from '../main/triton/triton-error'
+import { safeLine } from '../shared/safe-text'
 import { CliUsageError } from './cli-error'
 import { BENCH_HELP, benchCommand } from './commands/bench-command'
 import { DEMO_HELP, demoCommand } from './commands/demo-command'
@@ -9,7 +12,7 @@ import { healthCommand } from './commands/health-command'
 import { modelsCommand } from './commands/models-command'
 import { STREAM_HELP, streamCommand } from './commands/stream-command'
 import { CONNECTION_HELP } from './connection-flags'
-import type { Output } from './output'
+import { terminalText, type Output } from './output'
 
 const HELP = `triton-live: stream audio and video to NVIDIA Triton and watch what it answers.
 
@@ -31,9 +34,13 @@ ${BENCH_HELP}
 
 ${CONNECTION_HELP}`
 
-/** One line that names the cause and what to do. */
+/** One line that names the cause and what to do; no control characters, no secrets. */
 export function describeError(e: unknown): string {
-  if (e instanceof TritonError) return e.toUserString()
+  return safeLine(redactSecrets(errorText(e)), 1500)
+}
+
+function errorText(e: unknown): string {
+  if (e instanceof TritonError || e instanceof DecodeError) return e.toUserString()
   if (e instanceof EndpointError || e instanceof MediaError) return `${e.message} (${e.hint})`
   if (e instanceof CliUsageError) return `${e.message} (see triton-live --help)`
   if (
@@ -51,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
   const output: Output = {
     json: rest.includes('--json'),
     tty: Boolean(process.stdout.isTTY),
-    write: (line) => process.stdout.write(line + '\n'),
+    write: (line) => process.stdout.write(terminalText(line) + '\n'),
   }
   try {
     switch (command) {

@@ -6,6 +6,8 @@ import {
   type ModelProfile,
 } from './model-profile'
 import type { LatencySummary, SessionResultEvent } from './results'
+// issue 8 (hostile input): bounds for the media messages, from the one table of limits.
+import { MAX_AUDIO_MESSAGE_SAMPLES, MAX_SOURCE_SIZE, MAX_VISION_SIZE } from './limits'
 
 /**
  * The one IPC contract: channel names, payload schemas and result types. The preload, the main
@@ -144,8 +146,8 @@ export const audioChunkSchema = z.object({
   sessionId: z.string().min(1).max(64),
   /** Mono float32 PCM at the plan's sample rate. */
   samples: z.custom<Float32Array>(
-    (v) => v instanceof Float32Array,
-    'samples must be a Float32Array',
+    (v) => v instanceof Float32Array && v.length <= MAX_AUDIO_MESSAGE_SAMPLES,
+    `samples must be a Float32Array of at most ${MAX_AUDIO_MESSAGE_SAMPLES} samples`,
   ),
   /** Capture time of the first sample, ms since epoch, for glass-to-glass latency. */
   capturedAtMs: z.number(),
@@ -155,11 +157,14 @@ export type AudioChunkMessage = z.infer<typeof audioChunkSchema>
 export const videoFrameSchema = z.object({
   sessionId: z.string().min(1).max(64),
   /** RGB24, already letterboxed in the renderer to the plan's size. */
-  rgb: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'rgb must be a Uint8Array'),
-  width: z.number().int().positive().max(8192),
-  height: z.number().int().positive().max(8192),
-  sourceWidth: z.number().int().positive().max(16384),
-  sourceHeight: z.number().int().positive().max(16384),
+  rgb: z.custom<Uint8Array>(
+    (v) => v instanceof Uint8Array && v.length <= MAX_VISION_SIZE * MAX_VISION_SIZE * 3,
+    'rgb must be a Uint8Array of one RGB frame',
+  ),
+  width: z.number().int().positive().max(MAX_VISION_SIZE),
+  height: z.number().int().positive().max(MAX_VISION_SIZE),
+  sourceWidth: z.number().int().positive().max(MAX_SOURCE_SIZE),
+  sourceHeight: z.number().int().positive().max(MAX_SOURCE_SIZE),
   capturedAtMs: z.number(),
 })
 export type VideoFrameMessage = z.infer<typeof videoFrameSchema>
