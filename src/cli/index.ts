@@ -1,10 +1,4 @@
-import { MediaError } from '../main/media/media-error'
-import { DecodeError } from '../main/triton/decode-error'
-import { EndpointError } from '../main/triton/endpoint'
-import { redactSecrets } from '../main/triton/secret-redaction'
-import { TritonError } from '../main/triton/triton-error'
-import { safeLine } from '../shared/safe-text'
-import { CliUsageError } from './cli-error'
+import { CliUsageError, describeError } from './cli-error'
 import { BENCH_HELP, benchCommand } from './commands/bench-command'
 import { DEMO_HELP, demoCommand } from './commands/demo-command'
 import { DEMO_ENDPOINT_HELP, demoEndpointCommand } from './commands/demo-endpoint-command'
@@ -33,25 +27,6 @@ ${STREAM_HELP}
 ${BENCH_HELP}
 
 ${CONNECTION_HELP}`
-
-/** One line that names the cause and what to do; no control characters, no secrets. */
-export function describeError(e: unknown): string {
-  return safeLine(redactSecrets(errorText(e)), 1500)
-}
-
-function errorText(e: unknown): string {
-  if (e instanceof TritonError || e instanceof DecodeError) return e.toUserString()
-  if (e instanceof EndpointError || e instanceof MediaError) return `${e.message} (${e.hint})`
-  if (e instanceof CliUsageError) return `${e.message} (see triton-live --help)`
-  if (
-    e instanceof Error &&
-    'code' in e &&
-    (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-  ) {
-    return `${e.message} (see triton-live --help)`
-  }
-  return e instanceof Error ? e.message : String(e)
-}
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv

@@ -57,7 +57,7 @@ export function shapeProblem(shape: readonly number[], variable: boolean): strin
   let n = 1
   for (const d of shape) {
     if (variable && d === -1) continue
-    if (!Number.isSafeInteger(d) || d < 0) {
+    if (!Number.isInteger(d) || d < 0) {
       return `dimension ${d} is not ${variable ? '-1 or ' : ''}a whole number >= 0`
     }
     if (d > MAX_TENSOR_ELEMENTS) return `dimension ${d} is above ${MAX_TENSOR_ELEMENTS}`

@@ -5,6 +5,7 @@ import { datatypeToConfigType } from '../../shared/tensor-types'
 import type { GRPCInferenceServiceHandlers } from '../triton/generated/inference/GRPCInferenceService'
 import type { ModelConfig } from '../triton/generated/inference/ModelConfig'
 import type { ModelStreamInferResponse } from '../triton/generated/inference/ModelStreamInferResponse'
+import { requireBearerToken } from './demo-auth'
 import { loadTritonProto } from '../triton/proto-loader'
 import { DemoInference, DemoInferError } from './demo-inference'
 import { DemoMetricsPage } from './demo-metrics-page'
@@ -98,6 +99,8 @@ export interface DemoEndpointOptions {
   models?: readonly DemoModel[]
   /** Serve gRPC over TLS with this PEM certificate and key; with `clientCa`, require client certificates (mTLS). */
   tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer }
+  /** Refuse every call without `authorization: Bearer <token>`, as an auth proxy would. */
+  bearerToken?: string
 }
 
 export interface DemoEndpoint {
@@ -350,7 +353,11 @@ export async function startDemoEndpoint(options: DemoEndpointOptions = {}): Prom
     'grpc.max_receive_message_length': 64 * 1024 * 1024,
     'grpc.max_send_message_length': 64 * 1024 * 1024,
   })
-  server.addService(proto.inference.GRPCInferenceService.service, handlers(inference, shm))
+  const service = handlers(inference, shm)
+  server.addService(
+    proto.inference.GRPCInferenceService.service,
+    options.bearerToken ? requireBearerToken(service, options.bearerToken) : service,
+  )
   const bindHost = host.includes(':') ? `[${host}]` : host
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(

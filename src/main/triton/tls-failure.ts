@@ -87,11 +87,6 @@ function nameMismatch(target: string, m: RegExpExecArray, ctx: TlsContext): TlsE
   }
 }
 
-function openSslReason(details: string): string {
-  const m = /SSL routines:[^:]*:([^:\n]+)/.exec(details)
-  return (m ? m[1] : details.replace(/^.*Last error:\s*/s, '')).replace(/\.\s*$/, '').trim()
-}
-
 /** What a probe handshake (tls-probe.ts) says about a connection grpc-js could only call failed. */
 export function explainProbeVerdict(
   verdict: string,
@@ -143,9 +138,10 @@ export function explainTlsFailure(
       hint: "check this machine's clock, or the certificate's start date",
     }
   }
-  if (UNTRUSTED.test(details)) {
+  const untrusted = UNTRUSTED.exec(details)
+  if (untrusted) {
     return {
-      message: `the certificate of ${target} is not signed by a CA this client trusts (${openSslReason(details)})`,
+      message: `the certificate of ${target} is not signed by a CA this client trusts (${untrusted[0]})`,
       hint: 'pass the CA that signed it with --ca; --insecure skips the check, for testing only',
     }
   }
