@@ -369,7 +369,7 @@ const NMS_EXPECTED: Record<NmsRole, string> = {
 function missingRoleError(role: NmsRole, tensors: Iterable<DecodedOutputTensor>): DecodeError {
   const got = [...tensors].map((t) => `${t.name} ${fmtShape(t.shape)}`).join(', ') || 'none'
   return new DecodeError(
-    `YOLO decoder (efficient-nms): no output found for the ${role} tensor ` +
+    `YOLO decoder (efficient-nms): the server's output has no ${role} tensor ` +
       `(looked for ${NMS_ROLE_NAMES[role].join(', ')} with shape ${NMS_EXPECTED[role]}); ` +
       `outputs received: ${got}. ${FIX_HINT}`,
   )

@@ -33,7 +33,7 @@ describe('header rules', () => {
 })
 
 describe('bounds on what crosses IPC or comes from a profile', () => {
-  const profile = (patch: object): unknown => ({ ...EXAMPLE_ASR_PROFILE, ...patch })
+  const profile = (patch: object): Record<string, unknown> => ({ ...EXAMPLE_ASR_PROFILE, ...patch })
 
   it('refuses a chunk of 2e9 samples and a 60000x60000 vision size', () => {
     expect(
