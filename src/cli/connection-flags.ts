@@ -1,5 +1,9 @@
+import { headerNameProblem, headerValueProblem } from '../shared/header-rules'
 import type { TransportChoice } from '../main/transport/create-transport'
-import type { ConnectionOptions } from '../main/triton/connection-options'
+import {
+  plaintextCredentialWarning,
+  type ConnectionOptions,
+} from '../main/triton/connection-options'
 import { CliUsageError } from './cli-error'
 
 /** Flags shared by every command that talks to Triton; each has an environment twin. */
@@ -10,6 +14,7 @@ export const CONNECTION_FLAGS = {
   cert: { type: 'string' },
   key: { type: 'string' },
   insecure: { type: 'boolean' },
+  'server-name': { type: 'string' },
   token: { type: 'string' },
   'api-key': { type: 'string' },
   header: { type: 'string', multiple: true },
@@ -34,6 +39,8 @@ export const CONNECTION_HELP = `connection (flag, or environment variable):
   --ca FILE            CA certificate (PEM) that signed the server's certificate (TRITON_CA)
   --cert FILE --key FILE  client certificate and key for mutual TLS (TRITON_CERT, TRITON_KEY)
   --insecure           do not verify the server certificate; only for testing (TRITON_INSECURE=1)
+  --server-name NAME   the name expected on the server certificate, when it differs from the host
+                       dialled (TLS server name override) (TRITON_SERVER_NAME)
   --token T            sends 'authorization: Bearer T' (TRITON_TOKEN)
   --api-key K          sends 'x-api-key: K' (TRITON_API_KEY)
   --header 'k: v'      any other request header; repeatable (TRITON_HEADERS='k: v; k2: v2')
@@ -55,6 +62,7 @@ export interface ConnectionFlagValues {
   cert?: string
   key?: string
   insecure?: boolean
+  'server-name'?: string
   token?: string
   'api-key'?: string
   header?: string[]
@@ -89,20 +97,53 @@ function keepalive(text: string | undefined): number | undefined {
   return n
 }
 
+/** Headers as 'name: value'; a problem names the header by its position, never its value. */
 function parseHeaders(list: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {}
-  for (const h of list) {
+  list.forEach((h, n) => {
     const i = h.indexOf(':')
-    if (i <= 0) throw new CliUsageError(`header '${h}' must look like 'name: value'`)
-    out[h.slice(0, i).trim()] = h.slice(i + 1).trim()
-  }
+    if (i <= 0) throw new CliUsageError(`header ${n + 1} must look like 'name: value'`)
+    const name = h.slice(0, i).trim()
+    const problem =
+      headerNameProblem(name) ?? headerValueProblem(h.slice(i + 1).trim(), `header '${name}'`)
+    if (problem) throw new CliUsageError(problem)
+    out[name] = h.slice(i + 1).trim()
+  })
   return out
 }
 
+/** A credential is refused where it is entered, by a message that does not repeat it. */
+function credential(flag: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined
+  const problem = headerValueProblem(value, `the value of ${flag}`)
+  if (problem) throw new CliUsageError(problem)
+  return value
+}
+
+const TLS_FLAGS = ['--tls', '--ca', '--cert', '--key', '--insecure', '--server-name'] as const
+
+/** grpc:// says plaintext; a TLS flag beside it is a contradiction, not a hint to switch TLS on. */
+function checkNoTlsFlagsOnPlaintext(url: string, given: readonly boolean[]): void {
+  const scheme = /^(grpc|http):\/\//i.exec(url.trim())
+  if (!scheme) return
+  const flags = TLS_FLAGS.filter((_, i) => given[i])
+  if (flags.length === 0) return
+  const rest = url.trim().slice(scheme[0].length)
+  throw new CliUsageError(
+    `${flags.join(', ')} ${flags.length === 1 ? 'applies' : 'apply'} only to TLS, but ${scheme[1]}:// is plaintext: ` +
+      `use grpcs://${rest} to connect with TLS, or drop ${flags.length === 1 ? 'it' : 'them'}`,
+  )
+}
+
+/**
+ * Connection options from flags and their environment twins. `warn` gets one line when a
+ * credential would travel without TLS to another machine.
+ */
 export function connectionFromFlags(
   flags: ConnectionFlagValues,
   env: NodeJS.ProcessEnv = process.env,
   defaultUrl?: string,
+  warn: (line: string) => void = (line) => process.stderr.write(`triton-live: warning: ${line}\n`),
 ): ConnectionOptions {
   const url = flags.url ?? env.TRITON_URL ?? defaultUrl
   if (!url) throw new CliUsageError('no Triton URL: pass --url host:port or set TRITON_URL')
@@ -111,6 +152,8 @@ export function connectionFromFlags(
   const key = flags.key ?? env.TRITON_KEY
   const insecure = flags.insecure ?? truthy(env.TRITON_INSECURE)
   const wantTls = flags.tls ?? truthy(env.TRITON_TLS)
+  const serverName = flags['server-name'] ?? env.TRITON_SERVER_NAME
+  checkNoTlsFlagsOnPlaintext(url, [wantTls, !!ca, !!cert, !!key, insecure, !!serverName])
   const envHeaders = (env.TRITON_HEADERS ?? '')
     .split(';')
     .map((s) => s.trim())
@@ -121,20 +164,23 @@ export function connectionFromFlags(
     flags['max-message-mb'] ?? env.TRITON_MAX_MESSAGE_MB,
   )
   const tlsDetails =
-    ca || cert || key || insecure
-      ? { caFile: ca, certFile: cert, keyFile: key, insecureSkipVerify: insecure }
+    ca || cert || key || insecure || serverName
+      ? { caFile: ca, certFile: cert, keyFile: key, insecureSkipVerify: insecure, serverName }
       : undefined
-  return {
+  const options: ConnectionOptions = {
     url,
     tls: tlsDetails ?? (wantTls ? true : undefined),
-    bearerToken: flags.token ?? env.TRITON_TOKEN,
-    apiKey: flags['api-key'] ?? env.TRITON_API_KEY,
+    bearerToken: credential('--token', flags.token ?? env.TRITON_TOKEN),
+    apiKey: credential('--api-key', flags['api-key'] ?? env.TRITON_API_KEY),
     headers: parseHeaders([...envHeaders, ...(flags.header ?? [])]),
     timeoutMs: timeout,
     maxMessageBytes: maxMb ? Math.round(maxMb * 1024 * 1024) : undefined,
     keepaliveMs: keepalive(flags['keepalive-ms'] ?? env.TRITON_KEEPALIVE_MS),
     authority: flags.authority ?? (env.TRITON_AUTHORITY || undefined),
   }
+  const warning = plaintextCredentialWarning(options)
+  if (warning) warn(warning)
+  return options
 }
 
 /** How requests travel, from --streaming/--unary and --shared-memory (perf_analyzer's names). */

@@ -1,7 +1,4 @@
-import { MediaError } from '../main/media/media-error'
-import { EndpointError } from '../main/triton/endpoint'
-import { TritonError } from '../main/triton/triton-error'
-import { CliUsageError } from './cli-error'
+import { CliUsageError, describeError } from './cli-error'
 import { BENCH_HELP, benchCommand } from './commands/bench-command'
 import { DEMO_HELP, demoCommand } from './commands/demo-command'
 import { DEMO_ENDPOINT_HELP, demoEndpointCommand } from './commands/demo-endpoint-command'
@@ -10,7 +7,7 @@ import { healthCommand } from './commands/health-command'
 import { MODELS_HELP, modelsCommand } from './commands/models-command'
 import { STREAM_HELP, streamCommand } from './commands/stream-command'
 import { CONNECTION_HELP } from './connection-flags'
-import type { Output } from './output'
+import { terminalText, type Output } from './output'
 
 const HELP = `triton-live: stream audio and video to NVIDIA Triton and watch what it answers.
 
@@ -37,27 +34,12 @@ ${BENCH_HELP}
 
 ${CONNECTION_HELP}`
 
-/** One line that names the cause and what to do. */
-export function describeError(e: unknown): string {
-  if (e instanceof TritonError) return e.toUserString()
-  if (e instanceof EndpointError || e instanceof MediaError) return `${e.message} (${e.hint})`
-  if (e instanceof CliUsageError) return `${e.message} (see triton-live --help)`
-  if (
-    e instanceof Error &&
-    'code' in e &&
-    (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-  ) {
-    return `${e.message} (see triton-live --help)`
-  }
-  return e instanceof Error ? e.message : String(e)
-}
-
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   const output: Output = {
     json: rest.includes('--json'),
     tty: Boolean(process.stdout.isTTY),
-    write: (line) => process.stdout.write(line + '\n'),
+    write: (line) => process.stdout.write(terminalText(line) + '\n'),
   }
   try {
     switch (command) {

@@ -1,5 +1,7 @@
-import type { DetectionFrameEvent, TranscriptEvent } from '../shared/results'
+import type { DetectionFrameEvent, RequestErrorEvent, TranscriptEvent } from '../shared/results'
 import { OUTCOME_LABELS, REQUEST_OUTCOMES, type SessionSummary } from '../shared/session-summary'
+import { MAX_LABEL_CHARS, MAX_TRANSCRIPT_CHARS } from '../shared/limits'
+import { safeJson, safeLine, safeText } from '../shared/safe-text'
 
 export interface Output {
   json: boolean
@@ -13,15 +15,42 @@ export function mediaTime(sec: number): string {
   return `${String(m).padStart(2, '0')}:${s.toFixed(1).padStart(4, '0')}`
 }
 
+// Everything below that prints a server's text (transcripts, labels, errors, names) passes it
+// through safe-text: a transcript must not be able to clear the screen or write the clipboard.
+
+/** The last guard before stdout: escape sequences and controls out, line breaks kept. */
+export function terminalText(text: string): string {
+  return safeText(text)
+}
+
 export function transcriptLine(e: TranscriptEvent): string {
-  return `[${mediaTime(e.startSec)} -> ${mediaTime(e.endSec)}] ${e.text}  (${e.latencyMs.toFixed(1)} ms)`
+  return `[${mediaTime(e.startSec)} -> ${mediaTime(e.endSec)}] ${safeLine(e.text, MAX_TRANSCRIPT_CHARS)}  (${e.latencyMs.toFixed(1)} ms)`
+}
+
+/** The interim text on a terminal, replacing the previous one in place (write it without a newline). */
+export function partialTranscriptLine(e: TranscriptEvent): string {
+  return `\r\x1b[2K… ${safeLine(e.text, MAX_TRANSCRIPT_CHARS)}`
+}
+
+export function requestErrorLine(e: RequestErrorEvent): string {
+  return `request failed at ${e.timeSec.toFixed(2)} s: ${safeLine(e.message)}`
+}
+
+/** One JSON object per line, with every character a terminal acts on escaped (the data stays whole). */
+export function jsonLine(value: unknown): string {
+  return safeJson(value)
+}
+
+/** A name or other short text from a server, as one clean line. */
+export function serverName(text: string, max = MAX_LABEL_CHARS): string {
+  return safeLine(text, max)
 }
 
 export function detectionLine(e: DetectionFrameEvent): string {
   const boxes = e.boxes
     .map(
       (b) =>
-        `${b.label} ${b.score.toFixed(2)} [${b.x.toFixed(0)},${b.y.toFixed(0)} ${b.width.toFixed(0)}x${b.height.toFixed(0)}]`,
+        `${safeLine(b.label, MAX_LABEL_CHARS)} ${b.score.toFixed(2)} [${b.x.toFixed(0)},${b.y.toFixed(0)} ${b.width.toFixed(0)}x${b.height.toFixed(0)}]`,
     )
     .join('  ')
   return `frame ${String(e.frame).padStart(4)} ${mediaTime(e.timeSec)}  ${e.boxes.length} box${e.boxes.length === 1 ? '' : 'es'}${boxes ? '  ' + boxes : ''}  (${e.latencyMs.toFixed(1)} ms)`

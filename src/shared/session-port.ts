@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { MAX_AUDIO_MESSAGE_SAMPLES, MAX_SOURCE_SIZE, MAX_VISION_SIZE } from './limits'
 import type { SessionEvent } from './session-events'
 
 /**
@@ -23,11 +24,6 @@ export interface SessionEventsMessage {
   events: SessionEvent[]
 }
 
-/** About 60 s of 48 kHz audio: far more than any capture sends at once, bounded all the same. */
-export const MAX_SAMPLES_PER_MESSAGE = 48_000 * 60
-/** 4096 × 4096 RGB: the largest frame a model input plausibly takes. */
-export const MAX_FRAME_SIDE = 4096
-
 const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
 const capturedAtMs = z.number().finite().min(0)
 
@@ -36,13 +32,13 @@ export const audioMessageSchema = z.object({
   type: z.literal('audio'),
   seq,
   samples: z.custom<Float32Array>(
-    (v) => v instanceof Float32Array && v.length > 0 && v.length <= MAX_SAMPLES_PER_MESSAGE,
-    `samples must be a Float32Array of 1 to ${MAX_SAMPLES_PER_MESSAGE} samples`,
+    (v) => v instanceof Float32Array && v.length > 0 && v.length <= MAX_AUDIO_MESSAGE_SAMPLES,
+    `samples must be a Float32Array of 1 to ${MAX_AUDIO_MESSAGE_SAMPLES} samples`,
   ),
   capturedAtMs,
 })
 
-const side = z.number().int().positive().max(MAX_FRAME_SIDE)
+const side = z.number().int().positive().max(MAX_VISION_SIZE)
 
 /** Page to main: one camera frame, RGB24, letterboxed in the page to the plan's size. */
 export const frameMessageSchema = z
@@ -52,8 +48,8 @@ export const frameMessageSchema = z
     rgb: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'rgb must be a Uint8Array'),
     width: side,
     height: side,
-    sourceWidth: z.number().int().positive().max(16384),
-    sourceHeight: z.number().int().positive().max(16384),
+    sourceWidth: z.number().int().positive().max(MAX_SOURCE_SIZE),
+    sourceHeight: z.number().int().positive().max(MAX_SOURCE_SIZE),
     capturedAtMs,
   })
   .refine((f) => f.rgb.length === f.width * f.height * 3, {

@@ -1,15 +1,51 @@
+import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { startDemoEndpoint } from '../../main/demo-endpoint/demo-server'
+import { startDemoEndpoint, type DemoEndpointOptions } from '../../main/demo-endpoint/demo-server'
+import { headerValueProblem } from '../../shared/header-rules'
 import { CliUsageError } from '../cli-error'
-
-export const DEMO_ENDPOINT_HELP = `triton-live demo-endpoint [--host H] [--port N] [--http-port N] [--metrics-port M] [--openai-port N] [--allow-client-shm true|false] [--sequence-log F]
+export const DEMO_ENDPOINT_HELP = `triton-live demo-endpoint [--host H] [--port N] [--http-port N] [--metrics-port M] [--openai-port N]
+                         [--allow-client-shm true|false] [--sequence-log F]
+                         [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--token T]
   Serves the built-in demo endpoint with small deterministic models: KServe v2 over gRPC
   (default 127.0.0.1:8001) and over HTTP/REST (--http-port, default 8000 as in Triton; 'off'
   turns it off), Triton's Prometheus page at http://H:M/metrics (default 8002), and with
   --openai-port an OpenAI-compatible POST /v1/audio/transcriptions for the transcriber.
   System shared memory works over gRPC and HTTP unless --allow-client-shm false. 0 picks a
-  free port. --sequence-log appends one JSON line per completed sequence (samples and text)
-  to F, for counting at the server what a client sent. Runs until Ctrl+C.`
+  free port. --tls-cert and --tls-key serve over TLS (grpcs://, https://); --tls-ca also
+  requires a client certificate signed by that CA (mutual TLS). --token (or
+  TRITON_DEMO_TOKEN) refuses every call without 'authorization: Bearer T', as an auth proxy
+  would. --sequence-log appends one JSON line per completed sequence (samples and text) to F,
+  for counting at the server what a client sent. Runs until Ctrl+C.`
+
+async function pem(flag: string, path: string): Promise<Buffer> {
+  try {
+    return await readFile(path)
+  } catch (e) {
+    throw new CliUsageError(
+      `cannot read ${flag} '${path}' (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+    )
+  }
+}
+
+/** TLS for the demo endpoint from its flags: certificate and key together, a CA for mTLS. */
+async function tlsFromFlags(values: {
+  'tls-cert'?: string
+  'tls-key'?: string
+  'tls-ca'?: string
+}): Promise<DemoEndpointOptions['tls']> {
+  const { 'tls-cert': cert, 'tls-key': key, 'tls-ca': ca } = values
+  if (!cert && !key && !ca) return undefined
+  if (!cert || !key) {
+    throw new CliUsageError(
+      '--tls-cert and --tls-key go together: the server certificate and its key',
+    )
+  }
+  return {
+    cert: await pem('--tls-cert', cert),
+    key: await pem('--tls-key', key),
+    clientCa: ca ? await pem('--tls-ca', ca) : undefined,
+  }
+}
 
 function port(name: string, v: string | undefined, fallback: number | null): number | null {
   if (v === undefined) return fallback
@@ -40,19 +76,38 @@ export async function demoEndpointCommand(
       'sequence-log': { type: 'string' },
       'openai-port': { type: 'string' },
       'allow-client-shm': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'tls-ca': { type: 'string' },
+      token: { type: 'string' },
     },
     strict: true,
   })
-  const demo = await startDemoEndpoint({
-    host: values.host ?? '127.0.0.1',
-    port: port('--port', values.port, 8001) ?? 8001,
-    httpPort: port('--http-port', values['http-port'], 8000),
-    metricsPort: port('--metrics-port', values['metrics-port'], 8002),
-    sequenceLog: values['sequence-log'],
-    openaiPort: port('--openai-port', values['openai-port'], null),
-    allowClientShm: flag('--allow-client-shm', values['allow-client-shm']),
-  })
-  out(`demo endpoint listening on ${demo.url} (gRPC)`)
+  const token = values.token ?? process.env.TRITON_DEMO_TOKEN
+  const tokenProblem = token ? headerValueProblem(token, 'the value of --token') : undefined
+  if (tokenProblem) throw new CliUsageError(tokenProblem)
+  const tls = await tlsFromFlags(values)
+  let demo
+  try {
+    demo = await startDemoEndpoint({
+      host: values.host ?? '127.0.0.1',
+      port: port('--port', values.port, 8001) ?? 8001,
+      httpPort: port('--http-port', values['http-port'], 8000),
+      metricsPort: port('--metrics-port', values['metrics-port'], 8002),
+      sequenceLog: values['sequence-log'],
+      openaiPort: port('--openai-port', values['openai-port'], null),
+      allowClientShm: flag('--allow-client-shm', values['allow-client-shm']),
+      tls,
+      bearerToken: token || undefined,
+    })
+  } catch (e) {
+    // grpc-js refuses a certificate that does not match its key only when binding.
+    if (tls) throw new CliUsageError(`cannot serve TLS: ${(e as Error).message}`)
+    throw e
+  }
+  out(
+    `demo endpoint listening on ${demo.url} (gRPC${tls ? (tls.clientCa ? ', mutual TLS' : ', TLS') : ''}${token ? ', bearer token required' : ''})`,
+  )
   if (demo.httpUrl) out(`KServe v2 HTTP at ${demo.httpUrl}`)
   if (demo.metricsUrl) out(`metrics at ${demo.metricsUrl}`)
   if (demo.openaiUrl)

@@ -4,6 +4,10 @@ import type { ConnectionOptions } from '../../main/triton/connection-options'
 import { createTritonApi } from '../../main/triton/create-triton-api'
 import { TritonError } from '../../main/triton/triton-error'
 import { CONNECTION_FLAGS, connectionFromFlags } from '../connection-flags'
+import { jsonLine, serverName } from '../output'
+
+/** Servers may list anything as extensions; a screenful of them is no answer. */
+const MAX_EXTENSIONS_SHOWN = 100
 
 /** A failure that may lie below gRPC (wrong port, TLS, a proxy) is explained by the doctor's link checks. */
 async function explained(e: unknown, options: ConnectionOptions): Promise<unknown> {
@@ -31,23 +35,17 @@ export async function healthCommand(
     const roundTripMs = performance.now() - started
     const ready = await client.serverReady()
     const meta = await client.serverMetadata()
+    const name = serverName(meta.name, 100)
+    const version = serverName(meta.version, 100)
+    const extensions = meta.extensions.slice(0, MAX_EXTENSIONS_SHOWN).map((x) => serverName(x, 100))
+    const more = meta.extensions.length - extensions.length
     if (json || values.json) {
-      out(
-        JSON.stringify({
-          url: client.target,
-          live,
-          ready,
-          name: meta.name,
-          version: meta.version,
-          extensions: meta.extensions,
-          roundTripMs,
-        }),
-      )
+      out(jsonLine({ url: client.target, live, ready, name, version, extensions, roundTripMs }))
     } else {
       out(
-        `${client.target}  live=${live} ready=${ready}  ${meta.name} ${meta.version}  (${roundTripMs.toFixed(1)} ms)`,
+        `${client.target}  live=${live} ready=${ready}  ${name} ${version}  (${roundTripMs.toFixed(1)} ms)`,
       )
-      out(`extensions: ${meta.extensions.join(', ')}`)
+      out(`extensions: ${extensions.join(', ')}${more > 0 ? ` … (${more} more)` : ''}`)
     }
     return live && ready ? 0 : 1
   } finally {

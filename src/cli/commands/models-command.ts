@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util'
 import { inspectModel } from '../../main/models/model-facts'
 import { createTritonApi } from '../../main/triton/create-triton-api'
-import type { TritonApi } from '../../main/triton/triton-api'
-import { TritonError } from '../../main/triton/triton-error'
+import type { ModelIndexEntry, TritonApi } from '../../main/triton/triton-api'
+import { describeError } from '../cli-error'
 import { CONNECTION_FLAGS, connectionFromFlags } from '../connection-flags'
+import { jsonLine, serverName } from '../output'
 
 export const MODELS_HELP = `triton-live models --url U [--json]
   The repository, one line per model under a header row: name, version, state, the kind the
@@ -20,22 +21,21 @@ interface Row {
   reason: string
   presetSource?: string
   presetSettings?: Record<string, number | string>
+  /** Why this model's metadata or config could not be read; the others are still listed. */
   error?: string
 }
 
 const COLUMNS = ['name', 'version', 'state', 'kind', 'preset'] as const
 
-async function describeRow(
-  client: TritonApi,
-  m: { name: string; version: string; state: string; reason: string },
-): Promise<Row> {
+/** The kind and preset the app detected, or the error that stopped it: one broken model spoils no other row. */
+async function describeRow(client: TritonApi, m: ModelIndexEntry): Promise<Row> {
   const row: Row = {
-    name: m.name,
-    version: m.version || '-',
-    state: m.state || '-',
+    name: serverName(m.name) || '-',
+    version: serverName(m.version, 32) || '-',
+    state: serverName(m.state, 32) || '-',
     kind: '-',
     preset: '-',
-    reason: m.reason,
+    reason: serverName(m.reason, 500),
   }
   if (m.state !== 'READY') return row
   try {
@@ -48,12 +48,29 @@ async function describeRow(
     row.presetSource = d.preset?.source
     row.presetSettings = d.preset?.settings
   } catch (e) {
-    // One unreadable model must not hide the others.
-    row.error =
-      e instanceof TritonError ? e.toUserString() : e instanceof Error ? e.message : String(e)
-    row.kind = 'error'
+    row.error = describeError(e)
   }
   return row
+}
+
+/** Metadata and config calls in flight at once: a repository of thousands must not open thousands. */
+const INSPECT_CONCURRENCY = 8
+
+async function mapInBatches<T, R>(
+  items: readonly T[],
+  width: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++
+      out[i] = await fn(items[i])
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker))
+  return out
 }
 
 /** One line per model under a header row: name, version, state, detected kind and preset. */
@@ -70,9 +87,9 @@ export async function modelsCommand(
   const client = createTritonApi(connectionFromFlags(values))
   try {
     const index = await client.repositoryIndex()
-    const rows = await Promise.all(index.map((m) => describeRow(client, m)))
+    const rows = await mapInBatches(index, INSPECT_CONCURRENCY, (m) => describeRow(client, m))
     if (json || values.json) {
-      for (const r of rows) out(JSON.stringify(r))
+      for (const r of rows) out(jsonLine(r))
       return 0
     }
     const widths = COLUMNS.slice(0, -1).map((k) =>
@@ -85,7 +102,7 @@ export async function modelsCommand(
         .trimEnd()
     out(line(COLUMNS.map((c) => c.toUpperCase())))
     for (const r of rows) {
-      const last = r.error ? r.error : `${r.preset}${r.reason ? `  (${r.reason})` : ''}`
+      const last = r.error ? `error: ${r.error}` : `${r.preset}${r.reason ? `  (${r.reason})` : ''}`
       out(line([r.name, r.version, r.state, r.kind, last]))
     }
     return 0

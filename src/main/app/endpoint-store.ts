@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
+import { headerNameProblem, headerValueProblem } from '../../shared/header-rules'
 import type { EndpointDraft, EndpointProfile } from '../../shared/ipc-contract'
 import type { ConnectionOptions } from '../triton/connection-options'
 import { parseEndpoint } from '../triton/endpoint'
@@ -8,6 +9,20 @@ import { readJsonFile, writeJsonFile } from './json-file'
 import type { SecretStore } from './secret-store'
 
 export const DEMO_ENDPOINT_ID = 'demo'
+
+/**
+ * The token and its header follow HTTP's rules where they are entered: a token with a line
+ * break could add a header of its own choosing. The message never repeats the token.
+ */
+function checkCredentials(draft: EndpointDraft): void {
+  const header = draft.authHeader?.trim()
+  const problem =
+    (header ? headerNameProblem(header) : undefined) ??
+    (draft.token ? headerValueProblem(draft.token, 'the token') : undefined)
+  if (problem) {
+    throw new TritonError('invalid-argument', problem, 'fix it and save the endpoint again')
+  }
+}
 
 interface StoredEndpoint extends Omit<EndpointProfile, 'hasToken' | 'builtInDemo'> {
   /** Token sealed by the SecretStore, base64; never the token itself. */
@@ -63,6 +78,7 @@ export class EndpointStore {
       )
     }
     parseEndpoint(draft.url)
+    checkCredentials(draft)
     const all = await this.load()
     const existing = draft.id ? all.find((e) => e.id === draft.id) : undefined
     let sealedToken = existing?.sealedToken

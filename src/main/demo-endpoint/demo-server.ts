@@ -2,6 +2,7 @@ import { appendFileSync } from 'node:fs'
 import { createServer, type Server as HttpServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import * as grpc from '@grpc/grpc-js'
+import { requireBearerToken } from './demo-auth'
 import { loadTritonProto } from '../triton/proto-loader'
 import { DemoSharedMemory } from './demo-control'
 import { grpcHandlers } from './demo-grpc-handlers'
@@ -42,6 +43,8 @@ export interface DemoEndpointOptions {
   sequenceLog?: string
   /** Serve gRPC over TLS with this PEM certificate and key; with `clientCa`, require client certificates (mTLS). */
   tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer }
+  /** Refuse every call without `authorization: Bearer <token>`, as an auth proxy would. */
+  bearerToken?: string
 }
 
 export interface DemoEndpoint {
@@ -102,9 +105,10 @@ export async function startDemoEndpoint(options: DemoEndpointOptions = {}): Prom
     'grpc.max_receive_message_length': 64 * 1024 * 1024,
     'grpc.max_send_message_length': 64 * 1024 * 1024,
   })
+  const service = grpcHandlers(inference, shm)
   server.addService(
     loadTritonProto().inference.GRPCInferenceService.service,
-    grpcHandlers(inference, shm),
+    options.bearerToken ? requireBearerToken(service, options.bearerToken) : service,
   )
   const bindHost = host.includes(':') ? `[${host}]` : host
   const port = await new Promise<number>((resolve, reject) =>

@@ -1,3 +1,6 @@
+import { MAX_LABEL_CHARS, MAX_LABELS } from '../../shared/limits'
+import { safeLine } from '../../shared/safe-text'
+
 /**
  * Class names for detection models: the COCO default, Ultralytics export metadata (the
  * `metadata` parameter of a model config) and Triton label files.
@@ -265,9 +268,12 @@ export function parseUltralyticsMetadataNames(metadata: string): string[] | unde
 export function parseLabelFile(text: string): string[] {
   const lines = text
     .replace(/^\uFEFF/, '')
-    .split(/\r?\n/)
+    .split(/\r?\n/, MAX_LABELS + 1)
     .map((l) => l.trim())
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop()
+  if (lines.length > MAX_LABELS) {
+    throw new Error(`a labels file may name at most ${MAX_LABELS} classes`)
+  }
   return lines
 }
 
@@ -276,7 +282,11 @@ export function parseLabelFile(text: string): string[] {
  * models are COCO-trained); with labels, COCO is not consulted, since mixing would mislabel.
  */
 export function makeLabeler(labels: readonly string[] | undefined): (classId: number) => string {
-  const table = labels !== undefined && labels.length > 0 ? labels : COCO_LABELS
+  // Names come from a server's config or a file: shown as plain one-line text, never as escapes.
+  const table =
+    labels !== undefined && labels.length > 0
+      ? labels.map((l) => safeLine(l, MAX_LABEL_CHARS))
+      : COCO_LABELS
   return (classId) => {
     const label = Number.isInteger(classId) && classId >= 0 ? table[classId] : undefined
     return label ? label : `class ${classId}`

@@ -62,6 +62,12 @@ export class Session<T> {
   private stopping: Promise<SessionSummary> | undefined
   private finished: Promise<SessionSummary> | undefined
   private flowTimer: NodeJS.Timeout | undefined
+  /**
+   * Kept across reconnects until a request is answered again: a server that accepts
+   * connections but answers nothing must not reset the wait, nor the time to give up.
+   */
+  private backoff: { backoff: Backoff; successes: number } | undefined
+  private lastLinkError: TritonError | undefined
   /** An item taken from the queue that the pipeline does not have yet. */
   private held: T | undefined
   /** The channel being closed on purpose: its clean end is not a lost link. */
@@ -274,6 +280,7 @@ export class Session<T> {
   private linkLost(channel: InferChannel, error: TritonError): void {
     if (this.channel !== channel || this.ending) return
     this.channel = undefined
+    this.lastLinkError = error
     channel.cancel()
     this.setState('reconnecting', error)
     this.reconnecting ??= this.reconnect()
@@ -281,14 +288,20 @@ export class Session<T> {
 
   /** Capped, jittered backoff; back the moment the endpoint answers, then replay. */
   private async reconnect(): Promise<void> {
-    const backoff = new Backoff(this.options.reconnect)
+    if (!this.backoff || this.ledger.successes > this.backoff.successes)
+      this.backoff = {
+        backoff: new Backoff(this.options.reconnect),
+        successes: this.ledger.successes,
+      }
+    const backoff = this.backoff.backoff
     try {
       while (!this.ending) {
         if (backoff.expired()) {
+          const why = this.lastLinkError ? `: ${this.lastLinkError.message}` : ''
           this.fail(
             new TritonError(
-              'unreachable',
-              `gave up after ${backoff.elapsedSec().toFixed(0)} s without ${this.options.transport.target}`,
+              this.lastLinkError?.kind === 'timeout' ? 'timeout' : 'unreachable',
+              `gave up after ${backoff.elapsedSec().toFixed(0)} s without an answer from ${this.options.transport.target}${why}`,
               'check the server and the link, then run the session again',
             ),
           )
@@ -341,7 +354,14 @@ export class Session<T> {
     const items = [...abandoned.items, ...queued]
     const requests = abandoned.requests + queued.length
     if (requests > 0) {
-      this.ledger.failed('cancelled', 0, abandoned.requests)
+      // Given up on by the user's stop: cancelled; by a dead or silent server: its failure.
+      const outcome =
+        this.failure === undefined
+          ? 'cancelled'
+          : this.lastLinkError?.kind === 'timeout'
+            ? 'timeout'
+            : 'server-error'
+      this.ledger.failed(outcome, 0, abandoned.requests)
       this.ledger.unprocessed = this.options.describeUnprocessed(items, requests)
     }
     this.ledger.end()

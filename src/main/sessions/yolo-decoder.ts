@@ -8,6 +8,8 @@
  */
 import type { DetectionBox } from '../../shared/results'
 import { boxToSource, type Letterbox } from '../../shared/letterbox'
+import { DecodeError } from '../triton/decode-error'
+import { DetectionValidator, type DetectionBounds } from './detection-validation'
 import { nonMaxSuppression, type ScoredBox } from './nms'
 
 export type DetectionOutputForm = 'yolov8-raw' | 'end-to-end' | 'efficient-nms'
@@ -49,6 +51,8 @@ export interface DecodeOptions {
   numClasses?: number
   /** Which image of a batched output to read. Default 0. */
   batchIndex?: number
+  /** The model's input size and label count, against which every box is validated. */
+  bounds?: DetectionBounds
 }
 
 /** Ultralytics' predict defaults. */
@@ -74,10 +78,11 @@ function shapeError(
   expected: string,
   shape: readonly number[],
   detail = '',
-): Error {
-  return new Error(
+): DecodeError {
+  return new DecodeError(
     `YOLO decoder (${form}): output '${tensor}' has shape ${fmtShape(shape)}, expected ${expected}` +
       `${detail ? ` (${detail})` : ''}. ${FIX_HINT}`,
+    { tensor },
   )
 }
 
@@ -267,8 +272,9 @@ export function decodeYoloV8Raw(t: DecodedOutputTensor, opts: DecodeOptions): Sc
   batchOf(form, t, RAW_EXPECTED, 2, batchIndex)
   const data = t.data
   if (!(data instanceof Float32Array)) {
-    throw new Error(
+    throw new DecodeError(
       `YOLO decoder (${form}): output '${t.name}' holds ${t.datatype} values, expected FP32 or FP16. ${FIX_HINT}`,
+      { tensor: t.name },
     )
   }
   const numClasses = opts.numClasses ?? rows - 4
@@ -292,22 +298,21 @@ export function decodeYoloV8Raw(t: DecodedOutputTensor, opts: DecodeOptions): Sc
   }
 
   const conf = opts.confThreshold
+  const check = new DetectionValidator(form, opts.bounds)
   const candidates: ScoredBox[] = []
   for (let a = 0; a < anchors; a++) {
     const score = best[a]
+    if (Number.isNaN(score)) check.score(t.name, `anchor ${a}`, score)
     if (!(score > conf)) continue
     const cx = data[base + a]
     const cy = data[base + anchors + a]
     const hw = data[base + 2 * anchors + a] / 2
     const hh = data[base + 3 * anchors + a] / 2
-    candidates.push({
-      x1: cx - hw,
-      y1: cy - hh,
-      x2: cx + hw,
-      y2: cy + hh,
-      score,
-      classId: bestClass[a],
-    })
+    const box = { x1: cx - hw, y1: cy - hh, x2: cx + hw, y2: cy + hh, score, classId: bestClass[a] }
+    check.score(t.name, `anchor ${a}`, score)
+    check.box(t.name, `anchor ${a}`, box)
+    check.classId(t.name, `anchor ${a}`, box.classId)
+    candidates.push(box)
   }
   return nonMaxSuppression(candidates, opts.iouThreshold ?? DEFAULT_IOU_THRESHOLD, {
     classAgnostic: opts.classAgnostic,
@@ -334,19 +339,22 @@ export function decodeEndToEnd(t: DecodedOutputTensor, opts: DecodeOptions): Sco
   const data = t.data
   // Padding rows have score 0, so a non-negative threshold with `>` drops them too.
   const conf = Math.max(0, opts.confThreshold)
+  const check = new DetectionValidator(form, opts.bounds)
   const out: ScoredBox[] = []
   for (let r = 0; r < rows; r++) {
     const o = (batchIndex * rows + r) * cols
     const score = Number(data[o + 4])
+    if (Number.isNaN(score)) check.score(t.name, `row ${r}`, score)
     if (!(score > conf)) continue
-    out.push({
+    check.score(t.name, `row ${r}`, score)
+    const box = {
       x1: Number(data[o]),
       y1: Number(data[o + 1]),
       x2: Number(data[o + 2]),
       y2: Number(data[o + 3]),
-      score,
-      classId: Math.round(Number(data[o + 5])),
-    })
+    }
+    check.box(t.name, `row ${r}`, box)
+    out.push({ ...box, score, classId: check.classId(t.name, `row ${r}`, Number(data[o + 5])) })
   }
   return byScoreThenCap(out, opts.maxDetections ?? DEFAULT_MAX_DETECTIONS)
 }
@@ -358,10 +366,10 @@ const NMS_EXPECTED: Record<NmsRole, string> = {
   classes: '[B, K] or [K]',
 }
 
-function missingRoleError(role: NmsRole, tensors: Iterable<DecodedOutputTensor>): Error {
+function missingRoleError(role: NmsRole, tensors: Iterable<DecodedOutputTensor>): DecodeError {
   const got = [...tensors].map((t) => `${t.name} ${fmtShape(t.shape)}`).join(', ') || 'none'
-  return new Error(
-    `YOLO decoder (efficient-nms): no output found for the ${role} tensor ` +
+  return new DecodeError(
+    `YOLO decoder (efficient-nms): the server's output has no ${role} tensor ` +
       `(looked for ${NMS_ROLE_NAMES[role].join(', ')} with shape ${NMS_EXPECTED[role]}); ` +
       `outputs received: ${got}. ${FIX_HINT}`,
   )
@@ -402,22 +410,24 @@ export function decodeEfficientNms(
   if (count.data.length !== batches)
     throw shapeError(form, count.name, NMS_EXPECTED.count, count.shape, `boxes have B = ${batches}`)
 
-  const raw = Math.floor(Number(count.data[batchIndex]))
-  const n = Number.isFinite(raw) ? Math.min(Math.max(raw, 0), k) : 0
+  const check = new DetectionValidator(form, opts.bounds)
+  const n = check.count(count.name, Number(count.data[batchIndex]), k, boxes.name)
   const conf = opts.confThreshold
   const out: ScoredBox[] = []
+  // Only the first num_dets slots are detections: all of them must be valid, shown or not.
   for (let i = 0; i < n; i++) {
     const j = batchIndex * k + i
     const score = Number(scores.data[j])
-    if (!(score > conf)) continue
-    out.push({
+    check.score(scores.name, `detection ${i}`, score)
+    const box = {
       x1: Number(boxes.data[j * 4]),
       y1: Number(boxes.data[j * 4 + 1]),
       x2: Number(boxes.data[j * 4 + 2]),
       y2: Number(boxes.data[j * 4 + 3]),
-      score,
-      classId: Math.round(Number(classes.data[j])),
-    })
+    }
+    check.box(boxes.name, `detection ${i}`, box)
+    const classId = check.classId(classes.name, `detection ${i}`, Number(classes.data[j]))
+    if (score > conf) out.push({ ...box, score, classId })
   }
   return byScoreThenCap(out, opts.maxDetections ?? DEFAULT_MAX_DETECTIONS)
 }
@@ -432,7 +442,7 @@ function pickDetectionTensor(
   if (candidates.length === 0) {
     const got = all.map((t) => `${t.name} ${fmtShape(t.shape)}`).join(', ') || 'none'
     const expected = form === 'yolov8-raw' ? RAW_EXPECTED : E2E_EXPECTED
-    throw new Error(
+    throw new DecodeError(
       `YOLO decoder (${form}): no output has the expected shape ${expected}; ` +
         `outputs received: ${got}. ${FIX_HINT}`,
     )
@@ -459,7 +469,7 @@ export function decodeDetections(
       return decodeEfficientNms(tensors, opts)
     default: {
       const unknown: never = form
-      throw new Error(`YOLO decoder: unknown decoder kind '${String(unknown)}'. ${FIX_HINT}`)
+      throw new DecodeError(`YOLO decoder: unknown decoder kind '${String(unknown)}'. ${FIX_HINT}`)
     }
   }
 }

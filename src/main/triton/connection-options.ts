@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs'
+import { checkServerIdentity, type PeerCertificate } from 'node:tls'
 import * as grpc from '@grpc/grpc-js'
+import { headerNameProblem, headerValueProblem } from '../../shared/header-rules'
 import { displayUrl, parseEndpoint, type ParsedEndpoint } from './endpoint'
+import { isSecretHeader, registerSecret } from './secret-redaction'
+import { nameMismatchText, type TlsContext } from './tls-failure'
 import { TritonError } from './triton-error'
 
 export interface TlsOptions {
@@ -52,6 +56,9 @@ export interface ResolvedConnection {
   timeoutMs: number
   /** For display: the URL without secrets. */
   displayUrl: string
+  /** How the client dials, so failures can name the side at fault. */
+  tlsContext: TlsContext
+  tlsOptions?: TlsOptions
 }
 
 function readPem(path: string, what: string): Buffer {
@@ -99,7 +106,7 @@ export function buildCredentials(
   const { ca, key, cert } = readTlsMaterial(tls)
   const verify: grpc.VerifyOptions = opts.insecureSkipVerify
     ? { rejectUnauthorized: false, checkServerIdentity: () => undefined }
-    : {}
+    : { checkServerIdentity: identityCheckNamingBothNames }
   try {
     return grpc.credentials.createSsl(ca, key, cert, verify)
   } catch (e) {
@@ -111,22 +118,47 @@ export function buildCredentials(
   }
 }
 
-/** The auth and custom headers every transport sends: gRPC metadata or HTTP headers alike. */
+/**
+ * Node's own check, with an error that carries the certificate's names and the name expected,
+ * so the user learns both (Node's text lists only the names of the kind dialled).
+ */
+function identityCheckNamingBothNames(host: string, cert: PeerCertificate): Error | undefined {
+  const error = checkServerIdentity(host, cert)
+  if (!error) return undefined
+  const names = cert.subjectaltname || (cert.subject?.CN ? `CN=${cert.subject.CN}` : '')
+  return Object.assign(new Error(nameMismatchText(names.slice(0, 300), host)), {
+    code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+  })
+}
+
+function refuse(problem: string): never {
+  throw new TritonError('invalid-argument', problem, 'fix it in the endpoint settings or flags')
+}
+
+/**
+ * The auth and custom headers every transport sends (gRPC metadata or HTTP headers alike), each
+ * name and value checked against HTTP's rules first: grpc-js would otherwise refuse a bad value
+ * with a message that quotes it, secret and all. Secrets are registered for redaction.
+ */
 export function connectionHeaders(options: ConnectionOptions): Record<string, string> {
   const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(options.headers ?? {})) {
-    const key = k.trim().toLowerCase()
-    if (!/^[a-z0-9\-_.]+$/.test(key)) {
-      throw new TritonError(
-        'invalid-argument',
-        `header name '${k}' is not valid`,
-        'use letters, digits, -, _ and . only',
-      )
-    }
-    out[key] = v
+  const add = (key: string, value: string, what: string, secret: boolean): void => {
+    const problem = headerNameProblem(key) ?? headerValueProblem(value, what)
+    if (problem) refuse(problem)
+    if (secret) registerSecret(value)
+    out[key.toLowerCase()] = value
   }
-  if (options.bearerToken) out.authorization = `Bearer ${options.bearerToken}`
-  if (options.apiKey) out['x-api-key'] = options.apiKey
+  for (const [k, v] of Object.entries(options.headers ?? {})) {
+    const key = k.trim()
+    add(key, v, `header '${key.toLowerCase()}'`, isSecretHeader(key))
+  }
+  if (options.bearerToken) {
+    const problem = headerValueProblem(options.bearerToken, 'the token')
+    if (problem) refuse(problem)
+    add('authorization', `Bearer ${options.bearerToken}`, 'the token', true)
+    registerSecret(options.bearerToken)
+  }
+  if (options.apiKey) add('x-api-key', options.apiKey, 'the API key', true)
   return out
 }
 
@@ -134,6 +166,29 @@ export function buildMetadata(options: ConnectionOptions): grpc.Metadata {
   const md = new grpc.Metadata()
   for (const [k, v] of Object.entries(connectionHeaders(options))) md.set(k, v)
   return md
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
+}
+
+/**
+ * A warning when a credential is about to travel in the clear to another machine, where
+ * anyone on the path can read it; undefined when TLS is on, the host is loopback, or no
+ * credential is set.
+ */
+export function plaintextCredentialWarning(options: ConnectionOptions): string | undefined {
+  const endpoint = parseEndpoint(options.url)
+  if (endpoint.tls || options.tls || isLoopback(endpoint.host)) return undefined
+  const what = options.bearerToken
+    ? 'the token'
+    : options.apiKey
+      ? 'the API key'
+      : Object.keys(options.headers ?? {}).some(isSecretHeader)
+        ? 'a credential header'
+        : undefined
+  if (!what) return undefined
+  return `${what} is sent without TLS to ${endpoint.target}, where anyone on the network path can read it; use grpcs:// for a remote server`
 }
 
 /** The endpoint as the options give it: TLS forced on by `tls` even without a secure scheme. */
@@ -182,5 +237,11 @@ export function resolveConnection(options: ConnectionOptions): ResolvedConnectio
     metadata: buildMetadata(options),
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     displayUrl: displayUrl(endpoint),
+    tlsContext: {
+      tls: endpoint.tls,
+      clientCertificate: Boolean(tlsOptions?.certFile),
+      serverName: tlsOptions?.serverName,
+    },
+    tlsOptions,
   }
 }

@@ -3,6 +3,8 @@ import type { InferParameter, InferParameter__Output } from './generated/inferen
 import type { ModelInferRequest } from './generated/inference/ModelInferRequest'
 import type { ModelInferResponse__Output } from './generated/inference/ModelInferResponse'
 import type { InferTensorContents__Output } from './generated/inference/InferTensorContents'
+import { concreteElementCount, MAX_TENSORS_PER_MODEL, shapeProblem } from '../../shared/limits'
+import { DecodeError } from './decode-error'
 import { decodeTensor, encodeTensor, type DecodedTensor, type Tensor } from './tensor-codec'
 
 export type ParameterValue = boolean | number | string | bigint
@@ -177,10 +179,47 @@ function typedContentsToRaw(
   }
 }
 
+/** A response problem is the server's: say so, and keep the tensor for the ledger. */
+function serverOutputError(what: string, tensor?: string): DecodeError {
+  return new DecodeError(`the server's output is wrong: ${what}`, { tensor })
+}
+
+function decodeOutput(
+  o: ModelInferResponse__Output['outputs'][number],
+  raw: Uint8Array | undefined,
+): DecodedTensor {
+  const name = o.name
+  if (!isTritonDatatype(o.datatype)) {
+    throw serverOutputError(`output '${name}' has unknown datatype '${o.datatype}'`, name)
+  }
+  const shape = o.shape.map((d) => Number(d))
+  const problem = shapeProblem(shape, false)
+  if (problem)
+    throw serverOutputError(`output '${name}' has shape [${shape.join(', ')}]: ${problem}`, name)
+  try {
+    if (raw !== undefined) return decodeTensor(name, o.datatype, shape, raw)
+    if (!o.contents)
+      throw new DecodeError(`output '${name}' arrived without data`, { tensor: name })
+    const data = typedContentsToRaw(o.datatype, o.contents)
+    const count = concreteElementCount(shape)
+    if (data.length !== count) {
+      throw new DecodeError(
+        `output '${name}' (${o.datatype} [${shape.join(', ')}]) holds ${data.length} typed values, its shape needs ${count}`,
+        { tensor: name },
+      )
+    }
+    const bytes = encodeTensor({ name, datatype: o.datatype, shape, data })
+    return decodeTensor(name, o.datatype, shape, bytes)
+  } catch (e) {
+    throw serverOutputError(e instanceof Error ? e.message : String(e), name)
+  }
+}
+
 /**
  * Pairs outputs[k] with raw_output_contents[k] (Triton always fills both, in the order the
  * backend produced them) and keys them by name. Servers that answer with typed `contents`
- * instead of raw bytes are handled too.
+ * instead of raw bytes are handled too. Everything is checked before it is allocated: a
+ * response that does not add up is a DecodeError that blames the server's output.
  */
 export function parseInferResponse(
   resp: ModelInferResponse__Output,
@@ -188,24 +227,35 @@ export function parseInferResponse(
 ): InferResult {
   const outputs = new Map<string, DecodedTensor>()
   const placed: PlacedOutput[] = []
+  const raws = resp.raw_output_contents
+  if (resp.outputs.length > MAX_TENSORS_PER_MODEL) {
+    throw serverOutputError(
+      `${resp.outputs.length} output tensors, more than the ${MAX_TENSORS_PER_MODEL} a model may have`,
+    )
+  }
+  if (raws.length > 0 && raws.length !== resp.outputs.length) {
+    throw serverOutputError(
+      `${resp.outputs.length} outputs described but ${raws.length} raw contents sent`,
+    )
+  }
   resp.outputs.forEach((o, k) => {
-    if (!isTritonDatatype(o.datatype)) {
-      throw new Error(`output '${o.name}' has unknown datatype '${o.datatype}'`)
-    }
-    const shape = o.shape.map((d) => Number(d))
-    const raw = resp.raw_output_contents[k]
+    if (outputs.has(o.name) || placed.some((p) => p.name === o.name))
+      throw serverOutputError(`output '${o.name}' appears twice`, o.name)
     if (inSharedMemory.has(o.name)) {
       // Triton leaves an empty placeholder in raw_output_contents for an output in a region.
+      if (!isTritonDatatype(o.datatype))
+        throw serverOutputError(`output '${o.name}' has unknown datatype '${o.datatype}'`, o.name)
+      const shape = o.shape.map((d) => Number(d))
+      const problem = shapeProblem(shape, false)
+      if (problem)
+        throw serverOutputError(
+          `output '${o.name}' has shape [${shape.join(', ')}]: ${problem}`,
+          o.name,
+        )
       placed.push({ name: o.name, datatype: o.datatype, shape })
-    } else if (raw !== undefined) {
-      outputs.set(o.name, decodeTensor(o.name, o.datatype, shape, raw))
-    } else if (o.contents) {
-      const data = typedContentsToRaw(o.datatype, o.contents)
-      const bytes = encodeTensor({ name: o.name, datatype: o.datatype, shape, data })
-      outputs.set(o.name, decodeTensor(o.name, o.datatype, shape, bytes))
-    } else {
-      throw new Error(`output '${o.name}' arrived without data`)
+      return
     }
+    outputs.set(o.name, decodeOutput(o, raws[k]))
   })
   const parameters: Record<string, ParsedParameter> = {}
   for (const [k, v] of Object.entries(resp.parameters ?? {})) parameters[k] = parameterValue(v)

@@ -17,6 +17,7 @@ import {
   type InferRequestSpec,
   type InferResult,
 } from './infer-messages'
+import { safeLine } from '../../shared/safe-text'
 import { TritonError, toTritonError } from './triton-error'
 
 export type StreamCallOptions = ChannelOptions
@@ -192,7 +193,7 @@ export class StreamCall implements InferChannel {
       p.reject(
         new TritonError(
           'model-error',
-          `model '${msg.infer_response?.model_name || p.model}' rejected request ${p.id}: ${msg.error_message}`,
+          `model '${safeLine(msg.infer_response?.model_name || p.model, 200)}' rejected request ${p.id}: ${safeLine(msg.error_message)}`,
           'the stream is still open; fix the input or the model profile and continue',
         ),
       )

@@ -1,3 +1,4 @@
+import { shapeProblem } from '../../shared/limits'
 import {
   DATATYPE_BYTE_SIZE,
   elementCount,
@@ -10,6 +11,7 @@ import {
   float32ToBfloat16Bits,
   float32ToFloat16Bits,
 } from './float16'
+import { DecodeError } from './decode-error'
 
 /**
  * What a tensor's elements look like in JavaScript. FP16 and BF16 travel as Float32Array and
@@ -65,6 +67,7 @@ export class TensorShapeError extends Error {
   }
 }
 
+/** Before sending: every dim concrete, and the tensor small enough to allocate. */
 function checkShape(name: string, shape: readonly number[]): void {
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {
@@ -74,19 +77,32 @@ function checkShape(name: string, shape: readonly number[]): void {
       )
     }
   }
+  const problem = shapeProblem(shape, false)
+  if (problem)
+    throw new TensorShapeError(`tensor '${name}': shape [${shape.join(', ')}]: ${problem}`)
 }
 
-function expectedBytesError(
+/** After receiving: the same bounds, checked before any allocation, blamed on the sender. */
+function checkReceivedShape(name: string, shape: readonly number[]): void {
+  const problem = shapeProblem(shape, false)
+  if (problem) {
+    throw new DecodeError(`tensor '${name}' has shape [${shape.join(', ')}]: ${problem}`, {
+      tensor: name,
+    })
+  }
+}
+
+function expectedBytesText(
   name: string,
   datatype: string,
   shape: readonly number[],
   expected: number,
   actual: number,
   where: string,
-): TensorShapeError {
-  return new TensorShapeError(
+): string {
+  return (
     `tensor '${name}' (${datatype} [${shape.join(', ')}]) ${where}: expected ${expected} bytes ` +
-      `(${elementCount(shape)} elements x ${DATATYPE_BYTE_SIZE[datatype as FixedSizeDatatype]} bytes) but got ${actual}`,
+    `(${elementCount(shape)} elements x ${DATATYPE_BYTE_SIZE[datatype as FixedSizeDatatype]} bytes) but got ${actual}`
   )
 }
 
@@ -114,27 +130,29 @@ export function decodeBytesElements(
   expectedCount?: number,
 ): Uint8Array[] {
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength)
+  const fail = (what: string): DecodeError =>
+    new DecodeError(`tensor '${name}' (BYTES): ${what}`, { tensor: name })
+  // Each element takes at least its 4-byte prefix, so a larger count cannot be in the data.
+  if (expectedCount !== undefined && expectedCount * 4 > raw.byteLength) {
+    throw fail(
+      `shape says ${expectedCount} elements but ${raw.byteLength} bytes hold at most ${Math.floor(raw.byteLength / 4)}`,
+    )
+  }
   const out: Uint8Array[] = []
   let offset = 0
   while (offset < raw.byteLength) {
-    if (offset + 4 > raw.byteLength) {
-      throw new TensorShapeError(
-        `tensor '${name}' (BYTES): truncated length prefix at byte ${offset}`,
-      )
-    }
+    if (offset + 4 > raw.byteLength) throw fail(`truncated length prefix at byte ${offset}`)
     const len = view.getUint32(offset, true)
     if (offset + 4 + len > raw.byteLength) {
-      throw new TensorShapeError(
-        `tensor '${name}' (BYTES): element ${out.length} claims ${len} bytes but only ${raw.byteLength - offset - 4} remain`,
+      throw fail(
+        `element ${out.length} claims ${len} bytes but only ${raw.byteLength - offset - 4} remain`,
       )
     }
     out.push(raw.subarray(offset + 4, offset + 4 + len))
     offset += 4 + len
   }
   if (expectedCount !== undefined && out.length !== expectedCount) {
-    throw new TensorShapeError(
-      `tensor '${name}' (BYTES): shape says ${expectedCount} elements but the data holds ${out.length}`,
-    )
+    throw fail(`shape says ${expectedCount} elements but the data holds ${out.length}`)
   }
   return out
 }
@@ -168,13 +186,8 @@ export function encodeTensor(tensor: Tensor): Buffer {
   }
   const size = DATATYPE_BYTE_SIZE[datatype]
   if (data.length !== count) {
-    throw expectedBytesError(
-      name,
-      datatype,
-      shape,
-      count * size,
-      data.length * size,
-      'before sending',
+    throw new TensorShapeError(
+      expectedBytesText(name, datatype, shape, count * size, data.length * size, 'before sending'),
     )
   }
   const out = Buffer.allocUnsafe(count * size)
@@ -241,8 +254,9 @@ function aligned(raw: Uint8Array): ArrayBuffer {
 }
 
 /**
- * Decodes raw output contents, checking the byte size against the shape first so a server or
- * model bug surfaces as a message that names the tensor and both sizes.
+ * Decodes raw output contents, checking the shape's bounds and the byte size against it first
+ * (before allocating anything), so a server or model bug surfaces as a DecodeError that names
+ * the tensor and both sizes.
  */
 export function decodeTensor(
   name: string,
@@ -250,7 +264,7 @@ export function decodeTensor(
   shape: readonly number[],
   raw: Uint8Array,
 ): DecodedTensor {
-  checkShape(name, shape)
+  checkReceivedShape(name, shape)
   const count = elementCount(shape)
   const dims = [...shape]
   if (datatype === 'BYTES') {
@@ -258,7 +272,10 @@ export function decodeTensor(
   }
   const size = DATATYPE_BYTE_SIZE[datatype]
   if (raw.byteLength !== count * size) {
-    throw expectedBytesError(name, datatype, shape, count * size, raw.byteLength, 'after receiving')
+    throw new DecodeError(
+      expectedBytesText(name, datatype, shape, count * size, raw.byteLength, 'after receiving'),
+      { tensor: name },
+    )
   }
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength)
   const read = <T extends { [i: number]: number | bigint }>(
@@ -316,7 +333,9 @@ export function decodeTensor(
 /** BYTES elements as UTF-8 strings. */
 export function bytesToStrings(tensor: DecodedTensor): string[] {
   if (tensor.datatype !== 'BYTES') {
-    throw new TensorShapeError(`tensor '${tensor.name}' is ${tensor.datatype}, not BYTES`)
+    throw new DecodeError(`tensor '${tensor.name}' is ${tensor.datatype}, not BYTES`, {
+      tensor: tensor.name,
+    })
   }
   return (tensor.data as Uint8Array[]).map((b) =>
     Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8'),

@@ -12,10 +12,14 @@ import {
   type InferRequestSpec,
   type InferResult,
 } from './infer-messages'
+import { DecodeError } from './decode-error'
 import { loadTritonProto } from './proto-loader'
+import { checkModelConfig, checkModelMetadata } from './server-output-checks'
 import type * as G from './generated/inference-types'
 import { StreamCall, type StreamCallOptions } from './stream-call'
-import { toTritonError } from './triton-error'
+import { explainProbeVerdict } from './tls-failure'
+import { probeTls } from './tls-probe'
+import { TritonError, toTritonError } from './triton-error'
 
 import type {
   CallOptions as CallOptionsIn,
@@ -44,6 +48,11 @@ type UnaryMethod<Req, Res> = (
   callback: grpc.requestCallback<Res>,
 ) => grpc.ClientUnaryCall
 
+/** Causes that a TLS probe cannot explain better than grpc-js already did. */
+const UNEXPLAINED_SOCKET_CAUSE =
+  /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|getaddrinfo|Name resolution|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|timed out/i
+const TLS_PROBE_MS = 2000
+
 /**
  * A Triton KServe v2 gRPC client: every unary RPC the app uses as a promise with a deadline,
  * and `openStream` for ModelStreamInfer. It never touches Electron; the CLI, the tests and
@@ -68,6 +77,21 @@ export class TritonClient implements TritonApi {
     return this.connection.displayUrl
   }
 
+  /**
+   * The failure as a TritonError. When grpc-js can say only that the connection failed, one
+   * TLS handshake of our own finds out whether TLS is the cause (a plaintext client at a TLS
+   * port, a refused client certificate), so the message names it instead of "is it running?".
+   */
+  private async explain(err: unknown, operation: string): Promise<TritonError> {
+    const c = this.connection
+    const error = toTritonError(err, c.endpoint.target, operation, c.tlsContext)
+    const details = (err as Partial<grpc.ServiceError>).details ?? ''
+    if (error.kind !== 'unreachable' || UNEXPLAINED_SOCKET_CAUSE.test(details)) return error
+    const verdict = await probeTls(c.endpoint, c.tlsOptions, TLS_PROBE_MS)
+    const known = explainProbeVerdict(verdict, c.endpoint.target, c.tlsContext)
+    return known ? new TritonError('tls', known.message, known.hint, error.grpcCode) : error
+  }
+
   private unary<Req, Res>(
     method: UnaryMethod<Req, Res>,
     operation: string,
@@ -83,7 +107,7 @@ export class TritonClient implements TritonApi {
         { deadline: Date.now() + timeout },
         (err: grpc.ServiceError | null, res?: Res) => {
           opts.signal?.removeEventListener('abort', onAbort)
-          if (err) reject(toTritonError(err, this.connection.endpoint.target, operation))
+          if (err) void this.explain(err, operation).then(reject)
           else resolve(res as Res)
         },
       )
@@ -134,13 +158,15 @@ export class TritonClient implements TritonApi {
     ).ready
   }
 
-  modelMetadata(name: string, version = '', opts?: CallOptionsIn): Promise<ModelMetadata> {
-    return this.unary<G.ModelMetadataRequest, G.ModelMetadataResponse__Output>(
+  async modelMetadata(name: string, version = '', opts?: CallOptionsIn): Promise<ModelMetadata> {
+    const meta = await this.unary<G.ModelMetadataRequest, G.ModelMetadataResponse__Output>(
       this.stub.ModelMetadata,
       `ModelMetadata(${name})`,
       { name, version },
       opts,
     )
+    checkModelMetadata(meta, name)
+    return meta
   }
 
   async modelConfig(name: string, version = '', opts?: CallOptionsIn): Promise<ModelConfig> {
@@ -150,12 +176,15 @@ export class TritonClient implements TritonApi {
       { name, version },
       opts,
     )
-    if (!res.config)
-      throw toTritonError(
-        new Error(`server sent no config for '${name}'`),
-        this.target,
-        'ModelConfig',
+    if (!res.config) {
+      throw new DecodeError(
+        `the server's output is wrong: ModelConfig of '${name}' holds no config`,
+        {
+          hint: 'the server answered without the model configuration; the other models are unaffected',
+        },
       )
+    }
+    checkModelConfig(res.config, name)
     return res.config
   }
 

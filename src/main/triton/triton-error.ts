@@ -1,4 +1,7 @@
 import { status, type ServiceError } from '@grpc/grpc-js'
+import { MESSAGE_MAX_CHARS, safeLine } from '../../shared/safe-text'
+import { redactSecrets } from './secret-redaction'
+import { explainTlsFailure, type TlsContext } from './tls-failure'
 
 /** Why a call failed, in words a user can act on: `message` names the cause, `hint` what to do. */
 export type TritonErrorKind =
@@ -19,10 +22,11 @@ export class TritonError extends Error {
   readonly hint: string
   readonly grpcCode?: number
   constructor(kind: TritonErrorKind, message: string, hint: string, grpcCode?: number) {
-    super(message)
+    // One clean line whatever went into it: server text is data, and no secret is repeated.
+    super(safeLine(redactSecrets(message), 2 * MESSAGE_MAX_CHARS))
     this.name = 'TritonError'
     this.kind = kind
-    this.hint = hint
+    this.hint = safeLine(redactSecrets(hint), MESSAGE_MAX_CHARS)
     this.grpcCode = grpcCode
   }
   /** One line for a terminal or a banner. */
@@ -55,6 +59,11 @@ export function connectionCause(details: string): string {
   )
 }
 
+/** What the server said, as one capped line without control characters or secrets. */
+function serverText(details: string): string {
+  return safeLine(redactSecrets(details), MESSAGE_MAX_CHARS)
+}
+
 function tlsCause(details: string): string {
   const openssl = /SSL routines:[^:]*:([^:]+)/.exec(details)
   if (openssl) return openssl[1].trim()
@@ -63,16 +72,25 @@ function tlsCause(details: string): string {
 
 const TLS_PATTERN = /ssl|tls|certificate|handshake|self.signed|CERT_|unable to verify|alert/i
 
-/** Translates a grpc-js failure into a TritonError for the given endpoint and operation. */
-export function toTritonError(error: unknown, target: string, operation: string): TritonError {
+/**
+ * Translates a grpc-js failure into a TritonError for the given endpoint and operation; `tls`
+ * says how the client dialled, so TLS failures can name the side at fault.
+ */
+export function toTritonError(
+  error: unknown,
+  target: string,
+  operation: string,
+  tls?: TlsContext,
+): TritonError {
   if (error instanceof TritonError) return error
   if (!isServiceError(error)) {
     const message = error instanceof Error ? error.message : String(error)
     return new TritonError('internal', `${operation} failed: ${message}`, '')
   }
-  const details = (error.details || error.message || '').trim()
+  const raw = (error.details || error.message || '').trim()
+  const details = serverText(raw)
   // grpc-js reports a non-gRPC HTTP answer (a proxy, an ingress without a route) by its status.
-  const http = /Received HTTP status code (\d+)/.exec(details)
+  const http = /Received HTTP status code (\d+)/.exec(raw)
   if (http) {
     return new TritonError(
       'unreachable',
@@ -82,21 +100,24 @@ export function toTritonError(error: unknown, target: string, operation: string)
     )
   }
   switch (error.code) {
-    case status.UNAVAILABLE:
-      if (TLS_PATTERN.test(details)) {
+    case status.UNAVAILABLE: {
+      const known = explainTlsFailure(raw, target, tls ?? { tls: true, clientCertificate: false })
+      if (known) return new TritonError('tls', known.message, known.hint, error.code)
+      if (TLS_PATTERN.test(raw)) {
         return new TritonError(
           'tls',
-          `TLS handshake with ${target} failed: ${tlsCause(details)}`,
+          `TLS handshake with ${target} failed: ${serverText(tlsCause(raw))}`,
           'check the CA certificate, client certificate and key, or use grpc:// if the server does not use TLS',
           error.code,
         )
       }
       return new TritonError(
         'unreachable',
-        `cannot reach Triton at ${target}: ${connectionCause(details)}`,
+        `cannot reach Triton at ${target}: ${serverText(connectionCause(raw))}`,
         'check that the server is running and the host and gRPC port (default 8001) are right',
         error.code,
       )
+    }
     case status.DEADLINE_EXCEEDED:
       return new TritonError(
         'timeout',
@@ -109,7 +130,7 @@ export function toTritonError(error: unknown, target: string, operation: string)
       return new TritonError(
         'auth',
         `${target} refused ${operation}: ${details}`,
-        'check the auth token or header configured for this endpoint',
+        'check the token (--token), API key (--api-key) or auth header configured for this endpoint',
         error.code,
       )
     case status.NOT_FOUND:

@@ -350,7 +350,7 @@ describe('decodeEfficientNms', () => {
     ])
   })
 
-  it('clamps a num_dets larger than the number of slots', () => {
+  it('refuses a num_dets larger than the number of slots, naming the tensor and the value', () => {
     const tensors = nmsTensors({
       names: ['num_dets', 'bboxes', 'scores', 'labels'],
       count: Int32Array.from([99]),
@@ -359,7 +359,9 @@ describe('decodeEfficientNms', () => {
       classes: Int32Array.from([2]),
       k: 1,
     })
-    expect(decodeEfficientNms(tensors, { confThreshold: 0.25 })).toEqual([sb(1, 2, 3, 4, 0.5, 2)])
+    expect(() => decodeEfficientNms(tensors, { confThreshold: 0.25 })).toThrow(
+      "the server's output 'num_dets' (efficient-nms) says 99 detections, but 'bboxes' holds 1",
+    )
   })
 
   it('names the missing tensor and the outputs it did receive', () => {

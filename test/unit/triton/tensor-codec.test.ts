@@ -98,9 +98,13 @@ describe('tensor codec', () => {
     expect(() => encodeTensor({ name: 's', datatype: 'BYTES', shape: [2], data: ['a'] })).toThrow(
       /needs 2 elements but 1 were given/,
     )
-    const bytes = encodeTensor({ name: 's', datatype: 'BYTES', shape: [1], data: ['a'] })
+    const bytes = encodeTensor({ name: 's', datatype: 'BYTES', shape: [1], data: ['abcdefgh'] })
     expect(() => decodeTensor('s', 'BYTES', [2], bytes)).toThrow(
       /shape says 2 elements but the data holds 1/,
+    )
+    // More elements than 4-byte prefixes fit is refused before reading any of them.
+    expect(() => decodeTensor('s', 'BYTES', [4], bytes)).toThrow(
+      "tensor 's' (BYTES): shape says 4 elements but 12 bytes hold at most 3",
     )
   })
 
