@@ -204,7 +204,7 @@ describe('detection and Whisper families served with their real config shapes', 
         /^yolo\s+1\s+READY\s+detection\/yolov8-raw\s+Ultralytics YOLO \(ONNX\), 640×640, 80 classes/,
       ),
       expect.stringMatching(
-        /^broken\s+1\s+READY\s+error\s+ModelMetadata\(broken\) on .*failed to read the model files of 'broken'/,
+        /^broken\s+1\s+READY\s+-\s+error: ModelMetadata\(broken\) on .*failed to read the model files of 'broken'/,
       ),
     ])
   })

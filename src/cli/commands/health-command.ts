@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util'
-import { explainConnectionFailure } from '../../main/doctor/doctor'
+import { explainConnectionFailure, worthDiagnosing } from '../../main/doctor/doctor'
 import type { ConnectionOptions } from '../../main/triton/connection-options'
 import { createTritonApi } from '../../main/triton/create-triton-api'
-import { TritonError } from '../../main/triton/triton-error'
 import { CONNECTION_FLAGS, connectionFromFlags } from '../connection-flags'
 import { jsonLine, serverName } from '../output'
 
@@ -11,7 +10,7 @@ const MAX_EXTENSIONS_SHOWN = 100
 
 /** A failure that may lie below gRPC (wrong port, TLS, a proxy) is explained by the doctor's link checks. */
 async function explained(e: unknown, options: ConnectionOptions): Promise<unknown> {
-  if (!(e instanceof TritonError) || e.kind === 'auth' || e.kind === 'cancelled') return e
+  if (!worthDiagnosing(e)) return e
   return (await explainConnectionFailure(options).catch(() => undefined)) ?? e
 }
 

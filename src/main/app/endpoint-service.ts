@@ -10,10 +10,9 @@ import type {
 } from '../../shared/ipc-contract'
 import type { ModelProfile } from '../../shared/model-profile'
 import { startDemoEndpoint, type DemoEndpoint } from '../demo-endpoint/demo-server'
-import { explainConnectionFailure, runDoctor } from '../doctor/doctor'
+import { explainConnectionFailure, runDoctor, worthDiagnosing } from '../doctor/doctor'
 import { inspectModel } from '../models/model-facts'
 import type { ConnectionOptions } from '../triton/connection-options'
-import { TritonError } from '../triton/triton-error'
 import { createTritonApi } from '../triton/create-triton-api'
 import type { TritonApi } from '../triton/triton-api'
 import { EndpointStore } from './endpoint-store'
@@ -116,7 +115,7 @@ export class EndpointService {
     const started = performance.now()
     // A failure below gRPC (wrong port, TLS, a proxy) is explained by the doctor's link checks.
     const live = await client.serverLive({ timeoutMs: 5000 }).catch(async (e: unknown) => {
-      if (!(e instanceof TritonError) || e.kind === 'auth' || e.kind === 'cancelled') throw e
+      if (!worthDiagnosing(e)) throw e
       const options = await this.options(endpointId)
       throw (await explainConnectionFailure(options).catch(() => undefined)) ?? e
     })

@@ -56,6 +56,17 @@ export async function runDoctor(
 }
 
 /**
+ * Whether a failed call is worth a diagnosis: a refused connection or an unknown host already
+ * says what is wrong; a protocol error, a closed stream or a TLS failure may hide a wrong port,
+ * a proxy or a certificate, which the link checks can name.
+ */
+export function worthDiagnosing(e: unknown): e is TritonError {
+  if (!(e instanceof TritonError)) return false
+  if (e.kind === 'auth' || e.kind === 'cancelled') return false
+  return !/connection refused|host name not found|host unreachable/.test(e.message)
+}
+
+/**
  * For `health` and the app's health badge: when a call failed, the doctor's first failing link
  * rung as a TritonError ("this port speaks HTTP: ..."), or undefined when the link is fine and
  * the original error stands.
