@@ -1,6 +1,11 @@
 import { parseArgs } from 'node:util'
 import { TritonClient } from '../../main/triton/triton-client'
 import { CONNECTION_FLAGS, connectionFromFlags } from '../connection-flags'
+import { jsonLine } from '../output'
+
+export const HEALTH_HELP = `triton-live health --url U [--json]
+  Asks the server whether it is live and ready, and prints its name, version, extensions and
+  the round trip of the liveness call. Exits 1 when the server is not live and ready.`
 
 export async function healthCommand(
   argv: string[],
@@ -21,7 +26,7 @@ export async function healthCommand(
     const meta = await client.serverMetadata()
     if (json || values.json) {
       out(
-        JSON.stringify({
+        jsonLine({
           url: client.target,
           live,
           ready,

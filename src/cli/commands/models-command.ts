@@ -2,6 +2,12 @@ import { parseArgs } from 'node:util'
 import { inspectModel } from '../../main/models/model-facts'
 import { TritonClient } from '../../main/triton/triton-client'
 import { CONNECTION_FLAGS, connectionFromFlags } from '../connection-flags'
+import { jsonLine } from '../output'
+
+export const MODELS_HELP = `triton-live models --url U [--json]
+  The repository index: one line per model with its version, state and the kind the app
+  detected (streaming-asr, offline-asr, detection/<form> or generic), and "(needs a profile)"
+  when it cannot be fed without one. --json prints one object per line.`
 
 /** One line per model: name first, then version, state and the kind the app detected. */
 export async function modelsCommand(
@@ -37,7 +43,7 @@ export async function modelsCommand(
       }),
     )
     if (json || values.json) {
-      for (const r of rows) out(JSON.stringify(r))
+      for (const r of rows) out(jsonLine(r))
       return 0
     }
     const w = (k: 'name' | 'version' | 'state'): number =>

@@ -16,15 +16,25 @@ import { TritonClient } from '../../main/triton/triton-client'
 import { TritonError } from '../../main/triton/triton-error'
 import { CliUsageError } from '../cli-error'
 import { CONNECTION_FLAGS, connectionFromFlags } from '../connection-flags'
-import { detectionLine, summaryTable, transcriptLine, type Output } from '../output'
+import { detectionLine, jsonLine, summaryTable, transcriptLine, type Output } from '../output'
 
-export const STREAM_HELP = `triton-live stream --url U --model M --file F [--profile P.json] [--realtime] [--max-fps N] [--export OUT]... [--json]
+export const STREAM_HELP = `triton-live stream --url U --model M --file F [--profile P.json] [--realtime] [--max-fps N] [--export OUT]... [--json] [--verbose]
   Streams a file (any format ffmpeg reads) to a model over ModelStreamInfer and prints
-  transcripts or detections as they arrive, then a latency summary. --realtime paces the file
-  like a live source; the default sends as fast as the server answers. --json prints one JSON
-  object per line, the summary last. --export writes the results when the run ends (also after
-  Ctrl+C), the format by extension: transcripts .txt .srt .vtt .json .jsonl, detections .jsonl
-  .json or .mp4 (the video with boxes drawn), per-request latency .csv; repeatable.`
+  transcripts or detections as they arrive, then a latency summary. Exits 1 if any request
+  failed.
+  --realtime      pace the file like a live source. Without it (fast mode) the file is sent as
+                  fast as the server answers: a few requests are kept in flight on the one
+                  ordered stream, and each latency, counted from the write, includes the wait
+                  behind the requests sent before it. That measures throughput, not one
+                  request; for a model's own latency use --realtime, or
+                  \`triton-live bench --concurrency 1\`.
+  --max-fps N     send at most N video frames per second of media (detectors)
+  --json          one JSON object per line, the summary last; numbers rounded (ms to 0.01)
+  --verbose       detectors: every box on its own line (default: one line per frame with a
+                  count per label)
+  --export F      write the results when the run ends (also after Ctrl+C), the format by
+                  extension: transcripts .txt .srt .vtt .json .jsonl, detections .jsonl .json
+                  or .mp4 (the video with boxes drawn), per-request latency .csv; repeatable`
 
 /** Reads and validates a --profile file; undefined when the flag is absent. */
 export async function loadProfile(path: string | undefined): Promise<ModelProfile | undefined> {
@@ -52,10 +62,12 @@ export async function streamCommand(argv: string[], output: Output): Promise<num
       'max-fps': { type: 'string' },
       export: { type: 'string', multiple: true },
       json: { type: 'boolean' },
+      verbose: { type: 'boolean' },
     },
     strict: true,
   })
   const json = output.json || Boolean(values.json)
+  const verbose = Boolean(output.verbose || values.verbose)
   if (!values.model)
     throw new CliUsageError('--model is required (list models with `triton-live models --url U`)')
   if (!values.file) throw new CliUsageError('--file is required: an audio or video file')
@@ -86,7 +98,7 @@ export async function streamCommand(argv: string[], output: Output): Promise<num
     const started = performance.now()
     const onEvent = (e: SessionResultEvent): void => {
       if (exports.length > 0) events.push(e)
-      if (json) return output.write(JSON.stringify(e))
+      if (json) return output.write(jsonLine(e))
       if (e.kind === 'transcript') {
         if (e.final) {
           clearPartial()
@@ -96,7 +108,7 @@ export async function streamCommand(argv: string[], output: Output): Promise<num
           partialShown = true
         }
       } else if (e.kind === 'detections') {
-        output.write(detectionLine(e))
+        output.write(detectionLine(e, verbose))
       } else {
         clearPartial()
         output.write(`request failed at ${e.timeSec.toFixed(2)} s: ${e.message}`)
@@ -130,7 +142,7 @@ export async function streamCommand(argv: string[], output: Output): Promise<num
         url: client.target,
         summary,
       }
-      output.write(JSON.stringify(event))
+      output.write(jsonLine(event))
     } else {
       output.write('')
       output.write(summaryTable(`${profile.model} @ ${client.target}`, summary))

@@ -53,10 +53,14 @@ export class DemoInference {
   private readonly sequences = new Map<string, SequenceSlot>()
   private readonly busy = new Map<string, Promise<void>>()
 
+  private readonly delayMs: number
+
   constructor(
     models: readonly DemoModel[],
     private readonly shm?: SharedMemoryRegistry,
+    options: { delayMs?: number } = {},
   ) {
+    this.delayMs = Math.max(0, options.delayMs ?? 0)
     for (const m of models) {
       this.models.set(m.name, m)
       this.loaded.add(m.name)
@@ -292,6 +296,8 @@ export class DemoInference {
         slot = seq.start ? { state: {}, lastSeen: Date.now() } : this.sequences.get(seq.key)
         if (slot) this.sequences.set(seq.key, slot)
       }
+      // A slow model, on purpose: the time is spent holding the instance, as compute would.
+      if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs))
       let produced: Tensor[] | Tensor[][]
       try {
         produced = model.execute(

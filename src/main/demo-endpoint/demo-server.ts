@@ -89,6 +89,28 @@ function fail(callback: (err: Partial<grpc.ServiceError>) => void, e: unknown): 
   callback(statusOf(e))
 }
 
+/** The endpoint could not open its port; `service` says which of its two. */
+export class ListenError extends Error {
+  constructor(
+    readonly service: 'gRPC' | 'metrics',
+    readonly address: string,
+    readonly code: string | undefined,
+    cause: string,
+  ) {
+    super(
+      code === 'EADDRINUSE'
+        ? `cannot serve ${service} on ${address}: the port is already in use (another demo endpoint, or a Triton?)`
+        : `cannot serve ${service} on ${address}: ${cause}`,
+    )
+    this.name = 'ListenError'
+  }
+}
+
+/** grpc-js reports a bind failure as one sentence with the socket error inside it. */
+function socketCode(message: string): string | undefined {
+  return /\b(EADDRINUSE|EACCES|EADDRNOTAVAIL)\b/.exec(message)?.[1]
+}
+
 export interface DemoEndpointOptions {
   host?: string
   /** 0 picks a free port. */
@@ -98,6 +120,11 @@ export interface DemoEndpointOptions {
   models?: readonly DemoModel[]
   /** Serve gRPC over TLS with this PEM certificate and key; with `clientCa`, require client certificates (mTLS). */
   tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer }
+  /**
+   * Every request takes this much longer inside its model's one instance, so a model serves at
+   * most 1000 / delayMs requests per second: a slow model whose limit is known exactly.
+   */
+  delayMs?: number
 }
 
 export interface DemoEndpoint {
@@ -344,7 +371,9 @@ function serverCredentials(tls: DemoEndpointOptions['tls']): grpc.ServerCredenti
 export async function startDemoEndpoint(options: DemoEndpointOptions = {}): Promise<DemoEndpoint> {
   const host = options.host ?? '127.0.0.1'
   const shm = new SharedMemoryRegistry()
-  const inference = new DemoInference(options.models ?? DEMO_MODELS, shm)
+  const inference = new DemoInference(options.models ?? DEMO_MODELS, shm, {
+    delayMs: options.delayMs,
+  })
   const proto = loadTritonProto()
   const server = new grpc.Server({
     'grpc.max_receive_message_length': 64 * 1024 * 1024,
@@ -358,7 +387,14 @@ export async function startDemoEndpoint(options: DemoEndpointOptions = {}): Prom
       serverCredentials(options.tls),
       (err, p) =>
         err
-          ? reject(new Error(`cannot listen on ${bindHost}:${options.port ?? 0}: ${err.message}`))
+          ? reject(
+              new ListenError(
+                'gRPC',
+                `${bindHost}:${options.port ?? 0}`,
+                socketCode(err.message),
+                err.message,
+              ),
+            )
           : resolve(p),
     ),
   )
@@ -376,16 +412,25 @@ export async function startDemoEndpoint(options: DemoEndpointOptions = {}): Prom
       }
     })
     const h = http
-    await new Promise<void>((resolve, reject) => {
-      h.once('error', (e) =>
-        reject(
-          new Error(
-            `cannot serve metrics on ${bindHost}:${options.metricsPort ?? 0}: ${e.message}`,
+    try {
+      await new Promise<void>((resolve, reject) => {
+        h.once('error', (e: NodeJS.ErrnoException) =>
+          reject(
+            new ListenError(
+              'metrics',
+              `${bindHost}:${options.metricsPort ?? 0}`,
+              e.code,
+              e.message,
+            ),
           ),
-        ),
-      )
-      h.listen(options.metricsPort ?? 0, host, () => resolve())
-    })
+        )
+        h.listen(options.metricsPort ?? 0, host, () => resolve())
+      })
+    } catch (e) {
+      // The gRPC port is already open: give it back rather than leave it held.
+      server.forceShutdown()
+      throw e
+    }
     metricsUrl = `http://${bindHost}:${(h.address() as AddressInfo).port}/metrics`
   }
   return {
