@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import type { ModelProfile } from '../../shared/model-profile'
 import type { SessionResultEvent, SummaryEvent } from '../../shared/results'
@@ -11,12 +10,13 @@ import { assertMediaFile } from '../../main/media/media-error'
 import { LatencyRecorder } from '../../main/metrics/latency-histogram'
 import { runFileSession } from '../../main/sessions/file-session'
 import type { RequestRecord } from '../../main/sessions/session-callbacks'
-import { parseProfile, resolveModel } from '../../main/sessions/model-plan'
+import { resolveModel } from '../../main/sessions/model-plan'
 import { TritonClient } from '../../main/triton/triton-client'
 import { TritonError } from '../../main/triton/triton-error'
 import { CliUsageError } from '../cli-error'
 import { CONNECTION_FLAGS, connectionFromFlags } from '../connection-flags'
 import { detectionLine, jsonLine, summaryTable, transcriptLine, type Output } from '../output'
+import { loadProfile } from '../profile-file'
 
 export const STREAM_HELP = `triton-live stream --url U --model M --file F [--profile P.json] [--realtime] [--max-fps N] [--export OUT]... [--json] [--verbose]
   Streams a file (any format ffmpeg reads) to a model over ModelStreamInfer and prints
@@ -35,20 +35,6 @@ export const STREAM_HELP = `triton-live stream --url U --model M --file F [--pro
   --export F      write the results when the run ends (also after Ctrl+C), the format by
                   extension: transcripts .txt .srt .vtt .json .jsonl, detections .jsonl .json
                   or .mp4 (the video with boxes drawn), per-request latency .csv; repeatable`
-
-/** Reads and validates a --profile file; undefined when the flag is absent. */
-export async function loadProfile(path: string | undefined): Promise<ModelProfile | undefined> {
-  if (!path) return undefined
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (e) {
-    throw new CliUsageError(
-      `cannot read profile '${path}' (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
-    )
-  }
-  return parseProfile(text, path)
-}
 
 export async function streamCommand(argv: string[], output: Output): Promise<number> {
   const { values } = parseArgs({
@@ -75,7 +61,7 @@ export async function streamCommand(argv: string[], output: Output): Promise<num
   if (maxFps !== undefined && !(maxFps > 0))
     throw new CliUsageError(`--max-fps must be a positive number`)
   await assertMediaFile(values.file)
-  const override = await loadProfile(values.profile)
+  const override = await loadProfile(values.profile, 'stream')
   const client = new TritonClient(connectionFromFlags(values))
   const recorder = new LatencyRecorder()
   const abort = new AbortController()
