@@ -36,6 +36,8 @@ export interface BenchMetric {
   label: string
   unit: BenchUnit
   better: BenchBetter
+  /** Client figures exist for every run; server and GPU ones only where the server gives them. */
+  source: 'client' | 'server' | 'gpu'
   get(figures: BenchFigures): number | undefined
 }
 
@@ -54,7 +56,8 @@ const metric = (
   unit: BenchUnit,
   better: BenchBetter,
   get: BenchMetric['get'],
-): BenchMetric => ({ key, label, unit, better, get })
+  source: BenchMetric['source'] = 'client',
+): BenchMetric => ({ key, label, unit, better, source, get })
 
 export const BENCH_METRICS: readonly BenchMetric[] = [
   metric('requests', 'Total Requests', 'count', 'none', (f) => f.summary.requests),
@@ -62,16 +65,59 @@ export const BENCH_METRICS: readonly BenchMetric[] = [
   metric('failures', 'Failed Requests', 'count', 'lower', (f) => f.summary.failures),
   metric('successRate', 'Success Rate', 'percent', 'higher', (f) => f.summary.successRate),
   metric('qps', 'QPS (Successful)', 'rps', 'higher', (f) => f.summary.throughput),
-  metric('p50', 'p50', 'ms', 'lower', latency((s) => s.p50Ms)),
-  metric('p95', 'p95', 'ms', 'lower', latency((s) => s.p95Ms)),
-  metric('p99', 'p99', 'ms', 'lower', latency((s) => s.p99Ms)),
-  metric('mean', 'Mean', 'ms', 'lower', latency((s) => s.meanMs)),
-  metric('min', 'Min', 'ms', 'lower', latency((s) => s.minMs)),
-  metric('max', 'Max', 'ms', 'lower', latency((s) => s.maxMs)),
-  metric('serverQueue', 'Server queue', 'ms', 'lower', (f) => f.server?.avgQueueMs),
-  metric('serverCompute', 'Server compute', 'ms', 'lower', serverCompute),
+  metric(
+    'p50',
+    'p50',
+    'ms',
+    'lower',
+    latency((s) => s.p50Ms),
+  ),
+  metric(
+    'p95',
+    'p95',
+    'ms',
+    'lower',
+    latency((s) => s.p95Ms),
+  ),
+  metric(
+    'p99',
+    'p99',
+    'ms',
+    'lower',
+    latency((s) => s.p99Ms),
+  ),
+  metric(
+    'mean',
+    'Mean',
+    'ms',
+    'lower',
+    latency((s) => s.meanMs),
+  ),
+  metric(
+    'min',
+    'Min',
+    'ms',
+    'lower',
+    latency((s) => s.minMs),
+  ),
+  metric(
+    'max',
+    'Max',
+    'ms',
+    'lower',
+    latency((s) => s.maxMs),
+  ),
+  metric('serverQueue', 'Server queue', 'ms', 'lower', (f) => f.server?.avgQueueMs, 'server'),
+  metric('serverCompute', 'Server compute', 'ms', 'lower', serverCompute, 'server'),
   // Higher utilisation can mean more work per request as easily as better use: not ranked.
-  metric('gpuUtilization', 'GPU utilisation', 'percent', 'none', (f) => f.gpu?.avgUtilization),
+  metric(
+    'gpuUtilization',
+    'GPU utilisation',
+    'percent',
+    'none',
+    (f) => f.gpu?.avgUtilization,
+    'gpu',
+  ),
 ]
 
 /** Equal within this relative margin counts as a tie. */

@@ -212,7 +212,9 @@ describe('triton-live bench', () => {
     const lines = table.stdout.split('\n')
     expect(lines.filter((l) => l.startsWith('Metric'))).toEqual([])
     expect(lines.filter((l) => /^Concurrency\s+Total Requests/.test(l))).toHaveLength(1)
-    expect(lines.filter((l) => /^\s*[123]\s+\d+\s+0\s+[\d.]+ req\/s\s+[\d.]+ ms/.test(l))).toHaveLength(3)
+    expect(
+      lines.filter((l) => /^\s*[123]\s+\d+\s+0\s+[\d.]+ req\/s\s+[\d.]+ ms/.test(l)),
+    ).toHaveLength(3)
     const r = await cli([
       'bench',
       '--url',

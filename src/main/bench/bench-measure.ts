@@ -62,7 +62,9 @@ function mean(xs: readonly (number | undefined)[]): number | undefined {
 function mergedGpu(runs: readonly BenchRun[]): BenchRun['gpu'] {
   const gpus = runs.flatMap((r) => (r.gpu ? [r.gpu] : []))
   if (gpus.length === 0) return undefined
-  const memory = gpus.flatMap((g) => (g.maxMemoryUsedBytes === undefined ? [] : [g.maxMemoryUsedBytes]))
+  const memory = gpus.flatMap((g) =>
+    g.maxMemoryUsedBytes === undefined ? [] : [g.maxMemoryUsedBytes],
+  )
   const gpu: NonNullable<BenchRun['gpu']> = {}
   const util = mean(gpus.map((g) => g.avgUtilization))
   const power = mean(gpus.map((g) => g.avgPowerWatts))
@@ -75,7 +77,8 @@ function mergedGpu(runs: readonly BenchRun[]): BenchRun['gpu'] {
 function mergedCauses(runs: readonly BenchRun[]): Record<string, number> {
   const out: Record<string, number> = {}
   for (const r of runs)
-    for (const [cause, n] of Object.entries(r.failuresByCause ?? {})) out[cause] = (out[cause] ?? 0) + n
+    for (const [cause, n] of Object.entries(r.failuresByCause ?? {}))
+      out[cause] = (out[cause] ?? 0) + n
   return out
 }
 

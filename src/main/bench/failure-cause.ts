@@ -11,7 +11,8 @@ export function failureCause(error: unknown, cutAtDrain: boolean): string {
   if (!(error instanceof TritonError)) return FAILURE_CAUSES.decode
   if (error.kind === 'timeout' || error.grpcCode === status.DEADLINE_EXCEEDED)
     return FAILURE_CAUSES.deadline
-  if (error.kind === 'cancelled') return cutAtDrain ? FAILURE_CAUSES.unanswered : FAILURE_CAUSES.cancelled
+  if (error.kind === 'cancelled')
+    return cutAtDrain ? FAILURE_CAUSES.unanswered : FAILURE_CAUSES.cancelled
   // StreamCall reports an undecodable answer as a model error that starts "bad response".
   if (error.kind === 'model-error' && error.grpcCode === undefined)
     return /^bad response/.test(error.message) ? FAILURE_CAUSES.decode : FAILURE_CAUSES.modelError

@@ -60,7 +60,10 @@ function conditionsTable(runs: readonly BenchRun[], names: string[]): string {
       row('URL', (r) => r.url),
       row('Model', (r) => r.model),
       row('Load', loadOf),
-      row('Duration', (r) => `${r.durationSec} s${r.windows ? ` (${r.windows.length} windows)` : ''}`),
+      row(
+        'Duration',
+        (r) => `${r.durationSec} s${r.windows ? ` (${r.windows.length} windows)` : ''}`,
+      ),
       row('Input', (r) => r.input),
     ],
   )

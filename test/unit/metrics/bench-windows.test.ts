@@ -135,7 +135,14 @@ describe('a concurrency sweep', () => {
       'Server queue',
       'Server compute',
     ])
-    expect(lines.slice(4, 7).map((l) => l.trim().split(/\s{2,}/).slice(0, 5))).toEqual([
+    expect(
+      lines.slice(4, 7).map((l) =>
+        l
+          .trim()
+          .split(/\s{2,}/)
+          .slice(0, 5),
+      ),
+    ).toEqual([
       ['1', '50', '0', '10.00 req/s', '40.00 ms'],
       ['2', '50', '0', '20.00 req/s', '55.50 ms'],
       ['4', '50', '0', '40.00 req/s', '90.00 ms'],
@@ -143,7 +150,12 @@ describe('a concurrency sweep', () => {
   })
 
   it('adds a target column and a verdict per level when two are compared', () => {
-    const text = formatSweep([level(1, 40, 'a'), level(1, 80, 'b'), level(2, 50, 'a'), level(2, 50, 'b')])
+    const text = formatSweep([
+      level(1, 40, 'a'),
+      level(1, 80, 'b'),
+      level(2, 50, 'a'),
+      level(2, 50, 'b'),
+    ])
     expect(text).toMatch(/^Concurrency {2}Target/m)
     expect(text).toContain('- concurrency 1: p50: a is 2.00x faster than b (40.00 ms vs 80.00 ms)')
     expect(text).toContain('- concurrency 2: p50: tie (50.00 ms vs 50.00 ms)')
@@ -195,7 +207,10 @@ describe('a run where nothing succeeded', () => {
   })
 
   it('leaves the latency cells of the CSV empty', () => {
-    const [header, row] = toCsv([dead]).trimEnd().split('\n').map((l) => l.split(','))
+    const [header, row] = toCsv([dead])
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split(','))
     expect(row[header.indexOf('p50 latency')]).toBe('')
     expect(row[header.indexOf('Failures by Cause')]).toBe('deadline exceeded 50')
   })

@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest'
-import { compareRuns, type BenchFigures, type ComparableRun } from '../../../src/shared/bench-compare'
+import {
+  compareRuns,
+  type BenchFigures,
+  type ComparableRun,
+} from '../../../src/shared/bench-compare'
 import { benchWarnings, describeFailures } from '../../../src/shared/bench-warnings'
 import type { LatencySummary } from '../../../src/shared/results'
 
-function summary(p50Ms: number, throughput = 10, patch: Partial<LatencySummary> = {}): LatencySummary {
+function summary(
+  p50Ms: number,
+  throughput = 10,
+  patch: Partial<LatencySummary> = {},
+): LatencySummary {
   return {
     requests: 100,
     successes: 100,
@@ -105,9 +113,9 @@ describe('bench warnings', () => {
   })
 
   it('stays quiet within 10 % of the asked rate and without failures', () => {
-    expect(benchWarnings({ ...base, summary: summary(40, 9), sentRate: 10, answeredRate: 9 })).toEqual(
-      [],
-    )
+    expect(
+      benchWarnings({ ...base, summary: summary(40, 9), sentRate: 10, answeredRate: 9 }),
+    ).toEqual([])
     expect(benchWarnings({ ...base, mode: 'concurrency', summary: summary(40, 1) })).toEqual([])
   })
 
