@@ -14,20 +14,20 @@ export class CliUsageError extends Error {
 }
 
 /** One line that names the cause and what to do; no control characters, no secrets. */
-export function describeError(e: unknown): string {
-  return safeLine(redactSecrets(errorText(e)), 1500)
+export function describeError(e: unknown, help = 'triton-live --help'): string {
+  return safeLine(redactSecrets(errorText(e, help)), 1500)
 }
 
-function errorText(e: unknown): string {
+function errorText(e: unknown, help: string): string {
   if (e instanceof TritonError || e instanceof DecodeError) return e.toUserString()
   if (e instanceof EndpointError || e instanceof MediaError) return `${e.message} (${e.hint})`
-  if (e instanceof CliUsageError) return `${e.message} (see triton-live --help)`
+  if (e instanceof CliUsageError) return `${e.message} (see ${help})`
   if (
     e instanceof Error &&
     'code' in e &&
     (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
   ) {
-    return `${e.message} (see triton-live --help)`
+    return `${e.message} (see ${help})`
   }
   return e instanceof Error ? e.message : String(e)
 }

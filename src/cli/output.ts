@@ -1,18 +1,15 @@
-import type { DetectionFrameEvent, RequestErrorEvent, TranscriptEvent } from '../shared/results'
-import { OUTCOME_LABELS, REQUEST_OUTCOMES, type SessionSummary } from '../shared/session-summary'
+import { toRoundedJson } from '../shared/json-numbers'
 import { MAX_LABEL_CHARS, MAX_TRANSCRIPT_CHARS } from '../shared/limits'
-import { safeJson, safeLine, safeText } from '../shared/safe-text'
+import type { DetectionFrameEvent, RequestErrorEvent, TranscriptEvent } from '../shared/results'
+import { escapeJsonText, safeLine, safeText } from '../shared/safe-text'
+import { OUTCOME_LABELS, REQUEST_OUTCOMES, type SessionSummary } from '../shared/session-summary'
 
 export interface Output {
   json: boolean
   tty: boolean
+  /** `--verbose`: every box of a frame on its own line instead of a count per label. */
+  verbose?: boolean
   write(line: string): void
-}
-
-export function mediaTime(sec: number): string {
-  const m = Math.floor(sec / 60)
-  const s = sec - m * 60
-  return `${String(m).padStart(2, '0')}:${s.toFixed(1).padStart(4, '0')}`
 }
 
 // Everything below that prints a server's text (transcripts, labels, errors, names) passes it
@@ -23,8 +20,32 @@ export function terminalText(text: string): string {
   return safeText(text)
 }
 
+/**
+ * One JSON object per line: numbers rounded as every JSON writer of ours rounds them, and
+ * every character a terminal acts on escaped (the data stays whole).
+ */
+export function jsonLine(value: unknown): string {
+  return escapeJsonText(toRoundedJson(value))
+}
+
+/** A name or other short text from a server, as one clean line. */
+export function serverName(text: string, max = MAX_LABEL_CHARS): string {
+  return safeLine(text, max)
+}
+
+/** Media time as mm:ss.mmm, so 30 fps frames a frame apart show different times. */
+export function mediaTime(sec: number): string {
+  const ms = Math.max(0, Math.round(sec * 1000))
+  const m = Math.floor(ms / 60_000)
+  const rest = ms - m * 60_000
+  const s = Math.floor(rest / 1000)
+  return `${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}.${String(rest % 1000).padStart(3, '0')}`
+}
+
+const latency = (ms: number): string => `(${ms.toFixed(1)} ms)`
+
 export function transcriptLine(e: TranscriptEvent): string {
-  return `[${mediaTime(e.startSec)} -> ${mediaTime(e.endSec)}] ${safeLine(e.text, MAX_TRANSCRIPT_CHARS)}  (${e.latencyMs.toFixed(1)} ms)`
+  return `[${mediaTime(e.startSec)} -> ${mediaTime(e.endSec)}] ${safeLine(e.text, MAX_TRANSCRIPT_CHARS)}  ${latency(e.latencyMs)}`
 }
 
 /** The interim text on a terminal, replacing the previous one in place (write it without a newline). */
@@ -36,24 +57,34 @@ export function requestErrorLine(e: RequestErrorEvent): string {
   return `request failed at ${e.timeSec.toFixed(2)} s: ${safeLine(e.message)}`
 }
 
-/** One JSON object per line, with every character a terminal acts on escaped (the data stays whole). */
-export function jsonLine(value: unknown): string {
-  return safeJson(value)
+/** Labels shown by name in a frame's line; the rest are summed into "+N more". */
+const LABELS_SHOWN = 4
+
+const label = (text: string): string => safeLine(text, MAX_LABEL_CHARS)
+
+/** "3 red, 2 green": boxes per label, most frequent first, ties by name. */
+function countsByLabel(boxes: DetectionFrameEvent['boxes']): string {
+  const counts = new Map<string, number>()
+  for (const b of boxes) counts.set(label(b.label), (counts.get(label(b.label)) ?? 0) + 1)
+  const sorted = [...counts].sort(([la, a], [lb, b]) => b - a || (la < lb ? -1 : 1))
+  const shown = sorted.slice(0, LABELS_SHOWN).map(([name, n]) => `${n} ${name}`)
+  const hidden = sorted.slice(LABELS_SHOWN).reduce((sum, [, n]) => sum + n, 0)
+  return hidden > 0 ? `${shown.join(', ')}, +${hidden} more` : shown.join(', ')
 }
 
-/** A name or other short text from a server, as one clean line. */
-export function serverName(text: string, max = MAX_LABEL_CHARS): string {
-  return safeLine(text, max)
+function boxLine(b: DetectionFrameEvent['boxes'][number]): string {
+  return `    ${label(b.label)} ${b.score.toFixed(2)} [${b.x.toFixed(0)},${b.y.toFixed(0)} ${b.width.toFixed(0)}x${b.height.toFixed(0)}]`
 }
 
-export function detectionLine(e: DetectionFrameEvent): string {
-  const boxes = e.boxes
-    .map(
-      (b) =>
-        `${safeLine(b.label, MAX_LABEL_CHARS)} ${b.score.toFixed(2)} [${b.x.toFixed(0)},${b.y.toFixed(0)} ${b.width.toFixed(0)}x${b.height.toFixed(0)}]`,
-    )
-    .join('  ')
-  return `frame ${String(e.frame).padStart(4)} ${mediaTime(e.timeSec)}  ${e.boxes.length} box${e.boxes.length === 1 ? '' : 'es'}${boxes ? '  ' + boxes : ''}  (${e.latencyMs.toFixed(1)} ms)`
+/**
+ * One line per frame that stays short however many boxes it has (a count per label); with
+ * `verbose`, every box follows on its own indented line.
+ */
+export function detectionLine(e: DetectionFrameEvent, verbose = false): string {
+  const n = e.boxes.length
+  const counted = n > 0 ? `: ${countsByLabel(e.boxes)}` : ''
+  const head = `frame ${String(e.frame).padStart(4)} ${mediaTime(e.timeSec)}  ${n} box${n === 1 ? '' : 'es'}${counted}  ${latency(e.latencyMs)}`
+  return verbose && n > 0 ? [head, ...e.boxes.map(boxLine)].join('\n') : head
 }
 
 /** A load-test style report: outcomes, throughput and latency percentiles ("–" without successes). */

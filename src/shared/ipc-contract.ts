@@ -295,7 +295,25 @@ export interface BenchRunView {
   summary: LatencySummary
   server?: ServerTimeSplit
   gpu?: { avgUtilization?: number; maxMemoryUsedBytes?: number; avgPowerWatts?: number }
+  // ---- clibench (issue 12, item 1): the facts the Benchmark tab warns from (bench-warnings.ts)
+  /** Failed requests by cause: 'deadline exceeded', 'model error', 'decode', a gRPC status name. */
+  failuresByCause?: Record<string, number>
+  /** Rate mode: requests sent per second, how many went out late, answers per second sustained. */
+  sentRate?: number
+  lateSends?: number
+  answeredRate?: number
+  /** Each measurement window's figures, when the run was measured in several (--compare). */
+  windows?: BenchWindowView[]
+  // ---- end clibench
 }
+
+// ---- clibench (issue 12, item 1)
+export interface BenchWindowView {
+  summary: LatencySummary
+  server?: ServerTimeSplit
+  gpu?: BenchRunView['gpu']
+}
+// ---- end clibench
 
 export interface BenchReport {
   runs: BenchRunView[]

@@ -67,7 +67,12 @@ export function safeText(value: unknown): string {
  * data arrives whole and a program reading it gets the exact strings.
  */
 export function safeJson(value: unknown): string {
-  return JSON.stringify(value).replace(
+  return escapeJsonText(JSON.stringify(value))
+}
+
+/** `safeJson` for JSON text already written (by a replacer that rounds numbers, say). */
+export function escapeJsonText(json: string): string {
+  return json.replace(
     /[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g,
     (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
   )

@@ -3,11 +3,8 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  parseConcurrencyLevels,
-  runBench,
-  runConcurrencySweep,
-} from '../../src/main/bench/bench-runner'
+import { measure } from '../../src/main/bench/bench-measure'
+import { parseConcurrencyLevels, runBench } from '../../src/main/bench/bench-runner'
 import {
   buildBenchWorkload,
   planBenchModel,
@@ -16,7 +13,8 @@ import {
 import { DEMO_MODELS, type DemoModel } from '../../src/main/demo-endpoint/demo-models'
 import { startDemoEndpoint, type DemoEndpoint } from '../../src/main/demo-endpoint/demo-server'
 import { probeMedia } from '../../src/main/media/media-probe'
-import { formatCompare, toMarkdown } from '../../src/main/metrics/bench-report'
+import { toMarkdown } from '../../src/main/metrics/bench-report'
+import { formatCompare } from '../../src/main/metrics/bench-text'
 import { TritonClient } from '../../src/main/triton/triton-client'
 import { TritonError } from '../../src/main/triton/triton-error'
 
@@ -197,17 +195,48 @@ describe('runBench against the demo endpoint', () => {
     expect(toMarkdown([a, b])).toContain('| **Successful Requests** |')
   })
 
-  it('runs one labelled run per level in a concurrency sweep', async () => {
-    const workload = await workloadFor('tone-transcriber-offline')
-    const runs = await runConcurrencySweep(
-      { client, model: 'tone-transcriber-offline', workload },
-      [1, 2],
-      0.3,
-    )
-    expect(runs.map((r) => [r.label, r.concurrency])).toEqual([
-      ['tone-transcriber-offline c=1', 1],
-      ['tone-transcriber-offline c=2', 2],
+  it('measures two targets window by window in turn, each level merged from its windows', async () => {
+    const target = async (label: string) => ({
+      client,
+      model: 'tone-transcriber-offline',
+      label,
+      workload: await workloadFor('tone-transcriber-offline'),
+    })
+    const order: string[] = []
+    const levels = await measure({
+      targets: [await target('a'), await target('b')],
+      modes: [1, 2].map((concurrency) => ({ kind: 'concurrency', concurrency, durationSec: 0.4 })),
+      windows: 2,
+      onWindow: (t, mode, w) =>
+        order.push(`${t.label} c=${mode.kind === 'concurrency' ? mode.concurrency : 0} w${w}`),
+    })
+    expect(order).toEqual([
+      'a c=1 w1',
+      'b c=1 w1',
+      'a c=1 w2',
+      'b c=1 w2',
+      'a c=2 w1',
+      'b c=2 w1',
+      'a c=2 w2',
+      'b c=2 w2',
     ])
+    expect(levels.map((runs) => runs.map((r) => [r.label, r.concurrency, r.durationSec]))).toEqual([
+      [
+        ['a', 1, 0.4],
+        ['b', 1, 0.4],
+      ],
+      [
+        ['a', 2, 0.4],
+        ['b', 2, 0.4],
+      ],
+    ])
+    for (const run of levels.flat()) {
+      const windows = run.windows ?? []
+      expect(windows).toHaveLength(2)
+      // The merged figures are every window's requests in one histogram.
+      expect(run.summary.requests).toBe(windows[0].summary.requests + windows[1].summary.requests)
+      expect(run.summary.failures).toBe(0)
+    }
   })
 
   it('refuses to start when the first request fails and says why', async () => {
@@ -330,7 +359,32 @@ describe('requests the server never answers in time', () => {
     expect(run.summary.requests).toBe(10)
     expect(run.summary.failures).toBeGreaterThan(0)
     expect(run.summary.successes + run.summary.failures).toBe(10)
+    expect(run.failuresByCause).toEqual({
+      'unanswered at the drain timeout': run.summary.failures,
+    })
     expect(notes.join('\n')).toMatch(/cancelled and counted as failed/)
+  })
+
+  it('keeps twenty unary requests in flight without a listener warning from Node', async () => {
+    const warnings: string[] = []
+    const onWarning = (w: Error): void => void warnings.push(`${w.name}: ${w.message}`)
+    process.on('warning', onWarning)
+    try {
+      const plan = await planBenchModel(slowClient, 'tone-transcriber-offline')
+      const run = await runBench({
+        client: slowClient,
+        model: 'tone-transcriber-offline',
+        workload: await buildBenchWorkload(plan),
+        mode: { kind: 'rate', rate: 40, durationSec: 0.5 },
+        drainTimeoutMs: 100,
+      })
+      expect(run.summary.requests).toBe(20)
+      // Warnings are emitted on the next tick; let them arrive before looking.
+      await new Promise((r) => setImmediate(r))
+    } finally {
+      process.off('warning', onWarning)
+    }
+    expect(warnings).toEqual([])
   })
 })
 

@@ -147,8 +147,10 @@ describe('triton-live bench', () => {
     expect(r.errors).toEqual([])
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(
-      /^Metric\s+color-box-detector-yolov8\s+color-box-detector-e2e\s+Winner\s+Ratio\/Difference$/m,
+      /^Metric\s+color-box-detector-yolov8\s+color-box-detector-e2e\s+Winner\s+Ratio\/Difference\s+Spread \(A \/ B\)$/m,
     )
+    // --compare measures three windows each, taking turns, and says so.
+    expect(r.stdout).toContain(', concurrency 1, 1 s in 3 windows, input ')
     expect(r.stdout).toMatch(/^p50\s+[\d.]+ ms\s+[\d.]+ ms\s+(color-box-detector-\S+|Tie)\s/m)
     expect(r.stdout).toMatch(/^- QPS \(Successful\): /m)
   })
@@ -174,6 +176,8 @@ describe('triton-live bench', () => {
         '20',
         '--duration',
         '0.5',
+        '--windows',
+        '2',
         '--metrics-url',
         demo.metricsUrl ?? '',
         '--metrics-url-b',
@@ -184,14 +188,33 @@ describe('triton-live bench', () => {
       expect(r.stdout).toMatch(/^Metric\s+primary\s+standby\s+Winner/m)
       expect(r.stdout).toMatch(/^Total Requests\s+10\s+10\s/m)
       expect(r.stdout).toContain(`B standby: tone-transcriber-streaming @ grpc://${other.url}`)
-      // Ten measured requests and the warm-up one.
-      expect(other.inference.counters.get('tone-transcriber-streaming')?.success.count).toBe(11n)
+      // Two windows of five requests, each window after its own warm-up request.
+      expect(other.inference.counters.get('tone-transcriber-streaming')?.success.count).toBe(12n)
     } finally {
       await other.close()
     }
   })
 
-  it('prints a concurrency sweep as JSON with one run per level', async () => {
+  it('prints a concurrency sweep as one table with a row per level, or JSON', async () => {
+    const table = await cli([
+      'bench',
+      '--url',
+      demo.url,
+      '--model',
+      'word-splitter-decoupled',
+      '--concurrency',
+      '1:3',
+      '--duration',
+      '0.3',
+      '--no-metrics',
+    ])
+    expect(table.code).toBe(0)
+    const lines = table.stdout.split('\n')
+    expect(lines.filter((l) => l.startsWith('Metric'))).toEqual([])
+    expect(lines.filter((l) => /^Concurrency\s+Total Requests/.test(l))).toHaveLength(1)
+    expect(
+      lines.filter((l) => /^\s*[123]\s+\d+\s+0\s+[\d.]+ req\/s\s+[\d.]+ ms/.test(l)),
+    ).toHaveLength(3)
     const r = await cli([
       'bench',
       '--url',
@@ -211,8 +234,8 @@ describe('triton-live bench', () => {
       runs: Array<{ label: string; concurrency: number }>
     }
     expect(report.runs.map((run) => [run.label, run.concurrency])).toEqual([
-      ['word-splitter-decoupled c=1', 1],
-      ['word-splitter-decoupled c=2', 2],
+      ['word-splitter-decoupled', 1],
+      ['word-splitter-decoupled', 2],
     ])
   })
 
@@ -254,6 +277,68 @@ describe('triton-live bench', () => {
     expect(r.errors[0]).toMatch(
       /report\.txt: '\.txt' is not a report format; use \.md, \.csv, \.json/,
     )
+  })
+})
+
+describe('a load the endpoint cannot sustain', () => {
+  let slow: DemoEndpoint
+
+  beforeAll(async () => {
+    // Each request holds the model's one instance 50 ms: at most 20 requests per second.
+    slow = await startDemoEndpoint({ port: 0, metricsPort: null, delayMs: 50 })
+  })
+
+  afterAll(async () => {
+    await slow.close()
+  })
+
+  it('warns with both rates, counts the deadline failures and exits 1', async () => {
+    // 50 requests in 0.5 s against 20/s. Request i is answered no earlier than 50 (i + 1) ms
+    // after the first arrives and is sent at 10 i ms (plus J, a timer's lateness, which does
+    // not add up): its latency is at least 50 + 40 i - J, past the 400 ms deadline for i >= 9
+    // on time, for i >= 12 even with 130 ms late timers.
+    const r = await cli([
+      'bench',
+      '--url',
+      slow.url,
+      '--model',
+      'tone-transcriber-offline',
+      '--rate',
+      '100',
+      '--duration',
+      '0.5',
+      '--timeout',
+      '400',
+      '--json',
+    ])
+    expect(r.code).toBe(1)
+    const report = JSON.parse(r.stdout) as {
+      runs: Array<{
+        summary: { requests: number; successes: number; failures: number }
+        failuresByCause: Record<string, number>
+        answeredRate: number
+      }>
+      warnings: string[]
+    }
+    const [run] = report.runs
+    expect(run.summary.requests).toBe(50)
+    expect(run.summary.successes).toBeLessThanOrEqual(12)
+    expect(run.summary.failures).toBeGreaterThanOrEqual(38)
+    expect(run.failuresByCause).toEqual({ 'deadline exceeded': run.summary.failures })
+    // Answers come one per 50 ms at best: never more than 20 per second.
+    expect(run.answeredRate).toBeLessThanOrEqual(20.5)
+    expect(report.warnings[0]).toMatch(
+      /^tone-transcriber-offline: asked for 100\.00 req\/s but the endpoint answered \d+\.\d\d req\/s \(\d+%\): more load than it sustains/,
+    )
+    expect(report.warnings[1]).toBe(
+      `tone-transcriber-offline: ${run.summary.failures} of 50 requests failed (deadline exceeded ${run.summary.failures})`,
+    )
+    // The same warnings reach a person on stderr, and the last line says what failed.
+    expect(r.stderr).toContain(`bench: warning: ${report.warnings[0]}`)
+    expect(r.errors.at(-1)).toBe(
+      `triton-live: ${run.summary.failures} of 50 requests to tone-transcriber-offline @ grpc://${slow.url} failed`,
+    )
+    expect(r.stderr).not.toMatch(/MaxListenersExceededWarning|Warning:/)
   })
 })
 

@@ -181,7 +181,7 @@ describe('detection and Whisper families served with their real config shapes', 
         '(k2-fsa/sherpa triton/whisper/model_repo_whisper_trtllm/infer_bls/config.pbtxt; ' +
         'NVIDIA/TensorRT-LLM triton_backend/all_models/whisper/whisper_bls/config.pbtxt)',
     )
-    expect(lines.some((l) => /^\[00:00\.0 -> .*\] whisper hears this {2}\(/.test(l))).toBe(true)
+    expect(lines.some((l) => /^\[00:00\.000 -> .*\] whisper hears this {2}\(/.test(l))).toBe(true)
     expect(log.length).toBeGreaterThan(0)
     expect(log.every((e) => e.inputs.sort().join() === 'TEXT_PREFIX,WAV,WAV_LENS')).toBe(true)
   })

@@ -2,51 +2,47 @@ import { stat, writeFile } from 'node:fs/promises'
 import { dirname, extname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { ModelProfile } from '../../shared/model-profile'
-import {
-  parseConcurrencyLevels,
-  runBench,
-  type BenchMode,
-  type BenchProgress,
-} from '../../main/bench/bench-runner'
-import {
-  buildBenchWorkload,
-  planBenchModel,
-  type BenchWorkload,
-} from '../../main/bench/bench-workload'
+import { benchWarnings } from '../../shared/bench-warnings'
+import { measure, windowMode, type MeasureTarget } from '../../main/bench/bench-measure'
+import { parseConcurrencyLevels, type BenchMode } from '../../main/bench/bench-runner'
+import { buildBenchWorkload, planBenchModel } from '../../main/bench/bench-workload'
 import { assertMediaFile } from '../../main/media/media-error'
-import {
-  formatCompare,
-  formatRunTable,
-  toCsv,
-  toJson,
-  toMarkdown,
-  type BenchRun,
-} from '../../main/metrics/bench-report'
+import { isSweep } from '../../main/metrics/bench-format'
+import { toCsv, toJson, toMarkdown, type BenchRun } from '../../main/metrics/bench-report'
+import { formatCompare, formatRunTable, formatSweep } from '../../main/metrics/bench-text'
 import { defaultMetricsUrl } from '../../main/metrics/prometheus-metrics'
 import { TritonClient } from '../../main/triton/triton-client'
 import { CliUsageError } from '../cli-error'
 import { CONNECTION_FLAGS, connectionFromFlags } from '../connection-flags'
 import type { Output } from '../output'
-import { loadProfile } from './stream-command'
+import { loadProfile } from '../profile-file'
+import { ProgressLine } from './bench-progress'
 
 export const BENCH_HELP = `triton-live bench --url U --model M [--file F] [--profile P.json] (--rate R | --concurrency C) [--duration S]
   Load-tests a model the way perf_analyzer does and prints request counts, success rate,
   throughput, latency percentiles, the server's own time (ModelStatistics) and, when the server
   has GPUs, GPU utilisation, memory and power. Inputs are built once before the run: from
   --file (ASR: the audio; detection: its frames, cycled) or, without a file, generated.
-  --rate R            open loop: exactly round(R x duration) requests, one every 1/R s
+  Exits 1 when any request failed (the report counts failures by cause: deadline exceeded,
+  gRPC status, model error, decode), and warns when the endpoint answered fewer requests per
+  second than --rate asked (both numbers), or when this machine could not keep the schedule.
+  --rate R            open loop: exactly round(R x duration) requests, one every 1/R s, each
+                      with the --timeout deadline (default 10 s)
   --concurrency C     closed loop: C requests in flight; 1:8:2 or 1,2,4 sweeps several levels
-                      (default: concurrency 1)
-  --duration S        seconds per run, default 10
-  --compare X         run the same workload against X as well and print winner and ratio per
-                      metric: X is another endpoint if it looks like host:port or a URL,
-                      otherwise another model on the same endpoint
+                      and prints one table, a row per level (default: concurrency 1)
+  --duration S        seconds per target and level, all windows together, default 10
+  --windows N         measure in N windows; default 1, or 3 with --compare
+  --compare X         run the same workload against X as well, the two taking turns window by
+                      window, and print both side by side: X is another endpoint if it looks
+                      like host:port or a URL, otherwise another model on the same endpoint. A
+                      metric names a winner only when the two sides' window means differ by
+                      more than both spreads (max - min over the windows) together; else "tie"
   --label-a L, --label-b L   names for the two columns
   --metrics-url U     Triton's metrics page for GPU figures, default http://<host>:8002/metrics;
                       --metrics-url-b for the compared endpoint; --no-metrics skips them
   --num-sequences N   rate mode, sequence and decoupled models: streams in parallel, default 4
   --drain-timeout S   after the last send, wait this long for answers before counting the rest
-                      as failed, default 10
+                      as failed ("unanswered at the drain timeout"), default 10
   --export F          also write the report to F: .md, .csv or .json (repeatable)
   --json              print the report as JSON instead of a table`
 
@@ -94,61 +90,38 @@ function reportText(path: string, runs: BenchRun[]): string {
   return ext === '.md' ? toMarkdown(runs) : ext === '.csv' ? toCsv(runs) : toJson(runs)
 }
 
-interface Target {
-  client: TritonClient
-  model: string
-  label: string
-  workload: BenchWorkload
-  metricsUrl?: string
-}
+const BENCH_FLAGS = {
+  ...CONNECTION_FLAGS,
+  model: { type: 'string' },
+  file: { type: 'string' },
+  profile: { type: 'string' },
+  rate: { type: 'string' },
+  concurrency: { type: 'string' },
+  duration: { type: 'string' },
+  windows: { type: 'string' },
+  compare: { type: 'string' },
+  'label-a': { type: 'string' },
+  'label-b': { type: 'string' },
+  'metrics-url': { type: 'string' },
+  'metrics-url-b': { type: 'string' },
+  'no-metrics': { type: 'boolean' },
+  'num-sequences': { type: 'string' },
+  'drain-timeout': { type: 'string' },
+  export: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+} as const
 
-function describeMode(mode: BenchMode): string {
-  return mode.kind === 'rate' ? `${mode.rate} req/s` : `concurrency ${mode.concurrency}`
-}
+type BenchValues = ReturnType<typeof parseArgs<{ options: typeof BENCH_FLAGS }>>['values']
 
-export async function benchCommand(argv: string[], output: Output): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      ...CONNECTION_FLAGS,
-      model: { type: 'string' },
-      file: { type: 'string' },
-      profile: { type: 'string' },
-      rate: { type: 'string' },
-      concurrency: { type: 'string' },
-      duration: { type: 'string' },
-      compare: { type: 'string' },
-      'label-a': { type: 'string' },
-      'label-b': { type: 'string' },
-      'metrics-url': { type: 'string' },
-      'metrics-url-b': { type: 'string' },
-      'no-metrics': { type: 'boolean' },
-      'num-sequences': { type: 'string' },
-      'drain-timeout': { type: 'string' },
-      export: { type: 'string', multiple: true },
-      json: { type: 'boolean' },
-    },
-    strict: true,
-  })
-  const json = output.json || Boolean(values.json)
-  if (!values.model)
-    throw new CliUsageError('--model is required (list models with `triton-live models --url U`)')
+/** The load levels asked for, each checked against the number of windows. */
+function modesOf(values: BenchValues, windows: number): BenchMode[] {
   if (values.rate !== undefined && values.concurrency !== undefined) {
     throw new CliUsageError('give either --rate or --concurrency, not both')
   }
-  if (values.compare !== undefined && values.compare.trim() === '') {
-    throw new CliUsageError('--compare needs another model name, or host:port of another endpoint')
-  }
   const durationSec = positive('--duration', values.duration, 10)
-  const modes: BenchMode[] = []
+  let modes: BenchMode[]
   if (values.rate !== undefined) {
-    const rate = positive('--rate', values.rate, 1)
-    if (Math.round(rate * durationSec) < 1) {
-      throw new CliUsageError(
-        `--rate ${rate} for ${durationSec} s sends no request; raise the rate or the duration`,
-      )
-    }
-    modes.push({ kind: 'rate', rate, durationSec })
+    modes = [{ kind: 'rate', rate: positive('--rate', values.rate, 1), durationSec }]
   } else {
     let levels: number[]
     try {
@@ -156,140 +129,105 @@ export async function benchCommand(argv: string[], output: Output): Promise<numb
     } catch (e) {
       throw new CliUsageError(`--concurrency: ${(e as Error).message}`)
     }
-    for (const concurrency of levels) modes.push({ kind: 'concurrency', concurrency, durationSec })
+    modes = levels.map((concurrency) => ({ kind: 'concurrency', concurrency, durationSec }))
   }
+  try {
+    for (const mode of modes) windowMode(mode, windows)
+  } catch (e) {
+    throw new CliUsageError((e as Error).message)
+  }
+  return modes
+}
+
+function windowsOf(values: BenchValues): number {
+  const n = positive('--windows', values.windows, values.compare !== undefined ? 3 : 1)
+  if (!Number.isInteger(n)) throw new CliUsageError(`--windows must be a whole number, got '${n}'`)
+  return n
+}
+
+/** The report for the terminal: one table per run, a comparison, or a sweep as one table. */
+function formatReport(levels: BenchRun[][]): string {
+  const all = levels.flat()
+  if (isSweep(all)) return formatSweep(all)
+  return levels
+    .map((runs) => (runs.length === 2 ? formatCompare(runs[0], runs[1]) : formatRunTable(runs[0])))
+    .join('\n')
+}
+
+async function writeExports(paths: readonly string[], runs: BenchRun[]): Promise<void> {
+  for (const path of paths) {
+    try {
+      await writeFile(path, reportText(path, runs), 'utf8')
+    } catch (e) {
+      throw new CliUsageError(
+        `cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check that the folder is writable`,
+      )
+    }
+    process.stderr.write(`bench: wrote ${path}\n`)
+  }
+}
+
+/** 1 when any request failed, with one line per run that lost requests; else 0. */
+function verdict(runs: readonly BenchRun[]): number {
+  const failed = runs.filter((r) => r.summary.failures > 0)
+  for (const r of failed) {
+    process.stderr.write(
+      `triton-live: ${r.summary.failures} of ${r.summary.requests} requests to ${r.model} @ ${r.url} failed\n`,
+    )
+  }
+  return failed.length > 0 ? 1 : 0
+}
+
+export async function benchCommand(argv: string[], output: Output): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: BENCH_FLAGS, strict: true })
+  const json = output.json || Boolean(values.json)
+  if (!values.model)
+    throw new CliUsageError('--model is required (list models with `triton-live models --url U`)')
+  if (values.compare !== undefined && values.compare.trim() === '') {
+    throw new CliUsageError('--compare needs another model name, or host:port of another endpoint')
+  }
+  const windows = windowsOf(values)
+  const modes = modesOf(values, windows)
   const streams = Math.round(positive('--num-sequences', values['num-sequences'], 4))
   const drainTimeoutMs = positive('--drain-timeout', values['drain-timeout'], 10) * 1000
   const exports = values.export ?? []
   for (const path of exports) await checkReportTarget(path)
   if (values.file) await assertMediaFile(values.file)
-  const override = await loadProfile(values.profile)
-
-  // A terminal gets one line rewritten every second; a log gets a line every 5 s at most.
-  const tty = Boolean(process.stderr.isTTY)
-  let lastLine = 0
-  const progressLine = (label: string, p: BenchProgress, final = false): void => {
-    const at = Math.min(p.elapsedSec, p.durationSec).toFixed(0)
-    const line = `  ${label}: ${at}/${p.durationSec} s, ${p.sent} sent, ${p.succeeded} ok, ${p.failed} failed`
-    if (tty) {
-      process.stderr.write(`\r\x1b[2K${line}${final ? '\n' : ''}`)
-    } else if (final || p.elapsedSec - lastLine >= 5) {
-      lastLine = p.elapsedSec
-      process.stderr.write(`${line}\n`)
-    }
-  }
+  const override = await loadProfile(values.profile, 'bench')
 
   const clients: TritonClient[] = []
-  const connect = (url?: string): TritonClient => {
-    const client = new TritonClient(connectionFromFlags(url ? { ...values, url } : values))
-    clients.push(client)
-    return client
-  }
   const abort = new AbortController()
   const onSignal = (): void => abort.abort()
   process.once('SIGINT', onSignal)
   try {
-    const clientA = connect()
-    const metricsFor = (client: TritonClient, flag: string | undefined): string | undefined =>
-      values['no-metrics'] ? undefined : (flag ?? defaultMetricsUrl(client.target))
-    const prepare = async (
-      client: TritonClient,
-      model: string,
-      label: string,
-      metricsUrl: string | undefined,
-      profile?: ModelProfile,
-    ): Promise<Target> => {
-      process.stderr.write(`bench: preparing ${model} @ ${client.target}\n`)
-      const plan = await planBenchModel(client, model, profile)
-      const workload = await buildBenchWorkload(plan, { file: values.file, signal: abort.signal })
-      process.stderr.write(`bench: ${label}: input ${workload.description}\n`)
-      return { client, model, label, workload, metricsUrl }
-    }
-
-    const compare = values.compare?.trim()
-    const otherEndpoint = compare !== undefined && looksLikeEndpoint(compare)
-    const clientB = compare === undefined ? undefined : otherEndpoint ? connect(compare) : clientA
-    const modelB = otherEndpoint ? values.model : compare
-    const defaultA = compare !== undefined && otherEndpoint ? clientA.target : values.model
-    const defaultB = otherEndpoint && clientB ? clientB.target : (modelB ?? '')
-    const targets: Target[] = [
-      await prepare(
-        clientA,
-        values.model,
-        values['label-a'] ?? defaultA,
-        metricsFor(clientA, values['metrics-url']),
-        override,
-      ),
-    ]
-    if (clientB && modelB) {
-      // The profile describes model A; another model on the same endpoint gets its own.
-      const profileB = otherEndpoint ? override : undefined
-      const metricsB = otherEndpoint
-        ? metricsFor(clientB, values['metrics-url-b'])
-        : targets[0].metricsUrl
-      targets.push(
-        await prepare(clientB, modelB, values['label-b'] ?? defaultB, metricsB, profileB),
-      )
-    }
-
-    // One list per target, one run per load level; the targets take turns so they never overlap.
-    const runs: BenchRun[][] = targets.map(() => [])
-    for (const mode of modes) {
-      for (const [i, t] of targets.entries()) {
-        const label =
-          modes.length > 1 && mode.kind === 'concurrency'
-            ? `${t.label} c=${mode.concurrency}`
-            : t.label
-        process.stderr.write(`bench: ${label}: ${describeMode(mode)} for ${durationSec} s\n`)
-        lastLine = 0
-        const run = await runBench({
-          client: t.client,
-          model: t.model,
-          workload: t.workload,
-          mode,
-          metricsUrl: t.metricsUrl,
-          signal: abort.signal,
-          label,
-          drainTimeoutMs,
-          streams,
-          onProgress: (p) => progressLine(label, p),
-          onNote: (note) => process.stderr.write(`bench: note: ${note}\n`),
-        })
-        const { requests, successes, failures } = run.summary
-        const elapsedSec = run.summary.durationSec
-        progressLine(
-          label,
-          { elapsedSec, durationSec, sent: requests, succeeded: successes, failed: failures },
-          true,
-        )
-        runs[i].push(run)
-      }
-    }
-
-    const all = modes.flatMap((_, level) => runs.map((list) => list[level]))
+    const targets = await prepareTargets(values, override, clients, abort.signal)
+    const progress = new ProgressLine(Boolean(process.stderr.isTTY))
+    const notes = new Set<string>()
+    const levels = await measure({
+      targets,
+      modes,
+      windows,
+      signal: abort.signal,
+      drainTimeoutMs,
+      streams,
+      onWindow: (t, mode, w, of) => progress.start(t.label, mode, w, of),
+      onProgress: (t, p) => progress.update(t.label, p),
+      onNote: (note) => {
+        if (!notes.has(note)) process.stderr.write(`bench: note: ${note}\n`)
+        notes.add(note)
+      },
+    })
+    progress.end()
+    const all = levels.flat()
     if (json) {
       output.write(toJson(all).trimEnd())
-    } else if (targets.length === 2) {
-      output.write(
-        modes.map((_, level) => formatCompare(runs[0][level], runs[1][level])).join('\n'),
-      )
+      // The JSON carries them too; stderr makes sure a person watching sees them.
+      for (const w of all.flatMap(benchWarnings)) process.stderr.write(`bench: warning: ${w}\n`)
     } else {
-      output.write(runs[0].map((run) => formatRunTable(run)).join('\n'))
+      output.write(formatReport(levels))
     }
-    for (const path of exports) {
-      try {
-        await writeFile(path, reportText(path, all), 'utf8')
-      } catch (e) {
-        throw new CliUsageError(
-          `cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check that the folder is writable`,
-        )
-      }
-      process.stderr.write(`bench: wrote ${path}\n`)
-    }
-    const dead = all.filter((r) => r.summary.successes === 0)
-    for (const r of dead)
-      process.stderr.write(`triton-live: no request to ${r.model} @ ${r.url} succeeded\n`)
-    return dead.length > 0 ? 1 : 0
+    await writeExports(exports, all)
+    return verdict(all)
   } catch (e) {
     if (abort.signal.aborted) {
       process.stderr.write('triton-live: bench interrupted; no report\n')
@@ -300,4 +238,51 @@ export async function benchCommand(argv: string[], output: Output): Promise<numb
     process.off('SIGINT', onSignal)
     for (const c of clients) c.close()
   }
+}
+
+/** Connects to the one or two targets and builds each one's requests before any load. */
+async function prepareTargets(
+  values: BenchValues,
+  override: ModelProfile | undefined,
+  clients: TritonClient[],
+  signal: AbortSignal,
+): Promise<MeasureTarget[]> {
+  const model = values.model as string
+  const connect = (url?: string): TritonClient => {
+    const client = new TritonClient(connectionFromFlags(url ? { ...values, url } : values))
+    clients.push(client)
+    return client
+  }
+  const metricsFor = (client: TritonClient, flag: string | undefined): string | undefined =>
+    values['no-metrics'] ? undefined : (flag ?? defaultMetricsUrl(client.target))
+  const prepare = async (
+    client: TritonClient,
+    name: string,
+    label: string,
+    metricsUrl: string | undefined,
+    profile?: ModelProfile,
+  ): Promise<MeasureTarget> => {
+    process.stderr.write(`bench: preparing ${name} @ ${client.target}\n`)
+    const plan = await planBenchModel(client, name, profile)
+    const workload = await buildBenchWorkload(plan, { file: values.file, signal })
+    process.stderr.write(`bench: ${label}: input ${workload.description}\n`)
+    return { client, model: name, label, workload, metricsUrl }
+  }
+
+  const compare = values.compare?.trim()
+  const otherEndpoint = compare !== undefined && looksLikeEndpoint(compare)
+  const clientA = connect()
+  const clientB = compare === undefined ? undefined : otherEndpoint ? connect(compare) : clientA
+  const modelB = otherEndpoint ? model : compare
+  const defaultA = otherEndpoint ? clientA.target : model
+  const defaultB = otherEndpoint && clientB ? clientB.target : (modelB ?? '')
+  const metricsA = metricsFor(clientA, values['metrics-url'])
+  const targets = [await prepare(clientA, model, values['label-a'] ?? defaultA, metricsA, override)]
+  if (clientB && modelB) {
+    // The profile describes model A; another model on the same endpoint gets its own.
+    const profileB = otherEndpoint ? override : undefined
+    const metricsB = otherEndpoint ? metricsFor(clientB, values['metrics-url-b']) : metricsA
+    targets.push(await prepare(clientB, modelB, values['label-b'] ?? defaultB, metricsB, profileB))
+  }
+  return targets
 }

@@ -1,10 +1,14 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { startDemoEndpoint, type DemoEndpointOptions } from '../../main/demo-endpoint/demo-server'
+import {
+  ListenError,
+  startDemoEndpoint,
+  type DemoEndpointOptions,
+} from '../../main/demo-endpoint/demo-server'
 import { headerValueProblem } from '../../shared/header-rules'
 import { CliUsageError } from '../cli-error'
 export const DEMO_ENDPOINT_HELP = `triton-live demo-endpoint [--host H] [--port N] [--http-port N] [--metrics-port M] [--openai-port N]
-                         [--allow-client-shm true|false] [--sequence-log F]
+                         [--allow-client-shm true|false] [--sequence-log F] [--delay-ms D]
                          [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--token T]
   Serves the built-in demo endpoint with small deterministic models: KServe v2 over gRPC
   (default 127.0.0.1:8001) and over HTTP/REST (--http-port, default 8000 as in Triton; 'off'
@@ -15,7 +19,10 @@ export const DEMO_ENDPOINT_HELP = `triton-live demo-endpoint [--host H] [--port 
   requires a client certificate signed by that CA (mutual TLS). --token (or
   TRITON_DEMO_TOKEN) refuses every call without 'authorization: Bearer T', as an auth proxy
   would. --sequence-log appends one JSON line per completed sequence (samples and text) to F,
-  for counting at the server what a client sent. Runs until Ctrl+C.`
+  for counting at the server what a client sent. --delay-ms D makes every request hold its
+  model's one instance D ms longer, so each model serves at most 1000/D requests per second:
+  a slow model with a known limit, to see what a client (or \`triton-live bench\`) does when it
+  is overloaded. Runs until Ctrl+C.`
 
 async function pem(flag: string, path: string): Promise<Buffer> {
   try {
@@ -62,6 +69,28 @@ function flag(name: string, v: string | undefined): boolean {
   throw new CliUsageError(`${name} must be true or false, got '${v}'`)
 }
 
+function delay(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined
+  const n = Number(v)
+  if (!Number.isFinite(n) || n < 0)
+    throw new CliUsageError(`--delay-ms must be 0 or a positive number of milliseconds, got '${v}'`)
+  return n
+}
+
+const PORT_FLAGS: Record<string, string> = {
+  gRPC: '--port',
+  metrics: '--metrics-port',
+  'KServe HTTP': '--http-port',
+  'the OpenAI API': '--openai-port',
+}
+
+/** A port in use gets one line that names the flag to change. */
+function listenFailure(e: ListenError): Error {
+  const flag = PORT_FLAGS[e.service] ?? '--port'
+  const what = e.code === 'EADDRINUSE' ? 'stop what holds it, or' : 'or'
+  return new Error(`${e.message} (${what} choose another port with ${flag}; 0 picks a free one)`)
+}
+
 export async function demoEndpointCommand(
   argv: string[],
   out: (line: string) => void,
@@ -80,6 +109,7 @@ export async function demoEndpointCommand(
       'tls-key': { type: 'string' },
       'tls-ca': { type: 'string' },
       token: { type: 'string' },
+      'delay-ms': { type: 'string' },
     },
     strict: true,
   })
@@ -99,8 +129,10 @@ export async function demoEndpointCommand(
       allowClientShm: flag('--allow-client-shm', values['allow-client-shm']),
       tls,
       bearerToken: token || undefined,
+      delayMs: delay(values['delay-ms']),
     })
   } catch (e) {
+    if (e instanceof ListenError) throw listenFailure(e)
     // grpc-js refuses a certificate that does not match its key only when binding.
     if (tls) throw new CliUsageError(`cannot serve TLS: ${(e as Error).message}`)
     throw e
@@ -112,6 +144,7 @@ export async function demoEndpointCommand(
   if (demo.metricsUrl) out(`metrics at ${demo.metricsUrl}`)
   if (demo.openaiUrl)
     out(`OpenAI-compatible transcriptions at ${demo.openaiUrl}/v1/audio/transcriptions`)
+  if (values['delay-ms']) out(`every request takes ${values['delay-ms']} ms longer`)
   for (const { model } of demo.inference.list()) out(`  model ${model.name}`)
   out(
     `try: triton-live stream --url ${demo.url} --model tone-transcriber-streaming --file resources/samples/tone-text.wav`,

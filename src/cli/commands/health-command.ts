@@ -5,6 +5,11 @@ import { createTritonApi } from '../../main/triton/create-triton-api'
 import { CONNECTION_FLAGS, connectionFromFlags } from '../connection-flags'
 import { jsonLine, serverName } from '../output'
 
+export const HEALTH_HELP = `triton-live health --url U [--json]
+  Asks the server whether it is live and ready, and prints its name, version, extensions and
+  the round trip of the liveness call. A failure below gRPC (a wrong port, TLS, a proxy) is
+  explained by the doctor's link checks. Exits 1 when the server is not live and ready.`
+
 /** Servers may list anything as extensions; a screenful of them is no answer. */
 const MAX_EXTENSIONS_SHOWN = 100
 

@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import type { ModelProfile } from '../../shared/model-profile'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { copyFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, parse } from 'node:path'
+import { safeLine } from '../../shared/safe-text'
 import type { SessionEvent } from '../../shared/session-events'
 import type { SessionSummary } from '../../shared/session-summary'
 import {
@@ -14,7 +14,7 @@ import {
 } from '../../main/exports/session-exporter'
 import { assertMediaFile } from '../../main/media/media-error'
 import { FileSource } from '../../main/sessions/file-source'
-import { parseProfile, resolveModel } from '../../main/sessions/model-plan'
+import { resolveModel } from '../../main/sessions/model-plan'
 import { createTransport } from '../../main/transport/create-transport'
 import { createTritonApi } from '../../main/triton/create-triton-api'
 import { CliUsageError } from '../cli-error'
@@ -27,40 +27,40 @@ import {
 } from '../connection-flags'
 import {
   detectionLine,
+  jsonLine,
+  partialTranscriptLine,
+  requestErrorLine,
   summaryTable,
   transcriptLine,
   unprocessedLine,
   type Output,
 } from '../output'
 import { announcePreset } from '../preset-line'
+import { loadProfile } from '../profile-file'
 
-export const STREAM_HELP = `triton-live stream --url U --model M --file F [--profile P.json] [--realtime] [--max-fps N] [--export OUT]... [--json]
-  Streams a file (any format ffmpeg reads) to a model over ModelStreamInfer and prints
-  transcripts or detections as they arrive, then a summary: every request ends as succeeded,
-  server error, decode error, timed out or cancelled. --realtime paces the file like a live
-  source; the default sends as fast as the server answers. A dropped link is retried with
-  backoff and the file resumes from its first unanswered chunk or frame. Ctrl+C is a drain: the
-  utterance in progress is ended and answers are awaited (5 s at most). --json prints one JSON
-  object per line (results, status, flow), the summary last. --export writes the results when
-  the run ends (also after Ctrl+C), the format by extension: transcripts .txt .srt .vtt .json
-  .jsonl, detections .jsonl .json or .mp4 (the video with boxes drawn), per-request latency
-  .csv; repeatable. Exits 1 when any request failed or anything was not processed.
+export const STREAM_HELP = `triton-live stream --url U --model M --file F [--profile P.json] [--realtime] [--max-fps N] [--export OUT]... [--json] [--verbose]
+  Streams a file (any format ffmpeg reads) to a model and prints transcripts or detections as
+  they arrive, then a summary: every request ends as succeeded, server error, decode error,
+  timed out or cancelled. A dropped link is retried with backoff and the file resumes from its
+  first unanswered chunk or frame. Ctrl+C is a drain: the utterance in progress is ended and
+  answers are awaited (5 s at most). Exits 1 when any request failed or anything was not
+  processed.
+  --realtime      pace the file like a live source. Without it (fast mode) the file is sent as
+                  fast as the server answers: a few requests are kept in flight on the one
+                  ordered stream, and each latency, counted from the write, includes the wait
+                  behind the requests sent before it. That measures throughput, not one
+                  request; for a model's own latency use --realtime, or
+                  \`triton-live bench --concurrency 1\`.
+  --max-fps N     send at most N video frames per second of media (detectors)
+  --json          one JSON object per line (results, status, flow), the summary last; numbers
+                  rounded (ms to 0.01)
+  --verbose       detectors: every box on its own line (default: one line per frame with a
+                  count per label)
+  --export F      write the results when the run ends (also after Ctrl+C), the format by
+                  extension: transcripts .txt .srt .vtt .json .jsonl, detections .jsonl .json
+                  or .mp4 (the video with boxes drawn), per-request latency .csv; repeatable
 
 ${TRANSPORT_HELP}`
-
-/** Reads and validates a --profile file; undefined when the flag is absent. */
-export async function loadProfile(path: string | undefined): Promise<ModelProfile | undefined> {
-  if (!path) return undefined
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (e) {
-    throw new CliUsageError(
-      `cannot read profile '${path}' (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
-    )
-  }
-  return parseProfile(text, path)
-}
 
 export async function streamCommand(argv: string[], output: Output): Promise<number> {
   const { values } = parseArgs({
@@ -75,6 +75,7 @@ export async function streamCommand(argv: string[], output: Output): Promise<num
       'max-fps': { type: 'string' },
       export: { type: 'string', multiple: true },
       json: { type: 'boolean' },
+      verbose: { type: 'boolean' },
     },
     strict: true,
   })
@@ -86,7 +87,7 @@ export async function streamCommand(argv: string[], output: Output): Promise<num
   if (maxFps !== undefined && !(maxFps > 0))
     throw new CliUsageError(`--max-fps must be a positive number`)
   await assertMediaFile(values.file)
-  const override = await loadProfile(values.profile)
+  const override = await loadProfile(values.profile, 'stream')
   const client = createTritonApi(connectionFromFlags(values))
   const workRoot = mkdtempSync(join(tmpdir(), 'triton-live-stream-'))
   let keepWorkRoot = false
@@ -107,7 +108,7 @@ export async function streamCommand(argv: string[], output: Output): Promise<num
       { transport, profile, workRoot },
       { path: values.file, pace: values.realtime ? 'realtime' : 'fast', maxFps },
     )
-    const printer = new EventPrinter(output, json)
+    const printer = new EventPrinter(output, json, output.verbose || Boolean(values.verbose))
     source.session.onDidEmit((e) => printer.print(e))
     const onSignal = (): void => {
       stopping ??= source.stop()
@@ -122,9 +123,7 @@ export async function streamCommand(argv: string[], output: Output): Promise<num
     const summary = await (stopping ?? source.done)
     printer.clearPartial()
     if (json) {
-      output.write(
-        JSON.stringify({ kind: 'summary', model: profile.model, url: client.target, summary }),
-      )
+      output.write(jsonLine({ kind: 'summary', model: profile.model, url: client.target, summary }))
     } else {
       output.write('')
       output.write(summaryTable(`${profile.model} @ ${client.target}`, summary))
@@ -155,6 +154,7 @@ class EventPrinter {
   constructor(
     private readonly output: Output,
     private readonly json: boolean,
+    private readonly verbose: boolean,
   ) {}
 
   clearPartial(): void {
@@ -166,7 +166,7 @@ class EventPrinter {
     if (e.kind === 'latency' || e.kind === 'ack') return
     if (this.json) {
       if (e.kind === 'status' && e.summary) return
-      return this.output.write(JSON.stringify(e))
+      return this.output.write(jsonLine(e))
     }
     switch (e.kind) {
       case 'transcript':
@@ -174,23 +174,23 @@ class EventPrinter {
           this.clearPartial()
           this.output.write(transcriptLine(e))
         } else if (this.output.tty) {
-          process.stdout.write(`\r\x1b[2K… ${e.text}`)
+          process.stdout.write(partialTranscriptLine(e))
           this.partialShown = true
         }
         return
       case 'detections':
-        return this.output.write(detectionLine(e))
+        return this.output.write(detectionLine(e, this.verbose))
       case 'request-error':
         this.clearPartial()
-        return this.output.write(`request failed at ${e.timeSec.toFixed(2)} s: ${e.message}`)
+        return this.output.write(requestErrorLine(e))
       case 'notice':
         this.clearPartial()
-        return void process.stderr.write(`triton-live: ${e.message}\n`)
+        return void process.stderr.write(`triton-live: ${safeLine(e.message)}\n`)
       case 'status':
         if (e.state === 'reconnecting' && e.error) {
           this.clearPartial()
           this.reconnecting = true
-          process.stderr.write(`triton-live: ${e.error.message}; reconnecting\n`)
+          process.stderr.write(`triton-live: ${safeLine(e.error.message)}; reconnecting\n`)
         } else if (e.state === 'running' && this.reconnecting) {
           this.reconnecting = false
           process.stderr.write(
@@ -199,7 +199,7 @@ class EventPrinter {
         } else if (e.state === 'failed' && e.error) {
           this.clearPartial()
           process.stderr.write(
-            `triton-live: ${e.error.message}${e.error.hint ? ` (${e.error.hint})` : ''}\n`,
+            `triton-live: ${safeLine(`${e.error.message}${e.error.hint ? ` (${e.error.hint})` : ''}`)}\n`,
           )
         }
         return

@@ -56,12 +56,20 @@ export class DemoInference {
   private readonly sequences = new Map<string, SequenceSlot>()
   private readonly busy = new Map<string, Promise<void>>()
 
+  private readonly delayMs: number
+  private readonly onSequenceEnd: ((entry: SequenceLogEntry) => void) | undefined
+
   constructor(
     models: readonly DemoModel[],
     private readonly shm?: SharedMemoryRegistry,
-    /** Called when a sequence ends successfully. */
-    private readonly onSequenceEnd?: (entry: SequenceLogEntry) => void,
+    options: {
+      delayMs?: number
+      /** Called when a sequence ends successfully. */
+      onSequenceEnd?: (entry: SequenceLogEntry) => void
+    } = {},
   ) {
+    this.delayMs = Math.max(0, options.delayMs ?? 0)
+    this.onSequenceEnd = options.onSequenceEnd
     for (const m of models) {
       this.models.set(m.name, m)
       this.loaded.add(m.name)
@@ -306,6 +314,8 @@ export class DemoInference {
         if (slot) this.sequences.set(seq.key, slot)
       }
       if (slot) slot.samples += validLength(inputs)
+      // A slow model, on purpose: the time is spent holding the instance, as compute would.
+      if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs))
       let produced: Tensor[] | Tensor[][]
       try {
         produced = model.execute(

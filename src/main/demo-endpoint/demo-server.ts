@@ -20,6 +20,29 @@ export {
   modelConfigOf,
 } from './demo-control'
 
+/** The endpoint could not open its port; `service` says which of its two. */
+export class ListenError extends Error {
+  constructor(
+    /** What could not listen: 'gRPC', 'metrics', 'KServe HTTP', 'the OpenAI API'. */
+    readonly service: string,
+    readonly address: string,
+    readonly code: string | undefined,
+    cause: string,
+  ) {
+    super(
+      code === 'EADDRINUSE'
+        ? `cannot serve ${service} on ${address}: the port is already in use (another demo endpoint, or a Triton?)`
+        : `cannot serve ${service} on ${address}: ${cause}`,
+    )
+    this.name = 'ListenError'
+  }
+}
+
+/** grpc-js reports a bind failure as one sentence with the socket error inside it. */
+function socketCode(message: string): string | undefined {
+  return /\b(EADDRINUSE|EACCES|EADDRNOTAVAIL)\b/.exec(message)?.[1]
+}
+
 export interface DemoEndpointOptions {
   host?: string
   /** gRPC port; 0 picks a free port. */
@@ -45,6 +68,11 @@ export interface DemoEndpointOptions {
   tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer }
   /** Refuse every call without `authorization: Bearer <token>`, as an auth proxy would. */
   bearerToken?: string
+  /**
+   * Every request takes this much longer inside its model's one instance, so a model serves at
+   * most 1000 / delayMs requests per second: a slow model whose limit is known exactly.
+   */
+  delayMs?: number
 }
 
 export interface DemoEndpoint {
@@ -77,8 +105,8 @@ async function listen(
 ): Promise<string> {
   const shown = host.includes(':') ? `[${host}]` : host
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e) =>
-      reject(new Error(`cannot serve ${what} on ${shown}:${port}: ${e.message}`)),
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(new ListenError(what, `${shown}:${port}`, e.code, e.message)),
     )
     server.listen(port, host, () => resolve())
   })
@@ -96,11 +124,10 @@ export async function startDemoEndpoint(options: DemoEndpointOptions = {}): Prom
   const registry = new SharedMemoryRegistry(options.shmDir)
   const shm = new DemoSharedMemory(registry, options.allowClientShm ?? true)
   const log = options.sequenceLog
-  const inference = new DemoInference(
-    options.models ?? DEMO_MODELS,
-    registry,
-    log ? (entry) => appendFileSync(log, JSON.stringify(entry) + '\n') : undefined,
-  )
+  const inference = new DemoInference(options.models ?? DEMO_MODELS, registry, {
+    delayMs: options.delayMs,
+    onSequenceEnd: log ? (entry) => appendFileSync(log, JSON.stringify(entry) + '\n') : undefined,
+  })
   const server = new grpc.Server({
     'grpc.max_receive_message_length': 64 * 1024 * 1024,
     'grpc.max_send_message_length': 64 * 1024 * 1024,
@@ -117,7 +144,14 @@ export async function startDemoEndpoint(options: DemoEndpointOptions = {}): Prom
       serverCredentials(options.tls),
       (err, p) =>
         err
-          ? reject(new Error(`cannot listen on ${bindHost}:${options.port ?? 0}: ${err.message}`))
+          ? reject(
+              new ListenError(
+                'gRPC',
+                `${bindHost}:${options.port ?? 0}`,
+                socketCode(err.message),
+                err.message,
+              ),
+            )
           : resolve(p),
     ),
   )

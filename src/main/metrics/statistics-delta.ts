@@ -170,3 +170,34 @@ export function statisticsDelta(
     avgBatch: acc.executions === 0n ? 0 : Number(acc.inferences) / Number(acc.executions),
   }
 }
+
+/**
+ * One breakdown for several intervals (a bench run's windows): counts add up, averages are
+ * weighted by the requests each interval served. Undefined when none has figures.
+ */
+export function combineBreakdowns(
+  list: ReadonlyArray<ServerTimeBreakdown | undefined>,
+): ServerTimeBreakdown | undefined {
+  const present = list.filter((b): b is ServerTimeBreakdown => b !== undefined)
+  if (present.length === 0) return undefined
+  const sum = (f: (b: ServerTimeBreakdown) => number): number =>
+    present.reduce((acc, b) => acc + f(b), 0)
+  const requests = sum((b) => b.requests)
+  const weighted = (f: (b: ServerTimeBreakdown) => number): number =>
+    requests === 0 ? 0 : sum((b) => f(b) * b.requests) / requests
+  const inferences = sum((b) => b.inferences)
+  const executions = sum((b) => b.executions)
+  return {
+    requests,
+    successes: sum((b) => b.successes),
+    failures: sum((b) => b.failures),
+    avgQueueMs: weighted((b) => b.avgQueueMs),
+    avgComputeInputMs: weighted((b) => b.avgComputeInputMs),
+    avgComputeInferMs: weighted((b) => b.avgComputeInferMs),
+    avgComputeOutputMs: weighted((b) => b.avgComputeOutputMs),
+    avgServerMs: weighted((b) => b.avgServerMs),
+    inferences,
+    executions,
+    avgBatch: executions === 0 ? 0 : inferences / executions,
+  }
+}

@@ -1,5 +1,6 @@
 import type { ModelDetails } from '../../shared/ipc-contract'
 import { modelProfileSchema, type ModelProfile } from '../../shared/model-profile'
+import { profileProblem, type ProfilePurpose } from '../../shared/profile-check'
 import { readFile } from 'node:fs/promises'
 import { parseLabelFile } from '../models/labels'
 import { inspectModel } from '../models/model-facts'
@@ -61,4 +62,20 @@ export function parseProfile(text: string, source: string): ModelProfile {
     )
   }
   return parsed.data
+}
+
+/**
+ * Refuses, before anything is sent, a profile that can never produce a request for `purpose`
+ * (a stream whose profile has no audio or video input would otherwise wait forever). Sessions
+ * call it when they start; the CLI when it loads --profile.
+ */
+export function assertProfileUsable(profile: ModelProfile, purpose: ProfilePurpose): void {
+  const problem = profileProblem(profile, purpose)
+  if (problem) {
+    throw new TritonError(
+      'invalid-argument',
+      problem,
+      'fix the model profile (see the example in README.md), or remove it to use what the server says',
+    )
+  }
 }

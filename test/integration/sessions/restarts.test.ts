@@ -247,6 +247,7 @@ describe('a real-time file stream through the CLI against a server killed ten ti
         '--realtime',
         '--export',
         srt,
+        '--json',
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     )
@@ -255,8 +256,11 @@ describe('a real-time file stream through the CLI against a server killed ten ti
     cli.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
     cli.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     const exited = new Promise<number>((r) => cli.once('exit', (code) => r(code ?? -1)))
+    // The stream has started (the model resolved, the first channel open) before any kill.
+    for (let w = 0; !stdout.includes('"state":"running"') && w < 500; w++) await sleep(20)
     const random = mulberry32(11)
-    const reconnected = () => (stderr.match(/reconnected/g) ?? []).length
+    // Each "running" after the first is a reconnect.
+    const reconnected = () => Math.max(0, (stdout.match(/"state":"running"/g) ?? []).length - 1)
     for (let k = 0; k < 10; k++) {
       await sleep(200 + Math.floor(random() * 600))
       await server.kill9()
@@ -267,8 +271,12 @@ describe('a real-time file stream through the CLI against a server killed ten ti
     const code = await exited
     expect(stderr).not.toContain('gave up')
     expect(code, stderr).toBe(0)
-    const lines = stdout.split('\n').filter((l) => l.startsWith('['))
-    expect(lines.map((l) => l.replace(/^\[[^\]]*\] /, '').replace(/ {2}\(.*$/, ''))).toEqual(texts)
+    const finals = stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { kind: string; final?: boolean; text?: string })
+      .filter((e) => e.kind === 'transcript' && e.final)
+    expect(finals.map((e) => e.text)).toEqual(texts)
     expect(reconnected()).toBe(10)
     const cues = readFileSync(srt, 'utf8')
     for (const t of texts) expect(cues).toContain(t)

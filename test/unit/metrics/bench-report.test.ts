@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import {
-  compareConclusions,
-  compareRuns,
-  formatCompare,
-  formatRunTable,
-  toCsv,
-  toJson,
-  toMarkdown,
-  type BenchRun,
-} from '../../../src/main/metrics/bench-report'
+import { compareRuns } from '../../../src/shared/bench-compare'
+import { compareConclusions } from '../../../src/main/metrics/bench-format'
+import { toCsv, toJson, toMarkdown, type BenchRun } from '../../../src/main/metrics/bench-report'
+import { formatCompare, formatRunTable } from '../../../src/main/metrics/bench-text'
 import type { LatencySummary } from '../../../src/shared/results'
 
 // The two runs of the hand-made seed report (003): a Triton ensemble and a FastAPI service,
@@ -174,7 +168,7 @@ describe('formatCompare', () => {
       '1.06x (0.60 req/s)',
     ])
     expect(line('Success Rate')).toEqual(['Success Rate', '100.00%', '100.00%', 'Tie', '0.00 pp'])
-    expect(line('Total Requests')).toEqual(['Total Requests', '282', '300', '-', '1.06x (18)'])
+    expect(line('Total Requests')).toEqual(['Total Requests', '282', '300', '–', '1.06x (18)'])
     expect(line('Successful Requests')).toEqual([
       'Successful Requests',
       '282',
@@ -184,9 +178,9 @@ describe('formatCompare', () => {
     ])
   })
 
-  it('shows n/a and no winner where one run lacks server figures', () => {
-    expect(line('Server queue')).toEqual(['Server queue', '3.00 ms', 'n/a', '-', '-'])
-    expect(line('Server compute')).toEqual(['Server compute', '7001.50 ms', 'n/a', '-', '-'])
+  it('shows a dash and no winner where one run lacks server figures', () => {
+    expect(line('Server queue')).toEqual(['Server queue', '3.00 ms', '–', '–', '–'])
+    expect(line('Server compute')).toEqual(['Server compute', '7001.50 ms', '–', '–', '–'])
   })
 
   it('does not rank GPU utilisation, only shows the gap', () => {
@@ -194,7 +188,7 @@ describe('formatCompare', () => {
       'GPU utilisation',
       '55.00%',
       '33.00%',
-      '-',
+      '–',
       '22.00 pp',
     ])
   })

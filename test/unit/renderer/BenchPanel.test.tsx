@@ -3,6 +3,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { App } from '../../../src/renderer/src/App'
 import { benchRows } from '../../../src/renderer/src/components/bench-compare'
+import { BenchReportView } from '../../../src/renderer/src/components/BenchReportView'
 import { SessionController } from '../../../src/renderer/src/session/session-controller'
 import { createAppStore } from '../../../src/renderer/src/store'
 import { benchRequestFrom, initialBenchState } from '../../../src/renderer/src/store/bench-slice'
@@ -135,6 +136,59 @@ describe('bench request', () => {
     )
     const same = benchRows([run('m', 4), run('m', 3)])
     expect(same.find((r) => r.key === 'p50')?.winner).toBe('m (B)')
+  })
+})
+
+describe('the Benchmark tab under overload', () => {
+  const slow = (label: string, p50s: number[]): BenchRunView => ({
+    ...run(label, p50s.reduce((a, b) => a + b, 0) / p50s.length),
+    windows: p50s.map((p) => ({ summary: run(label, p).summary })),
+  })
+
+  it('calls a gap inside the windows spread a tie and shows each side s spread', () => {
+    const rows = benchRows([slow('a', [20, 45, 70]), slow('b', [60, 90, 120])])
+    expect(rows.find((r) => r.key === 'p50')).toMatchObject({
+      cells: ['45.0 ms', '90.0 ms'],
+      winner: 'Tie',
+      ratio: '2.00×',
+      spread: '50.0 / 60.0 ms',
+    })
+  })
+
+  it('shows the same warnings as the CLI: both rates and the failures by cause', () => {
+    const overloaded: BenchRunView = {
+      ...run('yolo', 9600, { requests: 300, successes: 72, failures: 228, successRate: 0.24 }),
+      sentRate: 10,
+      answeredRate: 2.4,
+      failuresByCause: { 'deadline exceeded': 228 },
+    }
+    render(
+      <BenchReportView
+        report={{ runs: [overloaded], markdown: '', notes: [] }}
+        onSave={() => undefined}
+      />,
+    )
+    const items = within(screen.getByTestId('bench-warnings'))
+      .getAllByTestId('bench-warning')
+      .map((li) => li.textContent)
+    expect(items).toEqual([
+      'yolo: asked for 10.00 req/s but the endpoint answered 2.40 req/s (24%): more load than it sustains here, so requests queued and the latencies include that wait; lower the rate, or find the limit with a concurrency sweep',
+      'yolo: 228 of 300 requests failed (deadline exceeded 228)',
+    ])
+  })
+
+  it('shows a dash, not 0.0 ms, for latencies when nothing succeeded', () => {
+    const dead = run('dead', 0, { successes: 0, failures: 20, successRate: 0, throughput: 0 })
+    render(
+      <BenchReportView
+        report={{ runs: [dead], markdown: '', notes: [] }}
+        onSave={() => undefined}
+      />,
+    )
+    const p50 = screen
+      .getByTestId('bench-table')
+      .querySelector('[data-metric="p50"]') as HTMLElement
+    expect(within(p50).getByTestId('bench-cell').textContent).toBe('–')
   })
 })
 

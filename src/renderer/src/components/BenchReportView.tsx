@@ -1,4 +1,5 @@
 import { memo, useCallback, useMemo, useState } from 'react'
+import { benchWarnings } from '../../../shared/bench-warnings'
 import type { BenchReport, UserError } from '../../../shared/ipc-contract'
 import type { BenchSaveFormat } from '../store/bench-slice'
 import { benchRows, runNames } from './bench-compare'
@@ -15,6 +16,7 @@ export const BenchTable = memo(function BenchTable({ report }: { report: BenchRe
   const rows = useMemo(() => benchRows(report.runs), [report])
   const names = runNames(report.runs)
   const compare = report.runs.length === 2
+  const spread = rows.some((r) => r.spread !== undefined)
   return (
     <div className="bench-table-wrap">
       <table className="bench-table" data-testid="bench-table">
@@ -32,6 +34,11 @@ export const BenchTable = memo(function BenchTable({ report }: { report: BenchRe
                   Winner
                 </th>
                 <th scope="col">Ratio</th>
+                {spread && (
+                  <th scope="col" title="max − min over each side's measurement windows">
+                    Spread (A / B)
+                  </th>
+                )}
               </>
             )}
           </tr>
@@ -54,6 +61,11 @@ export const BenchTable = memo(function BenchTable({ report }: { report: BenchRe
                     {r.winner}
                   </td>
                   <td className="num">{r.ratio ?? '–'}</td>
+                  {spread && (
+                    <td className="num" data-testid="bench-spread">
+                      {r.spread ?? '–'}
+                    </td>
+                  )}
                 </>
               )}
             </tr>
@@ -88,12 +100,23 @@ export const BenchReportView = memo(function BenchReportView({
     )
   }, [report])
   const run = report.runs[0]
+  const warnings = useMemo(() => report.runs.flatMap(benchWarnings), [report])
+  const windows = run.windows?.length ?? 1
   return (
     <section className="bench-report" data-testid="bench-report">
       <p className="small muted">
         {run.mode === 'rate' ? `${run.rate} req/s` : `${run.concurrency} in flight`} for{' '}
-        {run.durationSec} s · input: {run.input}
+        {run.durationSec} s{windows > 1 ? ` in ${windows} windows each` : ''} · input: {run.input}
       </p>
+      {warnings.length > 0 && (
+        <ul className="bench-warnings" role="alert" data-testid="bench-warnings">
+          {warnings.map((w, i) => (
+            <li key={i} data-testid="bench-warning">
+              {w}
+            </li>
+          ))}
+        </ul>
+      )}
       <div className="bench-save">
         <span>Save as</span>
         {SAVE_FORMATS.map((f) => (

@@ -1,57 +1,12 @@
+import { BENCH_METRICS, compareRuns, type BenchUnit } from '../../../shared/bench-compare'
 import type { BenchRunView } from '../../../shared/ipc-contract'
 import { formatMs } from './latency-stats'
 
-type Better = 'lower' | 'higher' | 'none'
-type Unit = 'count' | 'percent' | 'rps' | 'ms'
-
-interface MetricDef {
-  key: string
-  label: string
-  unit: Unit
-  better: Better
-  get(run: BenchRunView): number | undefined
-}
-
-const compute = (r: BenchRunView): number | undefined =>
-  r.server && r.server.avgComputeInputMs + r.server.avgComputeInferMs + r.server.avgComputeOutputMs
-
-const m = (
-  key: string,
-  label: string,
-  unit: Unit,
-  better: Better,
-  get: MetricDef['get'],
-): MetricDef => ({ key, label, unit, better, get })
-
 /**
- * The same metrics, and the same sense of "better", as the report main writes: a mirror of
- * METRICS, TIE_MARGIN and TIE_FLOOR_MS in src/main/metrics/bench-report.ts (compareRuns), which
- * the renderer cannot import. Change both together; the e2e compare test checks that the
- * panel's winner matches the saved report's.
+ * The Benchmark tab's rows. Which metrics there are, which way is better and when a
+ * difference is only noise all come from src/shared/bench-compare.ts, the rules main's report
+ * uses too; this module only decides how a cell reads on screen.
  */
-export const BENCH_METRICS: readonly MetricDef[] = [
-  m('requests', 'Requests', 'count', 'none', (r) => r.summary.requests),
-  m('successes', 'Successful', 'count', 'higher', (r) => r.summary.successes),
-  m('failures', 'Failed', 'count', 'lower', (r) => r.summary.failures),
-  m('successRate', 'Success rate', 'percent', 'higher', (r) => r.summary.successRate),
-  m('throughput', 'Throughput', 'rps', 'higher', (r) => r.summary.throughput),
-  m('p50', 'p50', 'ms', 'lower', (r) => r.summary.p50Ms),
-  m('p95', 'p95', 'ms', 'lower', (r) => r.summary.p95Ms),
-  m('p99', 'p99', 'ms', 'lower', (r) => r.summary.p99Ms),
-  m('mean', 'Mean', 'ms', 'lower', (r) => r.summary.meanMs),
-  m('min', 'Min', 'ms', 'lower', (r) => r.summary.minMs),
-  m('max', 'Max', 'ms', 'lower', (r) => r.summary.maxMs),
-  m('serverQueue', 'Server queue', 'ms', 'lower', (r) => r.server?.avgQueueMs),
-  m('serverCompute', 'Server compute', 'ms', 'lower', compute),
-  // More utilisation can mean more work per request as easily as better use: not ranked.
-  m('gpuUtilization', 'GPU utilisation', 'percent', 'none', (r) => r.gpu?.avgUtilization),
-]
-
-/** Equal within half a percent counts as a tie, as in main's report. */
-const TIE_MARGIN = 0.005
-/** …and times closer than this are noise, however small both are (a 0.02 ms queue). */
-const TIE_FLOOR_MS = 0.05
-
 export interface BenchRow {
   key: string
   label: string
@@ -59,10 +14,12 @@ export interface BenchRow {
   /** Only for two runs: the winning run's column name, 'Tie' or '–'. */
   winner?: string
   ratio?: string
+  /** Only for two runs measured in windows: each side's spread, "3.1 / 4.0 ms". */
+  spread?: string
 }
 
-function format(unit: Unit, v: number | undefined): string {
-  if (v === undefined || !Number.isFinite(v)) return 'n/a'
+function format(unit: BenchUnit, v: number | undefined): string {
+  if (v === undefined || !Number.isFinite(v)) return '–'
   switch (unit) {
     case 'count':
       return String(Math.round(v))
@@ -83,26 +40,34 @@ export function runNames(runs: readonly BenchRunView[]): string[] {
     : labels
 }
 
+function spreadText(
+  unit: BenchUnit,
+  a: number | undefined,
+  b: number | undefined,
+): string | undefined {
+  if (a === undefined || b === undefined) return undefined
+  const one = (s: number): string =>
+    unit === 'percent' ? `${(s * 100).toFixed(1)} pp` : unit === 'ms' ? formatMs(s) : s.toFixed(2)
+  return `${one(a)} / ${one(b)}${unit === 'ms' ? ' ms' : ''}`
+}
+
 export function benchRows(runs: readonly BenchRunView[]): BenchRow[] {
   const names = runNames(runs)
-  return BENCH_METRICS.filter((d) => runs.some((r) => d.get(r) !== undefined)).map((d) => {
+  const comparison = runs.length === 2 ? compareRuns(runs[0], runs[1]) : undefined
+  return BENCH_METRICS.flatMap((d, i) => {
     const values = runs.map((r) => d.get(r))
+    // A server without statistics or GPUs has no such rows; a latency without successes is '–'.
+    if (d.source !== 'client' && values.every((v) => v === undefined)) return []
     const row: BenchRow = {
       key: d.key,
       label: d.label,
       cells: values.map((v) => format(d.unit, v)),
     }
-    if (runs.length !== 2) return row
-    const [a, b] = values
-    row.winner = '–'
-    if (a === undefined || b === undefined) return row
-    const lo = Math.min(a, b)
-    if (d.unit !== 'percent' && lo > 0) row.ratio = `${(Math.max(a, b) / lo).toFixed(2)}×`
-    if (d.better === 'none') return row
-    const floor = d.unit === 'ms' ? TIE_FLOOR_MS : 0
-    if (Math.abs(a - b) <= Math.max(floor, TIE_MARGIN * Math.max(Math.abs(a), Math.abs(b))))
-      row.winner = 'Tie'
-    else row.winner = a < b === (d.better === 'lower') ? names[0] : names[1]
-    return row
+    const c = comparison?.[i]
+    if (!c) return [row]
+    row.winner = c.winner === 'A' ? names[0] : c.winner === 'B' ? names[1] : c.winner ? 'Tie' : '–'
+    if (c.ratio !== undefined) row.ratio = `${c.ratio.toFixed(2)}×`
+    row.spread = spreadText(d.unit, c.spreadA, c.spreadB)
+    return [row]
   })
 }

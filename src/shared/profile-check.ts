@@ -1,0 +1,50 @@
+/**
+ * Whether a profile can ever produce a request for what it is used for. A stream turns audio
+ * chunks or video frames into requests through the input whose source is `audio` or
+ * `video-frame`; a profile without one would wait forever with 0 requests, so it is refused
+ * when it is loaded, with the field to fix. Used by main (sessions, CLI) and the profile editor.
+ */
+import type { ModelProfile } from './model-profile'
+
+/** `stream`: file, microphone or camera sessions; `bench`: load tests; `request`: one request. */
+export type ProfilePurpose = 'stream' | 'bench' | 'request'
+
+const MEDIA_SOURCE = {
+  'streaming-asr': 'audio',
+  'offline-asr': 'audio',
+  detection: 'video-frame',
+} as const
+
+function mediaProblem(profile: ModelProfile): string | undefined {
+  if (profile.kind === 'generic') return undefined
+  const wanted = MEDIA_SOURCE[profile.kind]
+  const fed = profile.inputs.filter((i) => i.source === wanted)
+  const names = profile.inputs.map((i) => `${i.name} (${i.source})`).join(', ')
+  if (fed.length === 0) {
+    const what = wanted === 'audio' ? 'chunk of sound' : 'video frame'
+    return `the ${profile.kind} profile of '${profile.model}' has no input with "source": "${wanted}" (it has ${names}), so no ${what} would ever become a request; give the tensor that takes it "source": "${wanted}"`
+  }
+  if (fed.length > 1) {
+    return `the ${profile.kind} profile of '${profile.model}' feeds ${fed.map((i) => i.name).join(' and ')} both from "${wanted}"; only one input can take the media, mark the others "constant"`
+  }
+  const foreign = profile.inputs.find(
+    (i) => (i.source === 'audio' || i.source === 'video-frame') && i.source !== wanted,
+  )
+  if (foreign) {
+    return `input '${foreign.name}' of '${profile.model}' has "source": "${foreign.source}", which a ${profile.kind} profile cannot feed`
+  }
+  const length = profile.inputs.find((i) => i.source === 'audio-length')
+  if (length && wanted !== 'audio') {
+    return `input '${length.name}' of '${profile.model}' has "source": "audio-length", which only ASR profiles feed`
+  }
+  return undefined
+}
+
+/** Why `profile` can never produce a request when used for `purpose`; undefined when it can. */
+export function profileProblem(profile: ModelProfile, purpose: ProfilePurpose): string | undefined {
+  if (purpose === 'request') return undefined
+  if (purpose === 'stream' && profile.kind === 'generic') {
+    return `'${profile.model}' has a generic profile: a stream needs an ASR or detection model, whose requests come from audio or video; send this model one request at a time instead (triton-live infer, or Request in the app)`
+  }
+  return mediaProblem(profile)
+}

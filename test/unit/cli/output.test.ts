@@ -1,0 +1,84 @@
+import { emptyOutcomes } from '../../../src/shared/session-summary'
+import { describe, expect, it } from 'vitest'
+import { detectionLine, mediaTime, summaryTable } from '../../../src/cli/output'
+import type { DetectionBox, DetectionFrameEvent } from '../../../src/shared/results'
+
+const box = (label: string, x: number): DetectionBox => ({
+  x,
+  y: 20,
+  width: 30,
+  height: 40,
+  score: 0.9,
+  classId: 0,
+  label,
+})
+
+function frame(boxes: DetectionBox[]): DetectionFrameEvent {
+  return {
+    kind: 'detections',
+    frame: 31,
+    timeSec: 31 / 30,
+    sourceWidth: 640,
+    sourceHeight: 360,
+    boxes,
+    latencyMs: 45.25,
+  }
+}
+
+describe('CLI lines', () => {
+  it('shows media time to the millisecond, so 30 fps frames differ', () => {
+    expect(mediaTime(31 / 30)).toBe('00:01.033')
+    expect(mediaTime(32 / 30)).toBe('00:01.067')
+    expect(mediaTime(75.5)).toBe('01:15.500')
+    expect(mediaTime(0)).toBe('00:00.000')
+  })
+
+  it('keeps a frame with 23 boxes to one short line of counts per label', () => {
+    const boxes = [
+      ...Array.from({ length: 10 }, (_, i) => box('red', i)),
+      ...Array.from({ length: 6 }, (_, i) => box('green', i)),
+      ...Array.from({ length: 4 }, (_, i) => box('blue', i)),
+      box('cyan', 1),
+      box('pink', 1),
+      box('yellow', 1),
+    ]
+    expect(detectionLine(frame(boxes))).toBe(
+      'frame   31 00:01.033  23 boxes: 10 red, 6 green, 4 blue, 1 cyan, +2 more  (45.3 ms)',
+    )
+  })
+
+  it('prints every box on its own line with --verbose', () => {
+    expect(detectionLine(frame([box('red', 5), box('blue', 7)]), true).split('\n')).toEqual([
+      'frame   31 00:01.033  2 boxes: 1 blue, 1 red  (45.3 ms)',
+      '    red 0.90 [5,20 30x40]',
+      '    blue 0.90 [7,20 30x40]',
+    ])
+    expect(detectionLine(frame([]), true)).toBe('frame   31 00:01.033  0 boxes  (45.3 ms)')
+  })
+
+  it('shows a dash, not 0.00 ms, for latencies when nothing succeeded', () => {
+    const text = summaryTable('m @ u', {
+      requests: 4,
+      successes: 0,
+      failures: 4,
+      successRate: 0,
+      durationSec: 1,
+      throughput: 0,
+      p50Ms: 0,
+      p95Ms: 0,
+      p99Ms: 0,
+      meanMs: 0,
+      minMs: 0,
+      maxMs: 0,
+      outcomes: { ...emptyOutcomes(), timeout: 4 },
+      unmatched: 0,
+      retries: 0,
+      reconnects: 0,
+      droppedFrames: 0,
+      emptyAnswers: 0,
+    })
+    expect(text).toMatch(/Latency p50 +–$/m)
+    expect(text).toMatch(/^ {4}Timed out +4$/m)
+    expect(text).not.toContain('0.00 ms')
+  })
+})
