@@ -94,19 +94,33 @@ export function indexAtOrBefore(frames: readonly { timeSec: number }[], t: numbe
   return found
 }
 
+/** How long the first result of a file counts as current before a second one says its spacing. */
+export const FIRST_FRAME_SPAN_SEC = 1 / 60
+
 /**
- * The result to show at playback time t: the latest one at or before t, unless it is older than
- * maxAgeSec (a gap in the results should not leave old boxes frozen on screen).
+ * The result for the frame on screen at media time t, or undefined when there is none yet.
+ * A result is current from its own time until the next result's; the newest one only for one
+ * frame spacing (the gap to the result before it), since past that the player is ahead of the
+ * results and the boxes would belong to an older picture. A gap between two results (a failed
+ * request) keeps the earlier boxes, for at most maxHoldSec.
  */
-export function latestAtOrBefore<T extends { timeSec: number }>(
+export function frameShownAt<T extends { timeSec: number }>(
   frames: readonly T[],
   t: number,
-  maxAgeSec = Infinity,
+  maxHoldSec = Infinity,
 ): T | undefined {
   const i = indexAtOrBefore(frames, t)
   if (i < 0) return undefined
   const f = frames[i]
-  return t - f.timeSec <= maxAgeSec ? f : undefined
+  if (i < frames.length - 1) return t - f.timeSec <= maxHoldSec ? f : undefined
+  const span = i > 0 ? f.timeSec - frames[i - 1].timeSec : FIRST_FRAME_SPAN_SEC
+  return t < f.timeSec + Math.min(span, maxHoldSec) ? f : undefined
+}
+
+/** How far the player is ahead of the newest result, in seconds; 0 when the results keep up. */
+export function resultsBehindSec(frames: readonly { timeSec: number }[], t: number): number {
+  const last = frames[frames.length - 1]
+  return last && t > last.timeSec ? t - last.timeSec : 0
 }
 
 /**

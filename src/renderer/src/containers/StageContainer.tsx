@@ -76,7 +76,8 @@ export function StageContainer() {
         ref={videoRef}
         className="stage-video"
         src={fileUrl}
-        autoPlay
+        // With boxes to draw, the player starts once the first results are in (usePlaybackGate).
+        autoPlay={!looks}
         controls
         playsInline
         data-testid="file-video"
