@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import {
-  CLASS_PALETTE,
-  classColour,
   containRect,
   filterBoxes,
   indexAtOrBefore,
@@ -66,20 +64,6 @@ describe('object-fit: contain mapping', () => {
   it('returns an empty rect before the media has a size', () => {
     expect(containRect(0, 0, 640, 480).scale).toBe(0)
     expect(containRect(100, 100, 0, 0).width).toBe(0)
-  })
-})
-
-describe('class colours', () => {
-  it('gives a class the same colour every time', () => {
-    for (let id = 0; id < 100; id++) {
-      expect(classColour(id)).toBe(classColour(id))
-      expect(CLASS_PALETTE).toContain(classColour(id))
-    }
-  })
-
-  it('spreads neighbouring classes over the palette', () => {
-    const firstEight = new Set(Array.from({ length: 8 }, (_, i) => classColour(i)))
-    expect(firstEight.size).toBeGreaterThanOrEqual(6)
   })
 })
 

@@ -1,10 +1,10 @@
 import { memo, useEffect, useLayoutEffect, useRef, type RefObject } from 'react'
+import { classColour, inkOnHex } from '../../../shared/class-palette'
 import type { DetectionBox } from '../../../shared/results'
 import type { FrameRates } from '../capture/frame-stats'
 import type { OverlayProbeBox } from '../env'
 import {
   boxCaption,
-  classColour,
   containRect,
   filterBoxes,
   frameShownAt,
@@ -46,12 +46,6 @@ const FILE_MAX_HOLD_SEC = 2
 const HUD_EVERY_MS = 250
 /** Less than a frame at any real frame rate. */
 const ENDED_BACKOFF_SEC = 0.001
-
-function textColourOn(hex: string): string {
-  const n = parseInt(hex.slice(1), 16)
-  const lum = 0.299 * ((n >> 16) & 255) + 0.587 * ((n >> 8) & 255) + 0.114 * (n & 255)
-  return lum > 150 ? '#000' : '#fff'
-}
 
 function probeBox(
   b: DetectionBox,
@@ -258,15 +252,15 @@ function paint(
     const r = sourceBoxToDisplay(b, record.sourceWidth, record.sourceHeight, rect)
     display.push(probeBox(b, r))
     const colour = classColour(b.classId)
-    ctx.strokeStyle = colour
+    ctx.strokeStyle = colour.hex
     ctx.strokeRect(r.x, r.y, r.width, r.height)
     const caption = boxCaption(b)
     const tw = ctx.measureText(caption).width + 6
     // The caption sits above the box, or inside it when the box touches the top edge.
     const ty = r.y >= 16 ? r.y - 16 : r.y
-    ctx.fillStyle = colour
+    ctx.fillStyle = colour.hex
     ctx.fillRect(r.x - 1, ty, tw, 16)
-    ctx.fillStyle = textColourOn(colour)
+    ctx.fillStyle = inkOnHex(colour.rgb)
     ctx.fillText(caption, r.x + 2, ty + 2)
   }
   if (probe) {

@@ -50,33 +50,6 @@ export function sourceBoxToDisplay(
   }
 }
 
-/** Bright and distinct, so boxes stay visible on dark and busy video; contrast over beauty. */
-export const CLASS_PALETTE = [
-  '#e6194b',
-  '#3cb44b',
-  '#ffe119',
-  '#5b8cff',
-  '#f58231',
-  '#c77dff',
-  '#42d4f4',
-  '#f032e6',
-  '#bfef45',
-  '#fabed4',
-  '#5fd3c6',
-  '#dcbeff',
-  '#ffb347',
-  '#fffac8',
-  '#ff6f91',
-  '#aaffc3',
-] as const
-
-/** A stable colour per class id: neighbouring ids land far apart in the palette. */
-export function classColour(classId: number): string {
-  // Knuth's multiplicative hash spreads 0, 1, 2 … across the palette.
-  const h = Math.imul((classId | 0) + 1, 2654435761) >>> 0
-  return CLASS_PALETTE[(h >>> 16) % CLASS_PALETTE.length]
-}
-
 /** Index of the last frame with timeSec <= t in a list sorted by timeSec, or -1. */
 export function indexAtOrBefore(frames: readonly { timeSec: number }[], t: number): number {
   let lo = 0
