@@ -106,6 +106,9 @@ export interface ModelDetails {
   /** Why a profile could not be derived, with an example to start from. */
   profileProblem?: string
   labels?: string[]
+  // ---- issue 12 (ui helper): what the model understands, from its config parameter
+  // `description`, when the server gives one.
+  description?: string
 }
 
 // ---- sessions

@@ -11,6 +11,7 @@ import {
   selectSessionStatus,
   selectSource,
 } from '../store/selectors'
+import { EmptyAnswersContainer } from './EmptyAnswersContainer'
 import { ExportContainer } from './ExportContainer'
 import { OverlayContainer } from './OverlayContainer'
 import { TranscriptContainer } from './TranscriptContainer'
@@ -107,6 +108,7 @@ export function StageContainer() {
     <main className="stage" data-testid="stage" data-kind={kind ?? 'unknown'}>
       <RequestErrors />
       {media ?? (!listens && <div className="stage-placeholder muted">{placeholder}</div>)}
+      {looks && <EmptyAnswersContainer />}
       {looks && <ExportContainer placement="up" />}
       {listens && <TranscriptContainer />}
       {!listens && !looks && kind === 'generic' && (

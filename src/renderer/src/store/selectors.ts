@@ -85,6 +85,56 @@ export const selectTranscriptPartial = (s: AppState) => s.results.partial
 export const selectRequestErrorCount = (s: AppState) => s.results.requestErrorCount
 export const selectLastRequestError = (s: AppState) => s.results.lastRequestError
 
+/**
+ * Requests of the session on screen that the model answered: main's own count once the session
+ * has ended, the round trips recorded so far while it runs (one latency sample per answer).
+ */
+export const selectAnsweredCount = (s: AppState): number =>
+  s.session.summary?.successes ?? s.breakdown.recorder.roundTripCount
+
+/** Whether any frame of a file session had a box; only the newest is kept for a camera. */
+const boxedScan = new WeakMap<readonly unknown[], { scanned: number; found: boolean }>()
+function anyBoxes(r: AppState['results']): boolean {
+  if (r.latestDetection && r.latestDetection.boxes.length > 0) return true
+  const list = r.detections
+  const seen = boxedScan.get(list) ?? { scanned: 0, found: false }
+  if (seen.found) return true
+  // The buffer only grows (or is trimmed at the front): scan what is new since the last look.
+  for (let i = Math.min(seen.scanned, list.length); i < list.length && !seen.found; i++)
+    seen.found = list[i].boxes.length > 0
+  seen.scanned = list.length
+  boxedScan.set(list, seen)
+  return seen.found
+}
+
+/**
+ * "The model answered N times with no text" (or boxes) when every answer of the session so far
+ * was empty, so nothing recognised does not look like nothing happened; undefined otherwise.
+ */
+export const selectEmptyAnswers = (s: AppState): string | undefined => {
+  const plan = s.session.plan
+  if (!plan) return undefined
+  const answered = selectAnsweredCount(s)
+  if (answered === 0) return undefined
+  const listens = plan.kind === 'streaming-asr' || plan.kind === 'offline-asr'
+  const r = s.results
+  if (listens && (r.transcriptCount > 0 || r.finals.length > 0)) return undefined
+  if (plan.kind === 'detection' && (r.detectionCount === 0 || anyBoxes(r))) return undefined
+  if (!listens && plan.kind !== 'detection') return undefined
+  const times = answered === 1 ? 'once' : `${answered} times`
+  const nothing = listens ? 'text' : 'boxes'
+  return isActiveStatus(s.session.status)
+    ? `${plan.model} has answered ${times}, with no ${nothing} so far.`
+    : `${plan.model} answered ${times} with no ${nothing}.`
+}
+
+/** What the session's model understands, when its config says so. */
+export const selectSessionModelDescription = (s: AppState): string | undefined => {
+  const d = s.models.details
+  const model = s.session.plan?.model ?? s.models.selected
+  return d && d.name === model ? d.description : undefined
+}
+
 export const selectBreakdown = (s: AppState) => s.breakdown
 export const selectServerMetrics = (s: AppState) => s.serverMetrics
 
