@@ -56,6 +56,7 @@ beforeEach(() => {
 
 /** A new session as the controller starts one: fresh results and round trips. */
 function run(plan: SessionPlan, events: SessionEvent[]): void {
+  store.setState((s) => ({ models: { ...s.models, selected: plan.model } }))
   store.getState().resetResults()
   store.getState().resetBreakdown(0, 'file')
   store.getState().sessionStarting(0)
@@ -98,6 +99,13 @@ describe('a session whose answers were all empty', () => {
     store.getState().sessionStopped(summary(2))
     expect(selectEmptyAnswers(store.getState())).toBe('boxes answered 2 times with no boxes.')
     run(detector, [latency(1), frame(0, 1), latency(2), frame(1, 0)])
+    expect(selectEmptyAnswers(store.getState())).toBeUndefined()
+  })
+
+  it('is forgotten once another model is picked', () => {
+    run(asr, [latency(1)])
+    store.getState().sessionStopped(summary(1))
+    store.setState((s) => ({ models: { ...s.models, selected: 'other' } }))
     expect(selectEmptyAnswers(store.getState())).toBeUndefined()
   })
 

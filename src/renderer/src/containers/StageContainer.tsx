@@ -6,7 +6,7 @@ import {
   selectCameraStream,
   selectLastRequestError,
   selectModelKind,
-  selectPlan,
+  selectPlanOnScreen,
   selectRequestErrorCount,
   selectSessionStatus,
   selectSource,
@@ -35,7 +35,7 @@ function RequestErrors() {
 /** The centre: the picture with its boxes, or the transcript, for whatever is running. */
 export function StageContainer() {
   const source = useAppStore(selectSource)
-  const plan = useAppStore(selectPlan)
+  const plan = useAppStore(selectPlanOnScreen)
   const kind = useAppStore(selectModelKind)
   const stream = useAppStore(selectCameraStream)
   const status = useAppStore(selectSessionStatus)

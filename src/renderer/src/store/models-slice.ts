@@ -1,5 +1,6 @@
 import type { ModelDetails, ModelSummary, Result, UserError } from '../../../shared/ipc-contract'
 import type { ModelProfile } from '../../../shared/model-profile'
+import { forgetFinishedSession } from './session-hygiene'
 import type { SliceCreator, StoreDeps } from './types'
 
 export interface ModelsState {
@@ -79,6 +80,13 @@ export function createModelsSlice(deps: StoreDeps): SliceCreator<ModelsSlice> {
       async selectModel(name) {
         const endpointId = get().models.endpointId
         if (!endpointId) return
+        if (name !== get().models.selected) {
+          set(
+            (s) => ({ session: forgetFinishedSession(s.session) }),
+            undefined,
+            'models/forgetSession',
+          )
+        }
         patch(
           { selected: name, detailsLoading: true, detailsError: undefined, details: undefined },
           'select',

@@ -20,8 +20,6 @@ export const selectModelDetails = (s: AppState) => s.models.details
 export const selectDetailsLoading = (s: AppState) => s.models.detailsLoading
 export const selectDetailsError = (s: AppState) => s.models.detailsError
 export const selectBusyModel = (s: AppState) => s.models.busyModel
-/** The kind the centre view should prepare for: the running plan's, else the selected model's. */
-export const selectModelKind = (s: AppState) => s.session.plan?.kind ?? s.models.details?.kind
 
 export const selectSource = (s: AppState) => s.session.source
 export const selectSessionStatus = (s: AppState) => s.session.status
@@ -41,6 +39,26 @@ export const selectCameraStream = (s: AppState) => s.session.cameraStream
 /** A session is on its way, running or draining: its model and source are fixed until it ends. */
 export const selectSessionLocked = (s: AppState) =>
   isActiveStatus(s.session.status) || s.session.status === 'stopping'
+
+/**
+ * The session the centre shows: the one running, or the last one while its model is still the
+ * one picked. Picking another model clears the stage for it.
+ */
+export const selectPlanOnScreen = (s: AppState) => {
+  const plan = s.session.plan
+  return plan && (selectSessionLocked(s) || plan.model === s.models.selected) ? plan : undefined
+}
+
+/** The kind the centre view should prepare for: the session's on screen, else the picked model's. */
+export const selectModelKind = (s: AppState) =>
+  selectPlanOnScreen(s)?.kind ?? s.models.details?.kind
+
+/**
+ * The model a session is using on the server, or undefined when none runs: it cannot be
+ * unloaded (or reloaded) from under the session.
+ */
+export const selectModelInUse = (s: AppState): string | undefined =>
+  selectSessionLocked(s) ? (s.session.plan?.model ?? s.models.selected) : undefined
 
 /** The model a session is running (its plan's once main answered), else the one picked. */
 export const selectSessionModel = (s: AppState) =>
@@ -112,7 +130,7 @@ function anyBoxes(r: AppState['results']): boolean {
  * was empty, so nothing recognised does not look like nothing happened; undefined otherwise.
  */
 export const selectEmptyAnswers = (s: AppState): string | undefined => {
-  const plan = s.session.plan
+  const plan = selectPlanOnScreen(s)
   if (!plan) return undefined
   const answered = selectAnsweredCount(s)
   if (answered === 0) return undefined
