@@ -15,11 +15,11 @@ const plan: SessionPlan = { sessionId: 's1', model: 'tone_asr', kind: 'streaming
 const detector: ModelDetails = { ...asrDetails, name: 'box_finder', kind: 'detection' }
 
 async function connected() {
-  const store = createAppStore({
-    api: demoBridge({
-      'models:details': ({ model }) => ok(model === 'box_finder' ? detector : asrDetails),
-    }).api,
+  const bridge = demoBridge({
+    'models:details': ({ model }) => ok(model === 'box_finder' ? detector : asrDetails),
+    'models:unload': () => ok(undefined),
   })
+  const store = Object.assign(createAppStore({ api: bridge.api }), { bridge })
   await store.getState().bootstrap()
   await store.getState().selectModel('tone_asr')
   return store
@@ -61,6 +61,20 @@ describe('picking another model after a session', () => {
     expect(selectModelInUse(store.getState())).toBe('tone_asr')
     store.getState().sessionStopped()
     expect(selectModelInUse(store.getState())).toBeUndefined()
+  })
+
+  it('refuses to unload the model a running session uses, and says why', async () => {
+    const store = await connected()
+    store.getState().sessionStarting(0)
+    store.getState().sessionStarted(plan)
+    await store.getState().unloadModel('tone_asr')
+    expect(store.bridge.calls('models:unload')).toHaveLength(0)
+    expect(store.getState().models.error?.message).toBe(
+      'tone_asr is in use by the running session.',
+    )
+    store.getState().sessionStopped()
+    await store.getState().unloadModel('tone_asr')
+    expect(store.bridge.calls('models:unload')).toHaveLength(1)
   })
 
   it('does not copy a state that has nothing to forget', () => {
