@@ -121,6 +121,9 @@ export interface ModelDetails {
   labels?: string[]
   /** Issue 9: the model family the app recognised and the numbers its preset set. */
   preset?: ModelPreset
+  // ---- issue 12 (ui helper): what the model understands, from its config parameter
+  // `description`, when the server gives one.
+  description?: string
 }
 
 // ---- issue 9 (model families): what a preset is, as the user sees it

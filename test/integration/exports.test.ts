@@ -8,6 +8,8 @@ import { streamCommand } from '../../src/cli/commands/stream-command'
 import type { Output } from '../../src/cli/output'
 import { startDemoEndpoint, type DemoEndpoint } from '../../src/main/demo-endpoint/demo-server'
 import { writeAnnotatedVideo } from '../../src/main/exports/annotated-video'
+import { labelTagHeight } from '../../src/main/exports/box-drawing'
+import { classColour } from '../../src/shared/class-palette'
 import { resolveFfmpeg, resolveFfprobe } from '../../src/main/media/ffmpeg-path'
 import { probeMedia } from '../../src/main/media/media-probe'
 import { resolveModel } from '../../src/main/sessions/model-plan'
@@ -168,6 +170,44 @@ describe('annotated video export', () => {
     const names = await readdir(dir)
     expect(names.filter((f) => f.startsWith('.halfway.mp4.'))).toEqual([])
     expect(names.includes('halfway.mp4')).toBe(false)
+  })
+
+  it('labels boxes at 720p in capitals 21 px tall on a tag in the class colour', async () => {
+    const input = join(dir, 'grey-720p.mp4')
+    await run(resolveFfmpeg(), [
+      ...['-v', 'error', '-f', 'lavfi', '-i', 'color=c=0x303030:s=1280x720:r=10:d=0.3'],
+      ...['-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-y', input],
+    ])
+    const box = { x: 400, y: 300, width: 200, height: 150, score: 0.9, classId: 1, label: 'green' }
+    const detections: DetectionFrameEvent[] = [0, 1, 2].map((frame) => ({
+      kind: 'detections',
+      frame,
+      timeSec: frame / 10,
+      sourceWidth: 1280,
+      sourceHeight: 720,
+      boxes: [box],
+      latencyMs: 1,
+    }))
+    const output = join(dir, 'labelled-720p.mp4')
+    await writeAnnotatedVideo({ input, output, detections })
+    const frame = await frameRgb(output, 1)
+    const green = [...classColour(1).rgb]
+    // The tag sits on the 3 px outline, from the outline's left edge.
+    const outlineTop = box.y - 3
+    const tagColumn = Array.from({ length: 40 }, (_, i) => outlineTop - 40 + i).filter(
+      (y) => distance(rgbAt(frame, 1280, box.x - 2, y), green) < 60,
+    )
+    expect(labelTagHeight(720)).toBe(27)
+    expect(tagColumn.length).toBeGreaterThanOrEqual(26)
+    expect(tagColumn.length).toBeLessThanOrEqual(28)
+    // White ink on the green tag: rows that hold any glyph pixel, across the label's width.
+    const inkRows = tagColumn.filter((y) =>
+      Array.from({ length: 200 }, (_, i) => rgbAt(frame, 1280, box.x + i, y)).some((p) =>
+        p.every((c) => c > 180),
+      ),
+    )
+    expect(inkRows[inkRows.length - 1] - inkRows[0] + 1).toBeGreaterThanOrEqual(20)
+    expect(inkRows[inkRows.length - 1] - inkRows[0] + 1).toBeLessThanOrEqual(22)
   })
 
   it('names the file and the cause when the source has no video', async () => {

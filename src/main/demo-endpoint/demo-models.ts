@@ -47,6 +47,17 @@ export interface DemoModel {
 
 const SAMPLE_RATE = 16000
 
+/**
+ * What each demo model understands, in the config parameter `description`, so the model browser
+ * (and anything else that lists models) can say it before a session comes back empty.
+ */
+const TONE_AUDIO =
+  'understands tone-coded audio only (one sine tone per character, as in ' +
+  'resources/samples/tone-text.wav), not speech: speech, music or silence give no text'
+const COLOUR_BOXES =
+  'finds solid rectangles of six saturated colours (red, green, blue, yellow, magenta, cyan), ' +
+  'as in resources/samples/boxes.mp4; a camera picture of anything else gives no boxes'
+
 function strings(t: DecodedTensor | undefined): string[] {
   if (!t || t.datatype !== 'BYTES') return []
   return (t.data as Uint8Array[]).map((b) => Buffer.from(b).toString('utf8'))
@@ -78,6 +89,7 @@ export const toneStreamingTranscriber: DemoModel = {
   ],
   outputs: [{ name: 'TRANSCRIPTS', datatype: 'BYTES', dims: [1] }],
   sequence: { idleMicroseconds: 5_000_000 },
+  parameters: { description: `Demo streaming transcriber (sherpa-style): ${TONE_AUDIO}.` },
   execute(inputs, sequence) {
     const state = sequence?.state ?? {}
     let decoder = state.decoder as ToneTextDecoder | undefined
@@ -103,6 +115,7 @@ export const toneOfflineTranscriber: DemoModel = {
   ],
   outputs: [{ name: 'TRANSCRIPTS', datatype: 'BYTES', dims: [1] }],
   dynamicBatching: true,
+  parameters: { description: `Demo offline transcriber (Whisper-style): ${TONE_AUDIO}.` },
   execute(inputs) {
     const prefix = strings(inputs.get('TEXT_PREFIX'))[0] ?? ''
     if (prefix && !prefix.includes('<|startoftranscript|>')) {
@@ -122,6 +135,9 @@ export const wordSplitterDecoupled: DemoModel = {
   inputs: [{ name: 'TEXT', datatype: 'BYTES', dims: [1] }],
   outputs: [{ name: 'WORD', datatype: 'BYTES', dims: [1] }],
   decoupled: true,
+  parameters: {
+    description: 'Demo decoupled text model: takes a sentence in TEXT and answers once per word.',
+  },
   execute(inputs) {
     const text = strings(inputs.get('TEXT'))[0] ?? ''
     return text
@@ -152,7 +168,11 @@ function detectBoxes(inputs: Map<string, DecodedTensor>): FoundBox[] {
   return findColorBoxes(images.data as Float32Array, INPUT_SIZE, INPUT_SIZE)
 }
 
-function detectorBase(name: string, outputs: DemoTensorSpec[]): Omit<DemoModel, 'execute'> {
+function detectorBase(
+  name: string,
+  form: string,
+  outputs: DemoTensorSpec[],
+): Omit<DemoModel, 'execute'> {
   return {
     name,
     platform: 'demo',
@@ -161,7 +181,10 @@ function detectorBase(name: string, outputs: DemoTensorSpec[]): Omit<DemoModel, 
     inputs: [{ name: 'images', datatype: 'FP32', dims: [3, INPUT_SIZE, INPUT_SIZE] }],
     outputs,
     dynamicBatching: true,
-    parameters: { metadata: ultralyticsMetadata },
+    parameters: {
+      metadata: ultralyticsMetadata,
+      description: `Demo detector with ${form} output: ${COLOUR_BOXES}.`,
+    },
   }
 }
 
@@ -171,7 +194,7 @@ function detectorBase(name: string, outputs: DemoTensorSpec[]): Omit<DemoModel, 
  * so the client's NMS has real work to do.
  */
 export const colorBoxYolov8: DemoModel = {
-  ...detectorBase('color-box-detector-yolov8', [
+  ...detectorBase('color-box-detector-yolov8', 'a raw YOLOv8', [
     { name: 'output0', datatype: 'FP32', dims: [4 + NUM_CLASSES, ANCHORS] },
   ]),
   execute(inputs) {
@@ -202,7 +225,7 @@ const E2E_MAX = 300
 
 /** NMS-free end-to-end head (YOLOv10/YOLO26 style): [1, 300, 6] rows x1, y1, x2, y2, score, class. */
 export const colorBoxEndToEnd: DemoModel = {
-  ...detectorBase('color-box-detector-e2e', [
+  ...detectorBase('color-box-detector-e2e', 'an end-to-end (NMS-free)', [
     { name: 'output0', datatype: 'FP32', dims: [E2E_MAX, 6] },
   ]),
   execute(inputs) {
@@ -218,7 +241,7 @@ const NMS_TOPK = 100
 
 /** TensorRT EfficientNMS as YOLOv7/v9 end2end exports name it: num_dets, det_boxes, det_scores, det_classes. */
 export const colorBoxEfficientNms: DemoModel = {
-  ...detectorBase('color-box-detector-efficientnms', [
+  ...detectorBase('color-box-detector-efficientnms', 'an EfficientNMS', [
     { name: 'num_dets', datatype: 'INT32', dims: [1] },
     { name: 'det_boxes', datatype: 'FP32', dims: [NMS_TOPK, 4] },
     { name: 'det_scores', datatype: 'FP32', dims: [NMS_TOPK] },

@@ -1,19 +1,19 @@
 /**
  * Burns detections into a copy of the source video: ffmpeg decodes the source to raw RGB at
- * its own size and rate, each frame's boxes are drawn here in JavaScript, and a second ffmpeg
- * encodes the frames to H.264 MP4. Drawing in JS keeps the look identical whatever ffmpeg
- * build is installed (drawbox/drawtext need fontconfig and differ between builds).
+ * its own size and rate, each frame's boxes are drawn in JavaScript (box-drawing.ts), and a
+ * second ffmpeg encodes the frames to H.264 MP4.
  */
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import type { DetectionBox, DetectionFrameEvent } from '../../shared/results'
+import type { DetectionFrameEvent } from '../../shared/results'
 import { resolveFfmpeg } from '../media/ffmpeg-path'
 import { ffmpegInput, streamFfmpegRecords } from '../media/ffmpeg-process'
 import { lastMeaningfulLine, MediaError } from '../media/media-error'
 import { probeMedia } from '../media/media-probe'
+import { drawDetections } from './box-drawing'
 
 export interface AnnotatedVideoOptions {
   /** The video the detections were made on. */
@@ -40,9 +40,9 @@ const DEFAULT_FPS = 25
 const STDERR_KEEP = 8 * 1024
 
 /**
- * Decodes `input`, draws each frame's boxes (a 2-3 px outline in a colour fixed per class and
- * a small label with the class and score) and encodes H.264 yuv420p MP4 at the source's size
- * and frame rate, keeping the first audio track. Detections are matched to frames by frame
+ * Decodes `input`, draws each frame's boxes (a 2-3 px outline in the class's colour and a
+ * label with the class and score, sized to the picture) and encodes H.264 yuv420p MP4 at the
+ * source's size and frame rate, keeping the first audio track. Detections are matched to frames by frame
  * index, or by nearest time when the session sampled fewer frames than the file has. The MP4
  * is written to a temporary file beside `output` and renamed at the end, so a failed or
  * aborted export leaves no half-written file.
@@ -306,190 +306,4 @@ export function frameMatcher(
     )
     return Math.abs(best.timeSec - t) <= tolerance ? best : undefined
   }
-}
-
-type Rgb = readonly [number, number, number]
-
-/** Ultralytics' 20-colour palette: bright on dark backgrounds and familiar to YOLO users. */
-const PALETTE: readonly Rgb[] = (
-  'FF3838 FF9D97 FF701F FFB21D CFD231 48F90A 92CC17 3DDB86 1A9334 00D4BB ' +
-  '2C99A8 00C2FF 344593 6473FF 0018EC 8438FF 520085 CB38FF FF95C8 FF37C7'
-)
-  .split(' ')
-  .map((hex): Rgb => [
-    parseInt(hex.slice(0, 2), 16),
-    parseInt(hex.slice(2, 4), 16),
-    parseInt(hex.slice(4), 16),
-  ])
-
-/** The same class always gets the same colour, in every frame and every export. */
-export function classColor(classId: number): Rgb {
-  const i = Math.abs(Math.trunc(classId)) % PALETTE.length
-  return PALETTE[i]
-}
-
-function fillRect(
-  rgb: Uint8Array,
-  width: number,
-  height: number,
-  x0: number,
-  y0: number,
-  x1: number,
-  y1: number,
-  color: Rgb,
-): void {
-  const left = Math.max(0, x0)
-  const right = Math.min(width, x1)
-  const top = Math.max(0, y0)
-  const bottom = Math.min(height, y1)
-  for (let y = top; y < bottom; y++) {
-    let p = (y * width + left) * 3
-    for (let x = left; x < right; x++, p += 3) {
-      rgb[p] = color[0]
-      rgb[p + 1] = color[1]
-      rgb[p + 2] = color[2]
-    }
-  }
-}
-
-/**
- * Draws boxes (source pixels, scaled by sx/sy) onto a packed RGB frame in place. The outline
- * sits just outside the box so the object itself stays visible, and moves inside where the
- * box touches the frame edge; the label sits above the box, or inside it at the top edge.
- */
-export function drawDetections(
-  rgb: Uint8Array,
-  width: number,
-  height: number,
-  boxes: readonly DetectionBox[],
-  sx = 1,
-  sy = 1,
-): void {
-  const thickness = Math.max(2, Math.min(3, Math.round(Math.min(width, height) / 240)))
-  const fontScale = height >= 720 ? 2 : 1
-  for (const box of boxes) {
-    const color = classColor(box.classId)
-    const x1 = Math.round(box.x * sx)
-    const y1 = Math.round(box.y * sy)
-    const x2 = Math.round((box.x + box.width) * sx)
-    const y2 = Math.round((box.y + box.height) * sy)
-    if (x2 <= 0 || y2 <= 0 || x1 >= width || y1 >= height) continue
-    const ox1 = Math.max(0, x1 - thickness)
-    const oy1 = Math.max(0, y1 - thickness)
-    const ox2 = Math.min(width, x2 + thickness)
-    const oy2 = Math.min(height, y2 + thickness)
-    fillRect(rgb, width, height, ox1, oy1, ox2, oy1 + thickness, color)
-    fillRect(rgb, width, height, ox1, oy2 - thickness, ox2, oy2, color)
-    fillRect(rgb, width, height, ox1, oy1, ox1 + thickness, oy2, color)
-    fillRect(rgb, width, height, ox2 - thickness, oy1, ox2, oy2, color)
-    drawLabel(
-      rgb,
-      width,
-      height,
-      `${box.label} ${box.score.toFixed(2)}`,
-      ox1,
-      oy1,
-      color,
-      fontScale,
-    )
-  }
-}
-
-/** A filled tag in the class colour with the text in black or white, whichever reads better. */
-function drawLabel(
-  rgb: Uint8Array,
-  width: number,
-  height: number,
-  text: string,
-  x: number,
-  boxTop: number,
-  color: Rgb,
-  scale: number,
-): void {
-  const pad = scale
-  const tagWidth = text.length * GLYPH_ADVANCE * scale + pad * 2 - scale
-  const tagHeight = GLYPH_HEIGHT * scale + pad * 2
-  const top = boxTop - tagHeight >= 0 ? boxTop - tagHeight : boxTop
-  const left = Math.min(x, Math.max(0, width - tagWidth))
-  fillRect(rgb, width, height, left, top, left + tagWidth, top + tagHeight, color)
-  const luma = 0.299 * color[0] + 0.587 * color[1] + 0.114 * color[2]
-  const ink: Rgb = luma > 140 ? [0, 0, 0] : [255, 255, 255]
-  let penX = left + pad
-  for (const ch of text) {
-    const rows = glyph(ch)
-    for (let row = 0; row < GLYPH_HEIGHT; row++) {
-      for (let col = 0; col < GLYPH_WIDTH; col++) {
-        if ((rows[row] >> (GLYPH_WIDTH - 1 - col)) & 1) {
-          const gx = penX + col * scale
-          const gy = top + pad + row * scale
-          fillRect(rgb, width, height, gx, gy, gx + scale, gy + scale, ink)
-        }
-      }
-    }
-    penX += GLYPH_ADVANCE * scale
-  }
-}
-
-const GLYPH_WIDTH = 5
-const GLYPH_HEIGHT = 7
-const GLYPH_ADVANCE = 6
-
-/**
- * A 5x7 bitmap font: each glyph is seven rows of five bits, written as 14 hex digits. Letters
- * are capitals only; lower case is drawn with them, which suits short class labels.
- */
-const FONT: Readonly<Record<string, string>> = {
-  A: '0e11111f111111',
-  B: '1e11111e11111e',
-  C: '0e11101010110e',
-  D: '1c12111111121c',
-  E: '1f10101e10101f',
-  F: '1f10101e101010',
-  G: '0e11101711110f',
-  H: '1111111f111111',
-  I: '0e04040404040e',
-  J: '0702020202120c',
-  K: '11121418141211',
-  L: '1010101010101f',
-  M: '111b1515111111',
-  N: '11111915131111',
-  O: '0e11111111110e',
-  P: '1e11111e101010',
-  Q: '0e11111115120d',
-  R: '1e11111e141211',
-  S: '0f10100e01011e',
-  T: '1f040404040404',
-  U: '1111111111110e',
-  V: '11111111110a04',
-  W: '1111111515150a',
-  X: '11110a040a1111',
-  Y: '1111110a040404',
-  Z: '1f01020408101f',
-  '0': '0e11131519110e',
-  '1': '040c040404040e',
-  '2': '0e11010204081f',
-  '3': '1f02040201110e',
-  '4': '02060a121f0202',
-  '5': '1f101e0101110e',
-  '6': '0608101e11110e',
-  '7': '1f010204080808',
-  '8': '0e11110e11110e',
-  '9': '0e11110f01020c',
-  ' ': '00000000000000',
-  '.': '00000000000c0c',
-  '-': '0000001f000000',
-  ':': '000c0c000c0c00',
-  _: '0000000000001f',
-  '%': '18190204081303',
-  '/': '00010204081000',
-  '(': '02040808080402',
-  ')': '08040202020408',
-  '?': '0e110102040004',
-}
-
-function glyph(ch: string): number[] {
-  const hex = FONT[ch.toUpperCase()] ?? FONT['?']
-  const rows: number[] = []
-  for (let i = 0; i < GLYPH_HEIGHT; i++) rows.push(parseInt(hex.slice(i * 2, i * 2 + 2), 16))
-  return rows
 }

@@ -35,5 +35,23 @@ export async function inspectModel(
       steps.map((s) => configOrNothing(client, s.model_name).catch(() => undefined)),
     )
   ).filter((c): c is ModelConfig => c !== undefined)
-  return describeModel(meta, config, saved, stepConfigs)
+  const details = describeModel(meta, config, saved, stepConfigs)
+  const description = configDescription(config)
+  return description ? { ...details, description } : details
+}
+
+/** Longer than a paragraph is not a description; the browser shows it whole. */
+const MAX_DESCRIPTION = 500
+
+/**
+ * The config parameter `description` (a free-form string parameter, as the demo models and many
+ * deployments set it), trimmed and stripped of control characters: it is server text.
+ */
+export function configDescription(config: ModelConfig | undefined): string | undefined {
+  const raw = config?.parameters?.description?.string_value
+  if (typeof raw !== 'string') return undefined
+  // eslint-disable-next-line no-control-regex
+  const text = raw.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim()
+  if (!text) return undefined
+  return text.length > MAX_DESCRIPTION ? `${text.slice(0, MAX_DESCRIPTION - 1)}…` : text
 }

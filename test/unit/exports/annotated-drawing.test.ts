@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { classColor, drawDetections, frameMatcher } from '../../../src/main/exports/annotated-video'
+import { frameMatcher } from '../../../src/main/exports/annotated-video'
+import { drawDetections, labelScale, labelTagHeight } from '../../../src/main/exports/box-drawing'
+import { classColour } from '../../../src/shared/class-palette'
 import type { DetectionBox, DetectionFrameEvent } from '../../../src/shared/results'
 
 const W = 160
 const H = 120
+
+const rgbOf = (id: number): number[] => [...classColour(id).rgb]
 
 const pixel = (rgb: Uint8Array, x: number, y: number): number[] => {
   const p = (y * W + x) * 3
@@ -34,7 +38,7 @@ describe('drawing detections onto a frame', () => {
   it('draws the outline just outside the box in the class colour and leaves the inside alone', () => {
     const rgb = new Uint8Array(W * H * 3).fill(48)
     drawDetections(rgb, W, H, [box(50, 50, 40, 30, 3)])
-    const color = [...classColor(3)]
+    const color = rgbOf(3)
     expect(pixel(rgb, 49, 65)).toEqual(color)
     expect(pixel(rgb, 48, 65)).toEqual(color)
     expect(pixel(rgb, 90, 65)).toEqual(color)
@@ -48,7 +52,7 @@ describe('drawing detections onto a frame', () => {
     const rgb = new Uint8Array(W * H * 3).fill(48)
     drawDetections(rgb, W, H, [box(50, 50, 40, 30, 0)])
     const tagRow = Array.from({ length: 40 }, (_, i) => pixel(rgb, 50 + i, 40))
-    const color = classColor(0)
+    const color = rgbOf(0)
     expect(tagRow.some((p) => p[0] === color[0] && p[1] === color[1] && p[2] === color[2])).toBe(
       true,
     )
@@ -61,22 +65,29 @@ describe('drawing detections onto a frame', () => {
   it('keeps a box at the frame edge inside the frame without touching other memory', () => {
     const rgb = new Uint8Array(W * H * 3).fill(48)
     drawDetections(rgb, W, H, [box(-20, -20, 60, 200, 1), box(150, 100, 40, 40, 2)])
-    expect(pixel(rgb, 0, 60)).toEqual([...classColor(1)])
+    expect(pixel(rgb, 0, 60)).toEqual(rgbOf(1))
     expect(rgb.length).toBe(W * H * 3)
   })
 
   it('scales boxes from source pixels to the frame it draws on', () => {
     const rgb = new Uint8Array(W * H * 3).fill(48)
     drawDetections(rgb, W, H, [box(25, 25, 20, 15, 4)], 2, 2)
-    expect(pixel(rgb, 49, 65)).toEqual([...classColor(4)])
+    expect(pixel(rgb, 49, 65)).toEqual(rgbOf(4))
   })
 
   it('gives every class a stable colour that stands out from a dark background', () => {
     for (let id = 0; id < 40; id++) {
-      expect(classColor(id)).toEqual(classColor(id))
-      const [r, g, b] = classColor(id)
+      expect(rgbOf(id)).toEqual(rgbOf(id))
+      const [r, g, b] = rgbOf(id)
       expect(Math.max(Math.abs(r - 48), Math.abs(g - 48), Math.abs(b - 48))).toBeGreaterThan(60)
     }
+  })
+})
+
+describe('label size', () => {
+  it('scales the 5x7 capitals with the picture: 14 px below 720p, 21 px at 720p, 28 px at 1080p', () => {
+    expect([240, 360, 719, 720, 1080, 2160].map(labelScale)).toEqual([2, 2, 2, 3, 4, 9])
+    expect(labelTagHeight(720)).toBe(27)
   })
 })
 

@@ -272,8 +272,8 @@ describe('keyboard and locks around a running session', () => {
     fireEvent.click(screen.getByTestId('source-camera'))
     const start = screen.getByTestId('session-start') as HTMLButtonElement
     expect(start.disabled).toBe(true)
-    expect(screen.getByTestId('session-status').textContent).toBe(
-      'tone_asr takes audio: choose Microphone or a file.',
+    expect(screen.getByTestId('start-blocker').textContent).toBe(
+      'Start is off: tone_asr takes audio: choose Microphone or a file.',
     )
     fireEvent.keyDown(document.body, { key: ' ' })
     expect(bridge.calls('session:start')).toHaveLength(0)

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import {
-  CLASS_PALETTE,
-  classColour,
   containRect,
   filterBoxes,
   indexAtOrBefore,
   insertByTime,
-  latestAtOrBefore,
+  frameShownAt,
+  resultsBehindSec,
   sourceBoxToDisplay,
 } from '../../../src/renderer/src/components/overlay-helpers'
 import type { DetectionBox } from '../../../src/shared/results'
@@ -68,36 +67,38 @@ describe('object-fit: contain mapping', () => {
   })
 })
 
-describe('class colours', () => {
-  it('gives a class the same colour every time', () => {
-    for (let id = 0; id < 100; id++) {
-      expect(classColour(id)).toBe(classColour(id))
-      expect(CLASS_PALETTE).toContain(classColour(id))
-    }
-  })
-
-  it('spreads neighbouring classes over the palette', () => {
-    const firstEight = new Set(Array.from({ length: 8 }, (_, i) => classColour(i)))
-    expect(firstEight.size).toBeGreaterThanOrEqual(6)
-  })
-})
-
 describe('time-indexed lookup', () => {
   const frames = [0, 0.5, 1, 1.5, 2].map((timeSec, frame) => ({ timeSec, frame }))
 
-  it('finds the latest result at or before the playback time', () => {
+  it('shows each result from its own time until the next one', () => {
     expect(indexAtOrBefore(frames, -0.1)).toBe(-1)
-    expect(latestAtOrBefore(frames, 0)?.frame).toBe(0)
-    expect(latestAtOrBefore(frames, 0.49)?.frame).toBe(0)
-    expect(latestAtOrBefore(frames, 0.5)?.frame).toBe(1)
-    expect(latestAtOrBefore(frames, 1.74)?.frame).toBe(3)
-    expect(latestAtOrBefore(frames, 99)?.frame).toBe(4)
-    expect(latestAtOrBefore([], 1)).toBeUndefined()
+    expect(frameShownAt(frames, -0.1)).toBeUndefined()
+    expect(frameShownAt(frames, 0)?.frame).toBe(0)
+    expect(frameShownAt(frames, 0.49)?.frame).toBe(0)
+    expect(frameShownAt(frames, 0.5)?.frame).toBe(1)
+    expect(frameShownAt(frames, 1.74)?.frame).toBe(3)
+    expect(frameShownAt([], 1)).toBeUndefined()
   })
 
-  it('hides results older than the allowed age', () => {
-    expect(latestAtOrBefore(frames, 5, 2)).toBeUndefined()
-    expect(latestAtOrBefore(frames, 3.9, 2)?.frame).toBe(4)
+  it('shows the newest result for one frame spacing only, then none: the player is ahead', () => {
+    // Results 0.5 s apart, the newest at 2 s: it is current until 2.5 s.
+    expect(frameShownAt(frames, 2.49)?.frame).toBe(4)
+    expect(frameShownAt(frames, 2.5)).toBeUndefined()
+    expect(frameShownAt(frames, 99)).toBeUndefined()
+    expect(resultsBehindSec(frames, 3.25)).toBe(1.25)
+    expect(resultsBehindSec(frames, 1.5)).toBe(0)
+  })
+
+  it('counts a lone first result as current for a sixtieth of a second', () => {
+    const first = [{ timeSec: 0, frame: 0 }]
+    expect(frameShownAt(first, 0.01)?.frame).toBe(0)
+    expect(frameShownAt(first, 0.02)).toBeUndefined()
+  })
+
+  it('holds the earlier boxes across a gap in the results, up to the allowed time', () => {
+    const gappy = [0, 0.1, 3].map((timeSec, frame) => ({ timeSec, frame }))
+    expect(frameShownAt(gappy, 1.5, 2)?.frame).toBe(1)
+    expect(frameShownAt(gappy, 2.2, 2)).toBeUndefined()
   })
 
   it('keeps order when results arrive late, and replaces a repeated frame', () => {

@@ -1,13 +1,14 @@
 import { memo, useEffect, useLayoutEffect, useRef, type RefObject } from 'react'
+import { classColour, inkOnHex } from '../../../shared/class-palette'
 import type { DetectionBox } from '../../../shared/results'
 import type { FrameRates } from '../capture/frame-stats'
 import type { OverlayProbeBox } from '../env'
 import {
   boxCaption,
-  classColour,
   containRect,
   filterBoxes,
-  latestAtOrBefore,
+  frameShownAt,
+  resultsBehindSec,
   sourceBoxToDisplay,
   type DetectionRecord,
 } from './overlay-helpers'
@@ -40,15 +41,11 @@ export interface DetectionOverlayProps {
   onPainted?(): void
 }
 
-/** Older results are not shown during file playback: a gap should not freeze stale boxes. */
-const FILE_MAX_AGE_SEC = 2
+/** A gap in a file's results holds the earlier boxes this long at most, then shows none. */
+const FILE_MAX_HOLD_SEC = 2
 const HUD_EVERY_MS = 250
-
-function textColourOn(hex: string): string {
-  const n = parseInt(hex.slice(1), 16)
-  const lum = 0.299 * ((n >> 16) & 255) + 0.587 * ((n >> 8) & 255) + 0.114 * (n & 255)
-  return lum > 150 ? '#000' : '#fff'
-}
+/** Less than a frame at any real frame rate. */
+const ENDED_BACKOFF_SEC = 0.001
 
 function probeBox(
   b: DetectionBox,
@@ -105,6 +102,7 @@ export const DetectionOverlay = memo(function DetectionOverlay(props: DetectionO
     let lastHud = 0
     let shown: DetectionRecord | undefined
     let shownCount = 0
+    let shownFor = NaN
 
     const draw = (): void => {
       raf = requestAnimationFrame(draw)
@@ -121,15 +119,23 @@ export const DetectionOverlay = memo(function DetectionOverlay(props: DetectionO
         canvas.height = pxH
         lastKey = ''
       }
+      // At the end the player stops at its duration, the (exclusive) end of the last frame,
+      // which stays on screen.
+      const mediaTime = video.ended ? video.currentTime - ENDED_BACKOFF_SEC : video.currentTime
       const record =
         mode === 'file'
-          ? latestAtOrBefore(frames.detections, video.currentTime, FILE_MAX_AGE_SEC)
+          ? frameShownAt(frames.detections, mediaTime, FILE_MAX_HOLD_SEC)
           : frames.latest
       const key = `${record?.frame}|${record?.timeSec}|${record?.receivedAtMs}|${pxW}x${pxH}|${minScore}|${[...hiddenClasses].join(',')}`
-      if (key !== lastKey) {
+      const changed = key !== lastKey
+      if (changed) {
         lastKey = key
         shown = record
         shownCount = paint(ctx, dpr, cssW, cssH, video, record, minScore, hiddenClasses)
+      }
+      if (changed || mediaTime !== shownFor) {
+        shownFor = mediaTime
+        markDrawn(canvas, record, mediaTime)
       }
       // New results are on screen from this frame (a file's wait for its playback time is
       // deliberate and not counted); a hidden stage paints nothing.
@@ -140,11 +146,19 @@ export const DetectionOverlay = memo(function DetectionOverlay(props: DetectionO
       const now = performance.now()
       if (now - lastHud >= HUD_EVERY_MS) {
         lastHud = now
-        updateHud(shown, shownCount)
+        updateHud(
+          shown,
+          shownCount,
+          mode === 'file' ? resultsBehindSec(frames.detections, shownFor) : 0,
+        )
       }
     }
 
-    const updateHud = (record: DetectionRecord | undefined, count: number): void => {
+    const updateHud = (
+      record: DetectionRecord | undefined,
+      count: number,
+      behindSec: number,
+    ): void => {
       if (countRef.current) {
         countRef.current.textContent = record
           ? `${count} of ${record.boxes.length} boxes`
@@ -153,7 +167,9 @@ export const DetectionOverlay = memo(function DetectionOverlay(props: DetectionO
       }
       if (infoRef.current) {
         infoRef.current.textContent = !record
-          ? ''
+          ? behindSec > 0
+            ? `results ${behindSec.toFixed(1)} s behind playback`
+            : ''
           : mode === 'camera'
             ? `age ${Math.round(Date.now() - record.receivedAtMs + record.latencyMs)} ms`
             : `frame ${record.frame} @ ${record.timeSec.toFixed(2)} s`
@@ -192,6 +208,20 @@ export const DetectionOverlay = memo(function DetectionOverlay(props: DetectionO
   )
 })
 
+/**
+ * Says on the canvas which result it shows and for which media time, so a test can check that
+ * the boxes on screen belong to the frame on screen without comparing clocks.
+ */
+function markDrawn(
+  canvas: HTMLCanvasElement,
+  record: DetectionRecord | undefined,
+  mediaTime: number,
+): void {
+  canvas.dataset.drawnFrame = String(record ? record.frame : -1)
+  canvas.dataset.drawnTime = record ? String(record.timeSec) : ''
+  canvas.dataset.mediaTime = String(mediaTime)
+}
+
 /** Clears and draws one result; returns how many boxes passed the filters. */
 function paint(
   ctx: CanvasRenderingContext2D,
@@ -222,15 +252,15 @@ function paint(
     const r = sourceBoxToDisplay(b, record.sourceWidth, record.sourceHeight, rect)
     display.push(probeBox(b, r))
     const colour = classColour(b.classId)
-    ctx.strokeStyle = colour
+    ctx.strokeStyle = colour.hex
     ctx.strokeRect(r.x, r.y, r.width, r.height)
     const caption = boxCaption(b)
     const tw = ctx.measureText(caption).width + 6
     // The caption sits above the box, or inside it when the box touches the top edge.
     const ty = r.y >= 16 ? r.y - 16 : r.y
-    ctx.fillStyle = colour
+    ctx.fillStyle = colour.hex
     ctx.fillRect(r.x - 1, ty, tw, 16)
-    ctx.fillStyle = textColourOn(colour)
+    ctx.fillStyle = inkOnHex(colour.rgb)
     ctx.fillText(caption, r.x + 2, ty + 2)
   }
   if (probe) {

@@ -1,7 +1,8 @@
-import { memo } from 'react'
+import { memo, useState } from 'react'
 import type { ModelDetails, ModelSummary, Result, UserError } from '../../../shared/ipc-contract'
 import type { ModelProfile } from '../../../shared/model-profile'
 import { isReadyState } from '../store/models-slice'
+import { ConfirmDialog } from './ConfirmDialog'
 import { ErrorBanner } from './ErrorBanner'
 import { useListboxKeys } from './listbox-keys'
 import { ModelDetailsView } from './ModelDetailsView'
@@ -18,6 +19,10 @@ export interface ModelBrowserProps {
   busyModel?: string
   /** A session is running: its model stays picked until it ends. */
   locked?: boolean
+  /** The model a session is using: it cannot be loaded or unloaded under it. */
+  inUse?: string
+  /** The server a load or unload acts on, in words ("Demo (127.0.0.1:8001)"). */
+  serverLabel?: string
   onSelect(name: string): void
   onRefresh(): void
   onLoad(name: string): void
@@ -37,6 +42,13 @@ export const ModelBrowser = memo(function ModelBrowser(p: ModelBrowserProps) {
     (i) => pick(p.models[i].name),
   )
   const lockedTitle = p.locked ? 'Stop the session to pick another model' : undefined
+  const [asking, setAsking] = useState<{ op: 'load' | 'unload'; name: string }>()
+  const confirm = (): void => {
+    if (!asking) return
+    setAsking(undefined)
+    if (asking.op === 'unload') p.onUnload(asking.name)
+    else p.onLoad(asking.name)
+  }
   return (
     <section className="panel model-browser" aria-label="Models" data-testid="model-browser">
       <header className="panel-header">
@@ -79,7 +91,9 @@ export const ModelBrowser = memo(function ModelBrowser(p: ModelBrowserProps) {
               data-model={m.name}
               data-state={m.state}
             >
-              <span className="model-name">{m.name}</span>
+              <span className="model-name" title={m.name}>
+                {m.name}
+              </span>
               {m.version && <span className="muted">v{m.version}</span>}
               <span
                 className={`state state-${ready ? 'ready' : 'other'}`}
@@ -90,11 +104,15 @@ export const ModelBrowser = memo(function ModelBrowser(p: ModelBrowserProps) {
               <button
                 type="button"
                 className="small"
-                disabled={busy || !!p.busyModel}
+                disabled={busy || !!p.busyModel || p.inUse === m.name}
+                title={
+                  p.inUse === m.name
+                    ? `${m.name} is in use by the running session: stop it first.`
+                    : `${ready ? 'Unload' : 'Load'} on the server, for every user`
+                }
                 onClick={(e) => {
                   e.stopPropagation()
-                  if (ready) p.onUnload(m.name)
-                  else p.onLoad(m.name)
+                  setAsking({ op: ready ? 'unload' : 'load', name: m.name })
                 }}
                 data-testid={ready ? 'model-unload' : 'model-load'}
               >
@@ -107,6 +125,45 @@ export const ModelBrowser = memo(function ModelBrowser(p: ModelBrowserProps) {
       <ErrorBanner error={p.detailsError} testId="model-details-error" />
       {p.detailsLoading && <p className="muted">Reading {p.selected}…</p>}
       {p.details && <ModelDetailsView details={p.details} onSaveProfile={p.onSaveProfile} />}
+      {asking && (
+        <ServerActionDialog
+          {...asking}
+          server={p.serverLabel ?? 'the server'}
+          onConfirm={confirm}
+          onCancel={() => setAsking(undefined)}
+        />
+      )}
     </section>
   )
 })
+
+/** Load and unload change the server for everyone on it: say so before doing it. */
+function ServerActionDialog(p: {
+  op: 'load' | 'unload'
+  name: string
+  server: string
+  onConfirm(): void
+  onCancel(): void
+}) {
+  const unload = p.op === 'unload'
+  return (
+    <ConfirmDialog
+      title={`${unload ? 'Unload' : 'Load'} ${p.name} on the server?`}
+      confirmLabel={unload ? 'Unload for everyone' : 'Load for everyone'}
+      danger={unload}
+      onConfirm={p.onConfirm}
+      onCancel={p.onCancel}
+      testId="model-action-confirm"
+    >
+      <p>
+        This acts on <strong>{p.server}</strong>, for <strong>every user and application</strong> of
+        that Triton, not only this window.
+      </p>
+      <p className="muted">
+        {unload
+          ? `Their requests to ${p.name} fail until someone loads it again.`
+          : `${p.name} then takes the server's memory (and GPU, if it uses one) until someone unloads it.`}
+      </p>
+    </ConfirmDialog>
+  )
+}

@@ -49,6 +49,11 @@ export const ModelDetailsView = memo(function ModelDetailsView({
 }: ModelDetailsViewProps) {
   return (
     <div className="model-details" data-testid="model-details" data-model={d.name}>
+      {d.description && (
+        <p className="model-description" data-testid="model-description">
+          {d.description}
+        </p>
+      )}
       <dl className="facts">
         <dt>Kind</dt>
         <dd data-testid="model-kind">{d.kind}</dd>

@@ -1,6 +1,6 @@
 import { memo } from 'react'
 import type { ClassInfo } from './DetectionOverlay'
-import { classColour } from './overlay-helpers'
+import { classColour } from '../../../shared/class-palette'
 
 export interface OverlayControlsProps {
   minScore: number
@@ -53,7 +53,7 @@ export const OverlayControls = memo(function OverlayControls({
               onClick={() => onToggleClass(c.classId)}
               data-testid="overlay-class"
             >
-              <span className="swatch" style={{ background: classColour(c.classId) }} />
+              <span className="swatch" style={{ background: classColour(c.classId).hex }} />
               {c.label || `class ${c.classId}`}
             </button>
           )

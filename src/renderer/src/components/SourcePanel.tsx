@@ -68,6 +68,7 @@ const STATUS_LABEL: Record<SessionStatus, string> = {
 export const SourcePanel = memo(function SourcePanel(p: SourcePanelProps) {
   const active = p.status === 'starting' || p.status === 'running' || p.status === 'reconnecting'
   const locked = active || p.status === 'stopping'
+  const blocker = locked ? undefined : p.startBlocker
   const [dragging, setDragging] = useState(false)
 
   const onDrop = (e: DragEvent): void => {
@@ -137,22 +138,32 @@ export const SourcePanel = memo(function SourcePanel(p: SourcePanelProps) {
               type="button"
               className="big primary"
               onClick={p.onStart}
-              disabled={!!p.startBlocker}
+              disabled={!!blocker}
+              aria-describedby={blocker ? 'start-blocker' : undefined}
               data-testid="session-start"
-              title={p.startBlocker ?? 'Start (Space or Ctrl+Enter)'}
+              title={blocker ?? 'Start (Space or Ctrl+Enter)'}
             >
               ▶ Start
             </button>
           )}
-          <span
-            className={`session-status status-${p.status}`}
-            data-testid="session-status"
-            data-state={p.status}
-          >
-            {p.startBlocker && !locked
-              ? p.startBlocker
-              : `${p.model ?? ''} ${STATUS_LABEL[p.status]}`}
-          </span>
+          {blocker ? (
+            <span
+              id="start-blocker"
+              className="session-status start-blocker"
+              role="status"
+              data-testid="start-blocker"
+            >
+              Start is off: {blocker}
+            </span>
+          ) : (
+            <span
+              className={`session-status status-${p.status}`}
+              data-testid="session-status"
+              data-state={p.status}
+            >
+              {`${p.model ?? ''} ${STATUS_LABEL[p.status]}`}
+            </span>
+          )}
         </div>
       </div>
       <ErrorBanner error={p.error} testId="session-error" onDismiss={p.onDismissError} />

@@ -16,6 +16,8 @@ export interface TranscriptPanelProps {
   onClear(): void
   /** Shown while no text has arrived yet. */
   emptyHint?: string
+  /** Shown instead of the hint once the model has answered, but with no text. */
+  emptyState?: ReactNode
   /** Called once new text is in the DOM, in the frame that paints it (render timing). */
   onPainted?: () => void
   /** A row under the header, for the export menu. */
@@ -74,6 +76,7 @@ export const TranscriptPanel = memo(function TranscriptPanel({
   partial,
   onClear,
   emptyHint = 'Start a session to see the transcript here.',
+  emptyState,
   onPainted,
   toolbar,
 }: TranscriptPanelProps) {
@@ -167,7 +170,7 @@ export const TranscriptPanel = memo(function TranscriptPanel({
         onScroll={onScroll}
         data-testid="transcript-lines"
       >
-        {empty && <p className="muted">{emptyHint}</p>}
+        {empty && (emptyState ?? <p className="muted">{emptyHint}</p>)}
         {hidden > 0 && (
           <p className="muted small transcript-trimmed" data-testid="transcript-trimmed">
             {hidden} earlier line{hidden === 1 ? ' is' : 's are'} not shown here; the export has the

@@ -50,33 +50,6 @@ export function sourceBoxToDisplay(
   }
 }
 
-/** Bright and distinct, so boxes stay visible on dark and busy video; contrast over beauty. */
-export const CLASS_PALETTE = [
-  '#e6194b',
-  '#3cb44b',
-  '#ffe119',
-  '#5b8cff',
-  '#f58231',
-  '#c77dff',
-  '#42d4f4',
-  '#f032e6',
-  '#bfef45',
-  '#fabed4',
-  '#5fd3c6',
-  '#dcbeff',
-  '#ffb347',
-  '#fffac8',
-  '#ff6f91',
-  '#aaffc3',
-] as const
-
-/** A stable colour per class id: neighbouring ids land far apart in the palette. */
-export function classColour(classId: number): string {
-  // Knuth's multiplicative hash spreads 0, 1, 2 … across the palette.
-  const h = Math.imul((classId | 0) + 1, 2654435761) >>> 0
-  return CLASS_PALETTE[(h >>> 16) % CLASS_PALETTE.length]
-}
-
 /** Index of the last frame with timeSec <= t in a list sorted by timeSec, or -1. */
 export function indexAtOrBefore(frames: readonly { timeSec: number }[], t: number): number {
   let lo = 0
@@ -94,19 +67,33 @@ export function indexAtOrBefore(frames: readonly { timeSec: number }[], t: numbe
   return found
 }
 
+/** How long the first result of a file counts as current before a second one says its spacing. */
+export const FIRST_FRAME_SPAN_SEC = 1 / 60
+
 /**
- * The result to show at playback time t: the latest one at or before t, unless it is older than
- * maxAgeSec (a gap in the results should not leave old boxes frozen on screen).
+ * The result for the frame on screen at media time t, or undefined when there is none yet.
+ * A result is current from its own time until the next result's; the newest one only for one
+ * frame spacing (the gap to the result before it), since past that the player is ahead of the
+ * results and the boxes would belong to an older picture. A gap between two results (a failed
+ * request) keeps the earlier boxes, for at most maxHoldSec.
  */
-export function latestAtOrBefore<T extends { timeSec: number }>(
+export function frameShownAt<T extends { timeSec: number }>(
   frames: readonly T[],
   t: number,
-  maxAgeSec = Infinity,
+  maxHoldSec = Infinity,
 ): T | undefined {
   const i = indexAtOrBefore(frames, t)
   if (i < 0) return undefined
   const f = frames[i]
-  return t - f.timeSec <= maxAgeSec ? f : undefined
+  if (i < frames.length - 1) return t - f.timeSec <= maxHoldSec ? f : undefined
+  const span = i > 0 ? f.timeSec - frames[i - 1].timeSec : FIRST_FRAME_SPAN_SEC
+  return t < f.timeSec + Math.min(span, maxHoldSec) ? f : undefined
+}
+
+/** How far the player is ahead of the newest result, in seconds; 0 when the results keep up. */
+export function resultsBehindSec(frames: readonly { timeSec: number }[], t: number): number {
+  const last = frames[frames.length - 1]
+  return last && t > last.timeSec ? t - last.timeSec : 0
 }
 
 /**

@@ -6,6 +6,8 @@ import {
   selectConnectedEndpointId,
   selectDetailsError,
   selectDetailsLoading,
+  selectEndpoints,
+  selectModelInUse,
   selectModelDetails,
   selectModelList,
   selectModelsError,
@@ -25,6 +27,10 @@ export function ModelsContainer() {
   const detailsError = useAppStore(selectDetailsError)
   const busyModel = useAppStore(selectBusyModel)
   const locked = useAppStore(selectSessionLocked)
+  const inUse = useAppStore(selectModelInUse)
+  const endpoints = useAppStore(selectEndpoints)
+  const endpoint = endpoints.find((e) => e.id === connectedId)
+  const serverLabel = endpoint ? `${endpoint.name} (${endpoint.url})` : undefined
   const loadModels = useAppStore((s) => s.loadModels)
   const selectModel = useAppStore((s) => s.selectModel)
   const loadModel = useAppStore((s) => s.loadModel)
@@ -49,6 +55,8 @@ export function ModelsContainer() {
       detailsError={detailsError}
       busyModel={busyModel}
       locked={locked}
+      inUse={inUse}
+      serverLabel={serverLabel}
       onSelect={onSelect}
       onRefresh={onRefresh}
       onLoad={onLoad}

@@ -5,6 +5,7 @@ import {
   type OverlayFrames,
 } from '../components/DetectionOverlay'
 import { OverlayControls } from '../components/OverlayControls'
+import { usePlaybackGate } from '../hooks/usePlaybackGate'
 import { useSessionController } from '../session/controller-context'
 import { useAppStoreApi } from '../store'
 
@@ -26,6 +27,7 @@ export function OverlayContainer({
   const [minScore, setMinScore] = useState(DEFAULT_MIN_SCORE)
   const [hidden, setHidden] = useState<ReadonlySet<number>>(() => new Set())
   const [classes, setClasses] = useState<ClassInfo[]>([])
+  const waiting = usePlaybackGate(mediaRef, store, mode === 'file')
 
   const getFrames = useCallback((): OverlayFrames => {
     const r = store.getState().results
@@ -74,6 +76,11 @@ export function OverlayContainer({
           onClassesSeen={setClasses}
           onPainted={onPainted}
         />
+        {waiting && (
+          <div className="overlay-waiting" role="status" data-testid="overlay-waiting">
+            Waiting for results, so the boxes stay on their frames…
+          </div>
+        )}
       </div>
       <OverlayControls
         minScore={minScore}

@@ -6,11 +6,12 @@ import {
   selectCameraStream,
   selectLastRequestError,
   selectModelKind,
-  selectPlan,
+  selectPlanOnScreen,
   selectRequestErrorCount,
   selectSessionStatus,
   selectSource,
 } from '../store/selectors'
+import { EmptyAnswersContainer } from './EmptyAnswersContainer'
 import { ExportContainer } from './ExportContainer'
 import { OverlayContainer } from './OverlayContainer'
 import { TranscriptContainer } from './TranscriptContainer'
@@ -34,7 +35,7 @@ function RequestErrors() {
 /** The centre: the picture with its boxes, or the transcript, for whatever is running. */
 export function StageContainer() {
   const source = useAppStore(selectSource)
-  const plan = useAppStore(selectPlan)
+  const plan = useAppStore(selectPlanOnScreen)
   const kind = useAppStore(selectModelKind)
   const stream = useAppStore(selectCameraStream)
   const status = useAppStore(selectSessionStatus)
@@ -76,7 +77,8 @@ export function StageContainer() {
         ref={videoRef}
         className="stage-video"
         src={fileUrl}
-        autoPlay
+        // With boxes to draw, the player starts once the first results are in (usePlaybackGate).
+        autoPlay={!looks}
         controls
         playsInline
         data-testid="file-video"
@@ -106,6 +108,7 @@ export function StageContainer() {
     <main className="stage" data-testid="stage" data-kind={kind ?? 'unknown'}>
       <RequestErrors />
       {media ?? (!listens && <div className="stage-placeholder muted">{placeholder}</div>)}
+      {looks && <EmptyAnswersContainer />}
       {looks && <ExportContainer placement="up" />}
       {listens && <TranscriptContainer />}
       {!listens && !looks && kind === 'generic' && (

@@ -144,6 +144,11 @@ export class BreakdownRecorder {
     this.glassSeries.push((l.atMs - this.startedAtMs) / 1000, glass)
   }
 
+  /** Round trips recorded: one per answered request of the session. */
+  get roundTripCount(): number {
+    return this.roundTrip.count
+  }
+
   /** Round trips still waiting for the server figures of their interval. */
   get awaitingServer(): number {
     return this.awaiting.length

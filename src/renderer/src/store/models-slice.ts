@@ -1,5 +1,7 @@
 import type { ModelDetails, ModelSummary, Result, UserError } from '../../../shared/ipc-contract'
 import type { ModelProfile } from '../../../shared/model-profile'
+import { selectModelInUse } from './selectors'
+import { forgetFinishedSession } from './session-hygiene'
 import type { SliceCreator, StoreDeps } from './types'
 
 export interface ModelsState {
@@ -79,6 +81,13 @@ export function createModelsSlice(deps: StoreDeps): SliceCreator<ModelsSlice> {
       async selectModel(name) {
         const endpointId = get().models.endpointId
         if (!endpointId) return
+        if (name !== get().models.selected) {
+          set(
+            (s) => ({ session: forgetFinishedSession(s.session) }),
+            undefined,
+            'models/forgetSession',
+          )
+        }
         patch(
           { selected: name, detailsLoading: true, detailsError: undefined, details: undefined },
           'select',
@@ -118,6 +127,15 @@ export function createModelsSlice(deps: StoreDeps): SliceCreator<ModelsSlice> {
     async function loadOrUnload(name: string, op: 'load' | 'unload'): Promise<void> {
       const endpointId = get().models.endpointId
       if (!endpointId) return
+      // The button is off for it too; a shortcut or a race must not pull a model from under a session.
+      if (selectModelInUse(get()) === name) {
+        const error = {
+          message: `${name} is in use by the running session.`,
+          hint: `Stop the session before you ${op} it.`,
+          kind: 'state',
+        }
+        return patch({ error }, `${op}Refused`)
+      }
       patch({ busyModel: name, error: undefined }, op)
       const r =
         op === 'load'

@@ -20,8 +20,6 @@ export const selectModelDetails = (s: AppState) => s.models.details
 export const selectDetailsLoading = (s: AppState) => s.models.detailsLoading
 export const selectDetailsError = (s: AppState) => s.models.detailsError
 export const selectBusyModel = (s: AppState) => s.models.busyModel
-/** The kind the centre view should prepare for: the running plan's, else the selected model's. */
-export const selectModelKind = (s: AppState) => s.session.plan?.kind ?? s.models.details?.kind
 
 export const selectSource = (s: AppState) => s.session.source
 export const selectSessionStatus = (s: AppState) => s.session.status
@@ -43,6 +41,26 @@ export const selectCameraStream = (s: AppState) => s.session.cameraStream
 /** A session is on its way, running or draining: its model and source are fixed until it ends. */
 export const selectSessionLocked = (s: AppState) =>
   isActiveStatus(s.session.status) || s.session.status === 'stopping'
+
+/**
+ * The session the centre shows: the one running, or the last one while its model is still the
+ * one picked. Picking another model clears the stage for it.
+ */
+export const selectPlanOnScreen = (s: AppState) => {
+  const plan = s.session.plan
+  return plan && (selectSessionLocked(s) || plan.model === s.models.selected) ? plan : undefined
+}
+
+/** The kind the centre view should prepare for: the session's on screen, else the picked model's. */
+export const selectModelKind = (s: AppState) =>
+  selectPlanOnScreen(s)?.kind ?? s.models.details?.kind
+
+/**
+ * The model a session is using on the server, or undefined when none runs: it cannot be
+ * unloaded (or reloaded) from under the session.
+ */
+export const selectModelInUse = (s: AppState): string | undefined =>
+  selectSessionLocked(s) ? (s.session.plan?.model ?? s.models.selected) : undefined
 
 /** The model a session is running (its plan's once main answered), else the one picked. */
 export const selectSessionModel = (s: AppState) =>
@@ -86,6 +104,56 @@ export const selectTranscriptFinals = (s: AppState) => s.results.finals
 export const selectTranscriptPartial = (s: AppState) => s.results.partial
 export const selectRequestErrorCount = (s: AppState) => s.results.requestErrorCount
 export const selectLastRequestError = (s: AppState) => s.results.lastRequestError
+
+/**
+ * Requests of the session on screen that the model answered: main's own count once the session
+ * has ended, the round trips recorded so far while it runs (one latency sample per answer).
+ */
+export const selectAnsweredCount = (s: AppState): number =>
+  s.session.summary?.successes ?? s.breakdown.recorder.roundTripCount
+
+/** Whether any frame of a file session had a box; only the newest is kept for a camera. */
+const boxedScan = new WeakMap<readonly unknown[], { scanned: number; found: boolean }>()
+function anyBoxes(r: AppState['results']): boolean {
+  if (r.latestDetection && r.latestDetection.boxes.length > 0) return true
+  const list = r.detections
+  const seen = boxedScan.get(list) ?? { scanned: 0, found: false }
+  if (seen.found) return true
+  // The buffer only grows (or is trimmed at the front): scan what is new since the last look.
+  for (let i = Math.min(seen.scanned, list.length); i < list.length && !seen.found; i++)
+    seen.found = list[i].boxes.length > 0
+  seen.scanned = list.length
+  boxedScan.set(list, seen)
+  return seen.found
+}
+
+/**
+ * "The model answered N times with no text" (or boxes) when every answer of the session so far
+ * was empty, so nothing recognised does not look like nothing happened; undefined otherwise.
+ */
+export const selectEmptyAnswers = (s: AppState): string | undefined => {
+  const plan = selectPlanOnScreen(s)
+  if (!plan) return undefined
+  const answered = selectAnsweredCount(s)
+  if (answered === 0) return undefined
+  const listens = plan.kind === 'streaming-asr' || plan.kind === 'offline-asr'
+  const r = s.results
+  if (listens && (r.transcriptCount > 0 || r.finals.length > 0)) return undefined
+  if (plan.kind === 'detection' && (r.detectionCount === 0 || anyBoxes(r))) return undefined
+  if (!listens && plan.kind !== 'detection') return undefined
+  const times = answered === 1 ? 'once' : `${answered} times`
+  const nothing = listens ? 'text' : 'boxes'
+  return isActiveStatus(s.session.status)
+    ? `${plan.model} has answered ${times}, with no ${nothing} so far.`
+    : `${plan.model} answered ${times} with no ${nothing}.`
+}
+
+/** What the session's model understands, when its config says so. */
+export const selectSessionModelDescription = (s: AppState): string | undefined => {
+  const d = s.models.details
+  const model = s.session.plan?.model ?? s.models.selected
+  return d && d.name === model ? d.description : undefined
+}
 
 export const selectBreakdown = (s: AppState) => s.breakdown
 export const selectServerMetrics = (s: AppState) => s.serverMetrics
