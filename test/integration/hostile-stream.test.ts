@@ -49,7 +49,7 @@ async function runAlone(name: string) {
 }
 
 // issue 7: enable after the session rewrite.
-describe('stream-level misbehaviours', () => {
+describe.concurrent('stream-level misbehaviours', () => {
   it('silence: every request ends as a timeout within its deadline, nothing hangs', async () => {
     const run = await runAlone('silence')
     expect(run.events.filter((e) => e.kind === 'transcript')).toEqual([])

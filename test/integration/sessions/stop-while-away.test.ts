@@ -1,0 +1,76 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { SessionEvent } from '../../../src/shared/session-events'
+import { resolveModel } from '../../../src/main/sessions/model-plan'
+import { createAudioSession } from '../../../src/main/sessions/session-factory'
+import { createTransport } from '../../../src/main/transport/create-transport'
+import { TritonClient } from '../../../src/main/triton/triton-client'
+import { DemoProcess } from '../../fixtures/demo-process'
+import { sleep, speech } from '../../fixtures/spoken-audio'
+import { streamFile } from '../../fixtures/stream-file'
+
+let root: string
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'triton-live-stop-while-away-'))
+})
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+describe('Stop pressed while the server is away', () => {
+  it('returns within its bound, keeps the untranscribed audio as a WAV, and that WAV transcribes later', async () => {
+    const server = new DemoProcess(join(root, 'sequences-2.jsonl'))
+    await server.start()
+    const client = new TritonClient({ url: server.url, timeoutMs: 2000 })
+    const { profile } = await resolveModel(client, 'tone-transcriber-streaming')
+    const rate = profile.audio!.sampleRate
+    const chunk = Math.round(rate / 4)
+    profile.audio = { ...profile.audio!, chunkSamples: chunk }
+    const session = createAudioSession(
+      { transport: createTransport(client), profile, workRoot: root, drainTimeoutMs: 1500 },
+      'microphone',
+    )
+    const events: SessionEvent[] = []
+    session.onDidEmit((e) => events.push(e))
+    await session.start()
+    const said = speech(['heard before', 'said while away'], chunk, 4)
+    const firstLength = said.samples.get('heard before')! / chunk
+    const push = (i: number) =>
+      session.push({
+        samples: said.chunks[i],
+        validSamples: chunk,
+        startSec: (i * chunk) / rate,
+        last: false,
+        seq: i,
+      })
+    for (let i = 0; i < firstLength; i++) await push(i)
+    while (!events.some((e) => e.kind === 'transcript' && e.final)) await sleep(10)
+    await server.kill9()
+    for (let i = firstLength; i < said.chunks.length; i++) await push(i)
+    while (session.state !== 'reconnecting') await sleep(10)
+    const summary = await session.stop()
+
+    const finals = events.flatMap((e) => (e.kind === 'transcript' && e.final ? [e.text] : []))
+    expect(finals).toEqual(['heard before'])
+    const away = said.samples.get('said while away')!
+    expect(summary.unprocessed?.audioSec).toBe(away / rate)
+    expect(summary.unprocessed?.audioStartSec).toBe(said.samples.get('heard before')! / rate)
+    const kept = summary.unprocessed!.keptAudioPath!
+    expect(existsSync(kept)).toBe(true)
+    // 16-bit PCM after a 44-byte header: exactly the samples that were not transcribed.
+    expect(readFileSync(kept).length).toBe(44 + 2 * away)
+    const last = events[events.length - 1]
+    expect(last.kind === 'status' && last.state).toBe('stopped')
+
+    // Nothing said is lost: with the server back, the kept audio gives the missing words.
+    await server.start()
+    const later = await streamFile(client, profile, kept)
+    expect(
+      later.results.flatMap((e) => (e.kind === 'transcript' && e.final ? [e.text] : [])),
+    ).toEqual(['said while away'])
+    const atServer = server.completedSequences().filter((c) => c.text !== '')
+    expect(atServer.map((c) => c.text)).toEqual(['heard before', 'said while away'])
+    client.close()
+    await server.kill9()
+  }, 60_000)
+})
