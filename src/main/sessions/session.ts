@@ -137,7 +137,8 @@ export class Session<T> {
   /** Opens the first channel; rejects with the reason when the endpoint cannot be reached. */
   async start(): Promise<void> {
     if (this.running) throw new Error('a session starts once')
-    await this.options.transport.ready(Math.min(this.options.deadlineMs, 10_000))
+    // A dead endpoint should fail Start promptly; 5 s still covers a slow TLS handshake.
+    await this.options.transport.ready(Math.min(this.options.deadlineMs, 5000))
     this.channel = this.openChannel()
     this.setState('running')
     this.running = this.pump().catch((e: unknown) => this.fail(e))
