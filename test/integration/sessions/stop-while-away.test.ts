@@ -8,6 +8,8 @@ import { createAudioSession } from '../../../src/main/sessions/session-factory'
 import { createTransport } from '../../../src/main/transport/create-transport'
 import { TritonClient } from '../../../src/main/triton/triton-client'
 import { DemoProcess } from '../../fixtures/demo-process'
+import { HOSTILE_MODELS } from '../../fixtures/hostile-models'
+import { startHostileServer } from '../../fixtures/hostile-server'
 import { sleep, speech } from '../../fixtures/spoken-audio'
 import { streamFile } from '../../fixtures/stream-file'
 
@@ -72,5 +74,47 @@ describe('Stop pressed while the server is away', () => {
     expect(atServer.map((c) => c.text)).toEqual(['heard before', 'said while away'])
     client.close()
     await server.kill9()
+  }, 60_000)
+})
+
+describe('Stop against a server that accepts the stream and never answers', () => {
+  it('drains, gives up on the unanswered, keeps every sample and ends as stopped', async () => {
+    const model = HOSTILE_MODELS.find((m) => m.name === 'silence')!
+    const server = await startHostileServer({ models: [model] })
+    const client = new TritonClient({ url: server.url, timeoutMs: 2000 })
+    try {
+      const { profile } = await resolveModel(client, 'silence')
+      const rate = profile.audio!.sampleRate
+      const chunk = profile.audio!.chunkSamples
+      const session = createAudioSession(
+        { transport: createTransport(client), profile, workRoot: root },
+        'microphone',
+      )
+      const events: SessionEvent[] = []
+      session.onDidEmit((e) => events.push(e))
+      await session.start()
+      const said = speech(['nobody hears this'], chunk, 4)
+      for (let i = 0; i < said.chunks.length; i++)
+        await session.push({
+          samples: said.chunks[i],
+          validSamples: chunk,
+          startSec: (i * chunk) / rate,
+          last: false,
+          seq: i,
+        })
+      const asked = performance.now()
+      const summary = await session.stop()
+      // For the record (not asserted: wall time): how long Stop took against the silence.
+      console.log(`stop() against a silent server: ${(performance.now() - asked).toFixed(0)} ms`)
+      expect(summary.successes).toBe(0)
+      expect(summary.requests).toBe(summary.failures)
+      expect(summary.requests).toBeGreaterThan(0)
+      expect(summary.unprocessed?.audioSec).toBe(said.total / rate)
+      const states = events.flatMap((e) => (e.kind === 'status' ? [e.state] : []))
+      expect(states[states.length - 1]).toBe('stopped')
+    } finally {
+      client.close()
+      await server.close()
+    }
   }, 60_000)
 })
