@@ -122,7 +122,10 @@ export function buildCredentials(
  * Node's own check, with an error that carries the certificate's names and the name expected,
  * so the user learns both (Node's text lists only the names of the kind dialled).
  */
-function identityCheckNamingBothNames(host: string, cert: PeerCertificate): Error | undefined {
+export function identityCheckNamingBothNames(
+  host: string,
+  cert: PeerCertificate,
+): Error | undefined {
   const error = checkServerIdentity(host, cert)
   if (!error) return undefined
   const names = cert.subjectaltname || (cert.subject?.CN ? `CN=${cert.subject.CN}` : '')

@@ -1,6 +1,7 @@
 import { Pool, errors as undiciErrors, type FormData } from 'undici'
 import {
   connectionHeaders,
+  identityCheckNamingBothNames,
   readTlsMaterial,
   resolveEndpoint,
   DEFAULT_TIMEOUT_MS,
@@ -10,6 +11,7 @@ import {
 import { displayUrl, type ParsedEndpoint } from '../../triton/endpoint'
 import { TritonError } from '../../triton/triton-error'
 import { httpTransportError } from './http-errors'
+import type { TlsContext } from '../../triton/tls-failure'
 
 export interface HttpResponse {
   status: number
@@ -42,6 +44,7 @@ export class HttpConnection {
   private readonly origin: string
   private readonly headers: Record<string, string>
   private readonly pool: Pool
+  private readonly tlsContext: TlsContext
 
   constructor(options: ConnectionOptions) {
     this.endpoint = resolveEndpoint(options)
@@ -49,6 +52,12 @@ export class HttpConnection {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
     this.maxResponseBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
     this.headers = connectionHeaders(options)
+    const tls = typeof options.tls === 'object' ? options.tls : undefined
+    this.tlsContext = {
+      tls: this.endpoint.tls,
+      clientCertificate: Boolean(tls?.certFile),
+      serverName: tls?.serverName,
+    }
     this.origin = `${this.endpoint.tls ? 'https' : 'http'}://${this.endpoint.target}`
     this.pool = new Pool(this.origin, {
       connect: this.endpoint.tls ? tlsConnectOptions(options) : undefined,
@@ -99,7 +108,7 @@ export class HttpConnection {
           'raise the maximum message size for this endpoint',
         )
       }
-      throw httpTransportError(e, this.displayUrl, call.operation)
+      throw httpTransportError(e, this.displayUrl, call.operation, this.tlsContext)
     } finally {
       clearTimeout(timer)
       call.signal?.removeEventListener('abort', onAbort)
@@ -120,5 +129,6 @@ function tlsConnectOptions(options: ConnectionOptions): Record<string, unknown> 
     ...(key ? { key } : {}),
     ...(tls?.serverName ? { servername: tls.serverName } : {}),
     rejectUnauthorized: !tls?.insecureSkipVerify,
+    ...(tls?.insecureSkipVerify ? {} : { checkServerIdentity: identityCheckNamingBothNames }),
   }
 }

@@ -1,4 +1,5 @@
 import { TritonError, connectionCause } from '../../triton/triton-error'
+import { explainTlsFailure, type TlsContext } from '../../triton/tls-failure'
 
 const TLS_CODE = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|HOSTNAME|ALTNAME/i
 
@@ -11,9 +12,19 @@ function causeOf(e: unknown): { code: string; message: string } {
 }
 
 /** A socket, DNS or TLS failure under an HTTP call, in the words the gRPC path uses. */
-export function httpTransportError(e: unknown, target: string, operation: string): TritonError {
+export function httpTransportError(
+  e: unknown,
+  target: string,
+  operation: string,
+  tls?: TlsContext,
+): TritonError {
   if (e instanceof TritonError) return e
   const { code, message } = causeOf(e)
+  if (tls?.tls) {
+    // The same causes as gRPC's (untrusted CA, expired, name mismatch, client certificate).
+    const known = explainTlsFailure(`${code} ${message}`, target, tls)
+    if (known) return new TritonError('tls', known.message, known.hint)
+  }
   if (TLS_CODE.test(code) || /certificate|handshake|ssl|tls/i.test(message)) {
     return new TritonError(
       'tls',
