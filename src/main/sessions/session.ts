@@ -250,7 +250,8 @@ export class Session<T> {
       const channel = await this.ready()
       if (!channel) return
       this.held = undefined
-      await this.pipeline.push(item, channel)
+      // After waiting for a link, a live camera sends its newest frame, not the one it held.
+      await this.pipeline.push(this.queue.newest?.(item) ?? item, channel)
       this.scheduleFlow()
     }
     while (!this.ending) {

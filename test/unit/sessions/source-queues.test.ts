@@ -72,6 +72,21 @@ describe('the latest-frame queue', () => {
     q.close()
     expect(await q.take()).toBeUndefined()
   })
+
+  it('swaps a frame held through an outage for a newer one, counting the held one as dropped', async () => {
+    const q = new LatestFrameQueue<number>()
+    const dropped: number[] = []
+    q.onDidDrop = (f) => dropped.push(f)
+    await q.push(1)
+    const held = (await q.take()) as number
+    expect(q.newest(held)).toBe(1)
+    await q.push(2)
+    await q.push(3)
+    expect(q.newest(held)).toBe(3)
+    expect(dropped).toEqual([2, 1])
+    expect(q.dropped).toBe(2)
+    expect(q.length).toBe(0)
+  })
 })
 
 describe('the waiting queue', () => {

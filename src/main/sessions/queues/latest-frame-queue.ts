@@ -26,6 +26,15 @@ export class LatestFrameQueue<T> implements SourceQueue<T> {
     this.signal.notify()
   }
 
+  newest(held: T): T {
+    const newer = this.item
+    if (newer === undefined) return held
+    this.item = undefined
+    this.dropped++
+    this.onDidDrop?.(held)
+    return newer
+  }
+
   async take(): Promise<T | undefined> {
     while (this.item === undefined && !this.closed) await this.signal.wait()
     const item = this.item

@@ -17,6 +17,11 @@ export interface SourceQueue<T> {
   readonly dropped: number
   /** Called with each item a latest-wins queue replaced, so its source gets its credit back. */
   onDidDrop?: (item: T) => void
+  /**
+   * Latest-wins only: what to send now in place of `held`, an item taken before the link went
+   * down. A newer item replaces it, and `held` is dropped like any replaced item.
+   */
+  newest?(held: T): T
   /** Seconds of audio waiting, and how much of it is on disk (audio queues only). */
   readonly queuedSec?: number
   readonly spilledSec?: number

@@ -1,0 +1,196 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { computeLetterbox } from '../../../src/shared/letterbox'
+import type { DetectionFrameEvent } from '../../../src/shared/results'
+import type { AckEvent } from '../../../src/shared/session-summary'
+import type { SessionEvent } from '../../../src/shared/session-events'
+import { startDemoEndpoint, type DemoEndpoint } from '../../../src/main/demo-endpoint/demo-server'
+import { resolveModel } from '../../../src/main/sessions/model-plan'
+import type { FrameIn } from '../../../src/main/sessions/pipelines/detection-pipeline'
+import type { Session } from '../../../src/main/sessions/session'
+import { createFrameSession } from '../../../src/main/sessions/session-factory'
+import { createTransport } from '../../../src/main/transport/create-transport'
+import { TritonClient } from '../../../src/main/triton/triton-client'
+import { DemoProcess } from '../../fixtures/demo-process'
+import { sleep } from '../../fixtures/spoken-audio'
+
+/**
+ * The camera as the app runs it: frames arrive whenever the camera has one, the session keeps
+ * only the newest while a request is out, and each frame is acknowledged exactly once (answered
+ * or replaced), which is what paces the page. A frame's identity travels with its pixels: frame
+ * n shows a red box at x = 8 n, so a box reported for frame n proves the answer was for frame n.
+ */
+const SIZE = 640
+const MODEL = 'color-box-detector-e2e'
+
+function frame(seq: number): FrameIn {
+  const rgb = new Uint8Array(SIZE * SIZE * 3).fill(40)
+  const x0 = boxX(seq)
+  for (let y = 100; y < 200; y++)
+    for (let x = x0; x < x0 + 96; x++) {
+      const p = (y * SIZE + x) * 3
+      rgb[p] = 255
+      rgb[p + 1] = 0
+      rgb[p + 2] = 0
+    }
+  return {
+    index: seq,
+    timeSec: seq / 30,
+    rgb,
+    letterbox: computeLetterbox(SIZE, SIZE, SIZE, SIZE),
+    sourceWidth: SIZE,
+    sourceHeight: SIZE,
+    seq,
+  }
+}
+
+const boxX = (seq: number): number => 8 * (seq % 60)
+
+interface Recorded {
+  events: SessionEvent[]
+  acks: () => AckEvent[]
+  detections: () => DetectionFrameEvent[]
+}
+
+function record(session: Session<FrameIn>): Recorded {
+  const events: SessionEvent[] = []
+  session.onDidEmit((e) => events.push(e))
+  return {
+    events,
+    acks: () => events.filter((e): e is AckEvent => e.kind === 'ack'),
+    detections: () => events.filter((e): e is DetectionFrameEvent => e.kind === 'detections'),
+  }
+}
+
+/** Every answered frame shows the box drawn into that frame, and answers come in frame order. */
+function expectAnswersBelongToTheirFrames(detections: DetectionFrameEvent[]): void {
+  for (const d of detections) {
+    expect(d.boxes, `frame ${d.frame}`).toHaveLength(1)
+    expect(Math.round(d.boxes[0].x), `frame ${d.frame}`).toBe(boxX(d.frame))
+    expect(d.boxes[0].label).toBe('red')
+  }
+  const frames = detections.map((d) => d.frame)
+  expect(frames).toEqual([...frames].sort((a, b) => a - b))
+}
+
+let root: string
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'triton-live-camera-'))
+})
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+describe('a camera session against a busy model', () => {
+  let demo: DemoEndpoint
+  let client: TritonClient
+  beforeAll(async () => {
+    // At most 1000 / 40 = 25 answers a second: a camera pushing as fast as it can outruns it.
+    demo = await startDemoEndpoint({ port: 0, metricsPort: null, delayMs: 40 })
+    client = new TritonClient({ url: demo.url })
+  })
+  afterAll(async () => {
+    client.close()
+    await demo.close()
+  })
+
+  it('keeps the newest frame, counts each replaced one, and acknowledges every frame once', async () => {
+    const { profile } = await resolveModel(client, MODEL)
+    const session = createFrameSession(
+      { transport: createTransport(client), profile, workRoot: root },
+      'camera',
+    )
+    const rec = record(session)
+    await session.start()
+    const pushed = 120
+    for (let seq = 0; seq < pushed; seq++) {
+      await session.push(frame(seq))
+      // A camera delivers a frame every few milliseconds, whatever the server does.
+      await sleep(2)
+    }
+    // The last frame pushed is the newest: it is never replaced, so it is answered.
+    for (let w = 0; !rec.acks().some((a) => a.seq === pushed - 1) && w < 1000; w++) await sleep(10)
+    const summary = await session.stop()
+
+    const acks = rec.acks()
+    const bySeq = new Map<number, AckEvent[]>()
+    for (const a of acks) bySeq.set(a.seq, [...(bySeq.get(a.seq) ?? []), a])
+    expect([...bySeq.keys()].sort((a, b) => a - b)).toEqual([...Array(pushed).keys()])
+    for (const [seq, list] of bySeq) expect(list, `frame ${seq}`).toHaveLength(1)
+
+    const dropped = acks.filter((a) => a.outcome === 'dropped').map((a) => a.seq)
+    const answered = acks.filter((a) => a.outcome === 'success').map((a) => a.seq)
+    expect(dropped.length).toBeGreaterThan(0)
+    expect(summary.droppedFrames).toBe(dropped.length)
+    expect(answered.length + dropped.length).toBe(pushed)
+    expect(summary.successes).toBe(answered.length)
+    expect(summary.failures).toBe(0)
+    expect(answered).toContain(pushed - 1)
+
+    const detections = rec.detections()
+    expect(detections.map((d) => d.frame)).toEqual(answered)
+    expectAnswersBelongToTheirFrames(detections)
+
+    const flows = rec.events.filter((e) => e.kind === 'flow')
+    expect(flows.length).toBeGreaterThan(0)
+    expect(Math.max(...flows.map((f) => (f.kind === 'flow' ? f.droppedFrames : 0)))).toBe(
+      dropped.length,
+    )
+  }, 60_000)
+})
+
+describe('a camera session against a server killed with SIGKILL and restarted', () => {
+  it('resumes with the newest frame, replays no stale frame and answers each for its own pixels', async () => {
+    const server = new DemoProcess(join(root, 'camera-sequences.jsonl'))
+    await server.start()
+    const client = new TritonClient({ url: server.url, timeoutMs: 2000 })
+    try {
+      const { profile } = await resolveModel(client, MODEL)
+      const session = createFrameSession(
+        { transport: createTransport(client), profile, workRoot: root },
+        'camera',
+      )
+      const rec = record(session)
+      await session.start()
+      let seq = 0
+      const acked = (s: number): boolean => rec.acks().some((a) => a.seq === s)
+      // Like the page: the next frame once the last was acknowledged, or a newer one anyway.
+      const pushUntil = async (done: () => boolean): Promise<void> => {
+        for (let w = 0; !done() && w < 2000; w++) {
+          await session.push(frame(seq++))
+          await sleep(5)
+        }
+      }
+      await pushUntil(() => rec.detections().length >= 10)
+      await server.kill9()
+      await pushUntil(() => session.state === 'reconnecting')
+      // Frames keep coming while the server is away; only the newest is kept.
+      for (let i = 0; i < 40; i++) {
+        await session.push(frame(seq++))
+        await sleep(2)
+      }
+      const lastBeforeRestart = seq - 1
+      await server.start()
+      await pushUntil(() => rec.detections().some((d) => d.frame > lastBeforeRestart))
+      // The newest frame is never replaced, so it is answered; then nothing is outstanding.
+      for (let w = 0; !acked(seq - 1) && w < 1000; w++) await sleep(10)
+      const summary = await session.stop()
+
+      expect(summary.reconnects).toBe(1)
+      const detections = rec.detections()
+      expectAnswersBelongToTheirFrames(detections)
+      // Of the frames pushed while the server was away, at most the newest was sent after it came back.
+      const staleAnswered = detections.filter(
+        (d) => d.frame > lastBeforeRestart - 40 && d.frame < lastBeforeRestart,
+      )
+      expect(staleAnswered).toEqual([])
+      expect(detections.some((d) => d.frame > lastBeforeRestart)).toBe(true)
+      const acks = rec.acks()
+      expect(new Set(acks.map((a) => a.seq)).size).toBe(acks.length)
+      expect(summary.unprocessed).toBeUndefined()
+    } finally {
+      client.close()
+      await server.kill9()
+    }
+  }, 60_000)
+})
