@@ -2,7 +2,12 @@ import { toRoundedJson } from '../shared/json-numbers'
 import { MAX_LABEL_CHARS, MAX_TRANSCRIPT_CHARS } from '../shared/limits'
 import type { DetectionFrameEvent, RequestErrorEvent, TranscriptEvent } from '../shared/results'
 import { escapeJsonText, safeLine, safeText } from '../shared/safe-text'
-import { OUTCOME_LABELS, REQUEST_OUTCOMES, type SessionSummary } from '../shared/session-summary'
+import {
+  OUTCOME_LABELS,
+  REQUEST_OUTCOMES,
+  type FlowEvent,
+  type SessionSummary,
+} from '../shared/session-summary'
 
 export interface Output {
   json: boolean
@@ -133,4 +138,18 @@ function unprocessedWhat(s: SessionSummary): string {
 /** "3.2 s of audio not transcribed (from 12.0 s): kept in X" — what a stop could not finish. */
 export function unprocessedLine(s: SessionSummary, keptAt: string): string {
   return `${unprocessedWhat(s)} not transcribed: kept in ${keptAt}`
+}
+
+/** What waits where while the link is down: "queued 3 chunks (1.9 s of audio), 2 in flight". */
+export function flowLine(f: FlowEvent): string {
+  const parts = [`queued ${f.queued} item${f.queued === 1 ? '' : 's'}`]
+  if (f.queuedSec > 0) {
+    const disk = f.spilledSec > 0 ? `, ${f.spilledSec.toFixed(1)} s on disk` : ''
+    parts[0] += ` (${f.queuedSec.toFixed(1)} s of audio${disk})`
+  }
+  parts.push(`${f.inFlight} in flight`)
+  if (f.retries > 0) parts.push(`${f.retries} to send again`)
+  if (f.droppedFrames > 0) parts.push(`${f.droppedFrames} frames skipped`)
+  if (f.unmatched > 0) parts.push(`${f.unmatched} unmatched answers`)
+  return parts.join(', ')
 }

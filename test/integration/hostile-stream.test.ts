@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,6 +10,7 @@ import {
   expectNoCrash,
   expectNoGarbage,
   makeMedia,
+  root,
   runHostileSession,
 } from '../fixtures/hostile-harness'
 import { HOSTILE_MODELS, type HostileModel } from '../fixtures/hostile-models'
@@ -16,10 +18,10 @@ import { startHostileServer } from '../fixtures/hostile-server'
 
 /**
  * The stream-level misbehaviours: silence, resets, unknown, empty and duplicate ids, a flood
- * of 10,000 responses a second, and the accounting of decode errors. Today's sessions hang or
- * misattribute on them; they pass once the session model of issue 7 ("Sessions you can trust
- * under faults": a deadline per request, one ledger, ids matched strictly) has landed. Enable
- * this file (drop the .skip) when merging issue 7.
+ * of 10,000 responses a second, and the accounting of decode errors, each against a real gRPC
+ * server that misbehaves on purpose. Every case ends by itself (a deadline per request, a
+ * bounded give-up) or by Stop; every request is counted once, and an answer that matches no
+ * request is counted as unmatched, never attributed.
  */
 
 const model = (name: string): HostileModel => {
@@ -39,16 +41,15 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 /** Each case gets its own server: a reset takes the server down with it. */
-async function runAlone(name: string, deadlines: { deadlineMs?: number } = {}) {
+async function runAlone(name: string, options: Parameters<typeof runHostileSession>[3] = {}) {
   const server = await startHostileServer({ models: [model(name)] })
   try {
-    return await runHostileSession(server.url, model(name), media, deadlines)
+    return await runHostileSession(server.url, model(name), media, options)
   } finally {
     await server.close()
   }
 }
 
-// issue 7: enable after the session rewrite.
 describe.concurrent('stream-level misbehaviours', () => {
   it('silence: every request ends as a timeout within its deadline, nothing hangs', async () => {
     const run = await runAlone('silence')
@@ -60,6 +61,10 @@ describe.concurrent('stream-level misbehaviours', () => {
     expect((run.error as { message?: string } | undefined)?.message ?? messages[0]).toMatch(
       /no answer|not answer|timeout/i,
     )
+    // Giving up says how much was not processed: here, all of the 1 s of audio.
+    expect(run.summary?.unprocessed?.audioSec).toBe(1)
+    expect(run.summary?.unprocessed?.requests).toBeGreaterThan(0)
+    expect(run.summary?.outcomes.timeout).toBe(run.summary?.requests)
   }, 30_000)
 
   it('reset: the session ends with one clear error, requests are failures, nothing hangs', async () => {
@@ -71,16 +76,18 @@ describe.concurrent('stream-level misbehaviours', () => {
     expect(run.records.every((r) => !r.ok)).toBe(true)
   }, 30_000)
 
-  it('unknown ids: no answer is given to a request it was not for', async () => {
+  it('unknown ids: no answer is given to a request it was not for, and each is counted', async () => {
     const run = await runAlone('unknown-id')
     expect(run.events.filter((e) => e.kind === 'transcript')).toEqual([])
     expect(run.records.every((r) => !r.ok)).toBe(true)
+    expect(run.summary?.unmatched).toBeGreaterThanOrEqual(run.records.length)
   }, 30_000)
 
   it('empty ids: on a stream whose requests carry ids, an answer without one is nobody’s', async () => {
     const run = await runAlone('empty-id')
     expect(run.events.filter((e) => e.kind === 'transcript')).toEqual([])
     expect(run.records.every((r) => !r.ok)).toBe(true)
+    expect(run.summary?.unmatched).toBeGreaterThanOrEqual(run.records.length)
   }, 30_000)
 
   it('duplicate ids: one result per request, the second answer is ignored and counted', async () => {
@@ -88,6 +95,7 @@ describe.concurrent('stream-level misbehaviours', () => {
     const ok = run.records.filter((r) => r.ok)
     expect(ok.length).toBeGreaterThan(0)
     expect(run.records.length).toBe(ok.length)
+    expect(run.summary?.unmatched).toBe(ok.length)
     const finals = run.events.filter(
       (e): e is TranscriptEvent => e.kind === 'transcript' && e.final,
     )
@@ -102,6 +110,8 @@ describe.concurrent('stream-level misbehaviours', () => {
     expect(run.error).toBeUndefined()
     expect(run.records.length).toBeGreaterThan(0)
     expect(run.records.every((r) => r.ok)).toBe(true)
+    // Every unsolicited answer is counted (a request sent again after a drop draws another flood).
+    expect(run.summary?.unmatched).toBeGreaterThanOrEqual(10_000 * run.records.length)
     const finals = run.events.filter(
       (e): e is TranscriptEvent => e.kind === 'transcript' && e.final,
     )
@@ -121,6 +131,7 @@ describe.concurrent('stream-level misbehaviours', () => {
     expect(run.events.filter((e) => e.kind === 'detections')).toEqual([])
     expect(run.records).toHaveLength(4)
     expect(run.records.every((r) => !r.ok)).toBe(true)
+    expect(run.summary?.outcomes['decode-error']).toBe(4)
     const server = await startHostileServer({ models: [model('nan-boxes')] })
     try {
       const r = await cli([
@@ -135,6 +146,62 @@ describe.concurrent('stream-level misbehaviours', () => {
       expectNoCrash(r)
       expect(r.code).toBe(1)
       expect(r.stdout).toMatch(/Failed +4\n/)
+      expect(r.stdout).toMatch(/Decode errors +4\n/)
+    } finally {
+      await server.close()
+    }
+  }, 30_000)
+
+  for (const name of ['silence', 'reset', 'unknown-id']) {
+    it(`${name}: Stop ends the session and accounts for every request it sent`, async () => {
+      const run = await runAlone(name, { stopAfterSent: 1 })
+      const s = run.summary
+      expect(s).toBeDefined()
+      expect(run.events.filter((e) => e.kind === 'transcript')).toEqual([])
+      expect(s!.requests).toBeGreaterThan(0)
+      expect(Object.values(s!.outcomes).reduce((a, b) => a + b, 0)).toBe(s!.requests)
+      expect(s!.successes).toBe(0)
+      expect(run.records).toHaveLength(s!.requests)
+    }, 30_000)
+  }
+
+  it('silence through the CLI: --deadline-ms times each request out, says so, and Ctrl+C ends the run', async () => {
+    const server = await startHostileServer({ models: [model('silence')] })
+    try {
+      const child = spawn(
+        process.execPath,
+        [
+          join(root, 'bin/triton-live.js'),
+          'stream',
+          '--url',
+          server.url,
+          '--model',
+          'silence',
+          '--file',
+          media.audio,
+          '--deadline-ms',
+          '300',
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      )
+      let stdout = ''
+      let stderr = ''
+      let interrupted = false
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString()
+        // The deadline fired and the session is reconnecting: the user presses Ctrl+C once.
+        if (!interrupted && /within 0\.3 s; reconnecting/.test(stderr)) {
+          interrupted = true
+          child.kill('SIGINT')
+        }
+      })
+      const code = await new Promise<number>((r) => child.once('exit', (c) => r(c ?? -1)))
+      expect(stderr).toMatch(/did not answer request \S+ within 0\.3 s; reconnecting\n/)
+      expect(code).toBe(1)
+      expect(stdout).toMatch(/Successful +0\n/)
+      expect(stdout).toMatch(/Timed out +[1-9]\d*\n/)
+      expectCleanLines(stderr)
     } finally {
       await server.close()
     }

@@ -15,6 +15,7 @@ import {
 import { assertMediaFile } from '../../main/media/media-error'
 import { FileSource } from '../../main/sessions/file-source'
 import { resolveModel } from '../../main/sessions/model-plan'
+import { SOURCE_POLICIES } from '../../main/sessions/session-factory'
 import { createTransport } from '../../main/transport/create-transport'
 import { createTritonApi } from '../../main/triton/create-triton-api'
 import { CliUsageError } from '../cli-error'
@@ -27,6 +28,7 @@ import {
 } from '../connection-flags'
 import {
   detectionLine,
+  flowLine,
   jsonLine,
   partialTranscriptLine,
   requestErrorLine,
@@ -38,7 +40,7 @@ import {
 import { announcePreset } from '../preset-line'
 import { loadProfile } from '../profile-file'
 
-export const STREAM_HELP = `triton-live stream --url U --model M --file F [--profile P.json] [--realtime] [--max-fps N] [--export OUT]... [--json] [--verbose]
+export const STREAM_HELP = `triton-live stream --url U --model M --file F [--profile P.json] [--realtime] [--max-fps N] [--deadline-ms MS] [--export OUT]... [--json] [--verbose]
   Streams a file (any format ffmpeg reads) to a model and prints transcripts or detections as
   they arrive, then a summary: every request ends as succeeded, server error, decode error,
   timed out or cancelled. A dropped link is retried with backoff and the file resumes from its
@@ -52,6 +54,8 @@ export const STREAM_HELP = `triton-live stream --url U --model M --file F [--pro
                   request; for a model's own latency use --realtime, or
                   \`triton-live bench --concurrency 1\`.
   --max-fps N     send at most N video frames per second of media (detectors)
+  --deadline-ms MS  how long one request may wait for its answer before it counts as timed out
+                  and the link is renewed; default ${SOURCE_POLICIES.file.deadlineMs} for a file (TRITON_DEADLINE_MS)
   --json          one JSON object per line (results, status, flow), the summary last; numbers
                   rounded (ms to 0.01)
   --verbose       detectors: every box on its own line (default: one line per frame with a
@@ -73,6 +77,7 @@ export async function streamCommand(argv: string[], output: Output): Promise<num
       profile: { type: 'string' },
       realtime: { type: 'boolean' },
       'max-fps': { type: 'string' },
+      'deadline-ms': { type: 'string' },
       export: { type: 'string', multiple: true },
       json: { type: 'boolean' },
       verbose: { type: 'boolean' },
@@ -86,6 +91,15 @@ export async function streamCommand(argv: string[], output: Output): Promise<num
   const maxFps = values['max-fps'] !== undefined ? Number(values['max-fps']) : undefined
   if (maxFps !== undefined && !(maxFps > 0))
     throw new CliUsageError(`--max-fps must be a positive number`)
+  const deadlineText = values['deadline-ms'] ?? process.env.TRITON_DEADLINE_MS
+  const deadlineMs = deadlineText !== undefined ? Number(deadlineText) : undefined
+  if (
+    deadlineMs !== undefined &&
+    !(Number.isInteger(deadlineMs) && deadlineMs >= 100 && deadlineMs <= 3_600_000)
+  )
+    throw new CliUsageError(
+      '--deadline-ms must be a whole number of milliseconds from 100 to 3600000',
+    )
   await assertMediaFile(values.file)
   const override = await loadProfile(values.profile, 'stream')
   const client = createTritonApi(connectionFromFlags(values))
@@ -105,7 +119,7 @@ export async function streamCommand(argv: string[], output: Output): Promise<num
       },
     })
     const source = new FileSource(
-      { transport, profile, workRoot },
+      { transport, profile, workRoot, ...(deadlineMs !== undefined ? { deadlineMs } : {}) },
       { path: values.file, pace: values.realtime ? 'realtime' : 'fast', maxFps },
     )
     const printer = new EventPrinter(output, json, output.verbose || Boolean(values.verbose))
@@ -146,10 +160,14 @@ export async function streamCommand(argv: string[], output: Output): Promise<num
   }
 }
 
+const FLOW_LINE_EVERY_MS = 2000
+
 /** Prints a session's events: results as lines (or JSON), link trouble on stderr. */
 class EventPrinter {
   private partialShown = false
   private reconnecting = false
+  private lastFlowLine = ''
+  private lastFlowAt = 0
 
   constructor(
     private readonly output: Output,
@@ -204,6 +222,14 @@ class EventPrinter {
         }
         return
       case 'flow':
+        // While the link is down the user sees what waits, at most every 2 s and when it changes.
+        if (this.reconnecting && Date.now() - this.lastFlowAt >= FLOW_LINE_EVERY_MS) {
+          const line = flowLine(e)
+          if (line === this.lastFlowLine) return
+          this.lastFlowLine = line
+          this.lastFlowAt = Date.now()
+          process.stderr.write(`triton-live: waiting for the server: ${line}\n`)
+        }
         return
     }
   }

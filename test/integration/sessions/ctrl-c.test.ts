@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDemoEndpoint, type DemoEndpoint } from '../../../src/main/demo-endpoint/demo-server'
 import { encodeToneText } from '../../../src/main/demo-endpoint/tone-text-codec'
 import { encodeWav16 } from '../../../src/main/media/wav-file'
+import { DemoProcess } from '../../fixtures/demo-process'
 
 let demo: DemoEndpoint
 let dir: string
@@ -78,5 +79,66 @@ describe('Ctrl+C in the middle of an utterance', () => {
     const summary = events.find((e) => e.kind === 'summary')!.summary!
     expect(summary.failures).toBe(0)
     expect(code).toBe(0)
+  }, 60_000)
+})
+
+describe('Ctrl+C while the server is away', () => {
+  it('keeps the untranscribed audio as a WAV beside the export, says how much, and exits 1', async () => {
+    const server = new DemoProcess(join(dir, 'away.jsonl'))
+    await server.start()
+    const sentence = 'words the server never hears'
+    const wav = join(dir, 'away.wav')
+    writeFileSync(wav, encodeWav16(encodeToneText(sentence), 16000))
+    const srt = join(dir, 'away.srt')
+    const cli = spawn(
+      process.execPath,
+      [
+        join(__dirname, '../../../bin/triton-live.js'),
+        'stream',
+        '--url',
+        server.url,
+        '--model',
+        'tone-transcriber-streaming',
+        '--file',
+        wav,
+        '--realtime',
+        '--json',
+        '--export',
+        srt,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    let stdout = ''
+    let stderr = ''
+    let phase: 'talking' | 'killing' | 'interrupted' = 'talking'
+    cli.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    cli.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString()
+      if (phase === 'talking' && /"final":false/.test(stdout)) {
+        phase = 'killing'
+        void server.kill9()
+      } else if (phase === 'killing' && /"state":"reconnecting"/.test(stdout)) {
+        phase = 'interrupted'
+        cli.kill('SIGINT')
+      }
+    })
+    const code = await new Promise<number>((r) => cli.once('exit', (c) => r(c ?? -1)))
+    expect(phase).toBe('interrupted')
+    expect(code, stderr).toBe(1)
+    const summary = stdout
+      .split('\n')
+      .filter(Boolean)
+      .map(
+        (l) => JSON.parse(l) as { kind: string; summary?: { unprocessed?: { audioSec: number } } },
+      )
+      .find((e) => e.kind === 'summary')?.summary
+    const audioSec = summary?.unprocessed?.audioSec ?? 0
+    expect(audioSec).toBeGreaterThan(0)
+    const kept = join(dir, 'away.untranscribed.wav')
+    expect(existsSync(kept)).toBe(true)
+    // 16-bit PCM after a 44-byte header: exactly the audio the summary says was not transcribed.
+    expect(readFileSync(kept).length).toBe(44 + 2 * Math.round(audioSec * 16000))
+    expect(stderr).toContain(`${audioSec.toFixed(1)} s of audio from 0.0 s not transcribed`)
+    expect(stderr).toContain(kept)
   }, 60_000)
 })

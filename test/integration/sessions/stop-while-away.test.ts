@@ -109,6 +109,9 @@ describe('Stop against a server that accepts the stream and never answers', () =
       expect(summary.successes).toBe(0)
       expect(summary.requests).toBe(summary.failures)
       expect(summary.requests).toBeGreaterThan(0)
+      // Stop's drain bound (5 s) gave them up, before any request's 10 s deadline could.
+      expect(summary.outcomes.cancelled).toBe(summary.requests)
+      expect(summary.outcomes.timeout).toBe(0)
       expect(summary.unprocessed?.audioSec).toBe(said.total / rate)
       const states = events.flatMap((e) => (e.kind === 'status' ? [e.state] : []))
       expect(states[states.length - 1]).toBe('stopped')

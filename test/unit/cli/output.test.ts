@@ -1,6 +1,6 @@
 import { emptyOutcomes } from '../../../src/shared/session-summary'
 import { describe, expect, it } from 'vitest'
-import { detectionLine, mediaTime, summaryTable } from '../../../src/cli/output'
+import { detectionLine, flowLine, mediaTime, summaryTable } from '../../../src/cli/output'
 import type { DetectionBox, DetectionFrameEvent } from '../../../src/shared/results'
 
 const box = (label: string, x: number): DetectionBox => ({
@@ -80,5 +80,25 @@ describe('CLI lines', () => {
     expect(text).toMatch(/Latency p50 +–$/m)
     expect(text).toMatch(/^ {4}Timed out +4$/m)
     expect(text).not.toContain('0.00 ms')
+  })
+
+  it('says what waits while the link is down, in chunks, seconds of audio and requests', () => {
+    const flow = {
+      kind: 'flow' as const,
+      queued: 3,
+      queuedSec: 1.92,
+      spilledSec: 0,
+      inFlight: 2,
+      droppedFrames: 0,
+      unmatched: 0,
+      retries: 2,
+    }
+    expect(flowLine(flow)).toBe('queued 3 items (1.9 s of audio), 2 in flight, 2 to send again')
+    expect(flowLine({ ...flow, queued: 1, queuedSec: 130.04, spilledSec: 10.5, retries: 0 })).toBe(
+      'queued 1 item (130.0 s of audio, 10.5 s on disk), 2 in flight',
+    )
+    expect(
+      flowLine({ ...flow, queued: 0, queuedSec: 0, droppedFrames: 7, unmatched: 1, retries: 0 }),
+    ).toBe('queued 0 items, 2 in flight, 7 frames skipped, 1 unmatched answers')
   })
 })
