@@ -50,6 +50,7 @@ async function transcribe(
   c: TritonClient,
   model: string,
   tweak: (p: ModelProfile) => ModelProfile = (p) => p,
+  audio: Float32Array = pcm,
 ): Promise<{ finals: TranscriptEvent[]; events: SessionEvent[] }> {
   const profile = tweak((await inspectModel(c, model)).profile!)
   const size = profile.audio!.chunkSamples
@@ -58,15 +59,15 @@ async function transcribe(
   const events: SessionEvent[] = []
   session.onDidEmit((e) => events.push(e))
   await session.start()
-  for (let at = 0; at < pcm.length; at += size) {
+  for (let at = 0; at < audio.length; at += size) {
     const samples = new Float32Array(size)
-    const valid = Math.min(size, pcm.length - at)
-    samples.set(pcm.subarray(at, at + valid))
+    const valid = Math.min(size, audio.length - at)
+    samples.set(audio.subarray(at, at + valid))
     await session.push({
       samples,
       validSamples: valid,
       startSec: at / 16000,
-      last: at + size >= pcm.length,
+      last: at + size >= audio.length,
     })
   }
   session.endOfInput()
@@ -85,7 +86,7 @@ describe('streaming ASR families served with their real config shapes', () => {
       id: 'sherpa-streaming-transducer',
       name: 'sherpa streaming transducer',
       source:
-        'k2-fsa/sherpa triton/model_repo_streaming/ (transducer, feature_extractor/1/model.py)',
+        'k2-fsa/sherpa triton/model_repo_streaming/transducer/config.pbtxt.template and feature_extractor/1/model.py',
       summary: 'sherpa streaming transducer, first chunk 0.77 s then 0.64 s',
       settings: {
         'audio.sampleRate': 16000,
@@ -149,6 +150,63 @@ describe('streaming ASR families served with their real config shapes', () => {
     expect(events.filter((e) => e.kind === 'request-error')).toEqual([])
     const starts = log.filter((r) => r.start).map((r) => r.samples)
     expect(starts).toEqual([10240, 12320])
+  })
+
+  it('keeps the learnt first chunk for the next utterance: one refusal, one notice', async () => {
+    const log: RequestLog[] = []
+    const c = await serve(sherpaStreamingRepository(log))
+    // Two utterances, 1.5 s of silence between: the endpointer ends the first sequence.
+    const second = encodeToneText('and again')
+    const pause = new Float32Array(24000)
+    const both = new Float32Array(pcm.length + pause.length + second.length + pause.length)
+    both.set(pcm, 0)
+    both.set(second, pcm.length + pause.length)
+    const { finals, events } = await transcribe(
+      c,
+      'transducer',
+      (p) => ({ ...p, audio: { ...p.audio!, firstChunkSamples: undefined } }),
+      both,
+    )
+    expect(finals.map((f) => f.text)).toEqual([TEXT, 'and again'])
+    expect(events.filter((e) => e.kind === 'notice')).toHaveLength(1)
+    expect(events.filter((e) => e.kind === 'request-error')).toEqual([])
+    // Refused once; then both utterances, and the file's silent tail padded to the minimum.
+    expect(log.filter((r) => r.start).map((r) => r.samples)).toEqual([10240, 12320, 12320, 12320])
+  })
+
+  it('pads a word shorter than the first chunk with silence instead of being refused', async () => {
+    const log: RequestLog[] = []
+    const c = await serve(sherpaStreamingRepository(log))
+    // 'hi' is 0.58 s of tones: one request, both start and end, padded to 0.77 s.
+    const { finals, events } = await transcribe(c, 'transducer', (p) => p, encodeToneText('hi'))
+    expect(events.filter((e) => e.kind === 'request-error')).toEqual([])
+    expect(finals.map((f) => f.text)).toEqual(['hi'])
+    expect(log).toHaveLength(1)
+    expect(log[0]).toMatchObject({ samples: 12320, start: true, end: true })
+  })
+
+  it('sends the first chunk a saved profile names, whatever the preset says', async () => {
+    const log: RequestLog[] = []
+    const c = await serve(sherpaStreamingRepository(log))
+    const { finals } = await transcribe(c, 'transducer', (p) => ({
+      ...p,
+      audio: { ...p.audio!, firstChunkSamples: 16000 },
+    }))
+    expect(finals.map((f) => f.text)).toEqual([TEXT])
+    expect(log[0]).toMatchObject({ samples: 16000, start: true })
+    expect(log[1]).toMatchObject({ samples: 10240, start: false })
+  })
+
+  it('is refused by the server in Triton\u2019s words when the ids are strings but CORRID is UINT64', async () => {
+    const c = await serve(sherpaStreamingRepository())
+    const { events } = await transcribe(c, 'transducer', (p) => ({
+      ...p,
+      sequence: { stateful: true, idType: 'string' },
+    }))
+    const errors = events.flatMap((e) => (e.kind === 'request-error' ? [e.message] : []))
+    expect(errors[0]).toContain(
+      "in ensemble 'transducer', [request id: <id_unknown>] sequence batching control 'CORRID' data-type is 'BYTES', but model 'feature_extractor' expects 'UINT64'",
+    )
   })
 
   it('tells the streaming zipformer apart by its encoder states and reads its FP32 dtype and 0.85 s window', async () => {

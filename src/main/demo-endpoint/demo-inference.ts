@@ -1,8 +1,10 @@
-import { elementCount, isTritonDatatype } from '../../shared/tensor-types'
+import { configTypeToDatatype, elementCount, isTritonDatatype } from '../../shared/tensor-types'
+import type { ModelConfig } from '../triton/generated/inference/ModelConfig'
 import type { ModelInferRequest__Output } from '../triton/generated/inference/ModelInferRequest'
 import type { ModelInferResponse } from '../triton/generated/inference/ModelInferResponse'
 import type { InferParameter__Output } from '../triton/generated/inference/InferParameter'
 import { decodeTensor, type DecodedTensor, type Tensor } from '../triton/tensor-codec'
+import { modelConfigOf } from './demo-control'
 import { DemoInferError } from './demo-inference-error'
 import { fullShape, matchesShape, type DemoModel } from './demo-models'
 import { buildResponse, checkRequestedOutputs } from './demo-outputs'
@@ -242,6 +244,7 @@ export class DemoInference {
         `inference request to model '${model.name}' must specify a non-zero or non-empty correlation ID`,
       )
     }
+    this.checkCorrelationIdType(model, id)
     const key = `${model.name}\u0000${String(id)}`
     this.expireIdle(model)
     if (!start && !this.sequences.has(key)) {
@@ -251,6 +254,34 @@ export class DemoInference {
       )
     }
     return { key, start, end }
+  }
+
+  /**
+   * Triton's sequence batcher takes string ids only where CORRID is TYPE_STRING and integer ids
+   * only elsewhere; the CORRID control sits on the model or, for an ensemble, on a step.
+   */
+  private checkCorrelationIdType(model: DemoModel, id: unknown): void {
+    const carrier = this.correlationIdCarrier(model)
+    if (!carrier) return
+    const sent = typeof id === 'string' ? 'BYTES' : 'UINT64'
+    if ((sent === 'BYTES') === (carrier.datatype === 'BYTES')) return
+    const where = carrier.model === model.name ? '' : `in ensemble '${model.name}', `
+    throw new DemoInferError(
+      'INVALID_ARGUMENT',
+      `${where}[request id: <id_unknown>] sequence batching control 'CORRID' data-type is '${sent}', but model '${carrier.model}' expects '${carrier.datatype}'`,
+    )
+  }
+
+  private correlationIdCarrier(model: DemoModel): { model: string; datatype: string } | undefined {
+    const config = modelConfigOf(model)
+    const own = corridDatatype(config)
+    if (own) return { model: model.name, datatype: own }
+    for (const step of config.ensemble_scheduling?.step ?? []) {
+      const stepModel = this.models.get(step.model_name ?? '')
+      const datatype = stepModel && corridDatatype(modelConfigOf(stepModel))
+      if (datatype) return { model: stepModel.name, datatype }
+    }
+    return undefined
   }
 
   private expireIdle(model: DemoModel): void {
@@ -388,4 +419,12 @@ function textOf(produced: Tensor[] | Tensor[][]): string {
   return d
     .map((x) => (typeof x === 'string' ? x : new TextDecoder().decode(x as Uint8Array)))
     .join(' ')
+}
+
+function corridDatatype(config: ModelConfig): string | undefined {
+  for (const input of config.sequence_batching?.control_input ?? [])
+    for (const control of input.control ?? [])
+      if (control.kind === 'CONTROL_SEQUENCE_CORRID')
+        return configTypeToDatatype(String(control.data_type ?? 'TYPE_UINT64'))
+  return undefined
 }

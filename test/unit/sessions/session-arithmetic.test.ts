@@ -44,6 +44,15 @@ describe('request windows', () => {
     expect(new RequestWindows(160).window(3)).toEqual([480, 160])
   })
 
+  it('treat a first chunk the server asked for as a minimum, and a plain chunk as none', () => {
+    expect(new RequestWindows(10240, 12320).firstIsMinimum).toBe(true)
+    const plain = new RequestWindows(10240)
+    expect(plain.firstIsMinimum).toBe(false)
+    plain.first = 12320
+    expect(plain.firstIsMinimum).toBe(true)
+    expect(plain.window(1)).toEqual([12320, 10240])
+  })
+
   it('copy a window out of chunks of any size', () => {
     const chunks = [3, 2, 4].map((n, c) => ({
       samples: Float32Array.from({ length: n + 1 }, (_, i) => c * 10 + i),

@@ -20,7 +20,7 @@ const SHERPA_OFFLINE = {
   id: 'sherpa-offline-transducer',
   name: 'sherpa offline transducer',
   source:
-    'k2-fsa/sherpa triton/model_repo_offline/ and triton/zipformer/model_repo_offline_bs/ (transducer)',
+    'k2-fsa/sherpa triton/model_repo_offline/transducer/config.pbtxt.template and feature_extractor/config.pbtxt.template (also triton/zipformer/model_repo_offline_bs/transducer/config.pbtxt)',
 }
 
 function looksLikeSherpaOffline(facts: ModelFacts): boolean {

@@ -27,9 +27,9 @@ import {
  */
 
 const SOURCE_STREAMING =
-  'k2-fsa/sherpa triton/model_repo_streaming/ (transducer, feature_extractor/1/model.py)'
+  'k2-fsa/sherpa triton/model_repo_streaming/transducer/config.pbtxt.template and feature_extractor/1/model.py'
 const SOURCE_ZIPFORMER =
-  'k2-fsa/sherpa triton/model_repo_streaming_zipformer/ (transducer, encoder)'
+  'k2-fsa/sherpa triton/model_repo_streaming_zipformer/transducer/config.pbtxt.template, encoder/config.pbtxt.template and feature_extractor/1/model.py'
 
 /** The build scripts' chunk; with right context 0 the window is (16 + 2) x 4 + 3 = 75 frames. */
 const DEFAULT_CHUNK_FRAMES = 16

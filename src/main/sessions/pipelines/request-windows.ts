@@ -4,14 +4,30 @@
  * shorter than the encoder's decoding window, so the first one may be longer.
  */
 export class RequestWindows {
-  first: number
+  private firstLength: number
+  /**
+   * The first request is a minimum the server enforces (set by a preset, a profile or the
+   * server's own refusal), so an utterance that ends sooner is padded with silence to reach it.
+   */
+  firstIsMinimum: boolean
 
   constructor(
     readonly chunk: number,
     first?: number,
   ) {
     if (!(chunk >= 1)) throw new RangeError(`chunk length must be at least 1 sample, got ${chunk}`)
-    this.first = first && first > 0 ? first : chunk
+    this.firstIsMinimum = Boolean(first && first > 0)
+    this.firstLength = first && first > 0 ? first : chunk
+  }
+
+  get first(): number {
+    return this.firstLength
+  }
+
+  /** The first request's length, as the server asked for it. */
+  set first(samples: number) {
+    this.firstLength = samples
+    this.firstIsMinimum = true
   }
 
   /** [start, length] of request `k` in samples from the utterance's start. */

@@ -189,7 +189,11 @@ export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
   }
 
   private async sendNow(u: Utterance, channel: InferChannel): Promise<void> {
-    while (!u.endSent && this.open.has(u.index) && !channel.closed) {
+    // A resend (a new sequence after a refusal or a reconnect) starts its own loop: this one
+    // must not write the old attempt's next chunk on the new sequence.
+    const attempt = u.attempt
+    const current = (): boolean => this.open.has(u.index) && u.attempt === attempt
+    while (!u.endSent && current() && !channel.closed) {
       const k = u.sent
       const [start, length] = this.windows.window(k)
       const full = u.samples >= start + length
@@ -198,7 +202,7 @@ export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
       // On a channel without order (unary, HTTP), a sequence has one request in flight.
       const max = channel.ordered ? this.maxInFlight : 1
       await this.inFlightSet.room(max)
-      if (channel.closed || !this.open.has(u.index)) return
+      if (channel.closed || !current()) return
       this.sendRequest(u, k, start, length, end, channel)
     }
   }
@@ -212,7 +216,10 @@ export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
     channel: InferChannel,
   ): void {
     const samples = new Float32Array(length)
-    const valid = copySamples(u.chunks, start, length, samples)
+    let valid = copySamples(u.chunks, start, length, samples)
+    // sherpa and WeNet refuse a first chunk shorter than their window even at an utterance's end
+    // (a short word, a file's tail): the zeros after it are sent as the silence they are.
+    if (k === 0 && this.windows.firstIsMinimum) valid = length
     const capturedAtMs = u.chunks[u.chunks.length - 1]?.capturedAtMs
     u.sent = k + 1
     if (end) u.endSent = true
