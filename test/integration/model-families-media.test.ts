@@ -19,6 +19,7 @@ import {
   efficientNmsRepository,
   nhwcUint8Repository,
   yoloOnnxRepository,
+  yoloOnnxStaticRepository,
   yoloTensorrtEndToEndRepository,
 } from '../fixtures/families/vision-families'
 
@@ -133,6 +134,16 @@ describe('detection and Whisper families served with their real config shapes', 
     await expectSampleBoxes(c, 'yolo', paletteName)
   })
 
+  it('takes a static [1,84,8400] ONNX export without batching as it is', async () => {
+    const c = await serve(yoloOnnxStaticRepository())
+    const { details, profile } = await resolveModel(c, 'yolov8n')
+    expect(details.preset?.summary).toBe(
+      'Ultralytics YOLO (ONNX), 640×640, 80 classes from metadata, raw head [1,84,8400], NMS here (conf 0.25, IoU 0.7)',
+    )
+    expect(profile.inputs[0].shape).toEqual([1, 3, 640, 640])
+    await expectSampleBoxes(c, 'yolov8n', paletteName)
+  })
+
   it('knows an end-to-end [1,300,6] TensorRT engine needs no NMS', async () => {
     const c = await serve(yoloTensorrtEndToEndRepository())
     const { details } = await resolveModel(c, 'yolo26_trt')
@@ -184,6 +195,25 @@ describe('detection and Whisper families served with their real config shapes', 
     expect(lines.some((l) => /^\[00:00\.000 -> .*\] whisper hears this {2}\(/.test(l))).toBe(true)
     expect(log.length).toBeGreaterThan(0)
     expect(log.every((e) => e.inputs.sort().join() === 'TEXT_PREFIX,WAV,WAV_LENS')).toBe(true)
+  })
+
+  it('never sends Whisper more than its 30 s window: a long monologue is cut into windows', async () => {
+    const log: RequestLog[] = []
+    const c = await serve(whisperRepository(log))
+    // About 34 s of speech without a pause: longer than one window, with nowhere to end it.
+    const words = 'the quick brown fox jumps over the lazy dog '.repeat(8).trim()
+    const wav = join(dir, 'monologue.wav')
+    writeFileSync(wav, encodeWav16(encodeToneText(words), 16000))
+    const { profile } = await resolveModel(c, 'infer_bls')
+    const { results, summary } = await streamFile(c, profile, wav)
+    expect(results.filter((e) => e.kind === 'request-error')).toEqual([])
+    expect(summary.failures).toBe(0)
+    const longest = Math.max(...log.map((e) => e.samples))
+    expect(longest).toBe(30 * 16000)
+    const finals = results.flatMap((e) => (e.kind === 'transcript' && e.final ? [e] : []))
+    expect(finals).toHaveLength(2)
+    expect(finals[0].endSec).toBe(30)
+    expect(finals[1].startSec).toBe(30)
   })
 
   it('lists a repository under a header with each preset, and one line for a model it cannot read', async () => {
