@@ -105,7 +105,11 @@ describe('HTTP failures become the TritonError kinds gRPC gives, in one line wit
   it.each([
     ['rejects', 'invalid-argument', /rejected: unexpected shape for input 'WAV'/],
     ['missing', 'not-found', /Request for unknown model: 'missing' is not found/],
-    ['locked', 'auth', /refused ModelInfer\(locked\) \(HTTP 401\): token expired/],
+    [
+      'locked',
+      'auth',
+      /refused ModelInfer\(locked\) \(HTTP 401\) without credentials: token expired/,
+    ],
     ['huge', 'too-large', /too large .*HTTP 413/],
     ['gateway', 'unreachable', /not available .*\(HTTP 502\): 502 Bad Gateway nginx$/],
     ['starting', 'unreachable', /HTTP 503\): Server not ready/],
