@@ -197,4 +197,20 @@ describe('HTTP failures become the TritonError kinds gRPC gives, in one line wit
       'x-tenant': 'field-7',
     })
   })
+
+  it('sends --authority as the Host of every call, so an ingress can route by host over HTTP too', async () => {
+    const routed = new KServeHttpClient({ url: base, authority: 'asr.models.example.com' })
+    const plain = new KServeHttpClient({ url: base })
+    seenHeaders.length = 0
+    await routed.serverLive()
+    await routed.serverMetadata()
+    await plain.serverLive()
+    routed.close()
+    plain.close()
+    expect(seenHeaders.map((h) => h.host)).toEqual([
+      'asr.models.example.com',
+      'asr.models.example.com',
+      base.replace('http://', ''),
+    ])
+  })
 })
