@@ -227,8 +227,8 @@ beforeAll(async () => {
       join(exportDir, 'transcript.srt'),
     ])
   })
-  await pooled(jobs, 6)
-  // Some 30 CLI runs at 6 at a time: seconds on an idle machine, a generous bound on a busy one.
+  await pooled(jobs, 4)
+  // Some 30 CLI runs at 4 at a time: seconds on an idle machine, a generous bound on a busy one.
 }, 120_000)
 
 afterAll(async () => {
