@@ -1,6 +1,6 @@
 import { MediaError } from '../main/media/media-error'
 import { DecodeError } from '../main/triton/decode-error'
-import { EndpointError } from '../main/triton/endpoint'
+import { EndpointError } from '../shared/endpoint-url'
 import { redactSecrets } from '../main/triton/secret-redaction'
 import { TritonError } from '../main/triton/triton-error'
 import { safeLine } from '../shared/safe-text'

@@ -1,9 +1,8 @@
 import { headerNameProblem, headerValueProblem } from '../shared/header-rules'
 import type { TransportChoice } from '../main/transport/create-transport'
-import {
-  plaintextCredentialWarning,
-  type ConnectionOptions,
-} from '../main/triton/connection-options'
+import type { ConnectionOptions } from '../main/triton/connection-options'
+import { credentialName, plaintextCredentialWarning } from '../shared/credential-exposure'
+import { SHARED_MEMORY_MODES, type SharedMemoryMode } from '../shared/transport-choice'
 import { CliUsageError } from './cli-error'
 
 /** Flags shared by every command that talks to Triton; each has an environment twin. */
@@ -178,9 +177,17 @@ export function connectionFromFlags(
     keepaliveMs: keepalive(flags['keepalive-ms'] ?? env.TRITON_KEEPALIVE_MS),
     authority: flags.authority ?? (env.TRITON_AUTHORITY || undefined),
   }
-  const warning = plaintextCredentialWarning(options)
+  const warning = plaintextCredentialWarning(
+    options.url,
+    Boolean(options.tls),
+    credentialName(options),
+  )
   if (warning) warn(warning)
   return options
+}
+
+function isSharedMemoryMode(v: string): v is SharedMemoryMode {
+  return (SHARED_MEMORY_MODES as readonly string[]).includes(v)
 }
 
 /** How requests travel, from --streaming/--unary and --shared-memory (perf_analyzer's names). */
@@ -204,8 +211,10 @@ export function transportFromFlags(
       '--shared-memory cuda needs CUDA IPC handles, which this client cannot make; use system or none',
     )
   }
-  if (shm !== 'system' && shm !== 'none') {
-    throw new CliUsageError(`--shared-memory must be system or none, got '${shm}'`)
+  if (!isSharedMemoryMode(shm)) {
+    throw new CliUsageError(
+      `--shared-memory must be ${SHARED_MEMORY_MODES.join(' or ')}, got '${shm}'`,
+    )
   }
   return { ...(mode ? { mode } : {}), sharedMemory: shm }
 }

@@ -8,6 +8,7 @@ import {
 import type { LatencySummary } from './results'
 import type { SessionSummary } from './session-summary'
 import type { UserError } from './session-events'
+import { GRPC_MODES, SHARED_MEMORY_MODES } from './transport-choice'
 
 /**
  * The one IPC contract: channel names, payload schemas and result types. The preload, the main
@@ -28,6 +29,10 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: UserError }
 
 // ---- endpoints
 
+/** A DNS name (or an IPv4 address): labels of letters, digits and hyphens, as on a certificate. */
+const HOST_NAME =
+  /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i
+
 export const endpointDraftSchema = z.object({
   id: z.string().max(64).optional(),
   name: z.string().trim().min(1).max(80),
@@ -39,6 +44,20 @@ export const endpointDraftSchema = z.object({
       certFile: z.string().max(1000).optional(),
       keyFile: z.string().max(1000).optional(),
       insecureSkipVerify: z.boolean().optional(),
+      /** Issue 9: the name expected on the server certificate when it differs from the host. */
+      serverName: z
+        .string()
+        .trim()
+        .max(253)
+        .regex(HOST_NAME, 'a host name, such as triton.internal')
+        .optional(),
+    })
+    .optional(),
+  /** Issue 10: a gRPC stream or unary calls, and whether tensors go through shared memory. */
+  transport: z
+    .object({
+      mode: z.enum(GRPC_MODES).optional(),
+      sharedMemory: z.enum(SHARED_MEMORY_MODES).optional(),
     })
     .optional(),
   /** Header that carries the token: 'authorization' sends `Bearer <token>`. */
@@ -68,8 +87,11 @@ export interface EndpointProfile {
   metricsUrl?: string
   /** Issue 9: the gRPC :authority, when it differs from the URL's host. */
   authority?: string
+  transport?: EndpointDraft['transport']
   /** The built-in demo endpoint, started by the app on demand. */
   builtInDemo: boolean
+  /** Set when the saved token would travel without TLS to a host that is not loopback. */
+  credentialWarning?: string
 }
 
 export interface EndpointHealth {
@@ -82,6 +104,8 @@ export interface EndpointHealth {
   checkedAtMs: number
   roundTripMs?: number
   error?: UserError
+  /** The endpoint's credential travels without TLS to another machine (credential-exposure.ts). */
+  warning?: string
 }
 
 // ---- models
@@ -201,6 +225,8 @@ export interface SessionPlan {
   /** For file sessions: a URL the renderer can play in a <video> or <audio> element. */
   mediaUrl?: string
   mediaKind?: 'audio' | 'video'
+  /** How requests travel: 'gRPC stream', 'gRPC unary + shm', 'HTTP'… */
+  transport?: string
 }
 
 /** About once a second while a benchmark runs, on its own channel. */

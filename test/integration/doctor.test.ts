@@ -7,13 +7,17 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { doctorCommand } from '../../src/cli/commands/doctor-command'
+import { AppCore } from '../../src/main/app/app-core'
+import { DEMO_ENDPOINT_ID, DEMO_HTTP_ENDPOINT_ID } from '../../src/main/app/endpoint-store'
 import { startDemoEndpoint, type DemoEndpoint } from '../../src/main/demo-endpoint/demo-server'
 import { runDoctor } from '../../src/main/doctor/doctor'
+import { GRPC_PORT } from '../../src/main/doctor/link-checks'
 import { connectionFromFlags } from '../../src/cli/connection-flags'
 import { TritonClient } from '../../src/main/triton/triton-client'
 import type { TritonError } from '../../src/main/triton/triton-error'
 import type { DoctorReport } from '../../src/shared/ipc-contract'
 import { makeDoctorCertificates } from '../fixtures/doctor-certs'
+import { testSecretStore } from '../fixtures/test-secret-store'
 
 const root = join(__dirname, '../..')
 let dir: string
@@ -54,12 +58,13 @@ async function freePort(): Promise<number> {
 }
 
 const metricsPort = (): string => new URL(demo.metricsUrl!).port
+const httpPort = (): string => new URL(demo.httpUrl!).port
 const statuses = (r: DoctorReport) => r.checks.map((c) => `${c.status} ${c.name}`)
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'triton-live-doctor-'))
   certs = makeDoctorCertificates(dir)
-  demo = await startDemoEndpoint({ port: 0, metricsPort: 0 })
+  demo = await startDemoEndpoint({ port: 0, metricsPort: 0, httpPort: 0 })
   tlsDemo = await startDemoEndpoint({
     port: 0,
     metricsPort: null,
@@ -133,11 +138,12 @@ describe('triton-live doctor', () => {
     const report = await runDoctor({ url: tlsDemo.url, tls: { caFile: certs.otherCaFile } })
     expect(statuses(report)).toEqual(['ok name resolves', 'ok TCP connects', 'fail TLS'])
     const tls = report.checks[2]
+    // The certificate's facts, then the problem in the clients' own words (tls-failure.ts).
     expect(tls.detail).toMatch(
-      /^subject CN=localhost; issuer CN=triton-live ca; expires \d{4}-\d\d-\d\d \(2\d days\); name 127\.0\.0\.1 matches; not trusted \(/,
+      /^subject CN=localhost; issuer CN=triton-live ca; names 127\.0\.0\.1, localhost; expires \d{4}-\d\d-\d\d \(2\d days\); the certificate of 127\.0\.0\.1:\d+ is not signed by a CA this client trusts \(unable to verify the first certificate\)$/,
     )
     expect(tls.hint).toBe(
-      'pass --ca with the CA that signed the server certificate (or --insecure for a test)',
+      'pass the CA that signed it with --ca; --insecure skips the check, for testing only',
     )
     // With the right CA every rung passes.
     const good = await runDoctor(
@@ -209,5 +215,99 @@ describe('triton-live doctor', () => {
     expect(h.stderr).toBe(
       `triton-live: 127.0.0.1:${metricsPort()}: speaks HTTP/2 failed: this port speaks HTTP: Triton serves HTTP on 8000, gRPC on 8001, metrics on 8002 (it serves Triton's metrics page); it answered 'HTTP/1.1 400 Bad Request' (point --url at the gRPC port, usually 8001)\n`,
     )
+  })
+})
+
+/** The rungs of a whole run, in order, as 'status name' (model rungs left out). */
+const rungs = (r: DoctorReport): string[] =>
+  r.checks.filter((c) => !c.name.startsWith('model ')).map((c) => `${c.status} ${c.name}`)
+
+const HTTP_RUNGS = [
+  'ok name resolves',
+  'ok TCP connects',
+  'ok speaks HTTP/1.1',
+  'ok ServerLive',
+  'ok ServerReady',
+  'ok extensions',
+  'ok metrics page',
+  'ok round trip',
+  'ok bandwidth',
+]
+
+describe('triton-live doctor on an http:// endpoint (KServe v2 REST)', () => {
+  it('speaks HTTP/1.1 and the REST API on every rung, and measures the link with a KServe request', async () => {
+    const report = await runDoctor({ url: demo.httpUrl! }, { metricsUrl: demo.metricsUrl })
+    expect(report.url).toBe(demo.httpUrl)
+    expect(report.verdict).toBe('ok')
+    expect(rungs(report)).toEqual(HTTP_RUNGS)
+    const check = (name: string) => report.checks.find((c) => c.name === name)!
+    expect(check('speaks HTTP/1.1').detail).toBe("answered 'HTTP/1.1 200 OK'")
+    expect(check('extensions').detail).toMatch(/^triton-live-demo .*binary_tensor_data/)
+    expect(check('bandwidth').detail).toMatch(/^about [\d.]+ MB\/s up \(1 MiB in /)
+    expect(check('model color-box-detector-yolov8').detail).toMatch(
+      /preset: Ultralytics YOLO, 640×640/,
+    )
+  })
+
+  it("names Triton's HTTP port when a gRPC URL points at it, and offers --url http://", async () => {
+    const report = await runDoctor({ url: `127.0.0.1:${httpPort()}` })
+    expect(statuses(report)).toEqual(['ok name resolves', 'ok TCP connects', 'fail speaks HTTP/2'])
+    expect(report.checks[2].detail).toMatch(
+      /^this port speaks HTTP: Triton serves HTTP on 8000, gRPC on 8001, metrics on 8002 \(it serves Triton's HTTP\/REST API\); it answered 'HTTP\/1\.1 /,
+    )
+    expect(report.checks[2].hint).toBe(
+      `point --url at the gRPC port, usually 8001, or use --url http://127.0.0.1:${httpPort()} to talk to this HTTP/REST API`,
+    )
+  })
+
+  it('says a gRPC port speaks HTTP/2 when an http:// URL points at it', async () => {
+    const report = await runDoctor({ url: `http://${demo.url}` })
+    expect(statuses(report)).toEqual([
+      'ok name resolves',
+      'ok TCP connects',
+      'fail speaks HTTP/1.1',
+    ])
+    expect(report.checks[2].detail.startsWith(GRPC_PORT)).toBe(true)
+    expect(report.checks[2].hint).toBe(
+      `use --url grpc://${demo.url} for gRPC, or point --url at the HTTP port, usually 8000`,
+    )
+  })
+})
+
+describe("the app's Doctor view through the core (endpoints:doctor)", () => {
+  it('walks the built-in demo over gRPC and over HTTP, each with its own protocol rung', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'triton-live-doctor-app-'))
+    const core = new AppCore({
+      dataDir,
+      workRoot: join(dataDir, 'sessions'),
+      secrets: testSecretStore(),
+      pickFile: async () => undefined,
+      mediaUrlFor: () => 'media://x',
+      saveFile: async () => undefined,
+      openSessionPort: () => {
+        throw new Error('no sessions here')
+      },
+      onBenchProgress: () => undefined,
+      demoPorts: { port: 0, metricsPort: 0, httpPort: 0 },
+    })
+    try {
+      const [grpc, http] = await Promise.all([
+        core.handlers['endpoints:doctor'](DEMO_ENDPOINT_ID),
+        core.handlers['endpoints:doctor'](DEMO_HTTP_ENDPOINT_ID),
+      ])
+      expect(grpc.verdict).toBe('ok')
+      expect(rungs(grpc)).toEqual(HTTP_RUNGS.map((r) => r.replace('HTTP/1.1', 'HTTP/2')))
+      expect(http.verdict).toBe('ok')
+      expect(http.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+      expect(rungs(http)).toEqual(HTTP_RUNGS)
+      const endpoints = await core.handlers['endpoints:list'](undefined)
+      expect(endpoints.slice(0, 2).map((e) => [e.id, e.url])).toEqual([
+        [DEMO_ENDPOINT_ID, grpc.url.replace('grpc://', '')],
+        [DEMO_HTTP_ENDPOINT_ID, http.url],
+      ])
+    } finally {
+      await core.dispose()
+      rmSync(dataDir, { recursive: true, force: true })
+    }
   })
 })

@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -9,113 +8,21 @@ import type { ConnectionOptions } from '../../src/main/triton/connection-options
 import type { TritonApi } from '../../src/main/triton/triton-api'
 import { TritonClient } from '../../src/main/triton/triton-client'
 import { TritonError } from '../../src/main/triton/triton-error'
+import { makeTestCertificates, type TestCertificates } from '../fixtures/doctor-certs'
 
 let dir: string
-const pem = (name: string): string => join(dir, name)
-
-function openssl(args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' })
-}
-
-/** A CA, a server certificate for 127.0.0.1/localhost and a client certificate, all made here. */
-function makeCertificates(): void {
-  writeFileSync(pem('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n')
-  openssl([
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=triton-live test CA',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-  ])
-  openssl([
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-subj',
-    '/CN=localhost',
-    '-keyout',
-    'server.key',
-    '-out',
-    'server.csr',
-  ])
-  openssl([
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-extfile',
-    'server.ext',
-    '-out',
-    'server.pem',
-  ])
-  openssl([
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-subj',
-    '/CN=field operator',
-    '-keyout',
-    'client.key',
-    '-out',
-    'client.csr',
-  ])
-  openssl([
-    'x509',
-    '-req',
-    '-in',
-    'client.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-out',
-    'client.pem',
-  ])
-  openssl([
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=someone else',
-    '-keyout',
-    'other-ca.key',
-    '-out',
-    'other-ca.pem',
-  ])
-}
+let certs: TestCertificates
 
 let tlsServer: DemoEndpoint
 let mtlsServer: DemoEndpoint
+/** Its certificate names only triton.internal: dialled at 127.0.0.1 it needs a server name. */
+let namedServer: DemoEndpoint
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'triton-live-tls-'))
-  makeCertificates()
-  const cert = readFileSync(pem('server.pem'))
-  const key = readFileSync(pem('server.key'))
+  certs = makeTestCertificates(dir)
+  const cert = readFileSync(certs.server.cert)
+  const key = readFileSync(certs.server.key)
   tlsServer = await startDemoEndpoint({
     port: 0,
     httpPort: 0,
@@ -126,13 +33,19 @@ beforeAll(async () => {
     port: 0,
     httpPort: 0,
     metricsPort: null,
-    tls: { cert, key, clientCa: readFileSync(pem('ca.pem')) },
+    tls: { cert, key, clientCa: readFileSync(certs.caFile) },
+  })
+  namedServer = await startDemoEndpoint({
+    port: 0,
+    metricsPort: null,
+    tls: { cert: readFileSync(certs.named.cert), key: readFileSync(certs.named.key) },
   })
 }, 60_000)
 
 afterAll(async () => {
   await tlsServer?.close()
   await mtlsServer?.close()
+  await namedServer?.close()
   rmSync(dir, { recursive: true, force: true })
 })
 
@@ -150,7 +63,7 @@ describe('TLS and mutual TLS', () => {
   it('connects over grpcs:// when the server certificate is signed by the given CA', async () => {
     expect(
       await live(
-        new TritonClient({ url: tlsServer.url, tls: { caFile: pem('ca.pem') }, timeoutMs: 5000 }),
+        new TritonClient({ url: tlsServer.url, tls: { caFile: certs.caFile }, timeoutMs: 5000 }),
       ),
     ).toBe(true)
   })
@@ -159,7 +72,7 @@ describe('TLS and mutual TLS', () => {
     const err = await live(
       new TritonClient({
         url: tlsServer.url,
-        tls: { caFile: pem('other-ca.pem') },
+        tls: { caFile: certs.otherCaFile },
         timeoutMs: 5000,
       }),
     )
@@ -186,7 +99,7 @@ describe('TLS and mutual TLS', () => {
   it('talks mutual TLS with a client certificate and key', async () => {
     const client = new TritonClient({
       url: mtlsServer.url,
-      tls: { caFile: pem('ca.pem'), certFile: pem('client.pem'), keyFile: pem('client.key') },
+      tls: { caFile: certs.caFile, certFile: certs.client.cert, keyFile: certs.client.key },
       timeoutMs: 5000,
     })
     expect(await live(client)).toBe(true)
@@ -194,21 +107,42 @@ describe('TLS and mutual TLS', () => {
 
   it('fails clearly when mutual TLS is required and no client certificate is given', async () => {
     const err = await live(
-      new TritonClient({ url: mtlsServer.url, tls: { caFile: pem('ca.pem') }, timeoutMs: 5000 }),
+      new TritonClient({ url: mtlsServer.url, tls: { caFile: certs.caFile }, timeoutMs: 5000 }),
     )
     expect(err).toBeInstanceOf(TritonError)
-    expect(['tls', 'unreachable']).toContain((err as TritonError).kind)
+    expect(err).toMatchObject({
+      kind: 'tls',
+      message: `${mtlsServer.url.replace('grpcs://', '')} requires a client certificate (mutual TLS)`,
+      hint: 'pass the client certificate and key with --cert and --key',
+    })
+  })
+
+  it('checks the certificate against --server-name over gRPC, and names both names when they differ', async () => {
+    const named = (serverName?: string): TritonClient =>
+      new TritonClient({
+        url: namedServer.url,
+        tls: { caFile: certs.caFile, serverName },
+        timeoutMs: 5000,
+      })
+    const target = namedServer.url.replace('grpcs://', '')
+    const [right, none] = await Promise.all([live(named('triton.internal')), live(named())])
+    expect(right).toBe(true)
+    expect(none).toMatchObject({
+      kind: 'tls',
+      message: `the certificate of ${target} is for triton.internal, not 127.0.0.1`,
+      hint: 'connect by a name on the certificate, or pass --server-name triton.internal',
+    })
   })
 
   it('names a missing CA file before dialling', () => {
     expect(
-      () => new TritonClient({ url: tlsServer.url, tls: { caFile: pem('missing.pem') } }),
+      () => new TritonClient({ url: tlsServer.url, tls: { caFile: join(dir, 'missing.pem') } }),
     ).toThrow(/cannot read the CA certificate file .*missing\.pem/)
   })
 
   it('asks for both halves of a client identity', () => {
     expect(
-      () => new TritonClient({ url: tlsServer.url, tls: { certFile: pem('client.pem') } }),
+      () => new TritonClient({ url: tlsServer.url, tls: { certFile: certs.client.cert } }),
     ).toThrow(/both a client certificate and its key/)
   })
 })
@@ -218,7 +152,7 @@ describe('TLS error wording', () => {
     const err = await live(
       new TritonClient({
         url: tlsServer.url,
-        tls: { caFile: pem('other-ca.pem') },
+        tls: { caFile: certs.otherCaFile },
         timeoutMs: 5000,
       }),
     )
@@ -232,8 +166,8 @@ describe('TLS and mutual TLS over https:// (KServe HTTP) with the same options a
     new KServeHttpClient({ url: server.httpUrl as string, tls, timeoutMs: 5000 })
 
   it('connects when the CA signed the server certificate, and refuses another CA as a TLS problem', async () => {
-    expect(await live(https(tlsServer, { caFile: pem('ca.pem') }))).toBe(true)
-    const err = await live(https(tlsServer, { caFile: pem('other-ca.pem') }))
+    expect(await live(https(tlsServer, { caFile: certs.caFile }))).toBe(true)
+    const err = await live(https(tlsServer, { caFile: certs.otherCaFile }))
     expect(err).toMatchObject({ kind: 'tls' })
     expect((err as TritonError).message).toMatch(
       /^the certificate of https:\/\/127\.0\.0\.1:\d+ is not signed by a CA this client trusts \(/,
@@ -242,11 +176,11 @@ describe('TLS and mutual TLS over https:// (KServe HTTP) with the same options a
   })
 
   it('checks the certificate against the server name when one is given', async () => {
-    expect(await live(https(tlsServer, { caFile: pem('ca.pem'), serverName: 'localhost' }))).toBe(
+    expect(await live(https(tlsServer, { caFile: certs.caFile, serverName: 'localhost' }))).toBe(
       true,
     )
     const err = await live(
-      https(tlsServer, { caFile: pem('ca.pem'), serverName: 'triton.example.com' }),
+      https(tlsServer, { caFile: certs.caFile, serverName: 'triton.example.com' }),
     )
     expect(err).toMatchObject({ kind: 'tls' })
     expect((err as TritonError).message).toMatch(
@@ -259,9 +193,12 @@ describe('TLS and mutual TLS over https:// (KServe HTTP) with the same options a
   })
 
   it('talks mutual TLS with a client certificate, and fails clearly without one', async () => {
-    const identity = { certFile: pem('client.pem'), keyFile: pem('client.key') }
-    expect(await live(https(mtlsServer, { caFile: pem('ca.pem'), ...identity }))).toBe(true)
-    const err = await live(https(mtlsServer, { caFile: pem('ca.pem') }))
-    expect(['tls', 'unreachable']).toContain((err as TritonError).kind)
+    const identity = { certFile: certs.client.cert, keyFile: certs.client.key }
+    expect(await live(https(mtlsServer, { caFile: certs.caFile, ...identity }))).toBe(true)
+    const err = await live(https(mtlsServer, { caFile: certs.caFile }))
+    expect(err).toMatchObject({
+      kind: 'tls',
+      message: `${mtlsServer.httpUrl} requires a client certificate (mutual TLS)`,
+    })
   })
 })

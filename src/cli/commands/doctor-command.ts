@@ -5,7 +5,8 @@ import { CONNECTION_FLAGS, connectionFromFlags } from '../connection-flags'
 
 export const DOCTOR_HELP = `triton-live doctor --url U [--metrics-url M] [--json]
   Checks a connection rung by rung, one line each with its time: the name resolves, TCP
-  connects, TLS (certificate subject, issuer, expiry, name match), the port speaks HTTP/2,
+  connects, TLS (certificate subject, issuer, names, expiry, name match), the port speaks the
+  URL's protocol (HTTP/2 for gRPC; HTTP/1.1 for http:// and https://, Triton's REST API),
   ServerLive and ServerReady, extensions, the metrics page, round trip and bandwidth, and each
   model's metadata, config and preset. Stops at the first rung nothing can pass and exits 1 when
   any check failed. --json prints the whole report as one JSON object.`

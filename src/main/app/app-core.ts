@@ -9,7 +9,7 @@ import { TritonClient } from '../triton/triton-client'
 import type { TritonApi } from '../triton/triton-api'
 import { TritonError } from '../triton/triton-error'
 import { BenchService } from './bench-service'
-import { EndpointService } from './endpoint-service'
+import { EndpointService, type EndpointServiceDeps } from './endpoint-service'
 import type { SecretStore } from './secret-store'
 import { SessionService } from './session-service'
 import type { MainSessionPort } from './session-port-link'
@@ -28,7 +28,7 @@ export interface AppCoreDeps {
   /** Hands the window a MessagePort for a session, with the window's nonce. */
   openSessionPort(sessionId: string, nonce: string): MainSessionPort
   onBenchProgress(event: BenchProgressEvent): void
-  demoPorts?: { port?: number; metricsPort?: number | null }
+  demoPorts?: EndpointServiceDeps['demoPorts']
 }
 
 type Payload<C extends InvokeChannel> = z.output<(typeof invokeSchemas)[C]>

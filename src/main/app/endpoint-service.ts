@@ -15,7 +15,8 @@ import { inspectModel } from '../models/model-facts'
 import type { ConnectionOptions } from '../triton/connection-options'
 import { createTritonApi } from '../triton/create-triton-api'
 import type { TritonApi } from '../triton/triton-api'
-import { EndpointStore } from './endpoint-store'
+import { TritonError } from '../triton/triton-error'
+import { DEMO_HTTP_ENDPOINT_ID, EndpointStore } from './endpoint-store'
 import { MetricsPoller } from './metrics-poller'
 import { ProfileStore } from './profile-store'
 import type { SecretStore } from './secret-store'
@@ -23,7 +24,8 @@ import type { SecretStore } from './secret-store'
 export interface EndpointServiceDeps {
   dataDir: string
   secrets: SecretStore
-  demoPorts?: { port?: number; metricsPort?: number | null }
+  /** The built-in demo's ports: 0 picks a free one, null turns the service off. */
+  demoPorts?: { port?: number; metricsPort?: number | null; httpPort?: number | null }
 }
 
 const MODEL_LOAD_TIMEOUT_MS = 10 * 60_000
@@ -42,7 +44,10 @@ export class EndpointService {
   private demoStarting: Promise<DemoEndpoint> | undefined
 
   constructor(private readonly deps: EndpointServiceDeps) {
-    this.store = new EndpointStore(deps.dataDir, deps.secrets, () => this.demo?.url)
+    this.store = new EndpointStore(deps.dataDir, deps.secrets, () => ({
+      grpc: this.demo?.url,
+      http: this.demo?.httpUrl,
+    }))
     this.profiles = new ProfileStore(deps.dataDir)
   }
 
@@ -52,6 +57,7 @@ export class EndpointService {
       port: this.deps.demoPorts?.port ?? 0,
       metricsPort:
         this.deps.demoPorts?.metricsPort === undefined ? 0 : this.deps.demoPorts.metricsPort,
+      httpPort: this.deps.demoPorts?.httpPort === undefined ? 0 : this.deps.demoPorts.httpPort,
     })
     this.demo = await this.demoStarting
     return this.demo
@@ -100,8 +106,22 @@ export class EndpointService {
   /** The dialled URL and connection options of an endpoint (the demo's own, when built in). */
   private async options(endpointId: string): Promise<ConnectionOptions> {
     const profile = await this.store.profile(endpointId)
-    const url = profile.builtInDemo ? (await this.demoEndpoint()).url : profile.url
-    return this.store.connectionOptions(endpointId, url)
+    return this.store.connectionOptions(endpointId, await this.urlOf(profile))
+  }
+
+  /** The URL an endpoint is dialled at: the demo's own once started, when built in. */
+  private async urlOf(profile: EndpointProfile): Promise<string> {
+    if (!profile.builtInDemo) return profile.url
+    const demo = await this.demoEndpoint()
+    if (profile.id !== DEMO_HTTP_ENDPOINT_ID) return demo.url
+    if (!demo.httpUrl) {
+      throw new TritonError(
+        'unsupported',
+        'the built-in demo endpoint serves no HTTP here',
+        'use the built-in demo endpoint over gRPC',
+      )
+    }
+    return demo.httpUrl
   }
 
   async doctor(endpointId: string): Promise<DoctorReport> {
@@ -122,7 +142,9 @@ export class EndpointService {
     const roundTripMs = performance.now() - started
     const ready = await client.serverReady({ timeoutMs: 5000 })
     const meta = await client.serverMetadata({ timeoutMs: 5000 })
+    const warning = (await this.store.profile(endpointId)).credentialWarning
     return {
+      ...(warning ? { warning } : {}),
       endpointId,
       live,
       ready,

@@ -1,14 +1,31 @@
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
+import {
+  credentialNameOfHeader,
+  plaintextCredentialWarning,
+} from '../../shared/credential-exposure'
 import { headerNameProblem, headerValueProblem } from '../../shared/header-rules'
 import type { EndpointDraft, EndpointProfile } from '../../shared/ipc-contract'
+import type { TransportChoice } from '../transport/create-transport'
 import type { ConnectionOptions } from '../triton/connection-options'
-import { parseEndpoint } from '../triton/endpoint'
+import { parseEndpoint } from '../../shared/endpoint-url'
 import { TritonError } from '../triton/triton-error'
-import { readJsonFile, writeJsonFile } from './json-file'
+import { FileQueue, readJsonFile, writeJsonFile } from './json-file'
 import type { SecretStore } from './secret-store'
 
 export const DEMO_ENDPOINT_ID = 'demo'
+/** The same built-in demo over KServe v2 HTTP/REST, so HTTP can be tried without a server. */
+export const DEMO_HTTP_ENDPOINT_ID = 'demo-http'
+
+/** The built-in demo's addresses once it runs. */
+export interface DemoUrls {
+  grpc?: string
+  http?: string
+}
+
+export function isBuiltInDemo(id: string | undefined): boolean {
+  return id === DEMO_ENDPOINT_ID || id === DEMO_HTTP_ENDPOINT_ID
+}
 
 /**
  * The token and its header follow HTTP's rules where they are entered: a token with a line
@@ -24,23 +41,27 @@ function checkCredentials(draft: EndpointDraft): void {
   }
 }
 
-interface StoredEndpoint extends Omit<EndpointProfile, 'hasToken' | 'builtInDemo'> {
+interface StoredEndpoint extends Omit<
+  EndpointProfile,
+  'hasToken' | 'builtInDemo' | 'credentialWarning'
+> {
   /** Token sealed by the SecretStore, base64; never the token itself. */
   sealedToken?: string
 }
 
 /**
  * Saved endpoint profiles, in endpoints.json under the app's data folder. The built-in demo
- * endpoint is always listed first and cannot be edited or removed.
+ * endpoint (over gRPC, and over HTTP) is always listed first and cannot be edited or removed.
  */
 export class EndpointStore {
   private readonly file: string
   private cache: StoredEndpoint[] | undefined
+  private readonly writes = new FileQueue()
 
   constructor(
     dataDir: string,
     private readonly secrets: SecretStore,
-    private readonly demoUrl: () => string | undefined,
+    private readonly demoUrls: () => DemoUrls,
   ) {
     this.file = join(dataDir, 'endpoints.json')
   }
@@ -50,27 +71,51 @@ export class EndpointStore {
     return this.cache
   }
 
-  private demoProfile(): EndpointProfile {
-    return {
-      id: DEMO_ENDPOINT_ID,
-      name: 'Built-in demo endpoint',
-      url: this.demoUrl() ?? '127.0.0.1 (starts on connect)',
-      hasToken: false,
-      builtInDemo: true,
-    }
+  private demoProfiles(): EndpointProfile[] {
+    const urls = this.demoUrls()
+    return [
+      {
+        id: DEMO_ENDPOINT_ID,
+        name: 'Built-in demo endpoint',
+        url: urls.grpc ?? '127.0.0.1 (starts on connect)',
+        hasToken: false,
+        builtInDemo: true,
+      },
+      {
+        id: DEMO_HTTP_ENDPOINT_ID,
+        name: 'Built-in demo endpoint (HTTP)',
+        url: urls.http ?? 'http://127.0.0.1 (starts on connect)',
+        hasToken: false,
+        builtInDemo: true,
+      },
+    ]
   }
 
   private toProfile(e: StoredEndpoint): EndpointProfile {
     const { sealedToken, ...rest } = e
-    return { ...rest, hasToken: Boolean(sealedToken), builtInDemo: false }
+    const credentialWarning = plaintextCredentialWarning(
+      e.url,
+      Boolean(e.tls?.enabled),
+      sealedToken ? credentialNameOfHeader(e.authHeader) : undefined,
+    )
+    return {
+      ...rest,
+      hasToken: Boolean(sealedToken),
+      builtInDemo: false,
+      ...(credentialWarning ? { credentialWarning } : {}),
+    }
   }
 
   async list(): Promise<EndpointProfile[]> {
-    return [this.demoProfile(), ...(await this.load()).map((e) => this.toProfile(e))]
+    return [...this.demoProfiles(), ...(await this.load()).map((e) => this.toProfile(e))]
   }
 
-  async save(draft: EndpointDraft): Promise<EndpointProfile> {
-    if (draft.id === DEMO_ENDPOINT_ID) {
+  save(draft: EndpointDraft): Promise<EndpointProfile> {
+    return this.writes.run(() => this.write(draft))
+  }
+
+  private async write(draft: EndpointDraft): Promise<EndpointProfile> {
+    if (isBuiltInDemo(draft.id)) {
       throw new TritonError(
         'invalid-argument',
         'the built-in demo endpoint cannot be edited',
@@ -101,6 +146,7 @@ export class EndpointStore {
       timeoutMs: draft.timeoutMs,
       metricsUrl: draft.metricsUrl,
       authority: draft.authority || undefined,
+      transport: draft.transport,
       sealedToken,
     }
     const next = existing ? all.map((e) => (e.id === record.id ? record : e)) : [...all, record]
@@ -109,11 +155,12 @@ export class EndpointStore {
     return this.toProfile(record)
   }
 
-  async remove(id: string): Promise<void> {
-    const all = await this.load()
-    const next = all.filter((e) => e.id !== id)
-    await writeJsonFile(this.file, next)
-    this.cache = next
+  remove(id: string): Promise<void> {
+    return this.writes.run(async () => {
+      const next = (await this.load()).filter((e) => e.id !== id)
+      await writeJsonFile(this.file, next)
+      this.cache = next
+    })
   }
 
   async profile(id: string): Promise<EndpointProfile> {
@@ -127,9 +174,19 @@ export class EndpointStore {
     return found
   }
 
+  /** How the endpoint's requests travel (the built-in demo: the defaults). */
+  async transportChoice(id: string): Promise<TransportChoice> {
+    if (isBuiltInDemo(id)) return {}
+    const stored = (await this.load()).find((e) => e.id === id)
+    return {
+      ...(stored?.transport?.mode ? { mode: stored.transport.mode } : {}),
+      ...(stored?.transport?.sharedMemory ? { sharedMemory: stored.transport.sharedMemory } : {}),
+    }
+  }
+
   /** Connection options with the token unsealed; only main-process code ever sees them. */
   async connectionOptions(id: string, url: string): Promise<ConnectionOptions> {
-    if (id === DEMO_ENDPOINT_ID) return { url }
+    if (isBuiltInDemo(id)) return { url }
     const stored = (await this.load()).find((e) => e.id === id)
     if (!stored)
       throw new TritonError(
@@ -157,6 +214,7 @@ export class EndpointStore {
             certFile: stored.tls.certFile || undefined,
             keyFile: stored.tls.keyFile || undefined,
             insecureSkipVerify: stored.tls.insecureSkipVerify,
+            serverName: stored.tls.serverName || undefined,
           }
         : undefined,
       timeoutMs: stored.timeoutMs,

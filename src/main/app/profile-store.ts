@@ -1,11 +1,12 @@
 import { join } from 'node:path'
 import { modelProfileSchema, type ModelProfile } from '../../shared/model-profile'
-import { readJsonFile, writeJsonFile } from './json-file'
+import { FileQueue, readJsonFile, writeJsonFile } from './json-file'
 
 /** Model profiles the user saved, per endpoint and model, in profiles.json. */
 export class ProfileStore {
   private readonly file: string
   private cache: Record<string, unknown> | undefined
+  private readonly writes = new FileQueue()
 
   constructor(dataDir: string) {
     this.file = join(dataDir, 'profiles.json')
@@ -21,12 +22,14 @@ export class ProfileStore {
     return parsed.success ? parsed.data : undefined
   }
 
-  async set(endpointId: string, model: string, profile: ModelProfile | null): Promise<void> {
-    this.cache ??= await readJsonFile<Record<string, unknown>>(this.file, {})
-    const next = { ...this.cache }
-    if (profile) next[this.key(endpointId, model)] = profile
-    else delete next[this.key(endpointId, model)]
-    await writeJsonFile(this.file, next)
-    this.cache = next
+  set(endpointId: string, model: string, profile: ModelProfile | null): Promise<void> {
+    return this.writes.run(async () => {
+      this.cache ??= await readJsonFile<Record<string, unknown>>(this.file, {})
+      const next = { ...this.cache }
+      if (profile) next[this.key(endpointId, model)] = profile
+      else delete next[this.key(endpointId, model)]
+      await writeJsonFile(this.file, next)
+      this.cache = next
+    })
   }
 }

@@ -64,12 +64,15 @@ export class SessionService {
     const sessionId = randomUUID()
     const { plan, profile } = await planSession(req, resolved, sessionId, this.deps.mediaUrlFor)
     await mkdir(this.deps.workRoot, { recursive: true })
-    const setup = {
-      id: sessionId,
-      transport: createTransport(client),
-      profile,
-      workRoot: this.deps.workRoot,
-    }
+    // The endpoint's choices (stream or unary, shared memory); a refused shared memory is told
+    // once, as a notice on the session's port, which exists by the time the first request goes.
+    let notice: (message: string) => void = () => undefined
+    const transport = createTransport(client, {
+      ...(await this.deps.endpoints.store.transportChoice(req.endpointId)),
+      sharedMemoryOptions: { onFallback: (message) => notice(message) },
+    })
+    plan.transport = transport.label
+    const setup = { id: sessionId, transport, profile, workRoot: this.deps.workRoot }
     let file: FileSource | undefined
     let session: LiveRun['session']
     if (req.source === 'file') {
@@ -94,6 +97,7 @@ export class SessionService {
       startedAt: performance.now(),
     }
     const sink = new PortEventSink(port)
+    notice = (message) => sink.push({ kind: 'notice', message })
     session.onDidEmit((e: SessionEvent) => {
       sink.push(e)
       if (e.kind === 'status' && (e.state === 'stopped' || e.state === 'failed')) {

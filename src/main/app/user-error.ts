@@ -2,7 +2,7 @@ import type { UserError } from '../../shared/ipc-contract'
 import { safeLine } from '../../shared/safe-text'
 import { MediaError } from '../media/media-error'
 import { DecodeError } from '../triton/decode-error'
-import { EndpointError } from '../triton/endpoint'
+import { EndpointError } from '../../shared/endpoint-url'
 import { redactSecrets } from '../triton/secret-redaction'
 import { TritonError } from '../triton/triton-error'
 

@@ -2,14 +2,21 @@ import { timingSafeEqual } from 'node:crypto'
 import * as grpc from '@grpc/grpc-js'
 import type { GRPCInferenceServiceHandlers } from '../triton/generated/inference/GRPCInferenceService'
 
-/** What a gateway in front of Triton says to a request without the right credential. */
-export const DEMO_AUTH_FAILURE = 'missing or wrong bearer token'
+/** What a gateway in front of Triton says to a request without a token, and with a wrong one. */
+export const DEMO_AUTH_MISSING = 'bearer token required'
+export const DEMO_AUTH_WRONG = 'wrong bearer token'
 
 function matches(given: string | undefined, expected: string): boolean {
   if (given === undefined) return false
   const a = Buffer.from(given)
   const b = Buffer.from(expected)
   return a.length === b.length && timingSafeEqual(a, b)
+}
+
+/** Why a request's authorization header does not carry the token; undefined when it does. */
+export function bearerRefusal(given: string | undefined, token: string): string | undefined {
+  if (matches(given, `Bearer ${token}`)) return undefined
+  return given === undefined ? DEMO_AUTH_MISSING : DEMO_AUTH_WRONG
 }
 
 type AnyHandler = (
@@ -26,15 +33,13 @@ export function requireBearerToken(
   handlers: GRPCInferenceServiceHandlers,
   token: string,
 ): GRPCInferenceServiceHandlers {
-  const expected = `Bearer ${token}`
   const guarded: Record<string, AnyHandler> = {}
   for (const [name, handler] of Object.entries(handlers as unknown as Record<string, AnyHandler>)) {
     guarded[name] = (call, callback) => {
-      const given = call.metadata.get('authorization')[0]
-      if (matches(typeof given === 'string' ? given : undefined, expected)) {
-        return handler(call, callback)
-      }
-      const error = { code: grpc.status.UNAUTHENTICATED, details: DEMO_AUTH_FAILURE }
+      const value = call.metadata.get('authorization')[0]
+      const refusal = bearerRefusal(typeof value === 'string' ? value : undefined, token)
+      if (!refusal) return handler(call, callback)
+      const error = { code: grpc.status.UNAUTHENTICATED, details: refusal }
       if (callback) callback(error)
       else call.emit('error', error)
     }

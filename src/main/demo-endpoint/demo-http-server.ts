@@ -8,6 +8,7 @@ import {
   serverMetadataMessage,
   type DemoSharedMemory,
 } from './demo-control'
+import { bearerRefusal } from './demo-auth'
 import type { DemoInference } from './demo-inference'
 import { DemoInferError } from './demo-inference-error'
 import { parseHttpInfer, renderHttpInfer } from './kserve-http-request'
@@ -252,8 +253,15 @@ export class DemoHttpApi {
 export function createDemoHttpServer(
   api: DemoHttpApi,
   tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer },
+  bearerToken?: string,
 ): Server {
-  const handler = (req: IncomingMessage, res: ServerResponse): void => void api.handle(req, res)
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    // The same gate as the gRPC port's: an auth proxy in front of both.
+    const refusal = bearerToken ? bearerRefusal(req.headers.authorization, bearerToken) : undefined
+    if (!refusal) return void api.handle(req, res)
+    res.writeHead(401, { 'content-type': 'application/json' })
+    res.end(JSON.stringify({ error: refusal }))
+  }
   if (!tls) return createServer(handler)
   return createTlsServer(
     {

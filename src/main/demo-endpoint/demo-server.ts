@@ -193,7 +193,11 @@ export async function startDemoEndpoint(options: DemoEndpointOptions = {}): Prom
       endpoint.metricsUrl = `${await serve(metrics, options.metricsPort ?? 0, 'metrics')}/metrics`
     }
     if (options.httpPort != null) {
-      const http = createDemoHttpServer(new DemoHttpApi(inference, shm), options.tls)
+      const http = createDemoHttpServer(
+        new DemoHttpApi(inference, shm),
+        options.tls,
+        options.bearerToken,
+      )
       const url = await serve(http, options.httpPort, 'KServe HTTP')
       endpoint.httpUrl = options.tls ? url.replace(/^http:/, 'https:') : url
     }

@@ -1,8 +1,8 @@
 import type { DoctorCheck, DoctorReport } from '../../shared/ipc-contract'
 import { defaultMetricsUrl } from '../metrics/prometheus-metrics'
-import type { ConnectionOptions } from '../triton/connection-options'
-import { parseEndpoint, type ParsedEndpoint } from '../triton/endpoint'
-import { TritonClient } from '../triton/triton-client'
+import { displayUrl } from '../../shared/endpoint-url'
+import { resolveEndpoint, type ConnectionOptions } from '../triton/connection-options'
+import { createTritonApi } from '../triton/create-triton-api'
 import { TritonError } from '../triton/triton-error'
 import { CheckRunner } from './check-runner'
 import { checkLink } from './link-checks'
@@ -10,8 +10,9 @@ import { checkLinkSpeed, checkMetrics, checkModels, checkServer } from './server
 
 /**
  * `triton-live doctor` and the app's Doctor view: walks a connection rung by rung (name, TCP,
- * TLS, HTTP/2, gRPC, the server, its metrics page, the link's speed, each model) and says for
- * each what it found and how long it took, stopping at the first rung nothing can pass.
+ * TLS, HTTP/2 for gRPC or HTTP/1.1 for the HTTP/REST API, the server, its metrics page, the
+ * link's speed, each model) and says for each what it found and how long it took, stopping at
+ * the first rung nothing can pass. The URL's scheme picks the protocol, as for every client.
  */
 
 export interface DoctorOptions {
@@ -23,12 +24,6 @@ export interface DoctorOptions {
   models?: boolean
 }
 
-/** The endpoint as the connection will dial it: TLS from the scheme or from the options. */
-function endpointOf(o: ConnectionOptions): ParsedEndpoint {
-  const ep = parseEndpoint(o.url)
-  return { ...ep, tls: ep.tls || o.tls === true || typeof o.tls === 'object' }
-}
-
 function probeTimeout(o: ConnectionOptions): number {
   return Math.min(o.timeoutMs ?? 5000, 5000)
 }
@@ -37,12 +32,12 @@ export async function runDoctor(
   o: ConnectionOptions,
   opts: DoctorOptions = {},
 ): Promise<DoctorReport> {
-  const ep = endpointOf(o)
+  const ep = resolveEndpoint(o)
   const runner = new CheckRunner(opts.onCheck)
-  const url = `${ep.tls ? 'grpcs' : 'grpc'}://${ep.target}`
+  const url = displayUrl(ep)
   const linked = await checkLink(runner, ep, o, probeTimeout(o))
   if (!linked) return runner.report(url)
-  const client = new TritonClient(o)
+  const client = createTritonApi(o)
   try {
     await checkServer(runner, client)
     if (runner.halted) return runner.report(url)
@@ -57,12 +52,13 @@ export async function runDoctor(
 
 /**
  * Whether a failed call is worth a diagnosis: a refused connection or an unknown host already
- * says what is wrong; a protocol error, a closed stream or a TLS failure may hide a wrong port,
- * a proxy or a certificate, which the link checks can name.
+ * says what is wrong, and so does a TLS failure, which the client explains in the same words
+ * the doctor's TLS rung uses (triton/tls-failure.ts); a protocol error or a closed stream may
+ * hide a wrong port or a proxy, which the link checks can name.
  */
 export function worthDiagnosing(e: unknown): e is TritonError {
   if (!(e instanceof TritonError)) return false
-  if (e.kind === 'auth' || e.kind === 'cancelled') return false
+  if (e.kind === 'auth' || e.kind === 'cancelled' || e.kind === 'tls') return false
   return !/connection refused|host name not found|host unreachable/.test(e.message)
 }
 
@@ -75,12 +71,12 @@ export async function explainConnectionFailure(
   o: ConnectionOptions,
 ): Promise<TritonError | undefined> {
   const runner = new CheckRunner()
-  const ep = endpointOf(o)
+  const ep = resolveEndpoint(o)
   await checkLink(runner, ep, o, probeTimeout(o))
   const failed = runner.checks.find((c) => c.status === 'fail')
   if (!failed) return undefined
   return new TritonError(
-    'unreachable',
+    failed.name === 'TLS' ? 'tls' : 'unreachable',
     `${ep.target}: ${failed.name} failed: ${failed.detail}`,
     failed.hint ?? '',
   )

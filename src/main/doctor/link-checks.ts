@@ -1,18 +1,32 @@
 import { readFileSync } from 'node:fs'
 import type { Socket } from 'node:net'
-import type { ConnectionOptions } from '../triton/connection-options'
-import type { ParsedEndpoint } from '../triton/endpoint'
-import type { CheckRunner } from './check-runner'
-import { identifyHttpPort, sniffProtocol } from './protocol-probe'
+import { displayUrl, type ParsedEndpoint } from '../../shared/endpoint-url'
+import type { ConnectionOptions, TlsOptions } from '../triton/connection-options'
+import {
+  certificateProblems,
+  clientCertificateProblem,
+  explainProbeVerdict,
+  explainTlsFailure,
+  readableNames,
+  type TlsContext,
+  type TlsExplanation,
+} from '../triton/tls-failure'
+import { probeTls as probeTlsVerdict } from '../triton/tls-probe'
+import type { CheckRunner, Outcome } from './check-runner'
+import { classifyGreeting, identifyHttpPort, readSome, sniffProtocol } from './protocol-probe'
 import { connectTcp, ProbeError, probeTls, resolveName, type TlsFacts } from './socket-probes'
 
 /**
- * The link rungs of the doctor: name, TCP, TLS, and whether the port speaks HTTP/2 at all.
- * Each rung is one check line; the first that fails fatally ends the run.
+ * The link rungs of the doctor: name, TCP, TLS, and whether the port speaks the protocol the
+ * URL asks for (HTTP/2 for gRPC, HTTP/1.1 for the HTTP/REST API). Each rung is one check line;
+ * the first that fails fatally ends the run. TLS problems are told in the clients' words
+ * (triton/tls-failure.ts), so `health` and the doctor never disagree about a certificate.
  */
 
 export const WRONG_PORT =
   'this port speaks HTTP: Triton serves HTTP on 8000, gRPC on 8001, metrics on 8002'
+export const GRPC_PORT =
+  'this port speaks HTTP/2, as gRPC does: Triton serves HTTP on 8000, gRPC on 8001, metrics on 8002'
 
 function readPem(path: string | undefined, what: string): Buffer | undefined {
   if (!path) return undefined
@@ -26,9 +40,40 @@ function readPem(path: string | undefined, what: string): Buffer | undefined {
   }
 }
 
-function describeTls(t: TlsFacts, name: string): string {
-  const expiry = `expires ${new Date(t.validTo).toISOString().slice(0, 10)} (${t.daysLeft} days)`
-  return `subject ${t.subject}; issuer ${t.issuer}; ${expiry}; name ${name} ${t.nameMatches ? 'matches' : 'does not match'}`
+function tlsOptionsOf(o: ConnectionOptions): TlsOptions {
+  return typeof o.tls === 'object' ? o.tls : {}
+}
+
+function contextOf(ep: ParsedEndpoint, tls: TlsOptions): TlsContext {
+  return {
+    tls: ep.tls,
+    clientCertificate: Boolean(tls.certFile),
+    serverName: tls.serverName,
+    protocol: ep.protocol,
+  }
+}
+
+/** The endpoint as the clients name it in their messages: host:port for gRPC, the URL for HTTP. */
+function messageTarget(ep: ParsedEndpoint): string {
+  return ep.protocol === 'http' ? displayUrl(ep) : ep.target
+}
+
+const day = (date: string): string =>
+  Number.isFinite(Date.parse(date)) ? new Date(date).toISOString().slice(0, 10) : date
+
+function describeCertificate(t: TlsFacts): string {
+  const expiry =
+    t.daysLeft < 0
+      ? `expired ${day(t.validTo)} (${-t.daysLeft} days ago)`
+      : `expires ${day(t.validTo)} (${t.daysLeft} days)`
+  return `subject ${t.subject}; issuer ${t.issuer}; names ${readableNames(t.names) || 'none'}; ${expiry}`
+}
+
+function explained(problems: TlsExplanation[]): { detail: string; hint: string } {
+  return {
+    detail: problems.map((p) => p.message).join('; '),
+    hint: [...new Set(problems.map((p) => p.hint))].join('; '),
+  }
 }
 
 async function tlsRung(
@@ -38,13 +83,18 @@ async function tlsRung(
   address: string,
   timeoutMs: number,
 ): Promise<Socket | undefined> {
-  const tls = typeof o.tls === 'object' ? o.tls : {}
+  const tls = tlsOptionsOf(o)
   const name = tls.serverName ?? ep.host
+  const context = contextOf(ep, tls)
   let socket: Socket | undefined
   await runner.check('TLS', async () => {
     const facts = await probeTls({
       host: address,
       port: ep.port,
+      target: messageTarget(ep),
+      context,
+      // HTTP/1.1 first for the REST API, h2 too so a gRPC port completes and can be named.
+      alpn: ep.protocol === 'http' ? ['http/1.1', 'h2'] : ['h2'],
       serverName: name,
       ca: readPem(tls.caFile, 'CA certificate'),
       cert: readPem(tls.certFile, 'client certificate'),
@@ -53,46 +103,88 @@ async function tlsRung(
       timeoutMs,
     })
     socket = facts.socket
-    const detail = describeTls(facts, name)
-    const problems = [
-      facts.trusted ? '' : `not trusted (${facts.trustError ?? 'unknown issuer'})`,
-      facts.nameMatches ? '' : `the certificate does not name '${name}'`,
-      facts.daysLeft < 0 ? 'the certificate has expired' : '',
-    ].filter(Boolean)
-    if (problems.length === 0) return { status: facts.daysLeft < 14 ? 'warn' : 'ok', detail }
+    const about = describeCertificate(facts)
+    const problems = certificateProblems(
+      {
+        trustError: facts.trusted ? undefined : (facts.trustError ?? 'unknown issuer'),
+        names: facts.names,
+        expected: name,
+        nameMatches: facts.nameMatches,
+        validTo: facts.validTo,
+        daysLeft: facts.daysLeft,
+      },
+      messageTarget(ep),
+      context,
+    )
+    if (problems.length === 0) {
+      const detail = `${about}; name ${name} matches`
+      return facts.daysLeft < 14
+        ? { status: 'warn', detail, hint: "renew the server's certificate soon" }
+        : { status: 'ok', detail }
+    }
+    const { detail, hint } = explained(problems)
     if (tls.insecureSkipVerify)
       return {
         status: 'warn',
-        detail: `${detail}; ${problems.join('; ')}`,
+        detail: `${about}; ${detail}`,
         hint: 'verification is off (--insecure): fine for a test, not for real use',
       }
     facts.socket.destroy()
     socket = undefined
-    return {
-      status: 'fail',
-      fatal: true,
-      detail: `${detail}; ${problems.join('; ')}`,
-      hint: facts.nameMatches
-        ? 'pass --ca with the CA that signed the server certificate (or --insecure for a test)'
-        : 'connect by the name on the certificate, or pass --server-name with it',
-    }
+    return { status: 'fail', fatal: true, detail: `${about}; ${detail}`, hint }
   })
   return socket
 }
 
-async function protocolRung(
+/**
+ * A port that accepted the connection and said nothing: a TLS server met in plaintext, or one
+ * that refused our client certificate after the handshake. One handshake of the clients' own
+ * probe (triton/tls-probe.ts) tells, in the clients' words.
+ */
+async function silentPort(
+  ep: ParsedEndpoint,
+  o: ConnectionOptions,
+  socketError: Error | undefined,
+  timeoutMs: number,
+): Promise<TlsExplanation | undefined> {
+  const tls = tlsOptionsOf(o)
+  const context = contextOf(ep, tls)
+  const target = messageTarget(ep)
+  if (socketError) {
+    const known = explainTlsFailure(socketError.message, target, context)
+    if (known) return known
+  }
+  const verdict = await probeTlsVerdict(ep, tls, timeoutMs)
+  return (
+    explainProbeVerdict(verdict, target, context) ??
+    (ep.tls && verdict === 'closed-after-handshake'
+      ? clientCertificateProblem(target, !context.clientCertificate)
+      : undefined)
+  )
+}
+
+/** Remembers the first error a socket reports while a rung reads from it. */
+function watchErrors(socket: Socket): { error: Error | undefined } {
+  const seen: { error: Error | undefined } = { error: undefined }
+  socket.on('error', (e: Error) => (seen.error ??= e))
+  return seen
+}
+
+async function http2Rung(
   runner: CheckRunner,
   ep: ParsedEndpoint,
+  o: ConnectionOptions,
   socket: Socket,
   address: string,
   timeoutMs: number,
 ): Promise<void> {
-  await runner.check('speaks HTTP/2', async () => {
+  await runner.check('speaks HTTP/2', async (): Promise<Outcome> => {
     const alpn =
       'alpnProtocol' in socket
         ? (socket as { alpnProtocol?: string | false }).alpnProtocol
         : undefined
     if (alpn === 'h2') return { status: 'ok', detail: 'TLS ALPN chose h2' }
+    const seen = watchErrors(socket)
     const spoken = await sniffProtocol(socket, timeoutMs)
     switch (spoken.protocol) {
       case 'h2':
@@ -109,18 +201,24 @@ async function protocolRung(
           status: 'fail',
           fatal: true,
           detail: `${WRONG_PORT}${what}; it answered '${spoken.statusLine}'`,
-          hint: 'point --url at the gRPC port, usually 8001',
+          hint:
+            looks === 'triton-http'
+              ? `point --url at the gRPC port, usually 8001, or use --url http://${ep.target} to talk to this HTTP/REST API`
+              : 'point --url at the gRPC port, usually 8001',
         }
       }
-      case 'silent':
+      case 'silent': {
+        const known = await silentPort(ep, o, seen.error, timeoutMs)
+        if (known) return { status: 'fail', fatal: true, detail: known.message, hint: known.hint }
         return {
           status: 'fail',
           fatal: true,
           detail: 'the port accepted the connection but did not answer an HTTP/2 greeting',
           hint: ep.tls
             ? 'check that the server speaks gRPC over TLS on this port'
-            : 'the server may expect TLS: try grpcs://',
+            : 'check that the port is the gRPC port, usually 8001',
         }
+      }
       default:
         return {
           status: 'fail',
@@ -132,7 +230,68 @@ async function protocolRung(
   })
 }
 
-/** Runs the link rungs; true when the port speaks HTTP/2, so gRPC calls can follow. */
+/** One HTTP/1.1 request for /v2/health/live on the open socket: any HTTP/1.1 answer passes. */
+async function http1Rung(
+  runner: CheckRunner,
+  ep: ParsedEndpoint,
+  o: ConnectionOptions,
+  socket: Socket,
+  timeoutMs: number,
+): Promise<void> {
+  await runner.check('speaks HTTP/1.1', async (): Promise<Outcome> => {
+    const grpc = ep.tls ? 'grpcs' : 'grpc'
+    const alpn =
+      'alpnProtocol' in socket
+        ? (socket as { alpnProtocol?: string | false }).alpnProtocol
+        : undefined
+    if (alpn === 'h2') {
+      return {
+        status: 'fail',
+        fatal: true,
+        detail: `${GRPC_PORT}; TLS ALPN chose h2`,
+        hint: `use --url ${grpc}://${ep.target} for gRPC, or point --url at the HTTP port`,
+      }
+    }
+    const seen = watchErrors(socket)
+    const host = o.authority ?? ep.target
+    socket.write(
+      `GET ${ep.basePath}/v2/health/live HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+    )
+    const spoken = classifyGreeting(
+      await readSome(socket, timeoutMs, (b) => b.length >= 9 || b.includes('\r\n')),
+    )
+    switch (spoken.protocol) {
+      case 'http1':
+        return { status: 'ok', detail: `answered '${spoken.statusLine}'` }
+      case 'h2':
+        return {
+          status: 'fail',
+          fatal: true,
+          detail: `${GRPC_PORT}; it answered an HTTP/1.1 request with HTTP/2 frames`,
+          hint: `use --url ${grpc}://${ep.target} for gRPC, or point --url at the HTTP port, usually 8000`,
+        }
+      case 'silent': {
+        const known = await silentPort(ep, o, seen.error, timeoutMs)
+        if (known) return { status: 'fail', fatal: true, detail: known.message, hint: known.hint }
+        return {
+          status: 'fail',
+          fatal: true,
+          detail: 'the port accepted the connection but did not answer an HTTP request',
+          hint: 'check that the port is the HTTP port, usually 8000',
+        }
+      }
+      default:
+        return {
+          status: 'fail',
+          fatal: true,
+          detail: `the port answered with something that is not HTTP: ${spoken.firstBytes}`,
+          hint: ep.tls ? 'check the port' : 'the server may expect TLS: try https://',
+        }
+    }
+  })
+}
+
+/** Runs the link rungs; true when the port speaks the URL's protocol, so API calls can follow. */
 export async function checkLink(
   runner: CheckRunner,
   ep: ParsedEndpoint,
@@ -157,7 +316,8 @@ export async function checkLink(
     if (runner.halted || !socket) return false
   }
   try {
-    await protocolRung(runner, ep, socket, address, timeoutMs)
+    if (ep.protocol === 'http') await http1Rung(runner, ep, o, socket, timeoutMs)
+    else await http2Rung(runner, ep, o, socket, address, timeoutMs)
   } finally {
     socket.destroy()
   }

@@ -21,7 +21,7 @@ const PREFACE = Buffer.concat([
 ])
 
 /** Reads what arrives until `enough` says so, the peer closes, or the time is up. */
-function readSome(
+export function readSome(
   socket: Socket,
   timeoutMs: number,
   enough: (b: Buffer) => boolean,

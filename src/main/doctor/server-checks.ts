@@ -1,12 +1,13 @@
 import { inspectModel } from '../models/model-facts'
 import { fetchMetricsText, parseTritonMetrics } from '../metrics/prometheus-metrics'
-import type { TritonClient } from '../triton/triton-client'
+import type { TritonApi } from '../triton/triton-api'
 import { TritonError } from '../triton/triton-error'
 import type { CheckRunner } from './check-runner'
 
 /**
- * The server rungs of the doctor, over gRPC: live, ready, extensions, the metrics page, round
- * trip and bandwidth, and each model's metadata, config and preset.
+ * The server rungs of the doctor, over gRPC or the HTTP/REST API alike: live, ready,
+ * extensions, the metrics page, round trip and bandwidth, and each model's metadata, config
+ * and preset.
  */
 
 const ROUND_TRIPS = 5
@@ -22,7 +23,7 @@ function median(values: number[]): number {
 
 const ms = (v: number): string => `${v.toFixed(1)} ms`
 
-export async function checkServer(runner: CheckRunner, client: TritonClient): Promise<void> {
+export async function checkServer(runner: CheckRunner, client: TritonApi): Promise<void> {
   await runner.check('ServerLive', async () => {
     const live = await client.serverLive()
     return live
@@ -83,7 +84,7 @@ export async function checkMetrics(runner: CheckRunner, url: string): Promise<vo
   })
 }
 
-export async function checkLinkSpeed(runner: CheckRunner, client: TritonClient): Promise<void> {
+export async function checkLinkSpeed(runner: CheckRunner, client: TritonApi): Promise<void> {
   let rtt = 0
   await runner.check(
     'round trip',
@@ -141,7 +142,7 @@ export async function checkLinkSpeed(runner: CheckRunner, client: TritonClient):
   )
 }
 
-export async function checkModels(runner: CheckRunner, client: TritonClient): Promise<void> {
+export async function checkModels(runner: CheckRunner, client: TritonApi): Promise<void> {
   const index = await client.repositoryIndex(true).catch((e: unknown) => e)
   if (!Array.isArray(index)) {
     await runner.check(

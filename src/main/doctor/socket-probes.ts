@@ -6,6 +6,12 @@ import {
   type PeerCertificate,
   type TLSSocket,
 } from 'node:tls'
+import {
+  certificateNames,
+  explainTlsFailure,
+  reduceTlsText,
+  type TlsContext,
+} from '../triton/tls-failure'
 
 /**
  * The first three rungs of a connection, each on its own so a failure names its rung: the name
@@ -67,7 +73,7 @@ export function connectTcp(host: string, port: number, timeoutMs: number): Promi
       reject(
         new ProbeError(
           `cannot connect to ${host}:${port}: ${socketCause(e)}`,
-          'check that Triton runs and that the port is its gRPC port (default 8001)',
+          'check that Triton runs and that the port is right: gRPC 8001, HTTP 8000 by default',
         ),
       )
     })
@@ -77,6 +83,12 @@ export function connectTcp(host: string, port: number, timeoutMs: number): Promi
 export interface TlsProbeOptions {
   host: string
   port: number
+  /** host:port as the user wrote it, for messages. */
+  target: string
+  /** How the client dials, so a failed handshake is told in the clients' words. */
+  context: TlsContext
+  /** ALPN protocols offered: h2 for gRPC, http/1.1 for the HTTP/REST API. */
+  alpn: string[]
   /** Name the certificate must carry; the host when absent. */
   serverName?: string
   ca?: Buffer
@@ -92,9 +104,11 @@ export interface TlsFacts {
   issuer: string
   validTo: string
   daysLeft: number
-  /** The certificate is signed by a trusted CA (the given one or the system's). */
+  /** The certificate is signed by a trusted CA (the given one or the system's) and in date. */
   trusted: boolean
   trustError?: string
+  /** The names on the certificate (certificateNames). */
+  names: string
   /** The certificate names the server name. */
   nameMatches: boolean
   /** The ALPN protocol the server chose: 'h2' for a gRPC server. */
@@ -119,15 +133,17 @@ export function probeTls(o: TlsProbeOptions): Promise<TlsFacts> {
       ca: o.ca,
       cert: o.cert,
       key: o.key,
-      ALPNProtocols: ['h2'],
+      ALPNProtocols: o.alpn,
       rejectUnauthorized: false,
+      // The name is judged below, so authorizationError speaks of the chain alone.
+      checkServerIdentity: () => undefined,
     })
     const timer = setTimeout(() => {
       socket.destroy()
       reject(
         new ProbeError(
-          `no TLS handshake with ${o.host}:${o.port} in ${o.timeoutMs} ms`,
-          'the port may not speak TLS: try grpc:// instead of grpcs://',
+          `no TLS handshake with ${o.target} in ${o.timeoutMs} ms`,
+          `the port may not speak TLS: try ${o.context.protocol === 'http' ? 'http' : 'grpc'}:// instead`,
         ),
       )
     }, o.timeoutMs)
@@ -144,6 +160,7 @@ export function probeTls(o: TlsProbeOptions): Promise<TlsFacts> {
         daysLeft: Number.isFinite(left) ? left : 0,
         trusted: socket.authorized,
         trustError: socket.authorizationError ? String(socket.authorizationError) : undefined,
+        names: certificateNames(cert),
         nameMatches: checkServerIdentity(name, cert) === undefined,
         alpn: socket.alpnProtocol ?? false,
       })
@@ -152,13 +169,14 @@ export function probeTls(o: TlsProbeOptions): Promise<TlsFacts> {
       clearTimeout(timer)
       socket.destroy()
       const text = e instanceof Error ? e.message : String(e)
+      const known = explainTlsFailure(text, o.target, o.context)
       reject(
-        new ProbeError(
-          `TLS handshake with ${o.host}:${o.port} failed: ${text}`,
-          /wrong version number|packet length/i.test(text)
-            ? 'the port does not speak TLS: use grpc:// (plain) or the TLS port'
-            : 'check the client certificate and key, and that the server uses TLS on this port',
-        ),
+        known
+          ? new ProbeError(known.message, known.hint)
+          : new ProbeError(
+              `TLS handshake with ${o.target} failed: ${reduceTlsText(text)}`,
+              'check the client certificate and key, and that the server uses TLS on this port',
+            ),
       )
     })
   })

@@ -1,3 +1,4 @@
+import type { GrpcMode, SharedMemoryMode } from '../../shared/transport-choice'
 import type { ConnectionOptions } from '../triton/connection-options'
 import { createTritonApi } from '../triton/create-triton-api'
 import type { TritonApi } from '../triton/triton-api'
@@ -9,11 +10,6 @@ import {
   SharedMemoryTransport,
   type SharedMemoryOptions,
 } from './shared-memory/shared-memory-transport'
-
-/** gRPC only: one bidirectional stream per channel, or independent unary calls. */
-export type GrpcMode = 'stream' | 'unary'
-/** perf_analyzer's --shared-memory values that apply here (CUDA needs native code). */
-export type SharedMemoryMode = 'system' | 'none'
 
 export interface TransportChoice {
   /** Default 'stream' on gRPC; HTTP has no stream, so only 'unary' (or nothing) fits it. */

@@ -2,9 +2,14 @@ import { readFileSync } from 'node:fs'
 import { checkServerIdentity, type PeerCertificate } from 'node:tls'
 import * as grpc from '@grpc/grpc-js'
 import { headerNameProblem, headerValueProblem } from '../../shared/header-rules'
-import { displayUrl, parseEndpoint, type ParsedEndpoint } from './endpoint'
-import { isSecretHeader, registerSecret } from './secret-redaction'
-import { nameMismatchText, type TlsContext } from './tls-failure'
+import { displayUrl, parseEndpoint, type ParsedEndpoint } from '../../shared/endpoint-url'
+import {
+  credentialName,
+  isSecretHeader,
+  type CredentialName,
+} from '../../shared/credential-exposure'
+import { registerSecret } from './secret-redaction'
+import { certificateNames, nameMismatchText, type TlsContext } from './tls-failure'
 import { TritonError } from './triton-error'
 
 export interface TlsOptions {
@@ -59,6 +64,8 @@ export interface ResolvedConnection {
   /** How the client dials, so failures can name the side at fault. */
   tlsContext: TlsContext
   tlsOptions?: TlsOptions
+  /** The credential every call carries, so a refusal can say whether it was missing or wrong. */
+  sent: { credential?: CredentialName }
 }
 
 function readPem(path: string, what: string): Buffer {
@@ -128,8 +135,7 @@ export function identityCheckNamingBothNames(
 ): Error | undefined {
   const error = checkServerIdentity(host, cert)
   if (!error) return undefined
-  const names = cert.subjectaltname || (cert.subject?.CN ? `CN=${cert.subject.CN}` : '')
-  return Object.assign(new Error(nameMismatchText(names.slice(0, 300), host)), {
+  return Object.assign(new Error(nameMismatchText(certificateNames(cert), host)), {
     code: 'ERR_TLS_CERT_ALTNAME_INVALID',
   })
 }
@@ -169,29 +175,6 @@ export function buildMetadata(options: ConnectionOptions): grpc.Metadata {
   const md = new grpc.Metadata()
   for (const [k, v] of Object.entries(connectionHeaders(options))) md.set(k, v)
   return md
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
-}
-
-/**
- * A warning when a credential is about to travel in the clear to another machine, where
- * anyone on the path can read it; undefined when TLS is on, the host is loopback, or no
- * credential is set.
- */
-export function plaintextCredentialWarning(options: ConnectionOptions): string | undefined {
-  const endpoint = parseEndpoint(options.url)
-  if (endpoint.tls || options.tls || isLoopback(endpoint.host)) return undefined
-  const what = options.bearerToken
-    ? 'the token'
-    : options.apiKey
-      ? 'the API key'
-      : Object.keys(options.headers ?? {}).some(isSecretHeader)
-        ? 'a credential header'
-        : undefined
-  if (!what) return undefined
-  return `${what} is sent without TLS to ${endpoint.target}, where anyone on the network path can read it; use grpcs:// for a remote server`
 }
 
 /** The endpoint as the options give it: TLS forced on by `tls` even without a secure scheme. */
@@ -244,7 +227,9 @@ export function resolveConnection(options: ConnectionOptions): ResolvedConnectio
       tls: endpoint.tls,
       clientCertificate: Boolean(tlsOptions?.certFile),
       serverName: tlsOptions?.serverName,
+      protocol: 'grpc',
     },
     tlsOptions,
+    sent: { credential: credentialName(options) },
   }
 }

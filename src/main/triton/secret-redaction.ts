@@ -15,11 +15,6 @@ export function registerSecret(value: string | undefined): void {
   if (value && value.length >= MIN_SECRET_CHARS) secrets.add(value)
 }
 
-/** Header names whose values are credentials, whatever the deployment calls them. */
-export function isSecretHeader(name: string): boolean {
-  return /auth|token|key|secret|password|cookie|session|credential/i.test(name)
-}
-
 export function redactSecrets(text: string): string {
   let out = text
   for (const s of secrets) if (out.includes(s)) out = out.split(s).join(REDACTED)

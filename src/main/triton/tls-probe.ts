@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { connect, type ConnectionOptions as NodeTlsOptions } from 'node:tls'
 import type { TlsOptions } from './connection-options'
-import type { ParsedEndpoint } from './endpoint'
+import type { ParsedEndpoint } from '../../shared/endpoint-url'
 
 /**
  * When grpc-js reports only "Failed to connect" (the server closed the socket without a word),
@@ -58,7 +58,8 @@ export function probeTls(
     port: endpoint.port,
     // We only ask whether TLS is spoken and our certificate accepted; trust is judged elsewhere.
     rejectUnauthorized: false,
-    ALPNProtocols: ['h2'],
+    // A server that offers none of these ends the handshake: gRPC speaks h2, the REST API http/1.1.
+    ALPNProtocols: endpoint.protocol === 'http' ? ['http/1.1'] : ['h2'],
     servername,
     cert: read(tls?.certFile),
     key: read(tls?.keyFile),

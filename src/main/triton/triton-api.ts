@@ -4,7 +4,7 @@ import type { ModelStatistics__Output } from './generated/inference/ModelStatist
 import type { RepositoryIndexResponse__Output } from './generated/inference/RepositoryIndexResponse'
 import type { ServerMetadataResponse__Output } from './generated/inference/ServerMetadataResponse'
 import type { SystemSharedMemoryStatusResponse__Output } from './generated/inference/SystemSharedMemoryStatusResponse'
-import type { EndpointProtocol } from './endpoint'
+import type { EndpointProtocol } from '../../shared/endpoint-url'
 import type { InferRequestSpec, InferResult } from './infer-messages'
 
 /**

@@ -93,7 +93,7 @@ export class TritonClient implements TritonApi {
    */
   private async explain(err: unknown, operation: string): Promise<TritonError> {
     const c = this.connection
-    const error = toTritonError(err, c.endpoint.target, operation, c.tlsContext)
+    const error = toTritonError(err, c.endpoint.target, operation, c.tlsContext, c.sent)
     const details = (err as Partial<grpc.ServiceError>).details ?? ''
     if (error.kind !== 'unreachable' || UNEXPLAINED_SOCKET_CAUSE.test(details)) return error
     const verdict = await probeTls(c.endpoint, c.tlsOptions, TLS_PROBE_MS)

@@ -1,7 +1,8 @@
 import { status, type ServiceError } from '@grpc/grpc-js'
 import { MESSAGE_MAX_CHARS, safeLine } from '../../shared/safe-text'
+import type { CredentialName } from '../../shared/credential-exposure'
 import { redactSecrets } from './secret-redaction'
-import { explainTlsFailure, type TlsContext } from './tls-failure'
+import { explainTlsFailure, reduceTlsText, type TlsContext } from './tls-failure'
 
 /** Why a call failed, in words a user can act on: `message` names the cause, `hint` what to do. */
 export type TritonErrorKind =
@@ -65,22 +66,71 @@ function serverText(details: string): string {
 }
 
 function tlsCause(details: string): string {
-  const openssl = /SSL routines:[^:]*:([^:]+)/.exec(details)
-  if (openssl) return openssl[1].trim()
-  return connectionCause(details)
+  return /SSL routines:/.test(details) ? reduceTlsText(details) : connectionCause(details)
 }
 
 const TLS_PATTERN = /ssl|tls|certificate|handshake|self.signed|CERT_|unable to verify|alert/i
 
+/** What the client sent with its calls, so a refusal can say whether a credential was missing or wrong. */
+export interface SentCredentials {
+  /** The credential sent with every call; undefined when none was. */
+  credential?: CredentialName
+}
+
+const CREDENTIAL_FLAG: Record<CredentialName, string> = {
+  'the token': '--token',
+  'the API key': '--api-key',
+  'a credential header': '--header',
+}
+
+/**
+ * A server (or the proxy before it) that refused a call for its credentials: a missing one
+ * and a wrong one are different mistakes with different fixes. `sent` undefined: not known.
+ */
+export function authFailure(
+  target: string,
+  operation: string,
+  details: string,
+  sent: SentCredentials | undefined,
+  grpcCode?: number,
+): TritonError {
+  const why = details ? `: ${details}` : ''
+  if (sent && !sent.credential) {
+    return new TritonError(
+      'auth',
+      `${target} refused ${operation} without credentials${why}`,
+      'it requires a credential: pass the token with --token, or --api-key or --header for another scheme',
+      grpcCode,
+    )
+  }
+  if (sent?.credential) {
+    const flag = CREDENTIAL_FLAG[sent.credential]
+    return new TritonError(
+      'auth',
+      `${target} refused ${sent.credential} on ${operation}${why}`,
+      `check ${sent.credential} (${flag}): it may be wrong, expired or meant for another server`,
+      grpcCode,
+    )
+  }
+  return new TritonError(
+    'auth',
+    `${target} refused ${operation}${why}`,
+    'check the token (--token), API key (--api-key) or auth header configured for this endpoint',
+    grpcCode,
+  )
+}
+
 /**
  * Translates a grpc-js failure into a TritonError for the given endpoint and operation; `tls`
- * says how the client dialled, so TLS failures can name the side at fault.
+ * says how the client dialled, so TLS failures can name the side at fault, and `sent` what
+ * credential it sent, so an auth failure can say whether it was missing or wrong.
  */
 export function toTritonError(
   error: unknown,
   target: string,
   operation: string,
   tls?: TlsContext,
+  sent?: SentCredentials,
 ): TritonError {
   if (error instanceof TritonError) return error
   if (!isServiceError(error)) {
@@ -127,12 +177,7 @@ export function toTritonError(
       )
     case status.UNAUTHENTICATED:
     case status.PERMISSION_DENIED:
-      return new TritonError(
-        'auth',
-        `${target} refused ${operation}: ${details}`,
-        'check the token (--token), API key (--api-key) or auth header configured for this endpoint',
-        error.code,
-      )
+      return authFailure(target, operation, details, sent, error.code)
     case status.NOT_FOUND:
       return new TritonError(
         'not-found',

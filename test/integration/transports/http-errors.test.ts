@@ -105,7 +105,11 @@ describe('HTTP failures become the TritonError kinds gRPC gives, in one line wit
   it.each([
     ['rejects', 'invalid-argument', /rejected: unexpected shape for input 'WAV'/],
     ['missing', 'not-found', /Request for unknown model: 'missing' is not found/],
-    ['locked', 'auth', /refused ModelInfer\(locked\) \(HTTP 401\): token expired/],
+    [
+      'locked',
+      'auth',
+      /refused ModelInfer\(locked\) \(HTTP 401\) without credentials: token expired/,
+    ],
     ['huge', 'too-large', /too large .*HTTP 413/],
     ['gateway', 'unreachable', /not available .*\(HTTP 502\): 502 Bad Gateway nginx$/],
     ['starting', 'unreachable', /HTTP 503\): Server not ready/],
@@ -192,5 +196,21 @@ describe('HTTP failures become the TritonError kinds gRPC gives, in one line wit
       'x-api-key': 'key-1',
       'x-tenant': 'field-7',
     })
+  })
+
+  it('sends --authority as the Host of every call, so an ingress can route by host over HTTP too', async () => {
+    const routed = new KServeHttpClient({ url: base, authority: 'asr.models.example.com' })
+    const plain = new KServeHttpClient({ url: base })
+    seenHeaders.length = 0
+    await routed.serverLive()
+    await routed.serverMetadata()
+    await plain.serverLive()
+    routed.close()
+    plain.close()
+    expect(seenHeaders.map((h) => h.host)).toEqual([
+      'asr.models.example.com',
+      'asr.models.example.com',
+      base.replace('http://', ''),
+    ])
   })
 })

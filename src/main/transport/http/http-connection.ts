@@ -7,11 +7,14 @@ import {
   DEFAULT_TIMEOUT_MS,
   DEFAULT_MAX_MESSAGE_BYTES,
   type ConnectionOptions,
+  type TlsOptions,
 } from '../../triton/connection-options'
-import { displayUrl, type ParsedEndpoint } from '../../triton/endpoint'
-import { TritonError } from '../../triton/triton-error'
+import { displayUrl, type ParsedEndpoint } from '../../../shared/endpoint-url'
+import { credentialName } from '../../../shared/credential-exposure'
+import { TritonError, type SentCredentials } from '../../triton/triton-error'
 import { httpTransportError } from './http-errors'
-import type { TlsContext } from '../../triton/tls-failure'
+import { explainProbeVerdict, type TlsContext } from '../../triton/tls-failure'
+import { probeTls } from '../../triton/tls-probe'
 
 export interface HttpResponse {
   status: number
@@ -45,19 +48,29 @@ export class HttpConnection {
   private readonly headers: Record<string, string>
   private readonly pool: Pool
   private readonly tlsContext: TlsContext
+  private readonly tlsOptions: TlsOptions | undefined
+  /** The credential every call carries, so a refusal can say whether it was missing or wrong. */
+  readonly sent: SentCredentials
 
   constructor(options: ConnectionOptions) {
     this.endpoint = resolveEndpoint(options)
     this.displayUrl = displayUrl(this.endpoint)
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
     this.maxResponseBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
-    this.headers = connectionHeaders(options)
+    // An ingress routes by Host as it routes gRPC by :authority: --authority means both.
+    this.headers = {
+      ...connectionHeaders(options),
+      ...(options.authority ? { host: options.authority } : {}),
+    }
     const tls = typeof options.tls === 'object' ? options.tls : undefined
+    this.tlsOptions = tls
     this.tlsContext = {
       tls: this.endpoint.tls,
       clientCertificate: Boolean(tls?.certFile),
       serverName: tls?.serverName,
+      protocol: 'http',
     }
+    this.sent = { credential: credentialName(options) }
     this.origin = `${this.endpoint.tls ? 'https' : 'http'}://${this.endpoint.target}`
     this.pool = new Pool(this.origin, {
       connect: this.endpoint.tls ? tlsConnectOptions(options) : undefined,
@@ -108,17 +121,35 @@ export class HttpConnection {
           'raise the maximum message size for this endpoint',
         )
       }
-      throw httpTransportError(e, this.displayUrl, call.operation, this.tlsContext)
+      throw await this.explain(
+        httpTransportError(e, this.displayUrl, call.operation, this.tlsContext),
+      )
     } finally {
       clearTimeout(timer)
       call.signal?.removeEventListener('abort', onAbort)
     }
   }
 
+  /**
+   * A connection the server closed without a word gets one TLS handshake of our own, as on the
+   * gRPC path: a plaintext client at a TLS port and a refused client certificate read alike to
+   * undici, and differently to the user.
+   */
+  private async explain(error: TritonError): Promise<TritonError> {
+    if (error.kind !== 'unreachable' || !CLOSED_SILENTLY.test(error.message)) return error
+    const verdict = await probeTls(this.endpoint, this.tlsOptions, TLS_PROBE_MS)
+    const known = explainProbeVerdict(verdict, this.displayUrl, this.tlsContext)
+    return known ? new TritonError('tls', known.message, known.hint) : error
+  }
+
   close(): void {
     void this.pool.close().catch(() => undefined)
   }
 }
+
+/** httpTransportError's words for a socket closed or reset by the server. */
+const CLOSED_SILENTLY = /the server closed the connection|connection reset by the server/
+const TLS_PROBE_MS = 2000
 
 function tlsConnectOptions(options: ConnectionOptions): Record<string, unknown> {
   const tls = typeof options.tls === 'object' ? options.tls : undefined

@@ -1,4 +1,9 @@
-import { TritonError, connectionCause } from '../../triton/triton-error'
+import {
+  TritonError,
+  authFailure,
+  connectionCause,
+  type SentCredentials,
+} from '../../triton/triton-error'
 import { explainTlsFailure, type TlsContext } from '../../triton/tls-failure'
 
 const TLS_CODE = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|HOSTNAME|ALTNAME/i
@@ -85,6 +90,7 @@ export function httpStatusError(
   body: Buffer,
   target: string,
   operation: string,
+  sent?: SentCredentials,
 ): TritonError {
   const detail = errorBodyText(body) || `HTTP ${status}`
   if (/decoupled/i.test(detail)) {
@@ -103,11 +109,7 @@ export function httpStatusError(
       )
     case 401:
     case 403:
-      return new TritonError(
-        'auth',
-        `${target} refused ${operation} (HTTP ${status}): ${detail}`,
-        'check the auth token or header configured for this endpoint',
-      )
+      return authFailure(target, `${operation} (HTTP ${status})`, detail, sent)
     case 404:
       return /model|version/i.test(detail)
         ? new TritonError(

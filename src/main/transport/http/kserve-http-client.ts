@@ -65,7 +65,7 @@ export class KServeHttpClient implements TritonApi {
   private async send(call: HttpCall): Promise<HttpResponse> {
     const res = await this.connection.call(call)
     if (res.status >= 200 && res.status < 300) return res
-    throw httpStatusError(res.status, res.body, this.target, call.operation)
+    throw httpStatusError(res.status, res.body, this.target, call.operation, this.connection.sent)
   }
 
   private async getJson(path: string, operation: string, opts?: CallOptions): Promise<unknown> {
@@ -89,7 +89,7 @@ export class KServeHttpClient implements TritonApi {
     const res = await this.connection.call({ method: 'GET', path, operation, ...opts })
     if (res.status === 200) return true
     if (res.status === 400 || res.status === 404) return false
-    throw httpStatusError(res.status, res.body, this.target, operation)
+    throw httpStatusError(res.status, res.body, this.target, operation, this.connection.sent)
   }
 
   serverLive(opts?: CallOptions): Promise<boolean> {

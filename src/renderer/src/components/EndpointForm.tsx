@@ -1,5 +1,11 @@
 import { memo, useState, type FormEvent } from 'react'
 import {
+  credentialNameOfHeader,
+  plaintextCredentialWarning,
+} from '../../../shared/credential-exposure'
+import { parseEndpoint } from '../../../shared/endpoint-url'
+import type { GrpcMode, SharedMemoryMode } from '../../../shared/transport-choice'
+import {
   endpointDraftSchema,
   type EndpointDraft,
   type EndpointProfile,
@@ -23,12 +29,15 @@ interface Fields {
   caFile: string
   certFile: string
   keyFile: string
+  serverName: string
   authHeader: string
   token: string
   clearToken: boolean
   timeoutMs: string
   metricsUrl: string
   authority: string
+  mode: GrpcMode
+  sharedMemory: SharedMemoryMode
 }
 
 function fieldsFrom(p?: EndpointProfile): Fields {
@@ -39,6 +48,7 @@ function fieldsFrom(p?: EndpointProfile): Fields {
     caFile: p?.tls?.caFile ?? '',
     certFile: p?.tls?.certFile ?? '',
     keyFile: p?.tls?.keyFile ?? '',
+    serverName: p?.tls?.serverName ?? '',
     authHeader: p?.authHeader ?? '',
     // The token is write-only: the app never gets it back, so the field always starts empty.
     token: '',
@@ -46,13 +56,44 @@ function fieldsFrom(p?: EndpointProfile): Fields {
     timeoutMs: p?.timeoutMs ? String(p.timeoutMs) : '',
     metricsUrl: p?.metricsUrl ?? '',
     authority: p?.authority ?? '',
+    mode: p?.transport?.mode ?? 'stream',
+    sharedMemory: p?.transport?.sharedMemory ?? 'none',
   }
+}
+
+/** The protocol the URL picks, or undefined while it does not parse yet. */
+function protocolOf(url: string): 'grpc' | 'http' | undefined {
+  try {
+    return parseEndpoint(url).protocol
+  } catch {
+    return undefined
+  }
+}
+
+/** The defaults (a gRPC stream, no shared memory) are stored as nothing, so they follow the URL. */
+function transportFrom(f: Fields): EndpointDraft['transport'] {
+  const mode = f.mode === 'unary' && protocolOf(f.url) !== 'http' ? 'unary' : undefined
+  const sharedMemory = f.sharedMemory === 'system' ? 'system' : undefined
+  return mode || sharedMemory ? { mode, sharedMemory } : undefined
+}
+
+/**
+ * The warning the form shows while a token (typed, or saved and kept) would travel without
+ * TLS to a host that is not loopback: the same words as the CLI's and the saved endpoint's.
+ */
+export function credentialWarningOf(f: Fields, hasSavedToken: boolean): string | undefined {
+  const sendsToken = Boolean(f.token) || (hasSavedToken && !f.clearToken)
+  return plaintextCredentialWarning(
+    f.url,
+    f.tlsEnabled,
+    sendsToken ? credentialNameOfHeader(f.authHeader) : undefined,
+  )
 }
 
 /** Omits the token unless the user typed one (or asked to clear it), so saving keeps the stored one. */
 export function draftFrom(f: Fields, id?: string): EndpointDraft {
   const opt = (v: string): string | undefined => (v.trim() ? v.trim() : undefined)
-  const tlsUsed = f.tlsEnabled || f.caFile || f.certFile || f.keyFile
+  const tlsUsed = f.tlsEnabled || f.caFile || f.certFile || f.keyFile || f.serverName.trim()
   return {
     id,
     name: f.name,
@@ -63,6 +104,7 @@ export function draftFrom(f: Fields, id?: string): EndpointDraft {
           caFile: opt(f.caFile),
           certFile: opt(f.certFile),
           keyFile: opt(f.keyFile),
+          serverName: opt(f.serverName),
         }
       : undefined,
     authHeader: opt(f.authHeader),
@@ -70,6 +112,7 @@ export function draftFrom(f: Fields, id?: string): EndpointDraft {
     timeoutMs: f.timeoutMs.trim() ? Number(f.timeoutMs) : undefined,
     metricsUrl: opt(f.metricsUrl),
     authority: opt(f.authority),
+    transport: transportFrom(f),
   }
 }
 
@@ -121,6 +164,8 @@ export const EndpointForm = memo(function EndpointForm({
   }
 
   const id = initial?.id ?? 'new'
+  const warning = credentialWarningOf(f, Boolean(initial?.hasToken))
+  const http = protocolOf(f.url) === 'http'
   return (
     <form className="endpoint-form" onSubmit={(e) => void submit(e)} data-testid="endpoint-form">
       <ErrorBanner
@@ -138,14 +183,38 @@ export const EndpointForm = memo(function EndpointForm({
         />
       </label>
       <label>
-        <span>gRPC URL</span>
+        <span>URL (grpc://, grpcs://, http://, https://)</span>
         <input
           value={f.url}
           onChange={(e) => set('url', e.target.value)}
-          placeholder="localhost:8001"
+          placeholder="grpc://localhost:8001 or http://localhost:8000"
           required
           data-testid="endpoint-url"
         />
+      </label>
+      <label>
+        <span>Requests</span>
+        <select
+          value={http ? 'unary' : f.mode}
+          disabled={http}
+          title={http ? 'HTTP sends one request per call' : undefined}
+          onChange={(e) => set('mode', e.target.value as GrpcMode)}
+          data-testid="endpoint-mode"
+        >
+          <option value="stream">one gRPC stream per session (default)</option>
+          <option value="unary">one call per request (unary)</option>
+        </select>
+      </label>
+      <label>
+        <span>Shared memory</span>
+        <select
+          value={f.sharedMemory}
+          onChange={(e) => set('sharedMemory', e.target.value as SharedMemoryMode)}
+          data-testid="endpoint-shared-memory"
+        >
+          <option value="none">none: tensors travel in the requests (default)</option>
+          <option value="system">system: /dev/shm, when Triton runs on this machine</option>
+        </select>
       </label>
       <label className="check">
         <input
@@ -155,6 +224,17 @@ export const EndpointForm = memo(function EndpointForm({
         />
         <span>TLS</span>
       </label>
+      {f.tlsEnabled && (
+        <label>
+          <span>Server name</span>
+          <input
+            value={f.serverName}
+            onChange={(e) => set('serverName', e.target.value)}
+            placeholder="the name on the certificate, when it is not the host"
+            data-testid="endpoint-server-name"
+          />
+        </label>
+      )}
       {f.tlsEnabled &&
         PEM_FIELDS.map(([k, label]) => (
           <div className="file-field" key={k}>
@@ -198,6 +278,11 @@ export const EndpointForm = memo(function EndpointForm({
           data-testid="endpoint-token"
         />
       </label>
+      {warning && (
+        <p className="notice bad" role="alert" data-testid="endpoint-credential-warning">
+          {warning}
+        </p>
+      )}
       {initial?.hasToken && (
         <label className="check">
           <input

@@ -96,6 +96,11 @@ export const EndpointsPanel = memo(function EndpointsPanel(p: EndpointsPanelProp
                 )}
               </div>
               <div className="endpoint-url muted">{e.url}</div>
+              {e.credentialWarning && (
+                <div className="notice bad" data-testid="endpoint-item-credential-warning">
+                  {e.credentialWarning}
+                </div>
+              )}
               {selected && (
                 <div className="endpoint-actions" onClick={(ev) => ev.stopPropagation()}>
                   {connected ? (

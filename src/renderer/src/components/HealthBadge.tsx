@@ -52,6 +52,12 @@ export const HealthBadge = memo(function HealthBadge(props: HealthBadgeProps) {
               · {h.extensions.length} extensions
             </span>
           )}
+          {h.warning && (
+            <span className="health-warning" title={h.warning} data-testid="health-warning">
+              {' '}
+              · credential sent without TLS
+            </span>
+          )}
         </span>
       )}
     </div>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { displayUrl, EndpointError, parseEndpoint } from '../../../src/main/triton/endpoint'
+import { displayUrl, EndpointError, parseEndpoint } from '../../../src/shared/endpoint-url'
 
 const grpc = { protocol: 'grpc', basePath: '' } as const
 
