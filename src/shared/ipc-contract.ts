@@ -65,6 +65,11 @@ export const endpointDraftSchema = z.object({
   /** Only sent on save; stored with the OS keychain, never returned. Empty string clears it. */
   token: z.string().max(8192).optional(),
   timeoutMs: z.number().int().min(100).max(600_000).optional(),
+  /**
+   * How long one streamed request may wait for its answer before it counts as timed out and the
+   * link is renewed; unset, each source keeps its own (live audio 10 s, camera 5 s, files 30 s).
+   */
+  answerDeadlineMs: z.number().int().min(100).max(3_600_000).optional(),
   metricsUrl: z.string().trim().max(300).optional(),
   /** Issue 9: the gRPC :authority (Host) for proxies that route by host; empty means the URL's. */
   authority: z
@@ -84,6 +89,7 @@ export interface EndpointProfile {
   authHeader?: string
   hasToken: boolean
   timeoutMs?: number
+  answerDeadlineMs?: number
   metricsUrl?: string
   /** Issue 9: the gRPC :authority, when it differs from the URL's host. */
   authority?: string

@@ -144,6 +144,7 @@ export class EndpointStore {
       tls: draft.tls,
       authHeader: draft.authHeader,
       timeoutMs: draft.timeoutMs,
+      answerDeadlineMs: draft.answerDeadlineMs,
       metricsUrl: draft.metricsUrl,
       authority: draft.authority || undefined,
       transport: draft.transport,
@@ -182,6 +183,12 @@ export class EndpointStore {
       ...(stored?.transport?.mode ? { mode: stored.transport.mode } : {}),
       ...(stored?.transport?.sharedMemory ? { sharedMemory: stored.transport.sharedMemory } : {}),
     }
+  }
+
+  /** The endpoint's answer deadline for streamed requests, when it sets one. */
+  async answerDeadline(id: string): Promise<number | undefined> {
+    if (isBuiltInDemo(id)) return undefined
+    return (await this.load()).find((e) => e.id === id)?.answerDeadlineMs
   }
 
   /** Connection options with the token unsealed; only main-process code ever sees them. */

@@ -72,7 +72,14 @@ export class SessionService {
       sharedMemoryOptions: { onFallback: (message) => notice(message) },
     })
     plan.transport = transport.label
-    const setup = { id: sessionId, transport, profile, workRoot: this.deps.workRoot }
+    const deadlineMs = await this.deps.endpoints.store.answerDeadline(req.endpointId)
+    const setup = {
+      id: sessionId,
+      transport,
+      profile,
+      workRoot: this.deps.workRoot,
+      ...(deadlineMs !== undefined ? { deadlineMs } : {}),
+    }
     let file: FileSource | undefined
     let session: LiveRun['session']
     if (req.source === 'file') {

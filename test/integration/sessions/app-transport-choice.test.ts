@@ -153,4 +153,36 @@ describe("the endpoint's transport choice, through the app's core", () => {
     expect(run.finals).toEqual(['the default'])
     expect(run.regions).toEqual([])
   })
+
+  it("times streamed requests out at the endpoint's answer deadline instead of the source's", async () => {
+    // Each answer takes 1.5 s; the endpoint allows 0.3 s, where a microphone alone waits 10 s.
+    const slow = await startDemoEndpoint({ port: 0, metricsPort: null, delayMs: 1500 })
+    try {
+      const saved = await core.handlers['endpoints:save']({
+        name: 'impatient',
+        url: slow.url,
+        answerDeadlineMs: 300,
+      })
+      expect(saved.answerDeadlineMs).toBe(300)
+      const plan = await core.handlers['session:start']({
+        endpointId: saved.id,
+        model: MODEL,
+        source: 'microphone',
+        chunkMs: 250,
+        nonce: 'd'.repeat(32),
+      })
+      const port = ports.get(plan.sessionId)!
+      const size = plan.audio!.chunkSamples
+      port.fromPage({ type: 'audio', seq: 0, samples: new Float32Array(size), capturedAtMs: 1 })
+      const late = (): string | undefined =>
+        port.events.flatMap((e) =>
+          e.kind === 'status' && e.state === 'reconnecting' && e.error ? [e.error.message] : [],
+        )[0]
+      while (!late()) await sleep(20)
+      expect(late()).toMatch(/did not answer request \S+ within 0\.3 s$/)
+      await core.handlers['session:stop'](plan.sessionId)
+    } finally {
+      await slow.close()
+    }
+  })
 })

@@ -44,6 +44,17 @@ describe('the endpoint form: which protocol and transport', () => {
     expect((await save()).transport).toEqual({ mode: 'unary', sharedMemory: 'system' })
   })
 
+  it("saves an answer deadline for the endpoint's streamed requests, and none when left empty", async () => {
+    const { type, save } = form()
+    type('endpoint-name', 'slow gpu')
+    type('endpoint-url', 'grpc://127.0.0.1:8001')
+    type('endpoint-answer-deadline', '60000')
+    const draft = await save()
+    expect(draft.answerDeadlineMs).toBe(60000)
+    expect(endpointDraftSchema.safeParse(draft).success).toBe(true)
+    expect(endpointDraftSchema.safeParse({ ...draft, answerDeadlineMs: 50 }).success).toBe(false)
+  })
+
   it('stores the defaults as nothing, and offers no stream over HTTP', async () => {
     const { type, save } = form()
     type('endpoint-name', 'rest')

@@ -34,6 +34,7 @@ interface Fields {
   token: string
   clearToken: boolean
   timeoutMs: string
+  answerDeadlineMs: string
   metricsUrl: string
   authority: string
   mode: GrpcMode
@@ -54,6 +55,7 @@ function fieldsFrom(p?: EndpointProfile): Fields {
     token: '',
     clearToken: false,
     timeoutMs: p?.timeoutMs ? String(p.timeoutMs) : '',
+    answerDeadlineMs: p?.answerDeadlineMs ? String(p.answerDeadlineMs) : '',
     metricsUrl: p?.metricsUrl ?? '',
     authority: p?.authority ?? '',
     mode: p?.transport?.mode ?? 'stream',
@@ -110,6 +112,7 @@ export function draftFrom(f: Fields, id?: string): EndpointDraft {
     authHeader: opt(f.authHeader),
     token: f.token ? f.token : f.clearToken ? '' : undefined,
     timeoutMs: f.timeoutMs.trim() ? Number(f.timeoutMs) : undefined,
+    answerDeadlineMs: f.answerDeadlineMs.trim() ? Number(f.answerDeadlineMs) : undefined,
     metricsUrl: opt(f.metricsUrl),
     authority: opt(f.authority),
     transport: transportFrom(f),
@@ -304,6 +307,18 @@ export const EndpointForm = memo(function EndpointForm({
           onChange={(e) => set('timeoutMs', e.target.value)}
           placeholder="10000"
           data-testid="endpoint-timeout"
+        />
+      </label>
+      <label title="How long one streamed request may wait for its answer before it counts as timed out and the link is renewed. Empty: live audio 10 s, camera 5 s, files 30 s.">
+        <span>Answer deadline (ms)</span>
+        <input
+          type="number"
+          min={100}
+          max={3600000}
+          value={f.answerDeadlineMs}
+          onChange={(e) => set('answerDeadlineMs', e.target.value)}
+          placeholder="per source"
+          data-testid="endpoint-answer-deadline"
         />
       </label>
       <label>
