@@ -90,6 +90,7 @@ export const ModelBrowser = memo(function ModelBrowser(p: ModelBrowserProps) {
               data-testid="model-row"
               data-model={m.name}
               data-state={m.state}
+              data-error={m.error ? 'true' : undefined}
             >
               <span className="model-name" title={m.name}>
                 {m.name}
@@ -118,6 +119,25 @@ export const ModelBrowser = memo(function ModelBrowser(p: ModelBrowserProps) {
               >
                 {busy ? '…' : ready ? 'Unload' : 'Load'}
               </button>
+              {m.error ? (
+                <span
+                  className="model-note model-error"
+                  title={[m.error.message, m.error.hint].filter(Boolean).join(' — ')}
+                  data-testid="model-row-error"
+                >
+                  error: {m.error.message}
+                </span>
+              ) : (
+                m.description && (
+                  <span
+                    className="model-note muted"
+                    title={m.description}
+                    data-testid="model-row-description"
+                  >
+                    {m.description}
+                  </span>
+                )
+              )}
             </li>
           )
         })}
