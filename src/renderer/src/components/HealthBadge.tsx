@@ -1,4 +1,4 @@
-import { memo, type ReactNode } from 'react'
+import { Fragment, memo, type ReactNode } from 'react'
 import type { EndpointHealth } from '../../../shared/ipc-contract'
 import { formatMs } from './latency-stats'
 
@@ -73,9 +73,12 @@ export const HealthBadge = memo(function HealthBadge(props: HealthBadgeProps) {
       <span className="health-label">{LABEL[state]}</span>
       {parts.length > 0 && (
         <span className="health-detail" data-testid="health-detail">
-          {parts.flatMap((part, i) =>
-            i === 0 ? [part] : [<span key={`sep${i}`}> · </span>, part],
-          )}
+          {parts.map((part, i) => (
+            <Fragment key={i}>
+              {i > 0 && ' · '}
+              {part}
+            </Fragment>
+          ))}
         </span>
       )}
     </div>

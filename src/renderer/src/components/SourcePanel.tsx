@@ -160,6 +160,7 @@ export const SourcePanel = memo(function SourcePanel(p: SourcePanelProps) {
           ) : (
             <span
               className={`session-status status-${p.status}`}
+              title={`${p.model ?? ''} ${STATUS_LABEL[p.status]}`}
               data-testid="session-status"
               data-state={p.status}
             >
@@ -169,12 +170,14 @@ export const SourcePanel = memo(function SourcePanel(p: SourcePanelProps) {
         </div>
       </div>
       <ErrorBanner error={p.error} testId="session-error" onDismiss={p.onDismissError} />
-      {p.preset && (
-        <p className="session-preset muted" title={p.preset} data-testid="session-preset">
-          {p.preset}
-        </p>
-      )}
-      {locked && <SessionFlowLine flow={p.flow} notice={p.notice} />}
+      <div className="session-lines">
+        {locked && <SessionFlowLine flow={p.flow} notice={p.notice} />}
+        {p.preset && (
+          <p className="session-preset muted" title={p.preset} data-testid="session-preset">
+            {p.preset}
+          </p>
+        )}
+      </div>
       {p.summary && !active && (
         <SessionOutcome summary={p.summary} onTranscribeKept={p.onTranscribeKept} />
       )}
