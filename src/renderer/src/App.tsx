@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type CSSProperties, type KeyboardEvent } from 'react'
+import { useCallback, useEffect, useState, type CSSProperties } from 'react'
 import type { TritonLiveApi } from '../../shared/ipc-contract'
 import { ApiContext } from './bridge'
 import { Tabs } from './components/Tabs'
@@ -124,18 +124,24 @@ function Shell() {
   const onResetWidth = useCallback(() => setWantedWidth(undefined), [setWantedWidth])
   const toggleSidebar = useCallback(() => toggle('sidebar'), [toggle])
   const toggleFigures = useCallback(() => toggle('figures'), [toggle])
-  const onDrawerKey = (e: KeyboardEvent<HTMLElement>): void => {
-    if (e.key !== 'Escape' || e.currentTarget.dataset.placement !== 'drawer') return
-    // Esc closes the drawer; it must not also stop the session (useShortcuts).
-    e.preventDefault()
-    e.stopPropagation()
-    closeDrawers()
-  }
   useBenchProgress()
   useHealthPolling()
   useMetricsPolling()
   useServerStatsPolling()
   useShortcuts()
+  useEffect(() => {
+    if (!drawerOpen) return
+    // Esc closes an open drawer, wherever the focus is, and must not also stop the session
+    // (useShortcuts): caught first, on the way down. A question on top (Unload?) keeps its Esc.
+    const onKey = (e: globalThis.KeyboardEvent): void => {
+      if (e.key !== 'Escape' || document.querySelector('[role="alertdialog"]')) return
+      e.preventDefault()
+      e.stopPropagation()
+      closeDrawers()
+    }
+    window.addEventListener('keydown', onKey, true)
+    return () => window.removeEventListener('keydown', onKey, true)
+  }, [drawerOpen, closeDrawers])
   useEffect(() => {
     // A newcomer should see models without reading anything: connect to the demo at once.
     void store.getState().bootstrap()
@@ -170,7 +176,6 @@ function Shell() {
           aria-label="Endpoints and models"
           hidden={!open.sidebar}
           data-placement={sidebarAt}
-          onKeyDown={onDrawerKey}
           data-testid="sidebar"
         >
           <EndpointsContainer />
@@ -194,7 +199,6 @@ function Shell() {
           aria-label="Figures"
           hidden={!open.figures}
           data-placement={figuresAt}
-          onKeyDown={onDrawerKey}
           data-testid="figures"
         >
           <Tabs<SideTab> label="Figures" tabs={SIDE_TABS} value={side} onChange={setSide} />
