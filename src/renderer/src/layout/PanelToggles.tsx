@@ -1,7 +1,7 @@
 import { memo } from 'react'
 import { formatMs } from '../components/latency-stats'
 import { useThrottledStore } from '../hooks/useThrottledStore'
-import type { AppState } from '../store'
+import { selectBreakdown } from '../store/selectors'
 
 export interface PanelToggleProps {
   open: boolean
@@ -25,14 +25,12 @@ export const SidebarToggle = memo(function SidebarToggle({ open, onToggle }: Pan
   )
 })
 
-const selectRecorder = (s: AppState) => s.breakdown
-
 /**
  * Shows or hides Latency, Breakdown and Metrics. It carries the session's p50, so a window too
  * small to dock the figures still shows the one number people watch.
  */
 export const FiguresToggle = memo(function FiguresToggle({ open, onToggle }: PanelToggleProps) {
-  const breakdown = useThrottledStore(selectRecorder, 500)
+  const breakdown = useThrottledStore(selectBreakdown, 500)
   const p50 =
     breakdown.recorder.roundTripCount > 0
       ? breakdown.recorder.roundTripView().figures?.p50Ms
