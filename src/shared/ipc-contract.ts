@@ -127,6 +127,10 @@ export interface ModelSummary {
   version: string
   state: string
   reason: string
+  /** What the model understands, from its config's `description`, shown in its row. */
+  description?: string
+  /** Why its metadata or config could not be read: the row says so, the others are listed. */
+  error?: UserError
 }
 
 export interface ModelDetails {
@@ -233,6 +237,8 @@ export interface SessionPlan {
   mediaKind?: 'audio' | 'video'
   /** How requests travel: 'gRPC stream', 'gRPC unary + shm', 'HTTP'… */
   transport?: string
+  /** The preset line the CLI prints at the start of a stream (src/shared/preset-line.ts). */
+  preset?: string
 }
 
 /** About once a second while a benchmark runs, on its own channel. */

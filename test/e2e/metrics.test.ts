@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppHarness, ROOT } from './harness/app-harness'
+import { yAxisFits } from './harness/page-geometry'
 
 const SAMPLES = join(ROOT, 'resources/samples')
 const SAMPLE_TEXT = 'hello from triton live. the quick brown fox jumps over the lazy dog.'
@@ -145,6 +146,22 @@ describe('where the time goes, in Chromium against the demo endpoint', () => {
         },
       )
       .toBeGreaterThanOrEqual(3)
+    // The charts say what they show: CPU named, with the unit, even as the only series.
+    expect(await h.page.getByTestId('metrics-util-title').textContent()).toBe('CPU utilisation (%)')
+    expect(await h.page.getByTestId('metrics-util-chart-legend').textContent()).toBe(
+      'CPU utilisation (%)',
+    )
+    // Axes as wide as their labels; the inference rate ticks on whole numbers, not a lone 0.
+    await expect
+      .poll(async () => (await yAxisFits(h.page, 'metrics-rate-chart')).ticks.length)
+      .toBeGreaterThan(1)
+    for (const id of ['metrics-util-chart', 'metrics-rate-chart']) {
+      const axis = await yAxisFits(h.page, id)
+      expect(axis.room, id).toBeGreaterThanOrEqual(axis.widest + 4)
+    }
+    expect((await yAxisFits(h.page, 'metrics-util-chart')).ticks).toContain('100%')
+    for (const tick of (await yAxisFits(h.page, 'metrics-rate-chart')).ticks)
+      expect(tick).toMatch(/^\d+\/s$/)
     await h.screenshot('08-metrics')
   })
 

@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util'
-import { inspectModel } from '../../main/models/model-facts'
+import { inspectRepository, type ListedModel } from '../../main/models/model-listing'
 import { createTritonApi } from '../../main/triton/create-triton-api'
-import type { ModelIndexEntry, TritonApi } from '../../main/triton/triton-api'
 import { describeError } from '../cli-error'
 import { CONNECTION_FLAGS, connectionFromFlags } from '../connection-flags'
 import { jsonLine, serverName } from '../output'
@@ -28,7 +27,7 @@ interface Row {
 const COLUMNS = ['name', 'version', 'state', 'kind', 'preset'] as const
 
 /** The kind and preset the app detected, or the error that stopped it: one broken model spoils no other row. */
-async function describeRow(client: TritonApi, m: ModelIndexEntry): Promise<Row> {
+function describeRow({ entry: m, details: d, error }: ListedModel): Row {
   const row: Row = {
     name: serverName(m.name) || '-',
     version: serverName(m.version, 32) || '-',
@@ -37,40 +36,16 @@ async function describeRow(client: TritonApi, m: ModelIndexEntry): Promise<Row> 
     preset: '-',
     reason: serverName(m.reason, 500),
   }
-  if (m.state !== 'READY') return row
-  try {
-    const d = await inspectModel(client, m.name, undefined, m.version)
-    row.kind =
-      d.kind +
-      (d.detectionForm ? `/${d.detectionForm}` : '') +
-      (d.profile ? '' : ' (needs a profile)')
-    row.preset = d.preset?.summary ?? '-'
-    row.presetSource = d.preset?.source
-    row.presetSettings = d.preset?.settings
-  } catch (e) {
-    row.error = describeError(e)
-  }
+  if (error !== undefined) row.error = describeError(error)
+  if (!d) return row
+  row.kind =
+    d.kind +
+    (d.detectionForm ? `/${d.detectionForm}` : '') +
+    (d.profile ? '' : ' (needs a profile)')
+  row.preset = d.preset?.summary ?? '-'
+  row.presetSource = d.preset?.source
+  row.presetSettings = d.preset?.settings
   return row
-}
-
-/** Metadata and config calls in flight at once: a repository of thousands must not open thousands. */
-const INSPECT_CONCURRENCY = 8
-
-async function mapInBatches<T, R>(
-  items: readonly T[],
-  width: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length)
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++
-      out[i] = await fn(items[i])
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker))
-  return out
 }
 
 /** One line per model under a header row: name, version, state, detected kind and preset. */
@@ -87,7 +62,7 @@ export async function modelsCommand(
   const client = createTritonApi(connectionFromFlags(values))
   try {
     const index = await client.repositoryIndex()
-    const rows = await mapInBatches(index, INSPECT_CONCURRENCY, (m) => describeRow(client, m))
+    const rows = (await inspectRepository(client, index)).map(describeRow)
     if (json || values.json) {
       for (const r of rows) out(jsonLine(r))
       return 0

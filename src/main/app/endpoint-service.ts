@@ -12,6 +12,8 @@ import type { ModelProfile } from '../../shared/model-profile'
 import { startDemoEndpoint, type DemoEndpoint } from '../demo-endpoint/demo-server'
 import { explainConnectionFailure, runDoctor, worthDiagnosing } from '../doctor/doctor'
 import { inspectModel } from '../models/model-facts'
+import { inspectRepository } from '../models/model-listing'
+import { safeLine } from '../../shared/safe-text'
 import type { ConnectionOptions } from '../triton/connection-options'
 import { createTritonApi } from '../triton/create-triton-api'
 import type { TritonApi } from '../triton/triton-api'
@@ -20,6 +22,7 @@ import { DEMO_HTTP_ENDPOINT_ID, EndpointStore } from './endpoint-store'
 import { MetricsPoller } from './metrics-poller'
 import { ProfileStore } from './profile-store'
 import type { SecretStore } from './secret-store'
+import { toUserError } from './user-error'
 
 export interface EndpointServiceDeps {
   dataDir: string
@@ -157,13 +160,22 @@ export class EndpointService {
   }
 
   async models(endpointId: string): Promise<ModelSummary[]> {
-    const index = await (await this.client(endpointId)).repositoryIndex()
-    return index.map((m) => ({
-      name: m.name,
-      version: m.version,
-      state: m.state,
-      reason: m.reason,
-    }))
+    const client = await this.client(endpointId)
+    const listed = await inspectRepository(client, await client.repositoryIndex())
+    return listed.map(({ entry: m, details, error }) => {
+      const summary: ModelSummary = {
+        name: m.name,
+        version: m.version,
+        state: m.state,
+        reason: m.reason,
+      }
+      if (details?.description) summary.description = details.description
+      if (error !== undefined) {
+        const e = toUserError(error)
+        summary.error = { ...e, message: safeLine(e.message), hint: safeLine(e.hint) }
+      }
+      return summary
+    })
   }
 
   async details(endpointId: string, model: string): Promise<ModelDetails> {

@@ -6,6 +6,7 @@ import type { SessionEvent } from '../../shared/session-events'
 import { pageToMainSchema, type PageToMainMessage } from '../../shared/session-port'
 import type { SessionSummary } from '../../shared/session-summary'
 import { computeLetterbox } from '../../shared/letterbox'
+import { presetLine } from '../../shared/preset-line'
 import { exportSession } from '../exports/session-exporter'
 import { resolveModel } from '../sessions/model-plan'
 import type { AudioChunkIn } from '../sessions/pipelines/audio-chunk'
@@ -60,9 +61,11 @@ export class SessionService {
   async start(req: SessionStartRequest): Promise<SessionPlan> {
     const client = await this.deps.endpoints.client(req.endpointId)
     const saved = req.profile ?? (await this.deps.endpoints.profiles.get(req.endpointId, req.model))
-    const { profile: resolved } = await resolveModel(client, req.model, saved)
+    const { details, profile: resolved } = await resolveModel(client, req.model, saved)
     const sessionId = randomUUID()
     const { plan, profile } = await planSession(req, resolved, sessionId, this.deps.mediaUrlFor)
+    const preset = presetLine(details)
+    if (preset) plan.preset = preset
     await mkdir(this.deps.workRoot, { recursive: true })
     // The endpoint's choices (stream or unary, shared memory); a refused shared memory is told
     // once, as a notice on the session's port, which exists by the time the first request goes.

@@ -8,7 +8,7 @@ import { requestedFirstChunk } from '../../../src/main/models/families/sherpa-st
 import { metadataImageSize } from '../../../src/main/models/families/ultralytics-yolo'
 import { describeModel } from '../../../src/main/models/model-introspection'
 import type { ModelConfig, ModelMetadata } from '../../../src/main/triton/triton-client'
-import { presetLine } from '../../../src/cli/preset-line'
+import { presetLine } from '../../../src/shared/preset-line'
 import { modelProfileSchema } from '../../../src/shared/model-profile'
 
 type T = [name: string, datatype: string, shape: number[]]

@@ -18,6 +18,7 @@ import type {
   SessionPlan,
   SessionStartRequest,
 } from '../../../src/shared/ipc-contract'
+import { presetLine } from '../../../src/shared/preset-line'
 import { demoBridge, fail, ok, type FakeBridge, type FakeHandlers } from './fake-bridge'
 
 beforeAll(() => {
@@ -162,6 +163,24 @@ describe('App over a fake bridge', () => {
     expect(banner.textContent).toContain('The file has no audio track.')
     expect(banner.textContent).toContain('Pick a file with sound.')
     expect(screen.getByTestId('session-status').getAttribute('data-state')).toBe('failed')
+  })
+
+  it('shows the preset line the CLI prints when a session starts on a model with a family preset', async () => {
+    const line = presetLine({
+      profileSaved: false,
+      preset: {
+        id: 'sherpa-streaming-transducer',
+        name: 'sherpa streaming transducer',
+        source: 'k2-fsa/sherpa triton/model_repo_streaming',
+        summary: 'sherpa streaming transducer, first chunk 0.77 s then 0.64 s',
+        settings: {},
+      },
+    })
+    expect(line).toBe(
+      'preset: sherpa streaming transducer, first chunk 0.77 s then 0.64 s (k2-fsa/sherpa triton/model_repo_streaming)',
+    )
+    await startFileSession({ 'session:start': () => ok({ ...plan, preset: line }) })
+    expect(screen.getByTestId('session-preset').textContent).toBe(line)
   })
 
   it('reports a failure that main sends mid-session', async () => {

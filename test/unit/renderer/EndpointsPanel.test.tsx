@@ -52,8 +52,13 @@ describe('EndpointsPanel', () => {
     expect(items[0].getAttribute('aria-selected')).toBe('true')
     const badge = screen.getByTestId('health-badge')
     expect(badge.getAttribute('data-state')).toBe('ready')
-    expect(badge.textContent).toContain('triton 2.60.0')
-    expect(badge.textContent).toContain('1.5 ms')
+    // Every figure says what it is: the round trip, the server and its version, the extensions.
+    expect(screen.getByTestId('health-detail').textContent).toBe(
+      'RTT 1.5 ms · Triton 2.60.0 · 2 extensions',
+    )
+    expect(screen.getByTestId('health-extensions').getAttribute('title')).toBe(
+      'model_repository, statistics',
+    )
     expect(screen.getByTestId('endpoint-disconnect')).toBeTruthy()
     // The built-in demo cannot be edited or removed.
     expect(screen.queryByTestId('endpoint-edit')).toBeNull()

@@ -84,11 +84,14 @@ describe('LatencyPanel', () => {
     expect(screen.getByTestId('latency-count').textContent).toBe('10 samples')
   })
 
-  it('shows dashes before any sample', () => {
+  it('shows dashes, and "No samples yet" instead of a bare chart, before any sample', () => {
     render(<LatencyPanel times={[]} values={[]} />)
     expect(screen.getByTestId('latency-p99').textContent).toBe('–')
     expect(screen.getByTestId('latency-last').textContent).toBe('–')
     expect(screen.getByTestId('latency-count').textContent).toBe('0 samples')
+    expect(screen.getByTestId('latency-chart-empty').textContent).toBe('No samples yet')
+    // The one series is still named, with its unit.
+    expect(screen.getByTestId('latency-chart-legend').textContent).toBe('round trip (ms)')
   })
 })
 

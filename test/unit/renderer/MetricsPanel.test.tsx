@@ -17,6 +17,7 @@ import {
   inferenceRateChart,
   utilisationChart,
 } from '../../../src/renderer/src/components/metrics-view'
+import { hasNoSamples, yTickText } from '../../../src/renderer/src/components/UPlotChart'
 import { useMetricsPolling } from '../../../src/renderer/src/hooks/useMetricsPolling'
 import { SessionController } from '../../../src/renderer/src/session/session-controller'
 import { createAppStore, StoreContext } from '../../../src/renderer/src/store'
@@ -76,7 +77,11 @@ describe('MetricsPanel', () => {
     render(<MetricsPanel connected last={gpuPoll()} polls={[gpuPoll()]} intervalMs={2000} />)
     const gpus = screen.getAllByTestId('metrics-gpu')
     expect(gpus).toHaveLength(2)
-    expect(gpus[0].textContent).toContain('GPU 1a2b3c4d')
+    expect(gpus[0].textContent).toContain('GPU 0')
+    expect(gpus[0].querySelector('dt')?.getAttribute('title')).toBe(
+      'GPU-1a2b3c4d-0000-1111-2222-333344445555',
+    )
+    expect(gpus[1].textContent).toContain('GPU 1')
     expect(screen.getAllByTestId('metrics-gpu-util')[0].textContent).toBe('42%')
     expect(screen.getAllByTestId('metrics-gpu-mem')[0].textContent).toBe('3.0 GB / 24 GB')
     expect(screen.getAllByTestId('metrics-gpu-power')[0].textContent).toBe('123 W')
@@ -124,10 +129,59 @@ describe('MetricsPanel', () => {
     const polls = [gpuPoll(10_000), gpuPoll(12_000), gpuPoll(14_000)]
     const util = utilisationChart(polls)
     expect(util.x).toEqual([-4, -2, 0])
-    expect(util.labels).toEqual(['CPU', 'GPU 1a2b3c4d', 'GPU 99887766'])
+    expect(util.title).toBe('CPU and GPU utilisation (%)')
+    expect(util.labels).toEqual([
+      'CPU utilisation (%)',
+      'GPU 0 utilisation (%)',
+      'GPU 1 utilisation (%)',
+    ])
     expect(util.ys[1]).toEqual([42, 42, 42])
-    expect(inferenceRateChart(polls).labels).toEqual(['yolov8'])
+    expect(inferenceRateChart(polls).labels).toEqual(['yolov8 (inferences/s)'])
     expect(formatBytes(1536)).toBe('1.5 KB')
+  })
+})
+
+describe('charts people can read', () => {
+  it('names the CPU in the title and the legend, with the unit, when it is the only series', () => {
+    const polls = [cpuOnlyPoll(10_000), cpuOnlyPoll(12_000)]
+    render(<MetricsPanel connected last={polls[1]} polls={polls} intervalMs={2000} />)
+    expect(screen.getByTestId('metrics-util-title').textContent).toBe('CPU utilisation (%)')
+    expect(screen.getByTestId('metrics-util-chart-legend').textContent).toBe('CPU utilisation (%)')
+    expect(screen.getByTestId('metrics-mem-title').textContent).toBe('CPU memory used (% of total)')
+    expect(screen.getByTestId('metrics-mem-chart-legend').textContent).toBe('CPU memory (%)')
+    expect(screen.getByTestId('metrics-rate-chart-legend').textContent).toBe(
+      'yolov8 (inferences/s)',
+    )
+    expect(screen.queryByTestId('metrics-util-chart-empty')).toBeNull()
+  })
+
+  it('names every GPU by number in the legend, CPU first', () => {
+    render(<MetricsPanel connected last={gpuPoll()} polls={[gpuPoll()]} intervalMs={2000} />)
+    expect(screen.getByTestId('metrics-util-title').textContent).toBe('CPU and GPU utilisation (%)')
+    const legend = screen.getByTestId('metrics-util-chart-legend')
+    expect([...legend.querySelectorAll('.legend-item')].map((e) => e.textContent)).toEqual([
+      'CPU utilisation (%)',
+      'GPU 0 utilisation (%)',
+      'GPU 1 utilisation (%)',
+    ])
+  })
+
+  it('says "No samples yet" instead of drawing empty axes', () => {
+    render(<MetricsPanel connected last={cpuOnlyPoll()} polls={[]} intervalMs={2000} />)
+    expect(screen.getByTestId('metrics-util-chart-empty').textContent).toBe('No samples yet')
+    expect(screen.getByTestId('metrics-mem-chart-empty').textContent).toBe('No samples yet')
+    expect(
+      screen.getByTestId('metrics-util-chart').querySelector('.chart-plot')?.hasAttribute('hidden'),
+    ).toBe(true)
+  })
+
+  it('writes y ticks without float noise and with their unit', () => {
+    expect(yTickText(198.72160899999994, ' ms')).toBe('199 ms')
+    expect(yTickText(0.30000000000000004, '%')).toBe('0.3%')
+    expect(yTickText(2, '/s')).toBe('2/s')
+    expect(hasNoSamples([1, 2], [[null, null]])).toBe(true)
+    expect(hasNoSamples([1, 2], [[null, 3]])).toBe(false)
+    expect(hasNoSamples([], [])).toBe(true)
   })
 })
 

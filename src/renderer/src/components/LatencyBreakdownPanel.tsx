@@ -34,7 +34,9 @@ const RT_SERIES: readonly ChartSeries[] = [{ label: 'round trip (ms)', colour: '
 const GLASS_SERIES: readonly ChartSeries[] = [
   { label: 'capture → screen (ms)', colour: '--accent' },
 ]
-const HIST_SERIES: readonly ChartSeries[] = [{ label: 'requests', colour: '--seg-network' }]
+const HIST_SERIES: readonly ChartSeries[] = [
+  { label: 'requests per bucket', colour: '--seg-network' },
+]
 const GLASS_LINE = { value: GLASS_TARGET_MS, label: `${GLASS_TARGET_MS} ms voice target` }
 
 /** Segments can be a few microseconds (a server queue): two decimals below 1 ms. */
@@ -154,6 +156,7 @@ function GlassSection({ snapshot, source, chunkMs }: LatencyBreakdownPanelProps)
         ys={[snapshot.glassSeries[1]]}
         series={GLASS_SERIES}
         threshold={voice ? GLASS_LINE : undefined}
+        yUnit=" ms"
         height={100}
         testId="breakdown-glass-chart"
         label="Glass to glass over the session"
@@ -230,6 +233,7 @@ export const LatencyBreakdownPanel = memo(function LatencyBreakdownPanel(
         x={snapshot.roundTripSeries[0]}
         ys={[snapshot.roundTripSeries[1]]}
         series={RT_SERIES}
+        yUnit=" ms"
         height={100}
         testId="breakdown-rt-chart"
         label="Round trip over the session"
@@ -240,6 +244,7 @@ export const LatencyBreakdownPanel = memo(function LatencyBreakdownPanel(
         ys={[buckets.map((b) => b.count)]}
         series={HIST_SERIES}
         kind="bars"
+        yIntegers
         height={100}
         xTick={bucketTick(buckets)}
         testId="breakdown-rt-histogram"

@@ -69,6 +69,7 @@ export const LatencyPanel = memo(function LatencyPanel({
         x={times}
         ys={ys}
         series={SERIES}
+        yUnit=" ms"
         height={140}
         testId="latency-chart"
         label="Round trip over the session"

@@ -5,10 +5,10 @@ import {
   formatBytes,
   formatPercent,
   formatRate,
+  gpuNames,
   inferenceRateChart,
   memoryChart,
   SERIES_COLOURS,
-  shortGpuName,
   utilisationChart,
   type ChartData,
 } from './metrics-view'
@@ -41,36 +41,42 @@ function Charts({ polls }: { polls: readonly MetricsPoll[] }) {
   const rateSeries = useMemo(() => seriesOf(rate), [rate])
   return (
     <>
-      <h3>Utilisation (%)</h3>
+      <h3 data-testid="metrics-util-title">{util.title}</h3>
       <UPlotChart
         x={util.x}
         ys={util.ys}
         series={utilSeries}
         yMax={100}
+        yUnit="%"
         height={90}
         xTick={timeTick}
         testId="metrics-util-chart"
         label="CPU and GPU utilisation over the last minutes"
       />
-      <h3>Memory used (% of total)</h3>
+      <h3 data-testid="metrics-mem-title">{mem.title}</h3>
       <UPlotChart
         x={mem.x}
         ys={mem.ys}
         series={memSeries}
         yMax={100}
+        yUnit="%"
         height={90}
         xTick={timeTick}
         testId="metrics-mem-chart"
         label="Memory used over the last minutes"
       />
-      <h3>Inferences per second</h3>
+      <h3>{rate.title}</h3>
       {rate.labels.length === 0 ? (
-        <p className="muted small">No model has run in the last minutes.</p>
+        <p className="muted small" data-testid="metrics-rate-none">
+          No model has run in the last minutes.
+        </p>
       ) : (
         <UPlotChart
           x={rate.x}
           ys={rate.ys}
           series={rateSeries}
+          yUnit="/s"
+          yIntegers
           height={90}
           xTick={timeTick}
           testId="metrics-rate-chart"
@@ -146,6 +152,7 @@ function ModelRates({ models }: { models: MetricsPoll['models'] }) {
 
 function Body({ last, polls }: { last: MetricsPoll; polls: readonly MetricsPoll[] }) {
   const { cpu } = last
+  const names = useMemo(() => gpuNames([...polls, last]), [polls, last])
   return (
     <>
       <dl className="metric-cards">
@@ -161,7 +168,7 @@ function Body({ last, polls }: { last: MetricsPoll; polls: readonly MetricsPoll[
         </div>
         {last.gpus.map((g) => (
           <div className="figure" key={g.uuid} data-testid="metrics-gpu" data-uuid={g.uuid}>
-            <dt title={g.uuid}>{shortGpuName(g.uuid)}</dt>
+            <dt title={g.uuid}>{names.get(g.uuid) ?? g.uuid}</dt>
             <dd>
               <span data-testid="metrics-gpu-util">{formatPercent(g.utilization)}</span>
               <span className="unit"> busy</span>

@@ -6,6 +6,7 @@ import { ConfirmDialog } from './ConfirmDialog'
 import { ErrorBanner } from './ErrorBanner'
 import { useListboxKeys } from './listbox-keys'
 import { ModelDetailsView } from './ModelDetailsView'
+import { splitForMiddleEllipsis } from './middle-ellipsis'
 
 export interface ModelBrowserProps {
   connected: boolean
@@ -90,34 +91,54 @@ export const ModelBrowser = memo(function ModelBrowser(p: ModelBrowserProps) {
               data-testid="model-row"
               data-model={m.name}
               data-state={m.state}
+              data-error={m.error ? 'true' : undefined}
             >
-              <span className="model-name" title={m.name}>
-                {m.name}
+              <ModelName name={m.name} />
+              <span className="model-side">
+                <span
+                  className={`state state-${ready ? 'ready' : 'other'}`}
+                  title={m.reason || undefined}
+                >
+                  {m.state || 'UNKNOWN'}
+                  {m.version && <span className="muted"> v{m.version}</span>}
+                </span>
+                <button
+                  type="button"
+                  className="small"
+                  disabled={busy || !!p.busyModel || p.inUse === m.name}
+                  title={
+                    p.inUse === m.name
+                      ? `${m.name} is in use by the running session: stop it first.`
+                      : `${ready ? 'Unload' : 'Load'} on the server, for every user`
+                  }
+                  onClick={(e) => {
+                    e.stopPropagation()
+                    setAsking({ op: ready ? 'unload' : 'load', name: m.name })
+                  }}
+                  data-testid={ready ? 'model-unload' : 'model-load'}
+                >
+                  {busy ? '…' : ready ? 'Unload' : 'Load'}
+                </button>
               </span>
-              {m.version && <span className="muted">v{m.version}</span>}
-              <span
-                className={`state state-${ready ? 'ready' : 'other'}`}
-                title={m.reason || undefined}
-              >
-                {m.state || 'UNKNOWN'}
-              </span>
-              <button
-                type="button"
-                className="small"
-                disabled={busy || !!p.busyModel || p.inUse === m.name}
-                title={
-                  p.inUse === m.name
-                    ? `${m.name} is in use by the running session: stop it first.`
-                    : `${ready ? 'Unload' : 'Load'} on the server, for every user`
-                }
-                onClick={(e) => {
-                  e.stopPropagation()
-                  setAsking({ op: ready ? 'unload' : 'load', name: m.name })
-                }}
-                data-testid={ready ? 'model-unload' : 'model-load'}
-              >
-                {busy ? '…' : ready ? 'Unload' : 'Load'}
-              </button>
+              {m.error ? (
+                <span
+                  className="model-note model-error"
+                  title={[m.error.message, m.error.hint].filter(Boolean).join(' — ')}
+                  data-testid="model-row-error"
+                >
+                  error: {m.error.message}
+                </span>
+              ) : (
+                m.description && (
+                  <span
+                    className="model-note muted"
+                    title={m.description}
+                    data-testid="model-row-description"
+                  >
+                    {m.description}
+                  </span>
+                )
+              )}
             </li>
           )
         })}
@@ -136,6 +157,21 @@ export const ModelBrowser = memo(function ModelBrowser(p: ModelBrowserProps) {
     </section>
   )
 })
+
+/**
+ * A model name on one line. When it does not fit, the middle gives way, not the end: names of
+ * one family differ at the end (color-box-detector-e2e, color-box-detector-yolov8). The whole
+ * name is in the tooltip.
+ */
+function ModelName({ name }: { name: string }) {
+  const [head, tail] = splitForMiddleEllipsis(name)
+  return (
+    <span className="model-name" title={name} data-testid="model-name">
+      <span className="model-name-head">{head}</span>
+      {tail && <span className="model-name-tail">{tail}</span>}
+    </span>
+  )
+}
 
 /** Load and unload change the server for everyone on it: say so before doing it. */
 function ServerActionDialog(p: {

@@ -1,4 +1,4 @@
-import { memo } from 'react'
+import { memo, type ReactNode } from 'react'
 import type { ClassInfo } from './DetectionOverlay'
 import { classColour } from '../../../shared/class-palette'
 
@@ -8,6 +8,8 @@ export interface OverlayControlsProps {
   classes: readonly ClassInfo[]
   hiddenClasses: ReadonlySet<number>
   onToggleClass(classId: number): void
+  /** More controls at the end of the row (the export menu), so the picture keeps the height. */
+  children?: ReactNode
 }
 
 /** Confidence threshold and a per-class filter; changes rarely, so plain React state is fine. */
@@ -17,6 +19,7 @@ export const OverlayControls = memo(function OverlayControls({
   classes,
   hiddenClasses,
   onToggleClass,
+  children,
 }: OverlayControlsProps) {
   return (
     <div className="overlay-controls" data-testid="overlay-controls">
@@ -59,6 +62,7 @@ export const OverlayControls = memo(function OverlayControls({
           )
         })}
       </div>
+      {children && <div className="overlay-controls-end">{children}</div>}
     </div>
   )
 })

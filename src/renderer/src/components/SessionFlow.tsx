@@ -26,7 +26,7 @@ export const SessionFlowLine = memo(function SessionFlowLine(p: {
   if (f && f.unmatched > 0) parts.push(`${f.unmatched} answers matched no request`)
   if (parts.length === 0 && !p.notice) return null
   return (
-    <p className="session-flow muted" data-testid="session-flow">
+    <p className="session-flow muted" title={parts.join(' · ')} data-testid="session-flow">
       {parts.join(' · ')}
       {p.notice && <span data-testid="session-notice"> {p.notice}</span>}
     </p>

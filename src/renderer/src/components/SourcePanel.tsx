@@ -15,6 +15,8 @@ export interface SourcePanelProps {
   summary?: SessionSummary
   flow?: FlowEvent
   notice?: string
+  /** The preset the session's model got, in the CLI's words ("preset: sherpa …"). */
+  preset?: string
   /** Starts a fast file session on audio a stopped session kept untranscribed. */
   onTranscribeKept?(path: string): void
   /** The model the session runs, or the one picked while idle. */
@@ -158,6 +160,7 @@ export const SourcePanel = memo(function SourcePanel(p: SourcePanelProps) {
           ) : (
             <span
               className={`session-status status-${p.status}`}
+              title={`${p.model ?? ''} ${STATUS_LABEL[p.status]}`}
               data-testid="session-status"
               data-state={p.status}
             >
@@ -167,7 +170,14 @@ export const SourcePanel = memo(function SourcePanel(p: SourcePanelProps) {
         </div>
       </div>
       <ErrorBanner error={p.error} testId="session-error" onDismiss={p.onDismissError} />
-      {locked && <SessionFlowLine flow={p.flow} notice={p.notice} />}
+      <div className="session-lines">
+        {locked && <SessionFlowLine flow={p.flow} notice={p.notice} />}
+        {p.preset && (
+          <p className="session-preset muted" title={p.preset} data-testid="session-preset">
+            {p.preset}
+          </p>
+        )}
+      </div>
       {p.summary && !active && (
         <SessionOutcome summary={p.summary} onTranscribeKept={p.onTranscribeKept} />
       )}

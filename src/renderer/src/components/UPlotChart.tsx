@@ -28,6 +28,10 @@ export interface UPlotChartProps {
   xTick?: (x: number) => string
   /** A fixed top of the y axis (100 for percentages); otherwise it follows the data. */
   yMax?: number
+  /** Written after each y tick, so the axis says what it counts: '%', ' ms', '/s'. */
+  yUnit?: string
+  /** Counts (inferences per second): ticks on whole numbers only, never just "0". */
+  yIntegers?: boolean
   threshold?: ChartThreshold
   testId: string
   label: string
@@ -44,6 +48,46 @@ function cssColour(c: string): string {
 
 const secondsTick = (x: number): string => `${Math.round(x * 10) / 10}s`
 
+const AXIS_FONT_PX = 11
+const AXIS_FONT = `${AXIS_FONT_PX}px system-ui, sans-serif`
+/** Whole-number steps for count axes: 1, 2, 5, 10, 20, 50, … */
+const INTEGER_STEPS = [1, 2, 5].flatMap((m) =>
+  [1, 10, 100, 1000, 10_000, 100_000].map((p) => m * p),
+)
+INTEGER_STEPS.sort((a, b) => a - b)
+
+/** Tick text for a y value: no float noise, the unit after it. */
+export function yTickText(v: number, unit = ''): string {
+  const rounded = Math.abs(v) >= 100 ? Math.round(v) : Math.round(v * 100) / 100
+  return `${rounded}${unit}`
+}
+
+/** True when there is no point to draw: the chart says so instead of drawing bare axes. */
+export function hasNoSamples(
+  x: readonly number[],
+  ys: readonly (readonly (number | null)[])[],
+): boolean {
+  return x.length === 0 || ys.every((s) => s.every((v) => v === null || !Number.isFinite(v)))
+}
+
+/**
+ * The y axis as wide as its longest tick label (uPlot's axis auto-size recipe), so "1000 ms"
+ * is never cut at the left edge of a narrow panel.
+ */
+function fitAxisSize(u: uPlot, values: string[] | null, axisIdx: number, cycleNum: number): number {
+  const axis = u.axes[axisIdx] as uPlot.Axis & { _size?: number; font?: unknown }
+  if (cycleNum > 1 && axis._size !== undefined) return axis._size
+  const ticks = axis.ticks && typeof axis.ticks === 'object' ? (axis.ticks.size ?? 10) : 10
+  let size = ticks + (axis.gap ?? 5) + 4
+  const longest = (values ?? []).reduce((a, v) => (v.length > a.length ? v : a), '')
+  if (longest) {
+    const font = Array.isArray(axis.font) ? String(axis.font[0]) : AXIS_FONT
+    u.ctx.font = font
+    size += u.ctx.measureText(longest).width / (window.devicePixelRatio || 1)
+  }
+  return Math.ceil(size)
+}
+
 /**
  * A small uPlot chart: lines over time or bars. Options are built when the chart's shape
  * changes; new data only calls setData, so thousands of points never re-render React.
@@ -56,11 +100,14 @@ export const UPlotChart = memo(function UPlotChart({
   height = 110,
   xTick,
   yMax,
+  yUnit = '',
+  yIntegers = false,
   threshold,
   testId,
   label,
 }: UPlotChartProps) {
   const host = useRef<HTMLDivElement>(null)
+  const figure = useRef<HTMLElement>(null)
   const plot = useRef<uPlot | null>(null)
   const data = useRef<uPlot.AlignedData>([[]])
   const tick = useRef(xTick ?? secondsTick)
@@ -68,8 +115,8 @@ export const UPlotChart = memo(function UPlotChart({
     tick.current = xTick ?? secondsTick
   })
   const shape = useMemo(
-    () => JSON.stringify([series, kind, height, yMax, threshold]),
-    [series, kind, height, yMax, threshold],
+    () => JSON.stringify([series, kind, height, yMax, threshold, yUnit, yIntegers]),
+    [series, kind, height, yMax, threshold, yUnit, yIntegers],
   )
 
   useEffect(() => {
@@ -82,8 +129,10 @@ export const UPlotChart = memo(function UPlotChart({
       number,
       number | null,
       ChartThreshold | null,
+      string,
+      boolean,
     ]
-    const [seriesList, chartKind, h] = parsed
+    const [seriesList, chartKind, h, , , unit, integers] = parsed
     const top = parsed[3] ?? undefined
     const line = parsed[4] ?? undefined
     let u: uPlot | undefined
@@ -111,6 +160,8 @@ export const UPlotChart = memo(function UPlotChart({
             range: (_u, _lo, hi): uPlot.Range.MinMax => {
               if (top !== undefined) return [0, top]
               const max = Math.max(Number.isFinite(hi) ? (hi ?? 0) : 0, (line?.value ?? 0) * 1.15)
+              // A count axis shows at least 0, 1 and 2, never a lone "0".
+              if (integers) return [0, Math.max(2, Math.ceil(max * 1.08))]
               return [0, max > 0 ? max * 1.08 : 1]
             },
           },
@@ -120,7 +171,7 @@ export const UPlotChart = memo(function UPlotChart({
             stroke: axis,
             grid: { stroke: grid, width: 1 },
             size: 28,
-            font: '11px system-ui, sans-serif',
+            font: AXIS_FONT,
             ...(chartKind === 'bars' ? { incrs: [1, 2, 3, 4, 5, 10] } : {}),
             values: (_u, ticks) =>
               ticks.map((t) =>
@@ -130,8 +181,17 @@ export const UPlotChart = memo(function UPlotChart({
           {
             stroke: axis,
             grid: { stroke: grid, width: 1 },
-            size: 40,
-            font: '11px system-ui, sans-serif',
+            size: fitAxisSize,
+            font: AXIS_FONT,
+            ...(integers ? { incrs: INTEGER_STEPS } : {}),
+            values: (_u, ticks) => {
+              const texts = ticks.map((t) =>
+                integers && !Number.isInteger(t) ? '' : yTickText(t, unit),
+              )
+              // What the axis says, for a test to read: the canvas has no text to query.
+              if (figure.current) figure.current.dataset.yTicks = texts.filter(Boolean).join('|')
+              return texts
+            },
           },
         ],
         series: [
@@ -199,19 +259,31 @@ export const UPlotChart = memo(function UPlotChart({
     plot.current?.setData(data.current)
   }, [x, ys])
 
+  const empty = hasNoSamples(x, ys)
   return (
-    <figure className="chart" data-testid={testId} aria-label={label} data-points={x.length}>
-      {series.length > 1 && (
-        <figcaption className="chart-legend">
-          {series.map((s) => (
-            <span key={s.label} className="legend-item">
-              <span className="swatch" style={{ background: cssColour(s.colour) }} />
-              {s.label}
-            </span>
-          ))}
-        </figcaption>
+    <figure
+      className="chart"
+      ref={figure}
+      data-testid={testId}
+      aria-label={label}
+      data-points={x.length}
+    >
+      {/* Even one series is named, with its unit: a line alone does not say what it is. */}
+      <figcaption className="chart-legend" data-testid={`${testId}-legend`}>
+        {series.map((s) => (
+          <span key={s.label} className="legend-item">
+            <span className="swatch" style={{ background: cssColour(s.colour) }} />
+            {s.label}
+          </span>
+        ))}
+      </figcaption>
+      {empty && (
+        <p className="chart-empty muted" style={{ height }} data-testid={`${testId}-empty`}>
+          No samples yet
+        </p>
       )}
-      <div className="chart-plot" ref={host} />
+      {/* Hidden, not unmounted, while empty: the plot resizes itself when it shows. */}
+      <div className="chart-plot" ref={host} hidden={empty} />
     </figure>
   )
 })

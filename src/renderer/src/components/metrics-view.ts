@@ -32,16 +32,21 @@ export function formatRate(perSec: number | undefined): string {
   return perSec < 10 ? perSec.toFixed(1) : Math.round(perSec).toString()
 }
 
-/** GPU-1b2c3d4e-… is long; the first block tells devices apart. */
-export function shortGpuName(uuid: string): string {
-  const m = /^GPU-([0-9a-f]{8})/i.exec(uuid)
-  return m ? `GPU ${m[1]}` : uuid
+/**
+ * Triton names a GPU only by its UUID (GPU-1b2c3d4e-…): people say "GPU 0". Devices are numbered
+ * in the order the server first listed them, and keep their number for the whole history.
+ */
+export function gpuNames(polls: readonly MetricsPoll[]): Map<string, string> {
+  return new Map(gpuIds(polls).map((id, i) => [id, `GPU ${i}`]))
 }
 
 export interface ChartData {
+  /** What the chart shows, with its unit: "CPU utilisation (%)". */
+  title: string
   /** Seconds relative to the newest poll (0 = now, negative = earlier). */
   x: number[]
   ys: (number | null)[][]
+  /** One per series, with the unit, for the legend: "GPU 0 utilisation (%)". */
   labels: string[]
 }
 
@@ -59,16 +64,23 @@ function gpuIds(polls: readonly MetricsPoll[]): string[] {
   return [...ids]
 }
 
+const devices = (gpus: readonly string[]): string => (gpus.length ? 'CPU and GPU' : 'CPU')
+const deviceLabels = (gpus: readonly string[], what: string): string[] => [
+  `CPU ${what}`,
+  ...gpus.map((_, i) => `GPU ${i} ${what}`),
+]
+
 /** CPU and every GPU, in percent busy. */
 export function utilisationChart(polls: readonly MetricsPoll[]): ChartData {
   const gpus = gpuIds(polls)
   return {
+    title: `${devices(gpus)} utilisation (%)`,
     x: relativeTimes(polls),
     ys: [
       polls.map((p) => pct(p.cpu.utilization)),
       ...gpus.map((id) => polls.map((p) => pct(p.gpus.find((g) => g.uuid === id)?.utilization))),
     ],
-    labels: ['CPU', ...gpus.map(shortGpuName)],
+    labels: deviceLabels(gpus, 'utilisation (%)'),
   }
 }
 
@@ -79,6 +91,7 @@ const usedShare = (used?: number, total?: number): number | undefined =>
 export function memoryChart(polls: readonly MetricsPoll[]): ChartData {
   const gpus = gpuIds(polls)
   return {
+    title: `${devices(gpus)} memory used (% of total)`,
     x: relativeTimes(polls),
     ys: [
       polls.map((p) => pct(usedShare(p.cpu.memoryUsedBytes, p.cpu.memoryTotalBytes))),
@@ -89,7 +102,7 @@ export function memoryChart(polls: readonly MetricsPoll[]): ChartData {
         }),
       ),
     ],
-    labels: ['CPU', ...gpus.map(shortGpuName)],
+    labels: deviceLabels(gpus, 'memory (%)'),
   }
 }
 
@@ -106,6 +119,7 @@ export function inferenceRateChart(polls: readonly MetricsPoll[], max = 4): Char
     .slice(0, max)
     .map(([m]) => m)
   return {
+    title: 'Inferences per second, busiest models',
     x: relativeTimes(polls),
     ys: models.map((name) =>
       polls.map((p) => {
@@ -113,6 +127,6 @@ export function inferenceRateChart(polls: readonly MetricsPoll[], max = 4): Char
         return v === undefined ? null : Math.round(v * 100) / 100
       }),
     ),
-    labels: models,
+    labels: models.map((m) => `${m} (inferences/s)`),
   }
 }

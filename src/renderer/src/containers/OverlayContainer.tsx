@@ -17,10 +17,13 @@ export function OverlayContainer({
   mode,
   mediaRef,
   children,
+  toolbarEnd,
 }: {
   mode: 'file' | 'camera'
   mediaRef: RefObject<HTMLVideoElement | null>
   children: ReactNode
+  /** Shown at the end of the filter row (the export menu). */
+  toolbarEnd?: ReactNode
 }) {
   const store = useAppStoreApi()
   const controller = useSessionController()
@@ -88,7 +91,9 @@ export function OverlayContainer({
         classes={classes}
         hiddenClasses={hidden}
         onToggleClass={toggleClass}
-      />
+      >
+        {toolbarEnd}
+      </OverlayControls>
     </>
   )
 }

@@ -16,6 +16,7 @@ import {
   selectSessionError,
   selectSessionFlow,
   selectSessionNotice,
+  selectSessionPreset,
   selectSessionModel,
   selectSessionStatus,
   selectSessionSummary,
@@ -37,6 +38,7 @@ export function SourceContainer() {
   const summary = useAppStore(selectSessionSummary)
   const flow = useAppStore(selectSessionFlow)
   const notice = useAppStore(selectSessionNotice)
+  const preset = useAppStore(selectSessionPreset)
   const model = useAppStore(selectSessionModel)
   const micDeviceId = useAppStore(selectMicDevice)
   const chunkMs = useAppStore(selectChunkMs)
@@ -113,6 +115,7 @@ export function SourceContainer() {
       summary={summary}
       flow={flow}
       notice={notice}
+      preset={preset}
       onTranscribeKept={onTranscribeKept}
       model={model}
       micDevices={micDevices}

@@ -51,8 +51,12 @@ export function StageContainer() {
   const fileUrl = source === 'file' && plan?.mediaUrl ? plan.mediaUrl : undefined
   const fileIsVideo = fileUrl && plan?.mediaKind !== 'audio'
 
+  // With boxes on screen the export menu ends the filter row; without, it has its own line.
+  const exportMenu = looks ? <ExportContainer placement="up" /> : null
+  let overlaid = false
   let media: ReactNode = null
   if (source === 'camera' && stream) {
+    overlaid = looks
     const video = (
       <video
         ref={videoRef}
@@ -64,13 +68,14 @@ export function StageContainer() {
       />
     )
     media = looks ? (
-      <OverlayContainer mode="camera" mediaRef={videoRef}>
+      <OverlayContainer mode="camera" mediaRef={videoRef} toolbarEnd={exportMenu}>
         {video}
       </OverlayContainer>
     ) : (
       video
     )
   } else if (fileUrl && fileIsVideo) {
+    overlaid = looks
     const video = (
       <video
         key={plan?.sessionId}
@@ -85,7 +90,7 @@ export function StageContainer() {
       />
     )
     media = looks ? (
-      <OverlayContainer mode="file" mediaRef={videoRef}>
+      <OverlayContainer mode="file" mediaRef={videoRef} toolbarEnd={exportMenu}>
         {video}
       </OverlayContainer>
     ) : (
@@ -109,7 +114,7 @@ export function StageContainer() {
       <RequestErrors />
       {media ?? (!listens && <div className="stage-placeholder muted">{placeholder}</div>)}
       {looks && <EmptyAnswersContainer />}
-      {looks && <ExportContainer placement="up" />}
+      {looks && !overlaid && exportMenu}
       {listens && <TranscriptContainer />}
       {!listens && !looks && kind === 'generic' && (
         <p className="muted">This model has no live view yet; latency is on the right.</p>

@@ -51,6 +51,9 @@ export const selectPlanOnScreen = (s: AppState) => {
   return plan && (selectSessionLocked(s) || plan.model === s.models.selected) ? plan : undefined
 }
 
+/** The preset line of the session on screen, as the CLI prints it when a stream starts. */
+export const selectSessionPreset = (s: AppState) => selectPlanOnScreen(s)?.preset
+
 /** The kind the centre view should prepare for: the session's on screen, else the picked model's. */
 export const selectModelKind = (s: AppState) =>
   selectPlanOnScreen(s)?.kind ?? s.models.details?.kind
