@@ -43,6 +43,10 @@ const FILTERS = {
     { name: 'All files', extensions: ['*'] },
   ],
   json: [{ name: 'Model profile', extensions: ['json'] }],
+  labels: [
+    { name: 'Label lists', extensions: ['txt', 'names', 'labels'] },
+    { name: 'All files', extensions: ['*'] },
+  ],
 }
 
 const windowContents = (): Electron.WebContents | undefined => mainWindow?.webContents
@@ -60,6 +64,7 @@ const services = new AppCore({
       : await dialog.showSaveDialog(options)
     return result.canceled ? undefined : result.filePath
   },
+  // What a dialog returns is granted to the window by the core (file-grants.ts).
   pickFile: async (kind) => {
     const options = { properties: ['openFile' as const], filters: FILTERS[kind] }
     const result = mainWindow

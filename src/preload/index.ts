@@ -14,7 +14,17 @@ const transport: BridgeTransport = {
       ipcRenderer.off(channel, handler)
     }
   },
-  pathForFile: (file) => webUtils.getPathForFile(file) || undefined,
+  // Why main may trust this path: with contextIsolation and the sandbox the page has no
+  // ipcRenderer, and its API takes a File, never a path. webUtils gives a path only for a File
+  // Chromium made from the user's drop or file chooser; a File the page builds itself has none.
+  // So 'files:dropped' carries only paths the user handed the window. (A renderer compromised
+  // below JavaScript could send anything; no grant can stop that, which is what the sandbox is for.)
+  droppedFile: async (file) => {
+    const path = webUtils.getPathForFile(file)
+    if (!path) return { ok: true, value: undefined }
+    const granted = await ipcRenderer.invoke('files:dropped', { path })
+    return granted.ok ? { ok: true, value: path } : granted
+  },
 }
 
 contextBridge.exposeInMainWorld('tritonLive', createTritonLiveApi(transport))

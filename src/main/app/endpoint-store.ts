@@ -109,6 +109,12 @@ export class EndpointStore {
     return this.toProfile(record)
   }
 
+  /** The TLS file paths an endpoint already holds (checked when they were first saved). */
+  async savedTlsFiles(id: string | undefined): Promise<EndpointDraft['tls'] | undefined> {
+    if (!id) return undefined
+    return (await this.load()).find((e) => e.id === id)?.tls
+  }
+
   async remove(id: string): Promise<void> {
     const all = await this.load()
     const next = all.filter((e) => e.id !== id)
