@@ -5,15 +5,16 @@ import { AppCore } from './app/app-core'
 import { eventForwarder, registerIpc } from './electron/ipc-registration'
 import { sessionPortOpener } from './electron/session-ports'
 import { createMainWindow } from './electron/main-window'
-import { MediaFiles, registerMediaScheme } from './electron/media-protocol'
+import { MediaFiles } from './electron/media-protocol'
+import { registerPrivilegedSchemes, serveAppBundle } from './electron/app-protocol'
 import { safeStorageSecrets } from './electron/safe-storage-secrets'
-import { hardenSession } from './electron/window-security'
+import { hardenContents, hardenSession } from './electron/window-security'
 
 // The Electron shell: wiring only. Everything it calls lives in plain modules under src/main.
 const devServerUrl = process.env.ELECTRON_RENDERER_URL
 let mainWindow: BrowserWindow | undefined
 
-registerMediaScheme()
+registerPrivilegedSchemes()
 const media = new MediaFiles()
 
 const FILTERS = {
@@ -74,8 +75,12 @@ const services = new AppCore({
   },
 })
 
+// Any web contents, not only the main window's, stays on the app and opens no windows.
+app.on('web-contents-created', (_event, contents) => hardenContents(contents, devServerUrl))
+
 app.whenReady().then(() => {
   hardenSession(session.defaultSession, devServerUrl)
+  serveAppBundle(join(__dirname, '../renderer'))
   media.handle()
   registerIpc(services.handlers, devServerUrl)
   mainWindow = createMainWindow(devServerUrl)
