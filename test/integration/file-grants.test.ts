@@ -8,6 +8,8 @@ import { dispatchInvoke } from '../../src/main/app/ipc-dispatch'
 import type { MainSessionPort } from '../../src/main/app/session-port-link'
 import type { InvokeChannel, InvokeResults, Result, UserError } from '../../src/shared/ipc-contract'
 import type { ModelProfile } from '../../src/shared/model-profile'
+import { HOSTILE_MODELS } from '../fixtures/hostile-models'
+import { startHostileServer } from '../fixtures/hostile-server'
 import { testSecretStore } from '../fixtures/test-secret-store'
 
 // The grant rule of issue 8, through the same dispatch the window's IPC takes: a path from the
@@ -21,6 +23,8 @@ const silentPort: MainSessionPort = {
   onMessage: () => undefined,
   close: () => undefined,
 }
+/** The page's side of the last port opened, to feed audio as the window would. */
+let fromPage: (data: unknown) => void = () => undefined
 
 let dir: string
 let dataDir: string
@@ -40,7 +44,10 @@ function makeCore(): AppCore {
       return `triton-media://file/${mediaUrls.length}`
     },
     saveFile: async () => undefined,
-    openSessionPort: () => silentPort,
+    openSessionPort: () => ({
+      ...silentPort,
+      onMessage: (listener) => (fromPage = listener),
+    }),
     onBenchProgress: () => undefined,
     demoPorts: { port: 0, metricsPort: null },
   })
@@ -295,6 +302,48 @@ describe("an endpoint's TLS files", () => {
       expect(refusal(borrowed).kind).toBe('forbidden')
     } finally {
       await next.dispose()
+    }
+  })
+})
+
+describe('audio main kept when a session stopped with the server silent', () => {
+  it('may be sent again from the window, as "Transcribe it now" does, and nothing beside it', async () => {
+    const server = await startHostileServer({
+      models: HOSTILE_MODELS.filter((m) => m.name === 'silence'),
+    })
+    try {
+      const endpoint = await call('endpoints:save', { name: 'silent', url: server.url })
+      if (!endpoint.ok) throw new Error(endpoint.error.message)
+      const start = await call('session:start', {
+        endpointId: endpoint.value.id,
+        model: 'silence',
+        source: 'microphone',
+        nonce: NONCE,
+      })
+      if (!start.ok) throw new Error(start.error.message)
+      const { chunkSamples } = start.value.audio!
+      for (let seq = 0; seq < 3; seq++) {
+        fromPage({ type: 'audio', seq, samples: new Float32Array(chunkSamples), capturedAtMs: 1 })
+      }
+      const stopped = await call('session:stop', start.value.sessionId)
+      if (!stopped.ok) throw new Error(stopped.error.message)
+      const kept = stopped.value?.unprocessed?.keptAudioPath
+      expect(kept).toMatch(/untranscribed-from-0\.0s\.wav$/)
+      expect(core.files.allows(kept!)).toBe(true)
+      expect(core.files.allows(join(kept!, '..', 'results.jsonl'))).toBe(false)
+      const again = await call('session:start', {
+        endpointId: DEMO_ENDPOINT_ID,
+        model: 'tone-transcriber-streaming',
+        source: 'file',
+        filePath: kept,
+        pace: 'fast',
+        nonce: NONCE,
+      })
+      if (!again.ok) throw new Error(again.error.message)
+      expect(again.value.mediaKind).toBe('audio')
+      await call('session:stop', again.value.sessionId)
+    } finally {
+      await server.close()
     }
   })
 })
