@@ -1,6 +1,6 @@
 import { contextBridge, ipcRenderer, webUtils } from 'electron'
 import { createTritonLiveApi, type BridgeTransport } from '../shared/bridge-api'
-import { SESSION_PORT_CHANNEL, type EventPayloads } from '../shared/ipc-contract'
+import { SESSION_PORT_CHANNEL, type EventPayloads, type Result } from '../shared/ipc-contract'
 import { SESSION_PORT_MESSAGE, type SessionPortEnvelope } from '../shared/session-port'
 
 // The page gets one typed object; ipcRenderer itself never crosses the bridge.
@@ -22,7 +22,7 @@ const transport: BridgeTransport = {
   droppedFile: async (file) => {
     const path = webUtils.getPathForFile(file)
     if (!path) return { ok: true, value: undefined }
-    const granted = await ipcRenderer.invoke('files:dropped', { path })
+    const granted: Result<void> = await ipcRenderer.invoke('files:dropped', { path })
     return granted.ok ? { ok: true, value: path } : granted
   },
 }
