@@ -475,3 +475,100 @@ describe('the built main process under `npm run dev`', () => {
     expect(record.permissionCheckHandler!({}, 'media', 'http://localhost:5174', {})).toBe(false)
   })
 })
+
+describe('the built preload, under the same stand-in', () => {
+  type Api = Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>>
+  const invoked: { channel: string; payload: unknown }[] = []
+  const exposed = new Map<string, unknown>()
+  const listeners = new Map<string, (...args: unknown[]) => void>()
+  // Chromium knows where a dropped File lives; a File the page made has no path.
+  const dropped = new File(['RIFF'], 'tone-text.wav')
+  const droppedPath = join(SAMPLES, 'tone-text.wav')
+  let restore: () => void
+  let api: Api
+
+  beforeAll(() => {
+    requireFreshBundle()
+    restore = loadWithStandIn(PRELOAD, {
+      contextBridge: {
+        exposeInMainWorld: (name: string, value: unknown) => exposed.set(name, value),
+      },
+      ipcRenderer: {
+        invoke: async (channel: string, payload: unknown) => {
+          invoked.push({ channel, payload })
+          return { ok: true, value: undefined }
+        },
+        on: (channel: string, listener: (...args: unknown[]) => void) =>
+          listeners.set(channel, listener),
+        off: () => undefined,
+      },
+      webUtils: { getPathForFile: (file: File) => (file === dropped ? droppedPath : '') },
+    })
+    api = exposed.get('tritonLive') as Api
+  })
+  afterAll(() => restore?.())
+
+  it('hands the page one typed API, and nothing that can name a channel or a path', async () => {
+    expect([...exposed.keys()]).toEqual(['tritonLive'])
+    expect(Object.keys(api).sort()).toEqual([
+      'bench',
+      'endpoints',
+      'exports',
+      'files',
+      'metrics',
+      'models',
+      'session',
+    ])
+    expect(Object.keys(api.files).sort()).toEqual(['dropped', 'pick'])
+    await api.endpoints.remove('x')
+    expect(invoked.at(-1)).toEqual({ channel: 'endpoints:remove', payload: 'x' })
+    // Only the listed channels are reachable: no function takes a channel name.
+    const sent = new Set<string>()
+    for (const group of Object.values(api)) {
+      for (const fn of Object.values(group)) {
+        invoked.length = 0
+        await fn('demo', 'm', null)
+        invoked.forEach((c) => sent.add(c.channel))
+      }
+    }
+    expect([...sent].every((c) => (INVOKE_CHANNELS as readonly string[]).includes(c))).toBe(true)
+    expect(sent.has('files:dropped')).toBe(false)
+  })
+
+  it("tells main a dropped file's path only when Chromium knows it, never a path from the page", async () => {
+    invoked.length = 0
+    expect(await api.files.dropped(new File(['x'], '/etc/passwd'))).toEqual({
+      ok: true,
+      value: undefined,
+    })
+    expect(await api.files.dropped('/etc/passwd')).toEqual({ ok: true, value: undefined })
+    expect(invoked).toEqual([])
+    expect(await api.files.dropped(dropped)).toEqual({ ok: true, value: droppedPath })
+    expect(invoked).toEqual([{ channel: 'files:dropped', payload: { path: droppedPath } }])
+  })
+
+  it("passes a session's port to the page with its nonce, for the page's own origin only", () => {
+    const posts: unknown[][] = []
+    const g = globalThis as { window?: unknown }
+    g.window = {
+      location: { origin: 'app://bundle' },
+      postMessage: (...args: unknown[]) => posts.push(args),
+    }
+    try {
+      const port = { name: 'port2' }
+      listeners.get(SESSION_PORT_CHANNEL)!(
+        { ports: [port] },
+        { sessionId: 's1', nonce: 'n1', extra: 'x' },
+      )
+      expect(posts).toEqual([
+        [
+          { type: 'triton-live:session-port', sessionId: 's1', nonce: 'n1' },
+          'app://bundle',
+          [port],
+        ],
+      ])
+    } finally {
+      delete g.window
+    }
+  })
+})
