@@ -5,15 +5,16 @@ import { AppCore } from './app/app-core'
 import { eventForwarder, registerIpc } from './electron/ipc-registration'
 import { sessionPortOpener } from './electron/session-ports'
 import { createMainWindow } from './electron/main-window'
-import { MediaFiles, registerMediaScheme } from './electron/media-protocol'
+import { MediaFiles } from './electron/media-protocol'
+import { registerPrivilegedSchemes, serveAppBundle } from './electron/app-protocol'
 import { safeStorageSecrets } from './electron/safe-storage-secrets'
-import { hardenSession } from './electron/window-security'
+import { hardenContents, hardenSession } from './electron/window-security'
 
 // The Electron shell: wiring only. Everything it calls lives in plain modules under src/main.
 const devServerUrl = process.env.ELECTRON_RENDERER_URL
 let mainWindow: BrowserWindow | undefined
 
-registerMediaScheme()
+registerPrivilegedSchemes()
 const media = new MediaFiles()
 
 const FILTERS = {
@@ -43,6 +44,10 @@ const FILTERS = {
     { name: 'All files', extensions: ['*'] },
   ],
   json: [{ name: 'Model profile', extensions: ['json'] }],
+  labels: [
+    { name: 'Label lists', extensions: ['txt', 'names', 'labels'] },
+    { name: 'All files', extensions: ['*'] },
+  ],
 }
 
 const windowContents = (): Electron.WebContents | undefined => mainWindow?.webContents
@@ -60,6 +65,7 @@ const services = new AppCore({
       : await dialog.showSaveDialog(options)
     return result.canceled ? undefined : result.filePath
   },
+  // What a dialog returns is granted to the window by the core (file-grants.ts).
   pickFile: async (kind) => {
     const options = { properties: ['openFile' as const], filters: FILTERS[kind] }
     const result = mainWindow
@@ -69,8 +75,12 @@ const services = new AppCore({
   },
 })
 
+// Any web contents, not only the main window's, stays on the app and opens no windows.
+app.on('web-contents-created', (_event, contents) => hardenContents(contents, devServerUrl))
+
 app.whenReady().then(() => {
   hardenSession(session.defaultSession, devServerUrl)
+  serveAppBundle(join(__dirname, '../renderer'))
   media.handle()
   registerIpc(services.handlers, devServerUrl)
   mainWindow = createMainWindow(devServerUrl)

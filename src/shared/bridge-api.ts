@@ -9,6 +9,7 @@ import type {
   EventChannel,
   EventPayloads,
   ExportFormat,
+  FilePickKind,
   InvokeChannel,
   InvokePayload,
   InvokeResults,
@@ -35,8 +36,11 @@ export interface BridgeTransport {
     channel: C,
     listener: (event: EventPayloads[C]) => void,
   ): () => void
-  /** The absolute path of a dropped file (Electron's webUtils), if the platform can tell. */
-  pathForFile?(file: File): string | undefined
+  /**
+   * A file dropped on the window: its path, once main has granted it; undefined when the
+   * platform cannot tell where the file lives. The page hands over the File, never a path.
+   */
+  droppedFile?(file: File): Promise<Result<string | undefined>>
 }
 
 /** The API the renderer sees as `window.tritonLive`. Every call resolves to a Result, never throws. */
@@ -70,8 +74,10 @@ export interface TritonLiveApi {
     stop(sessionId: string): Promise<Result<SessionSummary | undefined>>
   }
   files: {
-    pick(kind: 'media' | 'pem' | 'json'): Promise<Result<string | undefined>>
-    pathForFile(file: File): string | undefined
+    /** An open dialog; the chosen path is granted to this window for the rest of the run. */
+    pick(kind: FilePickKind): Promise<Result<string | undefined>>
+    /** A dropped file's path, granted like a picked one; undefined if it cannot be told. */
+    dropped(file: File): Promise<Result<string | undefined>>
   }
   metrics: {
     poll(endpointId: string): Promise<Result<MetricsPoll>>
@@ -115,7 +121,8 @@ export function createTritonLiveApi(t: BridgeTransport): TritonLiveApi {
     },
     files: {
       pick: (kind) => t.invoke('files:pick', { kind }),
-      pathForFile: (file) => t.pathForFile?.(file),
+      dropped: (file) =>
+        t.droppedFile ? t.droppedFile(file) : Promise.resolve({ ok: true, value: undefined }),
     },
     metrics: {
       poll: (endpointId) => t.invoke('metrics:poll', endpointId),

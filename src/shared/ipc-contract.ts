@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { MAX_PATH_CHARS } from './limits'
 import {
   modelProfileSchema,
   type DetectionForm,
@@ -40,9 +41,10 @@ export const endpointDraftSchema = z.object({
   tls: z
     .object({
       enabled: z.boolean(),
-      caFile: z.string().max(1000).optional(),
-      certFile: z.string().max(1000).optional(),
-      keyFile: z.string().max(1000).optional(),
+      /** TLS files: main takes only paths chosen in a dialog in this run, or already saved. */
+      caFile: z.string().max(MAX_PATH_CHARS).optional(),
+      certFile: z.string().max(MAX_PATH_CHARS).optional(),
+      keyFile: z.string().max(MAX_PATH_CHARS).optional(),
       insecureSkipVerify: z.boolean().optional(),
       /** Issue 9: the name expected on the server certificate when it differs from the host. */
       serverName: z
@@ -212,8 +214,8 @@ export const sessionStartSchema = z.object({
   endpointId: z.string().min(1).max(64),
   model: z.string().min(1).max(200),
   source: z.enum(SOURCE_KINDS),
-  /** For 'file': a path the user chose through the dialog or dropped. */
-  filePath: z.string().max(4096).optional(),
+  /** For 'file': a path the user chose through the dialog or dropped (main checks its grant). */
+  filePath: z.string().max(MAX_PATH_CHARS).optional(),
   /** For 'file': pace to real time (in sync with playback) or analyse as fast as the server allows. */
   pace: z.enum(['realtime', 'fast']).optional(),
   profile: modelProfileSchema.optional(),
@@ -312,8 +314,8 @@ export const benchRequestSchema = z.object({
   /** Requests in flight, for 'concurrency'. */
   concurrency: z.number().int().min(1).max(256).optional(),
   durationSec: z.number().positive().max(3600),
-  /** Input taken from this file; generated data when absent. */
-  filePath: z.string().max(4096).optional(),
+  /** Input taken from this file (granted like a session's); generated data when absent. */
+  filePath: z.string().max(MAX_PATH_CHARS).optional(),
   /** Runs the same workload again against another endpoint and/or model, side by side. */
   compare: z
     .object({
@@ -383,6 +385,7 @@ export const INVOKE_CHANNELS = [
   'session:start',
   'session:stop',
   'files:pick',
+  'files:dropped',
   'metrics:poll',
   'metrics:server-stats',
   'bench:run',
@@ -391,6 +394,10 @@ export const INVOKE_CHANNELS = [
   'session:export',
 ] as const
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number]
+
+/** What an open dialog is for: each has its own file filters. */
+export const FILE_PICK_KINDS = ['media', 'pem', 'json', 'labels'] as const
+export type FilePickKind = (typeof FILE_PICK_KINDS)[number]
 
 /** Main to window. Sessions have no channel here: each talks over its own MessagePort. */
 export const EVENT_CHANNELS = ['bench:progress'] as const
@@ -421,7 +428,12 @@ export const invokeSchemas = {
   'models:unload': modelRef,
   'session:start': sessionStartSchema,
   'session:stop': idSchema,
-  'files:pick': z.object({ kind: z.enum(['media', 'pem', 'json']) }),
+  'files:pick': z.object({ kind: z.enum(FILE_PICK_KINDS) }),
+  /**
+   * Sent by the preload only, never by the page's API: the path Electron's webUtils gives for a
+   * File the user dropped (see src/preload/index.ts). Main grants it for this run.
+   */
+  'files:dropped': z.object({ path: z.string().min(1).max(MAX_PATH_CHARS) }),
   'metrics:poll': idSchema,
   'metrics:server-stats': modelRef,
   'bench:run': benchRequestSchema,
@@ -444,6 +456,7 @@ export interface InvokeResults {
   'session:start': SessionPlan
   'session:stop': SessionSummary | undefined
   'files:pick': string | undefined
+  'files:dropped': void
   'metrics:poll': MetricsPoll
   'metrics:server-stats': ServerTimeSplit | null
   'bench:run': BenchReport

@@ -281,6 +281,34 @@ describe('the desktop app in Chromium, against the demo endpoint', () => {
     await stopSession()
   })
 
+  it('takes a file dropped on the window once main has granted it, and says so when it cannot tell where one lives', async () => {
+    await chooseModel('tone-transcriber-streaming')
+    await h.page.getByTestId('source-file').click()
+    const drop = async (name: string): Promise<void> => {
+      const dataTransfer = await h.page.evaluateHandle((n) => {
+        const dt = new DataTransfer()
+        dt.items.add(new File(['RIFF'], n, { type: 'audio/wav' }))
+        return dt
+      }, name)
+      await h.page.getByTestId('source-panel').dispatchEvent('drop', { dataTransfer })
+    }
+    // A File the page made has no path: nothing is granted and the panel says what to do.
+    await drop('made-up.wav')
+    await expect
+      .poll(() => h.page.getByTestId('session-error').textContent())
+      .toContain('Could not read where "made-up.wav" lives.')
+    const wav = join(SAMPLES, 'tone-text.wav')
+    expect(h.services.files.allows(wav)).toBe(false)
+    h.dropPaths.set('tone-text.wav', wav)
+    await drop('tone-text.wav')
+    await expect.poll(() => h.page.getByTestId('file-path').textContent()).toBe('tone-text.wav')
+    expect(h.services.files.allows(wav)).toBe(true)
+    await h.page.getByTestId('session-start').click()
+    await h.page.getByTestId('session-stop').waitFor()
+    await stopSession()
+    expect(h.pageErrors).toEqual([])
+  })
+
   it('shows a clear error, with what to do, when an endpoint is dead', async () => {
     await h.page.getByTestId('endpoint-add').click()
     await h.page.getByTestId('endpoint-name').fill('Dead box')

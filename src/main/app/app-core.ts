@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import type {
   BenchProgressEvent,
+  FilePickKind,
   InvokeChannel,
   InvokeResults,
   invokeSchemas,
@@ -10,6 +11,7 @@ import type { TritonApi } from '../triton/triton-api'
 import { TritonError } from '../triton/triton-error'
 import { BenchService } from './bench-service'
 import { EndpointService, type EndpointServiceDeps } from './endpoint-service'
+import { FileAccessError, FileGrants } from './file-grants'
 import type { SecretStore } from './secret-store'
 import { SessionService } from './session-service'
 import type { MainSessionPort } from './session-port-link'
@@ -19,11 +21,11 @@ export interface AppCoreDeps {
   secrets: SecretStore
   /** Where sessions keep their temporary folders; removed when the app quits. */
   workRoot: string
-  /** Shows an open dialog; resolves to the chosen path. */
-  pickFile(kind: 'media' | 'pem' | 'json'): Promise<string | undefined>
+  /** Shows an open dialog; resolves to the chosen path, which the core then grants. */
+  pickFile(kind: FilePickKind): Promise<string | undefined>
   /** A URL the renderer may play for a file the user chose. */
   mediaUrlFor(path: string): string
-  /** Shows a save dialog; resolves to the chosen path. */
+  /** Shows a save dialog; resolves to the chosen path (main's own choice, never the page's). */
   saveFile(defaultName: string): Promise<string | undefined>
   /** Hands the window a MessagePort for a session, with the window's nonce. */
   openSessionPort(sessionId: string, nonce: string): MainSessionPort
@@ -55,9 +57,12 @@ export class AppCore {
   readonly endpoints: EndpointService
   readonly sessions: SessionService
   readonly bench: BenchService
+  /** The files the window may name: picked, dropped or kept in this run, or in the data folder. */
+  readonly files: FileGrants
   readonly handlers: AppHandlers
 
   constructor(private readonly deps: AppCoreDeps) {
+    this.files = new FileGrants([deps.dataDir])
     this.endpoints = new EndpointService(deps)
     this.sessions = new SessionService({
       endpoints: this.endpoints,
@@ -65,40 +70,68 @@ export class AppCore {
       mediaUrlFor: deps.mediaUrlFor,
       saveFile: deps.saveFile,
       workRoot: deps.workRoot,
+      grantFile: (path) => this.files.grant(path),
     })
     this.bench = new BenchService(deps.onBenchProgress)
     this.handlers = this.table()
   }
 
+  // Every path the window can name is checked here, before a handler looks at the disk: media
+  // and bench files, a profile's labelsFile and an endpoint's TLS files. Export targets never
+  // come from the window: main's save dialog picks them.
   private table(): AppHandlers {
-    const { endpoints, sessions, bench, deps } = this
+    const { endpoints, sessions, bench, deps, files } = this
     return {
       'endpoints:list': () => endpoints.list(),
-      'endpoints:save': (draft) => endpoints.save(draft),
+      'endpoints:save': async (draft) => {
+        const kept = await endpoints.store.savedTlsFiles(draft.id)
+        files.require(draft.tls?.caFile, 'caFile', kept?.caFile)
+        files.require(draft.tls?.certFile, 'certFile', kept?.certFile)
+        files.require(draft.tls?.keyFile, 'keyFile', kept?.keyFile)
+        return endpoints.save(draft)
+      },
       'endpoints:remove': (id) => endpoints.remove(id),
       'endpoints:health': (id) => endpoints.health(id),
       'endpoints:doctor': (id) => endpoints.doctor(id),
       'models:list': (id) => endpoints.models(id),
       'models:details': ({ endpointId, model }) => endpoints.details(endpointId, model),
-      'models:save-profile': ({ endpointId, model, profile }) =>
-        endpoints.saveProfile(endpointId, model, profile),
+      'models:save-profile': async ({ endpointId, model, profile }) => {
+        const kept = await endpoints.profiles.get(endpointId, model)
+        files.require(profile?.labelsFile, 'labels', kept?.labelsFile)
+        return endpoints.saveProfile(endpointId, model, profile)
+      },
       'models:load': ({ endpointId, model }) => endpoints.load(endpointId, model),
       'models:unload': ({ endpointId, model }) => endpoints.unload(endpointId, model),
-      'session:start': (req) => sessions.start(req),
+      'session:start': async (req) => {
+        files.require(req.filePath, 'media')
+        files.require(req.profile?.labelsFile, 'labels')
+        return sessions.start(req)
+      },
       'session:stop': (id) => sessions.stop(id),
       'session:export': ({ sessionId, format }) => sessions.export(sessionId, format),
-      'files:pick': ({ kind }) => deps.pickFile(kind),
+      'files:pick': async ({ kind }) => {
+        const path = await deps.pickFile(kind)
+        if (path) files.grant(path)
+        return path
+      },
+      'files:dropped': async ({ path }) => {
+        if (!files.grant(path)) {
+          throw new FileAccessError('the dropped file could not be located', 'use "Choose file…"')
+        }
+      },
       'metrics:poll': (id) => endpoints.pollMetrics(id),
       'metrics:server-stats': ({ endpointId, model }) => endpoints.serverStats(endpointId, model),
-      'bench:run': (req) =>
-        bench.run(
+      'bench:run': async (req) => {
+        files.require(req.filePath, 'media')
+        return bench.run(
           req,
           async (endpointId) => ({
             client: grpcClient(await endpoints.client(endpointId)),
             metricsUrl: await endpoints.metricsUrl(endpointId),
           }),
           (endpointId, model) => endpoints.profiles.get(endpointId, model),
-        ),
+        )
+      },
       'bench:cancel': async () => bench.cancel(),
       'bench:export': async ({ format }) => {
         const path = await deps.saveFile(`bench-report.${format}`)

@@ -156,6 +156,12 @@ export class EndpointStore {
     return this.toProfile(record)
   }
 
+  /** The TLS file paths an endpoint already holds (checked when they were first saved). */
+  async savedTlsFiles(id: string | undefined): Promise<EndpointDraft['tls'] | undefined> {
+    if (!id) return undefined
+    return (await this.load()).find((e) => e.id === id)?.tls
+  }
+
   remove(id: string): Promise<void> {
     return this.writes.run(async () => {
       const next = (await this.load()).filter((e) => e.id !== id)

@@ -29,6 +29,8 @@ export interface SessionServiceDeps {
   saveFile(defaultName: string): Promise<string | undefined>
   /** Where sessions keep their folders (spilled audio, results log, kept audio). */
   workRoot: string
+  /** Lets the window name a file main made for it (kept audio it may transcribe later). */
+  grantFile(path: string): void
 }
 
 /** One run of the app: the session, how the page feeds it, and what it produced. */
@@ -109,6 +111,8 @@ export class SessionService {
     const sink = new PortEventSink(port)
     notice = (message) => sink.push({ kind: 'notice', message })
     session.onDidEmit((e: SessionEvent) => {
+      const kept = e.kind === 'status' ? e.summary?.unprocessed?.keptAudioPath : undefined
+      if (kept) this.deps.grantFile(kept)
       sink.push(e)
       if (e.kind === 'status' && (e.state === 'stopped' || e.state === 'failed')) {
         run.summary = e.summary

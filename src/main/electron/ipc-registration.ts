@@ -1,13 +1,18 @@
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron'
 import { INVOKE_CHANNELS, type EventChannel, type EventPayloads } from '../../shared/ipc-contract'
 import type { AppHandlers } from '../app/app-core'
+import { isAppUrl } from '../app/app-origin'
 import { dispatchInvoke } from '../app/ipc-dispatch'
-import { isAppUrl } from './window-security'
 
-/** Only the top-level frame of our own page may call in. */
+/** Only the top-level frame of our own page (app://bundle, or the dev server) may call in. */
 function trusted(event: IpcMainInvokeEvent, devServerUrl: string | undefined): boolean {
-  const frame = event.senderFrame
-  return Boolean(frame && frame.parent === null && isAppUrl(frame.url, devServerUrl))
+  try {
+    const frame = event.senderFrame
+    return Boolean(frame && frame.parent === null && isAppUrl(frame.url, devServerUrl))
+  } catch {
+    // A frame that went away while its message was in flight is not trusted.
+    return false
+  }
 }
 
 export function registerIpc(handlers: AppHandlers, devServerUrl: string | undefined): void {

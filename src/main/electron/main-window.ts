@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { BrowserWindow } from 'electron'
+import { APP_PAGE_URL } from '../app/app-origin'
 import { hardenWindow } from './window-security'
 
 /** The one place windows are made: sandboxed, isolated, no Node in the page. */
@@ -24,7 +25,7 @@ export function createMainWindow(devServerUrl: string | undefined): BrowserWindo
   })
   hardenWindow(win, devServerUrl)
   win.once('ready-to-show', () => win.show())
-  if (devServerUrl) void win.loadURL(devServerUrl)
-  else void win.loadFile(join(__dirname, '../renderer/index.html'))
+  // The built page comes from app://bundle (app-protocol.ts), never file://.
+  void win.loadURL(devServerUrl ?? APP_PAGE_URL)
   return win
 }

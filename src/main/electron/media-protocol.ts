@@ -4,16 +4,6 @@ import { net, protocol } from 'electron'
 
 export const MEDIA_SCHEME = 'triton-media'
 
-/** Must run before the app is ready: lets <video> stream and seek our local-file URLs. */
-export function registerMediaScheme(): void {
-  protocol.registerSchemesAsPrivileged([
-    {
-      scheme: MEDIA_SCHEME,
-      privileges: { stream: true, supportFetchAPI: true, secure: true, standard: true },
-    },
-  ])
-}
-
 /**
  * Serves only files the user chose for a session, each under an unguessable token, so the
  * page cannot read arbitrary paths through this scheme.

@@ -1,26 +1,11 @@
-import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import { shell, type BrowserWindow, type Session } from 'electron'
+import { shell, type BrowserWindow, type Session, type WebContents } from 'electron'
+import { isAllowedExternal, isAppUrl } from '../app/app-origin'
 import { CONTENT_SECURITY_POLICY } from '../app/content-security-policy'
 
-export { CONTENT_SECURITY_POLICY }
-
-/** The one page the app serves: the built renderer, or the dev server's origin in development. */
-export const APP_PAGE_URL = pathToFileURL(join(__dirname, '../renderer/index.html')).href
-
-export function isAppUrl(url: string, devServerUrl: string | undefined): boolean {
-  let parsed: URL
-  try {
-    parsed = new URL(url)
-  } catch {
-    return false
-  }
-  // Any other local file the window is made to open is not us: no bridge, no camera.
-  if (parsed.protocol === 'file:') return `file://${parsed.pathname}` === APP_PAGE_URL
-  return Boolean(devServerUrl && parsed.origin === new URL(devServerUrl).origin)
-}
-
-/** CSP on every response and camera/microphone for our own page only; everything else denied. */
+/**
+ * CSP on every response (the dev server's too; app:// responses carry it themselves), and
+ * camera/microphone for the app's own page only; every other permission and device denied.
+ */
 export function hardenSession(session: Session, devServerUrl: string | undefined): void {
   session.webRequest.onHeadersReceived((details, callback) => {
     callback({
@@ -37,17 +22,43 @@ export function hardenSession(session: Session, devServerUrl: string | undefined
   session.setPermissionCheckHandler((_wc, permission, requestingOrigin) => {
     return permission === 'media' && isAppUrl(requestingOrigin, devServerUrl)
   })
+  session.setDevicePermissionHandler(() => false)
 }
 
-/** No navigation away from the app and no new windows; http(s) links open in the browser. */
-export function hardenWindow(win: BrowserWindow, devServerUrl: string | undefined): void {
-  win.webContents.on('will-navigate', (event, url) => {
-    if (!isAppUrl(url, devServerUrl)) event.preventDefault()
+/** Opens an allowlisted link in the user's browser; anything else goes nowhere. */
+function openOutside(url: string): void {
+  if (isAllowedExternal(url)) void shell.openExternal(url)
+}
+
+const hardened = new WeakSet<WebContents>()
+
+/**
+ * Keeps a web contents on the app: no navigation, redirect or frame navigation to anything but
+ * the app, no new windows, no <webview>. Allowlisted links open in the browser instead.
+ */
+export function hardenContents(contents: WebContents, devServerUrl: string | undefined): void {
+  if (hardened.has(contents)) return
+  hardened.add(contents)
+  contents.on('will-navigate', (event) => {
+    if (isAppUrl(event.url, devServerUrl)) return
+    event.preventDefault()
+    openOutside(event.url)
   })
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https?:\/\//.test(url)) void shell.openExternal(url)
+  contents.on('will-redirect', (event) => {
+    if (!isAppUrl(event.url, devServerUrl)) event.preventDefault()
+  })
+  contents.on('will-frame-navigate', (event) => {
+    if (!isAppUrl(event.url, devServerUrl)) event.preventDefault()
+  })
+  contents.on('will-attach-webview', (event) => event.preventDefault())
+  contents.setWindowOpenHandler(({ url }) => {
+    openOutside(url)
     return { action: 'deny' }
   })
+}
+
+export function hardenWindow(win: BrowserWindow, devServerUrl: string | undefined): void {
+  hardenContents(win.webContents, devServerUrl)
   win.webContents.on('preload-error', (_event, path, error) => {
     console.error(`preload failed (${path}): ${error.message}`)
   })

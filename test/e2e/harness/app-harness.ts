@@ -145,8 +145,13 @@ export class AppHarness {
   private server!: Server
   private base = ''
   private readonly media = new Map<string, string>()
-  /** What the next `files:pick` returns, as if chosen in the open dialog. */
+  /** What the next `files:pick` returns, as if chosen in the open dialog (the core grants it). */
   nextPick: string | undefined
+  /**
+   * Where a file dropped on the page lives, by its name: the stand-in for the preload's
+   * webUtils.getPathForFile. A name not here has no path, like a File the page made itself.
+   */
+  readonly dropPaths = new Map<string, string>()
   /** Where the save dialog saves, under the name the app proposes; cancelled when unset. */
   saveDir: string | undefined
 
@@ -268,6 +273,13 @@ export class AppHarness {
         return dispatchInvoke(this.services.handlers, channel, revive(payload))
       },
     )
+    // As the preload does: the path of a dropped File goes to main on 'files:dropped'.
+    await this.context.exposeBinding('__tritonLiveDropped', async (_source, name: string) => {
+      const path = this.dropPaths.get(name)
+      if (!path) return { ok: true, value: undefined }
+      const granted = await dispatchInvoke(this.services.handlers, 'files:dropped', { path })
+      return granted.ok ? { ok: true, value: path } : granted
+    })
     await this.context.exposeBinding(
       '__tritonLivePortMessage',
       async (_source, sessionId: string, message: unknown) => {

@@ -23,6 +23,8 @@ interface Wire {
 declare global {
   interface Window {
     __tritonLiveInvoke(channel: string, payload: unknown): Promise<unknown>
+    /** The preload's drop stand-in: the test process knows where a dropped file lives. */
+    __tritonLiveDropped(name: string): Promise<unknown>
     /** Page → test process: a message the page posted on a session's port. */
     __tritonLivePortMessage(sessionId: string, message: unknown): Promise<void>
     /** Test process → page: deliver bench progress. */
@@ -84,7 +86,7 @@ const transport: BridgeTransport = {
     progress.add(listener)
     return () => progress.delete(listener)
   },
-  pathForFile: (file) => file.name,
+  droppedFile: (file) => window.__tritonLiveDropped(file.name) as never,
 }
 
 window.tritonLive = createTritonLiveApi(transport)

@@ -84,6 +84,37 @@ describe('ProfileEditor', () => {
     await waitFor(() => expect(onSave).toHaveBeenCalledWith(null))
   })
 
+  it('sets labelsFile to the file chosen in the dialog, and says so when the text is not JSON', async () => {
+    const onSave = vi.fn(async () => ok(asrDetails))
+    const onPickLabels = vi.fn(async () => ok<string | undefined>('/data/coco.names'))
+    render(<ProfileEditor details={asrDetails} onSave={onSave} onPickLabels={onPickLabels} />)
+    edit(JSON.stringify({ ...asrDetails.profile, labels: ['a', 'b'] }))
+    fireEvent.click(screen.getByTestId('profile-pick-labels'))
+    await waitFor(() =>
+      expect((screen.getByTestId('profile-text') as HTMLTextAreaElement).value).toContain(
+        '/data/coco.names',
+      ),
+    )
+    const text = (screen.getByTestId('profile-text') as HTMLTextAreaElement).value
+    expect(JSON.parse(text)).toEqual({ ...asrDetails.profile, labelsFile: '/data/coco.names' })
+    fireEvent.click(screen.getByTestId('profile-save'))
+    await waitFor(() =>
+      expect(onSave).toHaveBeenCalledWith({
+        ...asrDetails.profile,
+        labelsFile: '/data/coco.names',
+      }),
+    )
+
+    edit('{ not json')
+    fireEvent.click(screen.getByTestId('profile-pick-labels'))
+    await waitFor(() =>
+      expect(screen.getByTestId('profile-save-error').textContent).toContain(
+        'labels file was not added',
+      ),
+    )
+    expect((screen.getByTestId('profile-text') as HTMLTextAreaElement).value).toBe('{ not json')
+  })
+
   it('shows why no profile could be derived', () => {
     const none: ModelDetails = {
       ...asrDetails,

@@ -79,7 +79,8 @@ export function createFakeBridge(handlers: FakeHandlers = {}): FakeBridge {
       listeners.add(listener)
       return () => listeners.delete(listener)
     },
-    pathForFile: (file) => `/dropped/${file.name}`,
+    // As the preload would: the dropped File's path, granted by main.
+    droppedFile: async (file) => ok<string | undefined>(`/dropped/${file.name}`),
   }
   return {
     api: createTritonLiveApi(transport),

@@ -29,6 +29,7 @@ export interface ModelBrowserProps {
   onLoad(name: string): void
   onUnload(name: string): void
   onSaveProfile(profile: ModelProfile | null): Promise<Result<ModelDetails>>
+  onPickLabels?(): Promise<Result<string | undefined>>
   onDismissError(): void
 }
 
@@ -145,7 +146,13 @@ export const ModelBrowser = memo(function ModelBrowser(p: ModelBrowserProps) {
       </ul>
       <ErrorBanner error={p.detailsError} testId="model-details-error" />
       {p.detailsLoading && <p className="muted">Reading {p.selected}…</p>}
-      {p.details && <ModelDetailsView details={p.details} onSaveProfile={p.onSaveProfile} />}
+      {p.details && (
+        <ModelDetailsView
+          details={p.details}
+          onSaveProfile={p.onSaveProfile}
+          onPickLabels={p.onPickLabels}
+        />
+      )}
       {asking && (
         <ServerActionDialog
           {...asking}

@@ -6,6 +6,7 @@ import { ProfileEditor } from './ProfileEditor'
 export interface ModelDetailsViewProps {
   details: ModelDetails
   onSaveProfile(profile: ModelProfile | null): Promise<Result<ModelDetails>>
+  onPickLabels?(): Promise<Result<string | undefined>>
 }
 
 function TensorTable({
@@ -46,6 +47,7 @@ const yesNo = (v: boolean): string => (v ? 'yes' : 'no')
 export const ModelDetailsView = memo(function ModelDetailsView({
   details: d,
   onSaveProfile,
+  onPickLabels,
 }: ModelDetailsViewProps) {
   return (
     <div className="model-details" data-testid="model-details" data-model={d.name}>
@@ -93,7 +95,12 @@ export const ModelDetailsView = memo(function ModelDetailsView({
       </dl>
       <TensorTable title="Inputs" tensors={d.inputs} testId="model-inputs" />
       <TensorTable title="Outputs" tensors={d.outputs} testId="model-outputs" />
-      <ProfileEditor key={`${d.name}:${d.profileSaved}`} details={d} onSave={onSaveProfile} />
+      <ProfileEditor
+        key={`${d.name}:${d.profileSaved}`}
+        details={d}
+        onSave={onSaveProfile}
+        onPickLabels={onPickLabels}
+      />
     </div>
   )
 })

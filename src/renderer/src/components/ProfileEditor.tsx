@@ -7,13 +7,32 @@ import { profileToText, validateProfileText } from './profile-validation'
 export interface ProfileEditorProps {
   details: ModelDetails
   onSave(profile: ModelProfile | null): Promise<Result<ModelDetails>>
+  /** Opens a dialog for a label list; main lets the profile name only a file chosen there. */
+  onPickLabels?(): Promise<Result<string | undefined>>
+}
+
+/** The profile text with `labelsFile` set (inline labels dropped, since they would win). */
+function withLabelsFile(text: string, path: string): string | undefined {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  if (!json || typeof json !== 'object' || Array.isArray(json)) return undefined
+  const { labels: _labels, ...rest } = json as Record<string, unknown>
+  return JSON.stringify({ ...rest, labelsFile: path }, null, 2)
 }
 
 /**
  * The model profile as editable JSON, checked against the shared schema on every keystroke.
  * Keyed by the parent on model and saved profile, so it restarts from what the server says.
  */
-export const ProfileEditor = memo(function ProfileEditor({ details, onSave }: ProfileEditorProps) {
+export const ProfileEditor = memo(function ProfileEditor({
+  details,
+  onSave,
+  onPickLabels,
+}: ProfileEditorProps) {
   const original = profileToText(details.profile)
   const [text, setText] = useState(original)
   const [saving, setSaving] = useState(false)
@@ -28,6 +47,23 @@ export const ProfileEditor = memo(function ProfileEditor({ details, onSave }: Pr
     if (!r.ok) return setError(r.error)
     setError(undefined)
     setText(profileToText(r.value.profile))
+  }
+
+  const pickLabels = async (): Promise<void> => {
+    if (!onPickLabels) return
+    const r = await onPickLabels()
+    if (!r.ok) return setError(r.error)
+    if (!r.value) return
+    const next = withLabelsFile(text, r.value)
+    if (next === undefined) {
+      return setError({
+        message: 'The profile is not a JSON object, so the labels file was not added.',
+        hint: 'Fix the profile text, then choose the labels file again.',
+        kind: 'profile',
+      })
+    }
+    setError(undefined)
+    setText(next)
   }
 
   const reset = (): void => {
@@ -93,6 +129,17 @@ export const ProfileEditor = memo(function ProfileEditor({ details, onSave }: Pr
         >
           {details.profileSaved && !dirty ? 'Reset to derived' : 'Revert'}
         </button>
+        {onPickLabels && (
+          <button
+            type="button"
+            disabled={saving}
+            onClick={() => void pickLabels()}
+            data-testid="profile-pick-labels"
+            title="Sets labelsFile: one class name per line"
+          >
+            Choose labels file…
+          </button>
+        )}
       </div>
     </div>
   )

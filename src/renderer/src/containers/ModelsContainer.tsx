@@ -1,4 +1,5 @@
 import { useCallback } from 'react'
+import { useApi } from '../bridge'
 import { ModelBrowser } from '../components/ModelBrowser'
 import { useAppStore } from '../store'
 import {
@@ -17,6 +18,7 @@ import {
 } from '../store/selectors'
 
 export function ModelsContainer() {
+  const api = useApi()
   const connectedId = useAppStore(selectConnectedEndpointId)
   const models = useAppStore(selectModelList)
   const loading = useAppStore(selectModelsLoading)
@@ -43,6 +45,7 @@ export function ModelsContainer() {
   const onSelect = useCallback((name: string) => void selectModel(name), [selectModel])
   const onLoad = useCallback((name: string) => void loadModel(name), [loadModel])
   const onUnload = useCallback((name: string) => void unloadModel(name), [unloadModel])
+  const onPickLabels = useCallback(() => api.files.pick('labels'), [api])
   return (
     <ModelBrowser
       connected={!!connectedId}
@@ -62,6 +65,7 @@ export function ModelsContainer() {
       onLoad={onLoad}
       onUnload={onUnload}
       onSaveProfile={saveProfile}
+      onPickLabels={onPickLabels}
       onDismissError={dismiss}
     />
   )

@@ -84,17 +84,19 @@ export function SourceContainer() {
 
   const onDropFile = useCallback(
     (file: File) => {
-      const path = api.files.pathForFile(file)
-      if (path) {
-        setFileError(undefined)
-        setFilePath(path)
-      } else {
-        setFileError({
-          message: `Could not read where "${file.name}" lives.`,
-          hint: 'Use "Choose file…" instead.',
-          kind: 'drop',
-        })
-      }
+      void api.files.dropped(file).then((r) => {
+        if (!r.ok) setFileError(r.error)
+        else if (r.value) {
+          setFileError(undefined)
+          setFilePath(r.value)
+        } else {
+          setFileError({
+            message: `Could not read where "${file.name}" lives.`,
+            hint: 'Use "Choose file…" instead.',
+            kind: 'drop',
+          })
+        }
+      })
     },
     [api, setFilePath],
   )
