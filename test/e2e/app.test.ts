@@ -270,7 +270,10 @@ describe('the desktop app in Chromium, against the demo endpoint', () => {
     expectBoxesNear(last!.boxes, truth.frames[last!.drawnFrame].boxes, 3)
     await h.screenshot('05-file-overlay')
 
-    // Seeking back shows the boxes of the frame sought to.
+    // Seeking back shows the boxes of the frame sought to. Once every result is in, the player
+    // is the user's alone (the gate only holds it while results are still coming).
+    await h.page.getByTestId('session-start').waitFor({ timeout: 60_000 })
+    await expect.poll(() => h.page.getByTestId('overlay-waiting').count()).toBe(0)
     await h.page
       .getByTestId('file-video')
       .evaluate((v: HTMLVideoElement) => (v.pause(), (v.currentTime = 1.25)))
