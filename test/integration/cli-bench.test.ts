@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { looksLikeEndpoint } from '../../src/cli/commands/bench-command'
+import { looksLikeEndpoint } from '../../src/cli/commands/bench-targets'
 import { startDemoEndpoint, type DemoEndpoint } from '../../src/main/demo-endpoint/demo-server'
 
 const ROOT = join(__dirname, '../..')
