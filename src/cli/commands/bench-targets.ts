@@ -72,7 +72,10 @@ export function parseCompare(text: string): CompareForm {
   if ((TRANSPORT_WORDS as readonly string[]).includes(t))
     return { kind: 'transport', change: t as TransportWord }
   if (looksLikeEndpoint(t)) return { kind: 'endpoint', url: t }
-  if (!t) throw new CliUsageError('--compare needs a model, an endpoint, shm, unary, stream or openai:URL')
+  if (!t)
+    throw new CliUsageError(
+      '--compare needs a model, an endpoint, shm, unary, stream or openai:URL',
+    )
   return { kind: 'model', model: t }
 }
 
@@ -92,13 +95,18 @@ export interface TargetSettings {
   say(line: string): void
 }
 
-interface Leg {
-  transport: EndpointTransport | OpenAiTransport
-  model: string
-  label?: string
-  metricsUrl?: string
-  profile?: ModelProfile
-}
+/** Where one target's requests go, decided before anything is opened. */
+export type LegPlan =
+  | {
+      kind: 'triton'
+      url: string
+      choice: TransportChoice
+      /** Another model on the --url endpoint; --model otherwise. */
+      model?: string
+      /** The --url endpoint (its metrics page and --metrics-url apply). */
+      sameEndpoint: boolean
+    }
+  | { kind: 'openai'; url: string }
 
 /** The same URL and flags with one thing changed, refused when that changes nothing. */
 function changedChoice(
@@ -109,7 +117,7 @@ function changedChoice(
   if (word === 'shm') {
     if (a.sharedMemory === 'system')
       throw new CliUsageError(
-        '--compare shm is the same as --url with --shared-memory system; drop one of them',
+        '--compare shm is what --url already uses (--shared-memory system); drop one of them',
       )
     return { ...a, sharedMemory: 'system' }
   }
@@ -125,12 +133,59 @@ function changedChoice(
   return { ...a, mode: word }
 }
 
+/**
+ * The --url target first, then one per --compare. Refuses, before any connection, a form that
+ * changes nothing or cannot apply (a stream to an HTTP endpoint).
+ */
+export function planLegs(
+  s: Pick<TargetSettings, 'connection' | 'transport' | 'compares'>,
+): LegPlan[] {
+  const url = s.connection.url
+  const protocol = resolveEndpoint(s.connection).protocol
+  const first: LegPlan = { kind: 'triton', url, choice: s.transport, sameEndpoint: true }
+  return [
+    first,
+    ...s.compares.map((form): LegPlan => {
+      switch (form.kind) {
+        case 'model':
+          return { ...first, model: form.model }
+        case 'transport':
+          return { ...first, choice: changedChoice(form.change, s.transport, protocol) }
+        case 'endpoint': {
+          const grpc = resolveEndpoint({ ...s.connection, url: form.url }).protocol === 'grpc'
+          // Shared memory carries over; a gRPC mode means nothing to an HTTP endpoint.
+          const choice: TransportChoice = {
+            sharedMemory: s.transport.sharedMemory,
+            ...(grpc && s.transport.mode ? { mode: s.transport.mode } : {}),
+          }
+          return { kind: 'triton', url: form.url, choice, sameEndpoint: false }
+        }
+        case 'openai':
+          if (resolveEndpoint({ url: form.url }).protocol !== 'http')
+            throw new CliUsageError(
+              `--compare openai:${form.url}: the service is reached over HTTP; give http://host:port or https://host`,
+            )
+          return { kind: 'openai', url: form.url }
+      }
+    }),
+  ]
+}
+
+interface Leg {
+  transport: EndpointTransport | OpenAiTransport
+  model: string
+  label?: string
+  metricsUrl?: string
+  profile?: ModelProfile
+}
+
 /** Connects to every target and builds each one's requests before any load is sent. */
 export async function prepareTargets(
   s: TargetSettings,
   owned: Array<{ close(): Promise<void> }>,
 ): Promise<MeasureTarget[]> {
-  const protocolA = resolveEndpoint(s.connection).protocol
+  const [planA, ...compared] = planLegs(s)
+  if (planA.kind !== 'triton') throw new Error('--url is a Triton endpoint')
   const open = (url: string, choice: TransportChoice): EndpointTransport => {
     const transport = createTransport(
       { ...s.connection, url },
@@ -145,32 +200,48 @@ export async function prepareTargets(
   const metricsFor = (target: string, flag: string | undefined): string | undefined =>
     s.metrics.disabled ? undefined : (flag ?? defaultMetricsUrl(target))
 
+  const transportA = open(planA.url, planA.choice)
   const a: Leg = {
-    transport: open(s.connection.url, s.transport),
+    transport: transportA,
     model: s.model,
     profile: s.profile,
+    metricsUrl: metricsFor(transportA.target, s.metrics.a),
   }
-  a.metricsUrl = metricsFor(a.transport.target, s.metrics.a)
-  const planA = await plan(a, s)
-  const workloadA = await workload(planA, s)
+  const modelPlanA = await plan(a, s)
+  const workloadA = await workload(modelPlanA, s)
   const legs: Array<{ leg: Leg; work: BenchWorkload }> = [{ leg: a, work: workloadA }]
-
-  for (const [i, form] of s.compares.entries()) {
-    const leg = compareLeg(form, i, a, planA, workloadA, s, protocolA, open, metricsFor, owned)
-    const work =
-      form.kind === 'openai' ? workloadA : await workload(await plan(leg, s), s)
-    legs.push({ leg, work })
+  for (const [i, p] of compared.entries()) {
+    if (p.kind === 'openai') {
+      legs.push({ leg: openAiLeg(p.url, modelPlanA, workloadA, s, owned), work: workloadA })
+      continue
+    }
+    let leg: Leg
+    if (p.model !== undefined) {
+      // The profile describes model A; another model gets its own from its metadata.
+      a.label ??= a.model
+      leg = { transport: transportA, model: p.model, label: p.model, metricsUrl: a.metricsUrl }
+    } else {
+      const transport = open(p.url, p.choice)
+      const metricsUrl = p.sameEndpoint
+        ? a.metricsUrl
+        : metricsFor(transport.target, i === 0 ? s.metrics.b : undefined)
+      leg = { transport, model: s.model, profile: s.profile, metricsUrl }
+    }
+    legs.push({ leg, work: await workload(await plan(leg, s), s) })
   }
-  if (s.compares.length === 0) a.label ??= a.model
+  if (compared.length === 0) a.label ??= a.model
   const sameLabels = new Set(legs.map(({ leg }) => leg.transport.label)).size < legs.length
   const targets = legs.map(({ leg, work }, i): MeasureTarget => {
     const t = leg.transport
-    const given = s.labels[i] ?? leg.label
+    const named = (): string => {
+      const refused = 'fallbackReason' in t && t.fallbackReason ? ', shm refused' : ''
+      return `${t.label}${refused}${sameLabels ? ` @ ${t.target}` : ''}`
+    }
     return {
       transport: t,
       model: leg.model,
       // Read after the first request: '+ shm' only while shared memory is really in use.
-      label: given ?? (() => (sameLabels ? `${t.label} @ ${t.target}` : t.label)),
+      label: s.labels[i] ?? leg.label ?? named,
       workload: work,
       metricsUrl: leg.metricsUrl,
     }
@@ -190,72 +261,35 @@ function workload(p: BenchModelPlan, s: TargetSettings): Promise<BenchWorkload> 
   return buildBenchWorkload(p, { file: s.file, signal: s.signal })
 }
 
-function compareLeg(
-  form: CompareForm,
-  index: number,
-  a: Leg,
+/** The OpenAI-compatible service gets model A's requests: the same audio window, as a WAV. */
+function openAiLeg(
+  url: string,
   planA: BenchModelPlan,
   workloadA: BenchWorkload,
   s: TargetSettings,
-  protocolA: 'grpc' | 'http',
-  open: (url: string, choice: TransportChoice) => EndpointTransport,
-  metricsFor: (target: string, flag: string | undefined) => string | undefined,
   owned: Array<{ close(): Promise<void> }>,
 ): Leg {
-  const metricsFlag = index === 0 ? s.metrics.b : undefined
-  switch (form.kind) {
-    case 'model':
-      // The profile describes model A; another model gets its own from its metadata.
-      a.label ??= a.model
-      return {
-        transport: a.transport,
-        model: form.model,
-        label: form.model,
-        metricsUrl: a.metricsUrl,
-      }
-    case 'transport':
-      return {
-        transport: open(s.connection.url, changedChoice(form.change, s.transport, protocolA)),
-        model: s.model,
-        profile: s.profile,
-        metricsUrl: a.metricsUrl,
-      }
-    case 'endpoint': {
-      const grpc = resolveEndpoint({ ...s.connection, url: form.url }).protocol === 'grpc'
-      // Shared memory carries over; a gRPC mode means nothing to an HTTP endpoint.
-      const choice: TransportChoice = {
-        sharedMemory: s.transport.sharedMemory,
-        ...(grpc && s.transport.mode ? { mode: s.transport.mode } : {}),
-      }
-      const transport = open(form.url, choice)
-      return {
-        transport,
-        model: s.model,
-        profile: s.profile,
-        metricsUrl: metricsFor(transport.target, metricsFlag),
-      }
-    }
-    case 'openai': {
-      const profile = planA.profile
-      const audio = profile?.inputs.find((i) => i.source === 'audio')
-      if (!profile || !audio || profile.kind === 'detection' || workloadA.sequence) {
-        throw new CliUsageError(
-          `--compare openai: sends each request's audio window as one transcription, so --model must be an ASR model that takes a whole window per request; '${s.model}' is ${workloadA.sequence ? 'a streaming (sequence) model' : `a ${profile?.kind ?? planA.details.kind} model`}`,
-        )
-      }
-      const client = new OpenAiTranscriptionClient({
-        url: form.url,
-        timeoutMs: s.connection.timeoutMs,
-        bearerToken: s.openai.apiKey,
-      })
-      const model = s.openai.model ?? s.model
-      const transport = new OpenAiTransport(client, {
-        input: audio.name,
-        sampleRate: profile.audio?.sampleRate ?? DEFAULT_SAMPLE_RATE,
-        model,
-      })
-      owned.push(transport)
-      return { transport, model }
-    }
+  const profile = planA.profile
+  const audio = profile?.inputs.find((i) => i.source === 'audio')
+  if (!profile || !audio || profile.kind === 'detection' || workloadA.sequence) {
+    const what = workloadA.sequence
+      ? 'a streaming (sequence) model'
+      : `a ${profile?.kind ?? planA.details.kind} model`
+    throw new CliUsageError(
+      `--compare openai: sends each request's audio window as one transcription, so --model must be an ASR model that takes a whole window per request; '${s.model}' is ${what}`,
+    )
   }
+  const client = new OpenAiTranscriptionClient({
+    url,
+    timeoutMs: s.connection.timeoutMs,
+    bearerToken: s.openai.apiKey,
+  })
+  const model = s.openai.model ?? s.model
+  const transport = new OpenAiTransport(client, {
+    input: audio.name,
+    sampleRate: profile.audio?.sampleRate ?? DEFAULT_SAMPLE_RATE,
+    model,
+  })
+  owned.push(transport)
+  return { transport, model }
 }

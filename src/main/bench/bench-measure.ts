@@ -86,8 +86,7 @@ function mergedGpu(runs: readonly BenchRun[]): BenchRun['gpu'] {
 function mergedOutcomes(runs: readonly BenchRun[]): Record<RequestOutcome, number> {
   const out = emptyOutcomes()
   for (const r of runs)
-    for (const [outcome, n] of Object.entries(r.outcomes ?? {}))
-      out[outcome as RequestOutcome] += n
+    for (const [outcome, n] of Object.entries(r.outcomes ?? {})) out[outcome as RequestOutcome] += n
   return out
 }
 

@@ -131,7 +131,9 @@ export function toMarkdown(runs: BenchRun[]): string {
     '',
     results,
     '',
-    ...(sideBySide ? ['## Ratios to the first column', '', ...ratioLines(runs).map((l) => `- ${l}`), ''] : []),
+    ...(sideBySide
+      ? ['## Ratios to the first column', '', ...ratioLines(runs).map((l) => `- ${l}`), '']
+      : []),
   ].join('\n')
 }
 
