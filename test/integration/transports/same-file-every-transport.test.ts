@@ -70,7 +70,7 @@ async function profileOf(model: string): Promise<ModelProfile> {
   return (await resolveModel(grpc(), model)).profile
 }
 
-/** The final transcript lines, and every frame's boxes keyed by media time, of one file each. */
+/** The final transcript lines, and every frame's boxes, of one file each. */
 async function streamBoth(
   api: TritonApi,
   options: StreamFileOptions & { maxFps: number },
@@ -79,13 +79,7 @@ async function streamBoth(
   const asr = await streamFile(api, await profileOf('tone-transcriber-streaming'), WAV, 'fast', {
     transport: options.transport,
   })
-  const det = await streamFile(
-    api,
-    await profileOf('color-box-detector-yolov8'),
-    MP4,
-    'fast',
-    options,
-  )
+  const det = await streamFile(api, await profileOf(detector), MP4, 'fast', options)
   const finals = asr.results
     .filter((e): e is TranscriptEvent => e.kind === 'transcript' && e.final)
     .map(({ text, startSec, endSec }) => ({ text, startSec, endSec }))
