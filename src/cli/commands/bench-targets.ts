@@ -222,9 +222,11 @@ export async function prepareTargets(
       leg = { transport: transportA, model: p.model, label: p.model, metricsUrl: a.metricsUrl }
     } else {
       const transport = open(p.url, p.choice)
-      const metricsUrl = p.sameEndpoint
-        ? a.metricsUrl
-        : metricsFor(transport.target, i === 0 ? s.metrics.b : undefined)
+      // Another port of the same host is the same server (Triton's HTTP and gRPC ports).
+      const sameHost = resolveEndpoint({ url: p.url }).host === resolveEndpoint(s.connection).host
+      const flagB = i === 0 ? s.metrics.b : undefined
+      const metricsUrl =
+        p.sameEndpoint || (sameHost && !flagB) ? a.metricsUrl : metricsFor(transport.target, flagB)
       leg = { transport, model: s.model, profile: s.profile, metricsUrl }
     }
     legs.push({ leg, work: await workload(await plan(leg, s), s) })
