@@ -37,14 +37,11 @@ type TransportWord = (typeof TRANSPORT_WORDS)[number]
 /** Every form --compare takes, with its help line: the one list. */
 export const COMPARE_FORMS: ReadonlyArray<readonly [string, string]> = [
   ['host:port, grpc://…, grpcs://…', 'another endpoint, or the same server over gRPC'],
-  ['http://…, https://…', 'the same model over KServe v2 HTTP (another transport, same server)'],
+  ['http://…, https://…', 'the same model over KServe v2 HTTP, or another HTTP endpoint'],
   ['shm', 'the --url endpoint with --shared-memory system'],
   ['unary', 'the --url endpoint (gRPC) with one call per request'],
   ['stream', 'the --url endpoint (gRPC) over one bidirectional stream'],
-  [
-    'openai:URL',
-    'an OpenAI-compatible POST /v1/audio/transcriptions service (faster-whisper-server, speaches, vLLM): the same WAV window per request at the same rate; ASR models with a whole window per request',
-  ],
+  ['openai:URL', 'an OpenAI-API /v1/audio/transcriptions service: same audio window, same rate'],
   ['model:NAME, NAME', 'another model on the --url endpoint'],
 ]
 
