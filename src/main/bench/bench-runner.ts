@@ -53,9 +53,9 @@ export interface RunBenchOptions {
    */
   drainTimeoutMs?: number
   /**
-   * Rate mode, stream models (sequence or decoupled): requests are dealt round-robin over this
-   * many streams, each carrying its own sequences in order (perf_analyzer's
-   * --num-of-sequences). Default 4.
+   * Rate mode, sequence and decoupled models: requests are dealt round-robin over this many
+   * channels (gRPC streams), each carrying its own sequences in order (perf_analyzer's
+   * --num-of-sequences); other models share one. Default 4.
    */
   streams?: number
   /** Called about once a second while the run lasts. */
