@@ -48,11 +48,14 @@ export const CONNECTION_HELP = `connection (flag, or environment variable):
   --keepalive-ms MS    HTTP/2 ping interval during calls, default 330000; 0 turns it off (TRITON_KEEPALIVE_MS)
   --authority HOST     the :authority (Host) of every call, for an ingress or mesh that routes by host (TRITON_AUTHORITY)`
 
-export const TRANSPORT_HELP = `transport (stream and bench):
-  --streaming | --unary  gRPC: one bidirectional stream per session (default) or one call per
-                       request; HTTP is always one request per call (TRITON_UNARY=1)
-  --shared-memory M    system: tensors in /dev/shm regions when Triton runs on this host (Triton
-                       26.04+ needs --allow-client-shm=true); none (default) (TRITON_SHARED_MEMORY)`
+export const TRANSPORT_HELP = `transport (stream and bench; the URL's scheme picks gRPC or HTTP):
+  --streaming | --unary  gRPC: requests on one bidirectional stream (a session's, or each bench
+                       worker's; the default), or one call per request (TRITON_UNARY=1). HTTP
+                       is one request per call, so --streaming with http(s):// is refused
+  --shared-memory M    system: tensors in /dev/shm regions, over gRPC or HTTP, when Triton runs
+                       on this host (Triton 26.04+ needs --allow-client-shm=true; a server that
+                       refuses them gets bytes, with one note saying why); none (default)
+                       (TRITON_SHARED_MEMORY)`
 
 export interface ConnectionFlagValues {
   url?: string

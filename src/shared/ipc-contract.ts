@@ -7,7 +7,7 @@ import {
   type ModelProfile,
 } from './model-profile'
 import type { LatencySummary } from './results'
-import type { SessionSummary } from './session-summary'
+import type { RequestOutcome, SessionSummary } from './session-summary'
 import type { UserError } from './session-events'
 import { GRPC_MODES, SHARED_MEMORY_MODES } from './transport-choice'
 
@@ -305,6 +305,13 @@ export interface ServerTimeSplit {
 
 // ---- benchmark and exports
 
+/** How a benchmark's requests travel, beside the URL's protocol: the CLI's transport flags. */
+export const benchTransportSchema = z.object({
+  mode: z.enum(['stream', 'unary']).optional(),
+  sharedMemory: z.enum(['system', 'none']).optional(),
+})
+export type BenchTransportChoice = z.infer<typeof benchTransportSchema>
+
 export const benchRequestSchema = z.object({
   endpointId: z.string().min(1).max(64),
   model: z.string().min(1).max(200),
@@ -316,11 +323,14 @@ export const benchRequestSchema = z.object({
   durationSec: z.number().positive().max(3600),
   /** Input taken from this file (granted like a session's); generated data when absent. */
   filePath: z.string().max(MAX_PATH_CHARS).optional(),
-  /** Runs the same workload again against another endpoint and/or model, side by side. */
+  /** Default: a gRPC stream (or HTTP requests for an http(s):// endpoint), no shared memory. */
+  transport: benchTransportSchema.optional(),
+  /** Runs the same workload again against another endpoint, model and/or transport, side by side. */
   compare: z
     .object({
       endpointId: z.string().min(1).max(64).optional(),
       model: z.string().min(1).max(200).optional(),
+      transport: benchTransportSchema.optional(),
     })
     .optional(),
 })
@@ -329,6 +339,8 @@ export type BenchRequest = z.infer<typeof benchRequestSchema>
 export interface BenchRunView {
   label: string
   url: string
+  /** How the requests travelled: 'gRPC stream', 'HTTP + shm'. */
+  transport?: string
   model: string
   mode: 'rate' | 'concurrency'
   rate?: number
@@ -336,6 +348,8 @@ export interface BenchRunView {
   durationSec: number
   input: string
   summary: LatencySummary
+  /** Every request by how it ended, as sessions count them. */
+  outcomes?: Record<RequestOutcome, number>
   server?: ServerTimeSplit
   gpu?: { avgUtilization?: number; maxMemoryUsedBytes?: number; avgPowerWatts?: number }
   // ---- clibench (issue 12, item 1): the facts the Benchmark tab warns from (bench-warnings.ts)

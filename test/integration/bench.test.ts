@@ -15,6 +15,7 @@ import { startDemoEndpoint, type DemoEndpoint } from '../../src/main/demo-endpoi
 import { probeMedia } from '../../src/main/media/media-probe'
 import { toMarkdown } from '../../src/main/metrics/bench-report'
 import { formatCompare } from '../../src/main/metrics/bench-text'
+import { createTransport, type EndpointTransport } from '../../src/main/transport/create-transport'
 import { TritonClient } from '../../src/main/triton/triton-client'
 import { TritonError } from '../../src/main/triton/triton-error'
 
@@ -24,10 +25,13 @@ const MP4 = join(SAMPLES, 'boxes.mp4')
 
 let demo: DemoEndpoint
 let client: TritonClient
+/** The default transport: one gRPC stream per worker. */
+let transport: EndpointTransport
 
 beforeAll(async () => {
   demo = await startDemoEndpoint({ port: 0, metricsPort: 0 })
   client = new TritonClient({ url: demo.url, timeoutMs: 10_000 })
+  transport = createTransport(client)
 })
 
 afterAll(async () => {
@@ -91,7 +95,7 @@ describe('runBench against the demo endpoint', () => {
   it('sends exactly rate x duration requests in rate mode and the server counts the same', async () => {
     const workload = await workloadFor('tone-transcriber-offline', WAV)
     const run = await runBench({
-      client,
+      transport,
       model: 'tone-transcriber-offline',
       workload,
       mode: { kind: 'rate', rate: 20, durationSec: 1 },
@@ -113,7 +117,7 @@ describe('runBench against the demo endpoint', () => {
     const workload = await workloadFor('tone-transcriber-offline')
     const sentAt: number[] = []
     const run = await runBench({
-      client,
+      transport,
       model: 'tone-transcriber-offline',
       workload,
       mode: { kind: 'rate', rate: 10, durationSec: 1 },
@@ -128,7 +132,7 @@ describe('runBench against the demo endpoint', () => {
   it('keeps two requests in flight in concurrency mode without failures', async () => {
     const workload = await workloadFor('tone-transcriber-offline', WAV)
     const run = await runBench({
-      client,
+      transport,
       model: 'tone-transcriber-offline',
       workload,
       mode: { kind: 'concurrency', concurrency: 2, durationSec: 1 },
@@ -142,7 +146,7 @@ describe('runBench against the demo endpoint', () => {
   it('streams sequences in order with start and end flags in both modes', async () => {
     const workload = await workloadFor('tone-transcriber-streaming', WAV)
     const rate = await runBench({
-      client,
+      transport,
       model: 'tone-transcriber-streaming',
       workload,
       mode: { kind: 'rate', rate: 40, durationSec: 1 },
@@ -151,7 +155,7 @@ describe('runBench against the demo endpoint', () => {
     expect(rate.summary.failures).toBe(0)
     expect(rate.server?.requests).toBe(40)
     const closed = await runBench({
-      client,
+      transport,
       model: 'tone-transcriber-streaming',
       workload,
       mode: { kind: 'concurrency', concurrency: 3, durationSec: 1 },
@@ -164,7 +168,7 @@ describe('runBench against the demo endpoint', () => {
   it('drives a decoupled model over the stream', async () => {
     const workload = await workloadFor('word-splitter-decoupled')
     const run = await runBench({
-      client,
+      transport,
       model: 'word-splitter-decoupled',
       workload,
       mode: { kind: 'concurrency', concurrency: 2, durationSec: 0.5 },
@@ -178,7 +182,7 @@ describe('runBench against the demo endpoint', () => {
     for (const model of ['color-box-detector-yolov8', 'color-box-detector-e2e']) {
       runs.push(
         await runBench({
-          client,
+          transport,
           model,
           workload: await workloadFor(model, MP4),
           mode: { kind: 'concurrency', concurrency: 1, durationSec: 1 },
@@ -197,7 +201,7 @@ describe('runBench against the demo endpoint', () => {
 
   it('measures two targets window by window in turn, each level merged from its windows', async () => {
     const target = async (label: string) => ({
-      client,
+      transport,
       model: 'tone-transcriber-offline',
       label,
       workload: await workloadFor('tone-transcriber-offline'),
@@ -247,7 +251,7 @@ describe('runBench against the demo endpoint', () => {
     )
     const bad = { ...workload, steps: [wrongType] }
     const err = await runBench({
-      client,
+      transport,
       model: 'tone-transcriber-offline',
       workload: bad,
       mode: { kind: 'rate', rate: 5, durationSec: 1 },
@@ -255,13 +259,14 @@ describe('runBench against the demo endpoint', () => {
     expect(err).toBeInstanceOf(TritonError)
     expect((err as Error).message).toMatch(/first request to 'tone-transcriber-offline' failed/)
     expect((err as Error).message).toMatch(/'WAV' data-type is 'FP64'/)
-    expect((err as TritonError).kind).toBe('invalid-argument')
+    // On the stream the model's refusal comes back as the response's error_message.
+    expect((err as TritonError).kind).toBe('model-error')
   })
 
   it('notes a metrics page it cannot reach instead of failing the run', async () => {
     const notes: string[] = []
     const run = await runBench({
-      client,
+      transport,
       model: 'tone-transcriber-offline',
       workload: await workloadFor('tone-transcriber-offline'),
       mode: { kind: 'rate', rate: 5, durationSec: 0.4 },
@@ -276,7 +281,7 @@ describe('runBench against the demo endpoint', () => {
     const abort = new AbortController()
     setTimeout(() => abort.abort(new Error('user stopped')), 300)
     const err = await runBench({
-      client,
+      transport,
       model: 'tone-transcriber-offline',
       workload: await workloadFor('tone-transcriber-offline'),
       mode: { kind: 'concurrency', concurrency: 2, durationSec: 30 },
@@ -306,7 +311,7 @@ describe('GPU figures from the metrics page', () => {
 
   it('reports average utilisation, peak memory and average power over the GPUs', async () => {
     const run = await runBench({
-      client,
+      transport,
       model: 'tone-transcriber-offline',
       workload: await workloadFor('tone-transcriber-offline'),
       mode: { kind: 'rate', rate: 5, durationSec: 1.2 },
@@ -349,7 +354,7 @@ describe('requests the server never answers in time', () => {
     const plan = await planBenchModel(slowClient, 'tone-transcriber-offline')
     const notes: string[] = []
     const run = await runBench({
-      client: slowClient,
+      transport: createTransport(slowClient),
       model: 'tone-transcriber-offline',
       workload: await buildBenchWorkload(plan),
       mode: { kind: 'rate', rate: 20, durationSec: 0.5 },
@@ -372,7 +377,7 @@ describe('requests the server never answers in time', () => {
     try {
       const plan = await planBenchModel(slowClient, 'tone-transcriber-offline')
       const run = await runBench({
-        client: slowClient,
+        transport: createTransport(slowClient, { mode: 'unary' }),
         model: 'tone-transcriber-offline',
         workload: await buildBenchWorkload(plan),
         mode: { kind: 'rate', rate: 40, durationSec: 0.5 },

@@ -1,50 +1,69 @@
 import { stat, writeFile } from 'node:fs/promises'
 import { dirname, extname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import type { ModelProfile } from '../../shared/model-profile'
 import { benchWarnings } from '../../shared/bench-warnings'
-import { measure, windowMode, type MeasureTarget } from '../../main/bench/bench-measure'
+import { labelOf, measure, windowMode } from '../../main/bench/bench-measure'
 import { parseConcurrencyLevels, type BenchMode } from '../../main/bench/bench-runner'
-import { buildBenchWorkload, planBenchModel } from '../../main/bench/bench-workload'
 import { assertMediaFile } from '../../main/media/media-error'
 import { isSweep } from '../../main/metrics/bench-format'
 import { toCsv, toJson, toMarkdown, type BenchRun } from '../../main/metrics/bench-report'
-import { formatCompare, formatRunTable, formatSweep } from '../../main/metrics/bench-text'
-import { defaultMetricsUrl } from '../../main/metrics/prometheus-metrics'
-import { TritonClient } from '../../main/triton/triton-client'
+import {
+  formatCompare,
+  formatRunTable,
+  formatSideBySide,
+  formatSweep,
+} from '../../main/metrics/bench-text'
+import { DEFAULT_TIMEOUT_MS } from '../../main/triton/connection-options'
 import { CliUsageError } from '../cli-error'
-import { CONNECTION_FLAGS, connectionFromFlags } from '../connection-flags'
+import {
+  CONNECTION_FLAGS,
+  connectionFromFlags,
+  TRANSPORT_FLAGS,
+  TRANSPORT_HELP,
+  transportFromFlags,
+} from '../connection-flags'
 import type { Output } from '../output'
 import { loadProfile } from '../profile-file'
 import { ProgressLine } from './bench-progress'
+import { COMPARE_FORMS, parseCompare, prepareTargets } from './bench-targets'
 
-export const BENCH_HELP = `triton-live bench --url U --model M [--file F] [--profile P.json] (--rate R | --concurrency C) [--duration S]
+export const BENCH_HELP = `triton-live bench --url U --model M [--file F] [--profile P.json] (--rate R | --concurrency C) [--duration S] [--compare X]...
   Load-tests a model the way perf_analyzer does and prints request counts, success rate,
   throughput, latency percentiles, the server's own time (ModelStatistics) and, when the server
   has GPUs, GPU utilisation, memory and power. Inputs are built once before the run: from
-  --file (ASR: the audio; detection: its frames, cycled) or, without a file, generated.
-  Exits 1 when any request failed (the report counts failures by cause: deadline exceeded,
-  gRPC status, model error, decode), and warns when the endpoint answered fewer requests per
-  second than --rate asked (both numbers), or when this machine could not keep the schedule.
+  --file (ASR: the audio; detection: its frames, cycled) or, without a file, generated. Requests
+  travel as a session's do: over one gRPC stream per worker by default, or as the transport
+  flags below and the URL's scheme say (http:// and https:// are KServe v2 HTTP/REST).
+  Every request ends as succeeded, server error, decode error, timed out or cancelled (JSON:
+  "outcomes"); the report counts failures by cause (deadline exceeded, gRPC status, model
+  error, decode). Exits 1 when any request failed, and warns when the endpoint answered fewer
+  requests per second than --rate asked (both numbers), or when this machine could not keep
+  the schedule.
   --rate R            open loop: exactly round(R x duration) requests, one every 1/R s, each
                       with the --timeout deadline (default 10 s)
   --concurrency C     closed loop: C requests in flight; 1:8:2 or 1,2,4 sweeps several levels
                       and prints one table, a row per level (default: concurrency 1)
   --duration S        seconds per target and level, all windows together, default 10
   --windows N         measure in N windows; default 1, or 3 with --compare
-  --compare X         run the same workload against X as well, the two taking turns window by
-                      window, and print both side by side: X is another endpoint if it looks
-                      like host:port or a URL, otherwise another model on the same endpoint. A
-                      metric names a winner only when the two sides' window means differ by
-                      more than both spreads (max - min over the windows) together; else "tie"
-  --label-a L, --label-b L   names for the two columns
+  --compare X         run the same workload against X as well, the targets taking turns window
+                      by window, and print them side by side, each column named for its
+                      transport (or model). Repeat it for more columns. X is one of:
+${COMPARE_FORMS.map(([form, what]) => `                        ${form}: ${what}`).join('\n')}
+                      With two targets a metric names a winner only when their window means
+                      differ by more than both spreads (max - min over the windows); else "tie".
+                      With more, each column's ratio to the first is given.
+  --label-a L, --label-b L   names for the first two columns
+  --openai-model M    the service's model id for --compare openai: (default: --model)
+  --openai-api-key K  its API key, sent as a bearer token (OPENAI_API_KEY); never Triton's token
   --metrics-url U     Triton's metrics page for GPU figures, default http://<host>:8002/metrics;
-                      --metrics-url-b for the compared endpoint; --no-metrics skips them
+                      --metrics-url-b for the first compared endpoint; --no-metrics skips them
   --num-sequences N   rate mode, sequence and decoupled models: streams in parallel, default 4
   --drain-timeout S   after the last send, wait this long for answers before counting the rest
                       as failed ("unanswered at the drain timeout"), default 10
   --export F          also write the report to F: .md, .csv or .json (repeatable)
-  --json              print the report as JSON instead of a table`
+  --json              print the report as JSON instead of a table
+
+${TRANSPORT_HELP}`
 
 const REPORT_FORMATS = ['.md', '.csv', '.json']
 
@@ -54,17 +73,6 @@ function positive(flag: string, text: string | undefined, fallback: number): num
   if (!Number.isFinite(n) || n <= 0)
     throw new CliUsageError(`${flag} must be a positive number, got '${text}'`)
   return n
-}
-
-/** host:port, [v6]:port or anything with a scheme names an endpoint; anything else a model. */
-export function looksLikeEndpoint(text: string): boolean {
-  const t = text.trim()
-  return (
-    /^[a-z][a-z0-9+.-]*:\/\//i.test(t) ||
-    /^dns:/i.test(t) ||
-    /^\[[0-9a-f:.]+\](:\d+)?$/i.test(t) ||
-    /^[^\s/:]+:\d+$/.test(t)
-  )
 }
 
 async function checkReportTarget(path: string): Promise<void> {
@@ -92,6 +100,7 @@ function reportText(path: string, runs: BenchRun[]): string {
 
 const BENCH_FLAGS = {
   ...CONNECTION_FLAGS,
+  ...TRANSPORT_FLAGS,
   model: { type: 'string' },
   file: { type: 'string' },
   profile: { type: 'string' },
@@ -99,7 +108,9 @@ const BENCH_FLAGS = {
   concurrency: { type: 'string' },
   duration: { type: 'string' },
   windows: { type: 'string' },
-  compare: { type: 'string' },
+  compare: { type: 'string', multiple: true },
+  'openai-model': { type: 'string' },
+  'openai-api-key': { type: 'string' },
   'label-a': { type: 'string' },
   'label-b': { type: 'string' },
   'metrics-url': { type: 'string' },
@@ -140,7 +151,7 @@ function modesOf(values: BenchValues, windows: number): BenchMode[] {
 }
 
 function windowsOf(values: BenchValues): number {
-  const n = positive('--windows', values.windows, values.compare !== undefined ? 3 : 1)
+  const n = positive('--windows', values.windows, values.compare?.length ? 3 : 1)
   if (!Number.isInteger(n)) throw new CliUsageError(`--windows must be a whole number, got '${n}'`)
   return n
 }
@@ -150,7 +161,13 @@ function formatReport(levels: BenchRun[][]): string {
   const all = levels.flat()
   if (isSweep(all)) return formatSweep(all)
   return levels
-    .map((runs) => (runs.length === 2 ? formatCompare(runs[0], runs[1]) : formatRunTable(runs[0])))
+    .map((runs) =>
+      runs.length === 1
+        ? formatRunTable(runs[0])
+        : runs.length === 2
+          ? formatCompare(runs[0], runs[1])
+          : formatSideBySide(runs),
+    )
     .join('\n')
 }
 
@@ -183,9 +200,7 @@ export async function benchCommand(argv: string[], output: Output): Promise<numb
   const json = output.json || Boolean(values.json)
   if (!values.model)
     throw new CliUsageError('--model is required (list models with `triton-live models --url U`)')
-  if (values.compare !== undefined && values.compare.trim() === '') {
-    throw new CliUsageError('--compare needs another model name, or host:port of another endpoint')
-  }
+  const compares = (values.compare ?? []).map(parseCompare)
   const windows = windowsOf(values)
   const modes = modesOf(values, windows)
   const streams = Math.round(positive('--num-sequences', values['num-sequences'], 4))
@@ -194,13 +209,38 @@ export async function benchCommand(argv: string[], output: Output): Promise<numb
   for (const path of exports) await checkReportTarget(path)
   if (values.file) await assertMediaFile(values.file)
   const override = await loadProfile(values.profile, 'bench')
+  const connection = connectionFromFlags(values)
+  const transport = transportFromFlags(values)
 
-  const clients: TritonClient[] = []
+  const owned: Array<{ close(): Promise<void> }> = []
   const abort = new AbortController()
   const onSignal = (): void => abort.abort()
   process.once('SIGINT', onSignal)
   try {
-    const targets = await prepareTargets(values, override, clients, abort.signal)
+    const say = (line: string): void => void process.stderr.write(`${line}\n`)
+    const targets = await prepareTargets(
+      {
+        connection,
+        transport,
+        model: values.model,
+        compares,
+        profile: override,
+        file: values.file,
+        labels: [values['label-a'], values['label-b']],
+        metrics: {
+          disabled: Boolean(values['no-metrics']),
+          a: values['metrics-url'],
+          b: values['metrics-url-b'],
+        },
+        openai: {
+          model: values['openai-model'],
+          apiKey: values['openai-api-key'] ?? (process.env.OPENAI_API_KEY || undefined),
+        },
+        signal: abort.signal,
+        say,
+      },
+      owned,
+    )
     const progress = new ProgressLine(Boolean(process.stderr.isTTY))
     const notes = new Set<string>()
     const levels = await measure({
@@ -209,11 +249,12 @@ export async function benchCommand(argv: string[], output: Output): Promise<numb
       windows,
       signal: abort.signal,
       drainTimeoutMs,
+      deadlineMs: connection.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       streams,
-      onWindow: (t, mode, w, of) => progress.start(t.label, mode, w, of),
-      onProgress: (t, p) => progress.update(t.label, p),
+      onWindow: (t, mode, w, of) => progress.start(labelOf(t), mode, w, of),
+      onProgress: (t, p) => progress.update(labelOf(t), p),
       onNote: (note) => {
-        if (!notes.has(note)) process.stderr.write(`bench: note: ${note}\n`)
+        if (!notes.has(note)) say(`bench: note: ${note}`)
         notes.add(note)
       },
     })
@@ -222,7 +263,7 @@ export async function benchCommand(argv: string[], output: Output): Promise<numb
     if (json) {
       output.write(toJson(all).trimEnd())
       // The JSON carries them too; stderr makes sure a person watching sees them.
-      for (const w of all.flatMap(benchWarnings)) process.stderr.write(`bench: warning: ${w}\n`)
+      for (const w of all.flatMap(benchWarnings)) say(`bench: warning: ${w}`)
     } else {
       output.write(formatReport(levels))
     }
@@ -236,53 +277,7 @@ export async function benchCommand(argv: string[], output: Output): Promise<numb
     throw e
   } finally {
     process.off('SIGINT', onSignal)
-    for (const c of clients) c.close()
+    // Shared-memory regions are unregistered and unlinked with their transport.
+    await Promise.all(owned.map((t) => t.close().catch(() => undefined)))
   }
-}
-
-/** Connects to the one or two targets and builds each one's requests before any load. */
-async function prepareTargets(
-  values: BenchValues,
-  override: ModelProfile | undefined,
-  clients: TritonClient[],
-  signal: AbortSignal,
-): Promise<MeasureTarget[]> {
-  const model = values.model as string
-  const connect = (url?: string): TritonClient => {
-    const client = new TritonClient(connectionFromFlags(url ? { ...values, url } : values))
-    clients.push(client)
-    return client
-  }
-  const metricsFor = (client: TritonClient, flag: string | undefined): string | undefined =>
-    values['no-metrics'] ? undefined : (flag ?? defaultMetricsUrl(client.target))
-  const prepare = async (
-    client: TritonClient,
-    name: string,
-    label: string,
-    metricsUrl: string | undefined,
-    profile?: ModelProfile,
-  ): Promise<MeasureTarget> => {
-    process.stderr.write(`bench: preparing ${name} @ ${client.target}\n`)
-    const plan = await planBenchModel(client, name, profile)
-    const workload = await buildBenchWorkload(plan, { file: values.file, signal })
-    process.stderr.write(`bench: ${label}: input ${workload.description}\n`)
-    return { client, model: name, label, workload, metricsUrl }
-  }
-
-  const compare = values.compare?.trim()
-  const otherEndpoint = compare !== undefined && looksLikeEndpoint(compare)
-  const clientA = connect()
-  const clientB = compare === undefined ? undefined : otherEndpoint ? connect(compare) : clientA
-  const modelB = otherEndpoint ? model : compare
-  const defaultA = otherEndpoint ? clientA.target : model
-  const defaultB = otherEndpoint && clientB ? clientB.target : (modelB ?? '')
-  const metricsA = metricsFor(clientA, values['metrics-url'])
-  const targets = [await prepare(clientA, model, values['label-a'] ?? defaultA, metricsA, override)]
-  if (clientB && modelB) {
-    // The profile describes model A; another model on the same endpoint gets its own.
-    const profileB = otherEndpoint ? override : undefined
-    const metricsB = otherEndpoint ? metricsFor(clientB, values['metrics-url-b']) : metricsA
-    targets.push(await prepare(clientB, modelB, values['label-b'] ?? defaultB, metricsB, profileB))
-  }
-  return targets
 }

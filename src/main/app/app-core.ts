@@ -6,9 +6,7 @@ import type {
   InvokeResults,
   invokeSchemas,
 } from '../../shared/ipc-contract'
-import { TritonClient } from '../triton/triton-client'
-import type { TritonApi } from '../triton/triton-api'
-import { TritonError } from '../triton/triton-error'
+import { createTransport } from '../transport/create-transport'
 import { BenchService } from './bench-service'
 import { EndpointService, type EndpointServiceDeps } from './endpoint-service'
 import { FileAccessError, FileGrants } from './file-grants'
@@ -36,16 +34,6 @@ export interface AppCoreDeps {
 type Payload<C extends InvokeChannel> = z.output<(typeof invokeSchemas)[C]>
 export type AppHandlers = {
   [C in InvokeChannel]: (payload: Payload<C>) => Promise<InvokeResults[C]>
-}
-
-/** The benchmark drives gRPC calls itself; an HTTP endpoint is benchmarked from the CLI. */
-function grpcClient(api: TritonApi): TritonClient {
-  if (api instanceof TritonClient) return api
-  throw new TritonError(
-    'unsupported',
-    `the app benchmarks gRPC endpoints; ${api.target} is HTTP`,
-    'use a grpc:// endpoint here, or `triton-live bench --url http://… ` from the command line',
-  )
 }
 
 /**
@@ -125,8 +113,12 @@ export class AppCore {
         files.require(req.filePath, 'media')
         return bench.run(
           req,
-          async (endpointId) => ({
-            client: grpcClient(await endpoints.client(endpointId)),
+          async (endpointId, choice, onNote) => ({
+            // Any endpoint: its URL picks gRPC or HTTP, the request picks stream, unary or shm.
+            transport: createTransport(await endpoints.client(endpointId), {
+              ...choice,
+              sharedMemoryOptions: { onFallback: onNote },
+            }),
             metricsUrl: await endpoints.metricsUrl(endpointId),
           }),
           (endpointId, model) => endpoints.profiles.get(endpointId, model),

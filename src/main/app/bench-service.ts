@@ -3,46 +3,30 @@ import type {
   BenchProgressEvent,
   BenchReport,
   BenchRequest,
-  BenchRunView,
+  BenchTransportChoice,
 } from '../../shared/ipc-contract'
 import type { ModelProfile } from '../../shared/model-profile'
 import { buildBenchWorkload, planBenchModel } from '../bench/bench-workload'
 import { runBench, type BenchMode } from '../bench/bench-runner'
+import { benchRunView } from '../bench/bench-view'
 import { toCsv, toJson, toMarkdown, type BenchRun } from '../metrics/bench-report'
-import type { TritonClient } from '../triton/triton-client'
+import type { EndpointTransport } from '../transport/create-transport'
 import { TritonError } from '../triton/triton-error'
 
 export interface BenchTarget {
-  client: TritonClient
+  /** The endpoint's transport as the run asks for it; the service closes it when done. */
+  transport: EndpointTransport
   metricsUrl?: string
+  /** The endpoint's deadline for each request. */
+  deadlineMs?: number
 }
 
-function view(run: BenchRun): BenchRunView {
-  const s = run.server
-  return {
-    label: run.label,
-    url: run.url,
-    model: run.model,
-    mode: run.mode,
-    rate: run.rate,
-    concurrency: run.concurrency,
-    durationSec: run.durationSec,
-    input: run.input,
-    summary: run.summary,
-    server: s && {
-      requests: s.requests,
-      successes: s.successes,
-      failures: s.failures,
-      avgQueueMs: s.avgQueueMs,
-      avgComputeInputMs: s.avgComputeInputMs,
-      avgComputeInferMs: s.avgComputeInferMs,
-      avgComputeOutputMs: s.avgComputeOutputMs,
-      avgServerMs: s.avgServerMs,
-      avgBatch: s.avgBatch,
-    },
-    gpu: run.gpu,
-  }
-}
+/** Opens an endpoint for one leg of a benchmark; `onNote` hears a shared-memory fallback. */
+export type BenchTargetOpener = (
+  endpointId: string,
+  choice: BenchTransportChoice | undefined,
+  onNote: (message: string) => void,
+) => Promise<BenchTarget>
 
 /** Runs one benchmark at a time for the window, and keeps the last report for saving. */
 export class BenchService {
@@ -53,7 +37,7 @@ export class BenchService {
 
   async run(
     req: BenchRequest,
-    target: (endpointId: string) => Promise<BenchTarget>,
+    target: BenchTargetOpener,
     savedProfile: (endpointId: string, model: string) => Promise<ModelProfile | undefined>,
   ): Promise<BenchReport> {
     if (this.running) {
@@ -70,47 +54,56 @@ export class BenchService {
     const abort = new AbortController()
     this.running = abort
     const notes: string[] = []
+    const note = (m: string): void => void (notes.includes(m) || notes.push(m))
     try {
-      const legs = [{ endpointId: req.endpointId, model: req.model }]
-      if (req.compare && (req.compare.endpointId || req.compare.model)) {
+      const legs = [{ endpointId: req.endpointId, model: req.model, transport: req.transport }]
+      const c = req.compare
+      if (c && (c.endpointId || c.model || c.transport)) {
         legs.push({
-          endpointId: req.compare.endpointId ?? req.endpointId,
-          model: req.compare.model ?? req.model,
+          endpointId: c.endpointId ?? req.endpointId,
+          model: c.model ?? req.model,
+          transport: c.transport ?? req.transport,
         })
       }
+      const sameModel = legs.length > 1 && legs[0].model === legs[1].model
       const runs: BenchRun[] = []
       for (const leg of legs) {
-        const { client, metricsUrl } = await target(leg.endpointId)
-        const plan = await planBenchModel(
-          client,
-          leg.model,
-          await savedProfile(leg.endpointId, leg.model),
-        )
-        const workload = await buildBenchWorkload(plan, {
-          file: req.filePath,
-          signal: abort.signal,
-        })
-        const label =
-          legs.length > 1 && legs[0].model === legs[1].model
-            ? `${leg.model} @ ${client.target}`
-            : leg.model
-        runs.push(
-          await runBench({
-            client,
-            model: leg.model,
-            profile: plan.profile,
-            workload,
-            mode,
-            metricsUrl,
+        const opened = await target(leg.endpointId, leg.transport, note)
+        const { transport } = opened
+        try {
+          const plan = await planBenchModel(
+            transport.api,
+            leg.model,
+            await savedProfile(leg.endpointId, leg.model),
+          )
+          const workload = await buildBenchWorkload(plan, {
+            file: req.filePath,
             signal: abort.signal,
-            label,
-            onNote: (m) => notes.push(m),
-            onProgress: (p) => this.onProgress({ kind: 'bench-progress', label, ...p }),
-          }),
-        )
+          })
+          // Read after the first request, so '+ shm' shows only while it is really used.
+          const label = (): string =>
+            sameModel ? `${transport.label} @ ${transport.target}` : leg.model
+          runs.push(
+            await runBench({
+              transport,
+              model: leg.model,
+              profile: plan.profile,
+              workload,
+              mode,
+              metricsUrl: opened.metricsUrl,
+              deadlineMs: opened.deadlineMs,
+              signal: abort.signal,
+              label,
+              onNote: note,
+              onProgress: (p) => this.onProgress({ kind: 'bench-progress', label: label(), ...p }),
+            }),
+          )
+        } finally {
+          await transport.close()
+        }
       }
       this.last = runs
-      return { runs: runs.map(view), markdown: toMarkdown(runs), notes }
+      return { runs: runs.map(benchRunView), markdown: toMarkdown(runs), notes }
     } finally {
       this.running = undefined
     }

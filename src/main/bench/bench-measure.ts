@@ -6,20 +6,27 @@
  */
 import type { ModelProfile } from '../../shared/model-profile'
 import type { LatencySummary } from '../../shared/results'
+import { emptyOutcomes, type RequestOutcome } from '../../shared/session-summary'
 import type { BenchRun } from '../metrics/bench-report'
-import { LatencyRecorder } from '../metrics/latency-histogram'
 import { combineBreakdowns } from '../metrics/statistics-delta'
-import type { TritonClient } from '../triton/triton-client'
+import { RequestLedger } from '../sessions/request-ledger'
+import type { BenchTransport } from './bench-run'
 import { runBench, type BenchMode, type BenchProgress } from './bench-runner'
 import type { BenchWorkload } from './bench-workload'
 
 export interface MeasureTarget {
-  client: TritonClient
+  transport: BenchTransport
   model: string
-  label: string
+  /** Column name; a function is read after the first request (see RunBenchOptions.label). */
+  label: string | (() => string)
   workload: BenchWorkload
   profile?: ModelProfile
   metricsUrl?: string
+}
+
+/** A target's column name as it stands now. */
+export function labelOf(target: Pick<MeasureTarget, 'label'>): string {
+  return typeof target.label === 'function' ? target.label() : target.label
 }
 
 export interface MeasureOptions {
@@ -30,6 +37,8 @@ export interface MeasureOptions {
   windows: number
   signal?: AbortSignal
   drainTimeoutMs?: number
+  /** Each request's answer deadline. */
+  deadlineMs?: number
   streams?: number
   onWindow?(target: MeasureTarget, mode: BenchMode, window: number, of: number): void
   onProgress?(target: MeasureTarget, progress: BenchProgress): void
@@ -74,6 +83,13 @@ function mergedGpu(runs: readonly BenchRun[]): BenchRun['gpu'] {
   return gpu
 }
 
+function mergedOutcomes(runs: readonly BenchRun[]): Record<RequestOutcome, number> {
+  const out = emptyOutcomes()
+  for (const r of runs)
+    for (const [outcome, n] of Object.entries(r.outcomes ?? {})) out[outcome as RequestOutcome] += n
+  return out
+}
+
 function mergedCauses(runs: readonly BenchRun[]): Record<string, number> {
   const out: Record<string, number> = {}
   for (const r of runs)
@@ -111,10 +127,13 @@ export function mergeWindows(runs: readonly BenchRun[], summary: LatencySummary)
     ...first,
     durationSec: sum(runs.map((r) => r.durationSec)),
     summary,
+    outcomes: mergedOutcomes(runs),
     failuresByCause: mergedCauses(runs),
     ...mergedRate(runs),
     windows: runs.map((r) => ({ summary: r.summary, server: r.server, gpu: r.gpu })),
   }
+  const unmatched = sum(runs.map((r) => r.unmatched ?? 0))
+  if (unmatched > 0) merged.unmatched = unmatched
   const server = combineBreakdowns(runs.map((r) => r.server))
   if (server) merged.server = server
   else delete merged.server
@@ -130,12 +149,13 @@ export async function measure(opts: MeasureOptions): Promise<BenchRun[][]> {
   for (const mode of opts.modes) {
     const perWindow = windowMode(mode, opts.windows)
     const windows = opts.targets.map(() => [] as BenchRun[])
-    const recorders = opts.targets.map(() => new LatencyRecorder())
+    // One ledger per target across its windows: one histogram, every outcome.
+    const ledgers = opts.targets.map(() => new RequestLedger())
     for (let w = 0; w < opts.windows; w++) {
       for (const [i, target] of opts.targets.entries()) {
         opts.onWindow?.(target, mode, w + 1, opts.windows)
         const run = await runBench({
-          client: target.client,
+          transport: target.transport,
           model: target.model,
           profile: target.profile,
           workload: target.workload,
@@ -144,18 +164,21 @@ export async function measure(opts: MeasureOptions): Promise<BenchRun[][]> {
           signal: opts.signal,
           label: target.label,
           drainTimeoutMs: opts.drainTimeoutMs,
+          deadlineMs: opts.deadlineMs,
           streams: opts.streams,
           onProgress: (p) => opts.onProgress?.(target, p),
           onNote: opts.onNote,
           onRequest: (r) =>
-            r.ok ? recorders[i].record(r.latencyMs) : recorders[i].recordFailure(),
+            r.outcome === 'success'
+              ? ledgers[i].succeeded(r.latencyMs)
+              : ledgers[i].failed(r.outcome, r.latencyMs),
         })
         windows[i].push(run)
       }
     }
     levels.push(
       windows.map((runs, i) =>
-        mergeWindows(runs, recorders[i].summary(sum(runs.map((r) => r.summary.durationSec)))),
+        mergeWindows(runs, ledgers[i].latency(sum(runs.map((r) => r.summary.durationSec)))),
       ),
     )
   }

@@ -1,32 +1,46 @@
 /**
- * One measurement window in flight: its lanes (streams or unary workers), every request it
- * sent, and the ledger where each ends as a latency or as a failure with its cause.
+ * One measurement window in flight: its lanes (channels of the transport), every request it
+ * sent, and the ledger where each ends as one outcome (a latency, or a failure with its cause).
+ *
+ * Why a load generator is not a Session: a Session puts a bounded queue in front of the model
+ * (the source waits when it is full), replays what a dropped link left unanswered and decodes
+ * every answer. A benchmark must do none of that: an open-loop rate sends request i at i/rate
+ * whether or not earlier ones were answered (a waiting queue would hide the overload it is
+ * there to show), a request lost to the link is a failure to count rather than to retry, and
+ * decoding answers would measure this client instead of the server. So bench shares the rest
+ * with sessions: the transport and its channels (gRPC stream or unary, HTTP, shared memory),
+ * the request building of the pipelines (request-builder.ts, via the workload), the deadline
+ * per request and the RequestLedger with its outcomes.
  */
 import { performance } from 'node:perf_hooks'
 import type { ModelProfile } from '../../shared/model-profile'
-import { LatencyRecorder } from '../metrics/latency-histogram'
-import type { RequestRecord } from '../sessions/request-ledger'
+import { RequestLedger, type RequestRecord } from '../sessions/request-ledger'
+import type { InferChannel, InferTransport } from '../transport/infer-channel'
 import { sequenceParameters, type InferRequestSpec } from '../triton/infer-messages'
-import type { StreamCall } from '../triton/stream-call'
 import type { Tensor } from '../triton/tensor-codec'
-import type { PreparedInfer, TritonClient } from '../triton/triton-client'
+import type { TritonApi } from '../triton/triton-api'
 import { TritonError } from '../triton/triton-error'
 import type { BenchWorkload } from './bench-workload'
 import { failureCause, failureOutcome } from './failure-cause'
 
+/** How a bench reaches its target: a transport, with the Triton server behind it if there is one. */
+export type BenchTransport = InferTransport & {
+  /** For ModelStatistics; absent for a service that is not Triton (OpenAI-compatible). */
+  readonly api?: TritonApi
+}
+
 export interface RunSettings {
-  client: TritonClient
+  transport: BenchTransport
   model: string
   profile?: ModelProfile
   workload: BenchWorkload
+  /** Every request fails as 'deadline exceeded' when unanswered this long after it was sent. */
+  deadlineMs: number
   onRequest?(record: RequestRecord): void
 }
 
 /** Failures that mean the server or the link is gone: the run stops rather than count them. */
 const FATAL_KINDS: ReadonlySet<string> = new Set(['unreachable', 'tls', 'auth', 'unsupported'])
-
-/** Prepared (serialized) requests are kept up to this many bytes; the rest are built per send. */
-const PREPARED_BUDGET_BYTES = 256 * 2 ** 20
 
 /** Sequence ids must not collide with other clients of the same server. */
 export function sequenceBase(): bigint {
@@ -35,12 +49,14 @@ export function sequenceBase(): bigint {
   )
 }
 
-/** One stream (or, for unary models, one worker) and where it is in its sequence. */
+/** One channel (a gRPC stream, or a group of unary calls) and where it is in its sequence. */
 export interface Lane {
-  stream?: StreamCall
+  channel?: InferChannel
   /** Index of the next step within the current sequence. */
   position: number
   sequenceId: bigint
+  /** Settles when the lane's last request has; a sequence waits on it over unordered channels. */
+  last: Promise<void>
 }
 
 export interface Step {
@@ -51,23 +67,18 @@ export interface Step {
 }
 
 export class BenchRunState {
-  readonly recorder = new LatencyRecorder()
-  readonly useStream: boolean
+  readonly ledger: RequestLedger
+  /** Lanes of their own for sequences (each in order) and decoupled models; else one lane. */
+  readonly multiLane: boolean
   readonly causes: Record<string, number> = {}
   private readonly version: string | undefined
   private readonly outputs: string[] | undefined
   private readonly pending = new Set<Promise<void>>()
   private readonly lanes: Lane[] = []
-  /** One controller per unary call in flight: a shared signal would gather a listener per call. */
-  private readonly unaryCalls = new Set<AbortController>()
-  private readonly prepared = new Map<number, PreparedInfer>()
-  private preparedBytes = 0
   private nextSequence = sequenceBase()
   private stepCounter = 0
   private cutAtDrain = false
   sent = 0
-  succeeded = 0
-  failed = 0
   lateSends = 0
   firstSentAt: number | undefined
   lastSentAt: number | undefined
@@ -80,18 +91,30 @@ export class BenchRunState {
     const { workload, profile } = opts
     this.version = profile?.version ?? workload.version
     this.outputs = profile?.outputs ?? workload.outputs
-    this.useStream = workload.sequence || workload.decoupled
+    this.multiLane = workload.sequence || workload.decoupled
+    this.ledger = new RequestLedger(opts.onRequest)
+  }
+
+  get succeeded(): number {
+    return this.ledger.successes
+  }
+
+  get failed(): number {
+    return this.ledger.failures
   }
 
   lane(index: number): Lane {
     let lane = this.lanes[index]
     if (!lane) {
-      lane = { position: 0, sequenceId: 0n }
+      lane = { position: 0, sequenceId: 0n, last: Promise.resolve() }
       this.lanes[index] = lane
     }
-    if (this.useStream && (!lane.stream || lane.stream.closed)) {
-      // A stream that died takes its sequence with it; the next request starts a new one.
-      lane.stream = this.opts.client.openStream({ decoupled: this.opts.workload.decoupled })
+    if (!lane.channel || lane.channel.closed) {
+      // A channel that died takes its sequence with it; the next request starts a new one.
+      lane.channel = this.opts.transport.open({
+        decoupled: this.opts.workload.decoupled,
+        onUnmatched: () => void this.ledger.unmatched++,
+      })
       lane.position = 0
     }
     return lane
@@ -112,14 +135,14 @@ export class BenchRunState {
     return { index, inputs: steps[index], sequence: { id: lane.sequenceId, start, end } }
   }
 
-  /** Whether a lane is inside a sequence that has not been ended yet, on a live stream. */
+  /** Whether a lane is inside a sequence that has not been ended yet, on a live channel. */
   midSequence(index: number): boolean {
     const lane = this.lanes[index]
     return (
       this.opts.workload.sequence &&
       lane !== undefined &&
       lane.position !== 0 &&
-      lane.stream?.closed === false
+      lane.channel?.closed === false
     )
   }
 
@@ -139,14 +162,20 @@ export class BenchRunState {
    */
   send(lane: Lane, step: Step, lateBy = 0): Promise<void> {
     this.sent += 1
-    const began = performance.now()
-    this.firstSentAt ??= began
-    this.lastSentAt = began
+    const scheduled = performance.now()
+    this.firstSentAt ??= scheduled
+    this.lastSentAt = scheduled
     if (lateBy > 0) this.lateSends += 1
-    const p = this.exchange(lane, step, began).then(
-      (latencyMs) => this.succeed(latencyMs),
-      (error: unknown) => this.fail(error, began, lane, step),
-    )
+    const channel = lane.channel as InferChannel
+    // Over unary calls or HTTP, requests may overtake each other: a sequence keeps one in flight.
+    const before = step.sequence && !channel.ordered ? lane.last : undefined
+    const p = (before ?? Promise.resolve())
+      .then(() => this.exchange(channel, step))
+      .then(
+        (latencyMs) => this.succeed(latencyMs),
+        (error: unknown) => this.fail(error, scheduled, lane, step),
+      )
+    lane.last = p
     this.pending.add(p)
     void p.finally(() => this.pending.delete(p))
     return p
@@ -154,61 +183,31 @@ export class BenchRunState {
 
   private succeed(latencyMs: number): void {
     const now = performance.now()
-    this.succeeded += 1
-    this.recorder.record(latencyMs)
+    this.ledger.succeeded(latencyMs)
     this.firstSuccessAt ??= now
     this.lastSuccessAt = now
     this.lastAnswerAt = now
-    this.opts.onRequest?.({ ok: true, outcome: 'success', latencyMs, atMs: Date.now() })
   }
 
   private fail(error: unknown, began: number, lane: Lane, step: Step): void {
-    this.failed += 1
-    this.recorder.recordFailure()
     const cause = failureCause(error, this.cutAtDrain)
     this.causes[cause] = (this.causes[cause] ?? 0) + 1
     this.lastAnswerAt = performance.now()
-    this.opts.onRequest?.({
-      ok: false,
-      outcome: failureOutcome(error, this.cutAtDrain),
-      latencyMs: performance.now() - began,
-      atMs: Date.now(),
-    })
+    this.ledger.failed(failureOutcome(error, this.cutAtDrain), performance.now() - began)
     if (error instanceof TritonError && FATAL_KINDS.has(error.kind)) this.fatal ??= error
     // The server may have dropped the sequence; the lane's next request starts afresh.
     if (step.sequence && !step.sequence.end) lane.position = 0
   }
 
-  private async exchange(lane: Lane, step: Step, began: number): Promise<number> {
-    if (!lane.stream) {
-      const call = new AbortController()
-      this.unaryCalls.add(call)
-      try {
-        const prepared = step.sequence ? undefined : this.preparedFor(step)
-        if (prepared) await this.opts.client.inferPrepared(prepared, { signal: call.signal })
-        else await this.opts.client.infer(this.spec(step), { signal: call.signal })
-      } finally {
-        this.unaryCalls.delete(call)
-      }
-      return performance.now() - began
-    }
-    const outcome = await lane.stream.infer(this.spec(step))
+  /** The client-side latency: from handing the request over to its (first) answer. */
+  private async exchange(channel: InferChannel, step: Step): Promise<number> {
+    const began = performance.now()
+    const answer = await channel.infer(this.spec(step), { deadlineMs: this.opts.deadlineMs })
     const total = performance.now() - began
     // perf_analyzer times decoupled models to the first response; the rest is streaming output.
     return this.opts.workload.decoupled
-      ? Math.max(0, total - (outcome.latencyMs - outcome.firstResponseMs))
+      ? Math.max(0, total - (answer.latencyMs - answer.firstResponseMs))
       : total
-  }
-
-  /** The step serialized once and kept, while the budget lasts. */
-  private preparedFor(step: Step): PreparedInfer | undefined {
-    const cached = this.prepared.get(step.index)
-    if (cached) return cached
-    if (this.preparedBytes >= PREPARED_BUDGET_BYTES) return undefined
-    const prepared = this.opts.client.prepareInfer(this.spec(step))
-    this.prepared.set(step.index, prepared)
-    this.preparedBytes += prepared.bytes.length
-    return prepared
   }
 
   get inFlight(): number {
@@ -244,15 +243,14 @@ export class BenchRunState {
   }
 
   abortAll(): void {
-    for (const call of this.unaryCalls) call.abort()
-    for (const lane of this.lanes) lane?.stream?.cancel()
+    for (const lane of this.lanes) lane?.channel?.cancel()
   }
 
-  /** Half-closes every stream so the server sees a clean end. */
+  /** Ends every channel cleanly, so the server sees a stream's half-close. */
   async close(): Promise<void> {
     await Promise.all(
       this.lanes.map(async (lane) => {
-        if (lane?.stream && !lane.stream.closed) await lane.stream.end().catch(() => undefined)
+        if (lane?.channel && !lane.channel.closed) await lane.channel.end().catch(() => undefined)
       }),
     )
   }

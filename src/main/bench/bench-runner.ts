@@ -2,16 +2,19 @@
  * The load generator behind `triton-live bench`, modelled on perf_analyzer: an open-loop
  * request rate or a closed loop of N concurrent workers, client latency in an HDR histogram,
  * the server's own time from ModelStatistics deltas and GPU figures from the metrics page.
- * One call measures one window; bench-measure.ts repeats and interleaves windows.
+ * Requests travel over any transport (gRPC stream by default, gRPC unary, HTTP, shared memory,
+ * or an OpenAI-compatible service). One call measures one window; bench-measure.ts repeats and
+ * interleaves windows.
  */
 import { performance } from 'node:perf_hooks'
 import type { ModelProfile } from '../../shared/model-profile'
 import type { BenchRun } from '../metrics/bench-report'
 import { statisticsDelta } from '../metrics/statistics-delta'
 import type { RequestRecord } from '../sessions/request-ledger'
-import type { ModelStatistics, TritonClient } from '../triton/triton-client'
+import { DEFAULT_TIMEOUT_MS } from '../triton/connection-options'
+import type { ModelStatistics } from '../triton/triton-api'
 import { TritonError } from '../triton/triton-error'
-import { BenchRunState, sequenceBase, type Step } from './bench-run'
+import { BenchRunState, sequenceBase, type BenchTransport, type Step } from './bench-run'
 import type { BenchWorkload } from './bench-workload'
 import { GpuSampler, METRICS_INTERVAL_MS } from './gpu-sampler'
 
@@ -28,7 +31,7 @@ export interface BenchProgress {
 }
 
 export interface RunBenchOptions {
-  client: TritonClient
+  transport: BenchTransport
   model: string
   /** When given, its version and outputs win over the workload's. */
   profile?: ModelProfile
@@ -37,17 +40,22 @@ export interface RunBenchOptions {
   /** Triton's Prometheus page, polled every second; omit to skip GPU figures. */
   metricsUrl?: string
   signal?: AbortSignal
-  /** Column name in reports; defaults to the model name. */
-  label?: string
+  /**
+   * Column name in reports; defaults to the model name. A function is read after the first
+   * request, so a label that names the transport says whether shared memory is really in use.
+   */
+  label?: string | (() => string)
+  /** Each request's answer deadline; default 10 s (the connection's --timeout). */
+  deadlineMs?: number
   /**
    * How long to wait for answers once sending has stopped; whatever is still unanswered is
    * then cancelled and counted as failed. Default 10 s.
    */
   drainTimeoutMs?: number
   /**
-   * Rate mode, stream models (sequence or decoupled): requests are dealt round-robin over this
-   * many streams, each carrying its own sequences in order (perf_analyzer's
-   * --num-of-sequences). Default 4.
+   * Rate mode, sequence and decoupled models: requests are dealt round-robin over this many
+   * channels (gRPC streams), each carrying its own sequences in order (perf_analyzer's
+   * --num-of-sequences); other models share one. Default 4.
    */
   streams?: number
   /** Called about once a second while the run lasts. */
@@ -105,15 +113,12 @@ async function warmUp(run: BenchRunState, opts: RunBenchOptions): Promise<void> 
   const step: Pick<Step, 'inputs' | 'sequence'> = opts.workload.sequence
     ? { inputs: steps[0], sequence: { id: sequenceBase(), start: true, end: true } }
     : { inputs: steps[0] }
-  const stream = run.useStream
-    ? opts.client.openStream({ decoupled: opts.workload.decoupled })
-    : undefined
-  const onAbort = (): void => stream?.cancel()
+  const channel = opts.transport.open({ decoupled: opts.workload.decoupled })
+  const onAbort = (): void => channel.cancel()
   opts.signal?.addEventListener('abort', onAbort, { once: true })
   try {
-    if (stream) await stream.infer(run.spec(step))
-    else await opts.client.infer(run.spec(step), { signal: opts.signal })
-    await stream?.end()
+    await channel.infer(run.spec(step), { deadlineMs: opts.deadlineMs ?? DEFAULT_TIMEOUT_MS })
+    await channel.end()
   } catch (e) {
     opts.signal?.throwIfAborted()
     const kind = e instanceof TritonError ? e.kind : 'invalid-argument'
@@ -127,7 +132,7 @@ async function warmUp(run: BenchRunState, opts: RunBenchOptions): Promise<void> 
     )
   } finally {
     opts.signal?.removeEventListener('abort', onAbort)
-    if (stream && !stream.closed) stream.cancel()
+    if (!channel.closed) channel.cancel()
   }
 }
 
@@ -135,8 +140,10 @@ async function statisticsOf(
   opts: RunBenchOptions,
   version: string | undefined,
 ): Promise<ModelStatistics[] | undefined> {
+  const api = opts.transport.api
+  if (!api) return undefined
   try {
-    return await opts.client.modelStatistics(opts.model, version ?? '', { signal: opts.signal })
+    return await api.modelStatistics(opts.model, version ?? '', { signal: opts.signal })
   } catch (e) {
     if (e instanceof TritonError && e.kind === 'unsupported') return undefined
     throw e
@@ -171,16 +178,17 @@ function rateFacts(run: BenchRunState, mode: BenchMode): Partial<BenchRun> {
  * Runs one load level against one model and returns its figures. Rate mode is open loop:
  * exactly round(rate x duration) requests, request i sent at i/rate seconds, whether or not
  * earlier ones have been answered; those still unanswered after the drain timeout count as
- * failed. Concurrency mode keeps N requests in flight until the duration ends. Sequence and
- * decoupled models go over ModelStreamInfer, one stream per worker so each sequence stays in
- * order; other models use unary ModelInfer, each request serialized once and sent as often as
- * the run cycles through it. Rejects if the caller aborts or the server becomes unreachable.
+ * failed. Concurrency mode keeps N requests in flight until the duration ends. Each worker
+ * (rate mode: each of --num-sequences lanes for sequence and decoupled models, else one) has
+ * its own channel of the transport, so a sequence stays in order on a gRPC stream; over unary
+ * calls and HTTP a sequence keeps one request in flight. Rejects if the caller aborts or the
+ * server becomes unreachable.
  */
 export async function runBench(opts: RunBenchOptions): Promise<BenchRun> {
   const { mode, workload, signal } = opts
   checkMode(mode)
   if (workload.steps.length === 0) throw new RangeError('the workload has no requests to send')
-  const run = new BenchRunState(opts)
+  const run = new BenchRunState({ ...opts, deadlineMs: opts.deadlineMs ?? DEFAULT_TIMEOUT_MS })
   const version = opts.profile?.version ?? workload.version
   await warmUp(run, opts)
   const statsBefore = await statisticsOf(opts, version)
@@ -220,7 +228,7 @@ export async function runBench(opts: RunBenchOptions): Promise<BenchRun> {
   signal?.throwIfAborted()
   if (run.fatal) throw run.fatal
   progress()
-  const label = opts.label ?? opts.model
+  const label = (typeof opts.label === 'function' ? opts.label() : opts.label) ?? opts.model
   if (!drained) {
     opts.onNote?.(
       `${label}: requests still unanswered ${drainTimeoutMs / 1000} s after the last send were cancelled and counted as failed`,
@@ -230,19 +238,27 @@ export async function runBench(opts: RunBenchOptions): Promise<BenchRun> {
   const gpu = await sampler?.finish()
   if (gpu?.note) opts.onNote?.(`${label}: ${gpu.note}`)
   if (!statsAfter)
-    opts.onNote?.(`${label}: the server has no statistics extension, so no server-side times`)
+    opts.onNote?.(
+      opts.transport.api
+        ? `${label}: the server has no statistics extension, so no server-side times`
+        : `${label}: ${opts.transport.target} is not Triton and reports no server-side times`,
+    )
 
   // Throughput over the whole run: at least the nominal duration, longer if answers lagged.
   const measuredSec = Math.max(mode.durationSec, (run.lastAnswerAt - started) / 1000)
+  const { unmatched } = run.ledger
   const result: BenchRun = {
     label,
-    url: opts.client.target,
+    url: opts.transport.target,
+    transport: opts.transport.label,
     model: opts.model,
     mode: mode.kind,
     ...(mode.kind === 'rate' ? { rate: mode.rate } : { concurrency: mode.concurrency }),
     durationSec: mode.durationSec,
     input: workload.description,
-    summary: run.recorder.summary(measuredSec),
+    summary: run.ledger.latency(measuredSec),
+    outcomes: run.ledger.outcomeCounts,
+    ...(unmatched > 0 ? { unmatched } : {}),
     failuresByCause: { ...run.causes },
     ...rateFacts(run, mode),
   }
@@ -261,7 +277,7 @@ async function sendAtRate(
   started: number,
 ): Promise<void> {
   const total = Math.round(mode.rate * mode.durationSec)
-  const lanes = run.useStream ? Math.max(1, Math.min(opts.streams ?? DEFAULT_STREAMS, total)) : 1
+  const lanes = run.multiLane ? Math.max(1, Math.min(opts.streams ?? DEFAULT_STREAMS, total)) : 1
   const lateAfterMs = Math.max(LATE_FLOOR_MS, 500 / mode.rate)
   for (let i = 0; i < total; i++) {
     const due = started + (i * 1000) / mode.rate

@@ -27,6 +27,7 @@ export function benchRunView(run: BenchRun): BenchRunView {
   return {
     label: run.label,
     url: run.url,
+    transport: run.transport,
     model: run.model,
     mode: run.mode,
     rate: run.rate,
@@ -34,6 +35,7 @@ export function benchRunView(run: BenchRun): BenchRunView {
     durationSec: run.durationSec,
     input: run.input,
     summary: run.summary,
+    outcomes: run.outcomes,
     server: split(run.server),
     gpu: run.gpu,
     failuresByCause: run.failuresByCause,

@@ -13,7 +13,7 @@ import { DEFAULT_OFFLINE_MAX_WINDOW_SEC, DEFAULT_SAMPLE_RATE } from '../models/m
 import { inspectModel } from '../models/model-facts'
 import { audioInputs, frameInputs } from '../sessions/request-builder'
 import type { Tensor } from '../triton/tensor-codec'
-import type { TritonClient } from '../triton/triton-client'
+import type { TritonApi } from '../triton/triton-api'
 import { TritonError } from '../triton/triton-error'
 
 export interface BenchWorkload {
@@ -55,7 +55,7 @@ const SYNTHETIC_TEXT = 'triton-live bench'
  * a load test can still send zeros shaped like the model's inputs, as perf_analyzer does.
  */
 export async function planBenchModel(
-  client: TritonClient,
+  client: TritonApi,
   model: string,
   override?: ModelProfile,
 ): Promise<BenchModelPlan> {

@@ -71,7 +71,7 @@ const windowsOf = (run: BenchRun): string =>
   run.windows && run.windows.length > 1 ? ` in ${run.windows.length} windows` : ''
 
 export const describeRun = (run: BenchRun): string =>
-  `${run.label}: ${run.model} @ ${run.url}, ${loadOf(run)}, ${run.durationSec} s${windowsOf(run)}, input ${run.input}`
+  `${run.label}: ${run.model} @ ${run.url}${run.transport ? ` over ${run.transport}` : ''}, ${loadOf(run)}, ${run.durationSec} s${windowsOf(run)}, input ${run.input}`
 
 /** Whether both runs were measured in windows, so the comparison shows each side's spread. */
 export const hasSpread = (a: BenchRun, b: BenchRun): boolean =>
@@ -151,6 +151,38 @@ export function runRows(run: BenchRun): string[][] {
     rows.push(['GPU power (avg)', `${fixed(run.gpu.avgPowerWatts, 1)} W`])
   }
   return rows
+}
+
+/** Metrics whose ratio to the first run a side-by-side report of three or more runs gives. */
+const RATIOS = ['qps', 'p50', 'p95', 'p99', 'mean']
+
+/**
+ * For three or more runs: each headline metric of every run as a ratio to the first run's,
+ * e.g. "QPS (Successful), of gRPC stream's 27.50 req/s: gRPC unary 0.52x, HTTP 0.99x".
+ */
+export function ratioLines(runs: readonly BenchRun[]): string[] {
+  const [first, ...rest] = runs
+  const name = (r: BenchRun, i: number): string => r.label.trim() || `Run ${i + 1}`
+  return RATIOS.flatMap((key) => {
+    const m = BENCH_METRICS.find((x) => x.key === key) as BenchMetric
+    const base = m.get(first)
+    if (base === undefined || !(base > 0)) return []
+    const parts = rest.map((r, i) => {
+      const v = m.get(r)
+      return `${name(r, i + 1)} ${v === undefined ? NONE : `${fixed(v / base, 2)}x`}`
+    })
+    return [`${m.label}, of ${name(first, 0)}'s ${formatValue(m.unit, base)}: ${parts.join(', ')}`]
+  })
+}
+
+/** Several runs (not a sweep) as one table: a row per metric, a column per run. */
+export function sideBySideTable(runs: readonly BenchRun[]): { header: string[]; rows: string[][] } {
+  const names = runs.map((r, i) => r.label.trim() || `Run ${i + 1}`)
+  const columns = runs.map(runRows)
+  return {
+    header: ['Metric', ...names],
+    rows: columns[0].map((row, i) => [row[0], ...columns.map((c) => c[i]?.[1] ?? NONE)]),
+  }
 }
 
 /** A concurrency sweep: several levels of one kind of load. */

@@ -6,14 +6,18 @@
 import { compareRuns } from '../../shared/bench-compare'
 import { benchWarnings, describeFailures, type BenchLoadFacts } from '../../shared/bench-warnings'
 import { roundJsonNumber } from '../../shared/json-numbers'
+import type { RequestOutcome } from '../../shared/session-summary'
 import {
   compareCells,
   compareConclusions,
   compareHeader,
   isSweep,
+  NONE,
   loadOf,
   namesOf,
+  ratioLines,
   runRows,
+  sideBySideTable,
   sweepTable,
 } from './bench-format'
 import type { ServerTimeBreakdown } from './statistics-delta'
@@ -28,6 +32,8 @@ export interface BenchWindow {
 export interface BenchRun extends BenchLoadFacts {
   label: string
   url: string
+  /** How the requests travelled: 'gRPC stream', 'HTTP + shm', 'OpenAI HTTP'. */
+  transport?: string
   model: string
   mode: 'rate' | 'concurrency'
   rate?: number
@@ -36,6 +42,10 @@ export interface BenchRun extends BenchLoadFacts {
   durationSec: number
   /** What was sent: a file name or a description of generated data. */
   input: string
+  /** Every request by how it ended, as sessions count them. */
+  outcomes?: Record<RequestOutcome, number>
+  /** Responses that matched no request sent (no id, or an unknown one); never counted as answers. */
+  unmatched?: number
   server?: ServerTimeBreakdown
   windows?: BenchWindow[]
 }
@@ -58,6 +68,7 @@ function conditionsTable(runs: readonly BenchRun[], names: string[]): string {
     ['Condition', ...names],
     [
       row('URL', (r) => r.url),
+      row('Transport', (r) => r.transport ?? NONE),
       row('Model', (r) => r.model),
       row('Load', loadOf),
       row(
@@ -100,14 +111,14 @@ export function toMarkdown(runs: BenchRun[]): string {
   if (runs.length === 0) throw new RangeError('toMarkdown needs at least one run')
   if (runs.length === 2 && !isSweep(runs)) return comparisonMarkdown(runs[0], runs[1]).join('\n')
   const names = runs.map((r, i) => r.label.trim() || `Run ${i + 1}`)
+  const table = (t: { header: string[]; rows: string[][] }): string =>
+    markdownTable(t.header, t.rows)
+  const sideBySide = !isSweep(runs) && runs.length > 1
   const results = isSweep(runs)
-    ? (({ header, rows }) => markdownTable(header, rows))(sweepTable(runs))
+    ? table(sweepTable(runs))
     : runs.length === 1
       ? markdownTable(['Metric', 'Value'], runRows(runs[0]))
-      : markdownTable(
-          ['Metric', ...names],
-          runRows(runs[0]).map((row, i) => [row[0], ...runs.map((r) => runRows(r)[i][1])]),
-        )
+      : table(sideBySideTable(runs))
   return [
     `# Benchmark: ${[...new Set(names)].join(', ')}`,
     '',
@@ -120,6 +131,9 @@ export function toMarkdown(runs: BenchRun[]): string {
     '',
     results,
     '',
+    ...(sideBySide
+      ? ['## Ratios to the first column', '', ...ratioLines(runs).map((l) => `- ${l}`), '']
+      : []),
   ].join('\n')
 }
 
@@ -131,6 +145,7 @@ const CSV_COLUMNS: ReadonlyArray<readonly [string, (r: BenchRun) => string | num
   [
     ['Label', (r) => r.label],
     ['URL', (r) => r.url],
+    ['Transport', (r) => r.transport],
     ['Model', (r) => r.model],
     ['Input', (r) => r.input],
     ['Mode', (r) => r.mode],

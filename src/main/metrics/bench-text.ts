@@ -5,7 +5,9 @@ import {
   compareConclusions,
   compareHeader,
   describeRun,
+  ratioLines,
   runRows,
+  sideBySideTable,
   sweepTable,
 } from './bench-format'
 import type { BenchRun } from './bench-report'
@@ -50,6 +52,21 @@ export function formatCompare(a: BenchRun, b: BenchRun): string {
     '',
     ...conclusions,
     ...warningLines([a, b]),
+    '',
+  ].join('\n')
+}
+
+/** Three or more runs side by side, then each one's ratio to the first on the headline metrics. */
+export function formatSideBySide(runs: readonly BenchRun[]): string {
+  const { header, rows } = sideBySideTable(runs)
+  const letter = (i: number): string => String.fromCharCode(65 + i)
+  return [
+    ...runs.map((r, i) => `${letter(i)} ${describeRun(r)}`),
+    '',
+    textTable(header, rows),
+    '',
+    ...ratioLines(runs).map((l) => `- ${l}`),
+    ...warningLines(runs),
     '',
   ].join('\n')
 }

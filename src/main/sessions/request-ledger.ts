@@ -6,6 +6,7 @@ import {
   type SessionSummary,
   type Unprocessed,
 } from '../../shared/session-summary'
+import type { LatencySummary } from '../../shared/results'
 import { LatencyRecorder } from '../metrics/latency-histogram'
 
 /** One request's end, as written to the session's record (and a latency CSV). */
@@ -21,8 +22,8 @@ export interface RequestRecord {
 }
 
 /**
- * The one place where a session's requests are counted. Every request ends here exactly once,
- * as one outcome; link-level events (retries, reconnects, unmatched responses) are counted
+ * The one place where a session's (and a bench run's) requests are counted. Every request ends
+ * here exactly once, as one outcome; link-level events (retries, reconnects, unmatched responses) are counted
  * beside them, so a summary can say both "nothing was lost" and "the link dropped twice".
  */
 export class RequestLedger {
@@ -66,6 +67,16 @@ export class RequestLedger {
 
   get successes(): number {
     return this.outcomes.success
+  }
+
+  /** Requests by how they ended, so far. */
+  get outcomeCounts(): Record<RequestOutcome, number> {
+    return { ...this.outcomes }
+  }
+
+  /** Latency and throughput counted over `durationSec` (a load test's measured window). */
+  latency(durationSec: number): LatencySummary {
+    return this.recorder.summary(durationSec)
   }
 
   /** Freezes the duration: a summary read later still covers the run, not the time since. */

@@ -191,8 +191,8 @@ export function resolveConnection(options: ConnectionOptions): ResolvedConnectio
   if (endpoint.protocol !== 'grpc') {
     throw new TritonError(
       'invalid-argument',
-      `'${options.url}' is a KServe HTTP endpoint, not gRPC`,
-      'open it with createTritonApi (src/main/triton/triton-api.ts), which picks the protocol from the URL',
+      `'${options.url}' is a KServe HTTP endpoint, and this needs gRPC`,
+      "give the server's gRPC address instead (grpc://host:8001, Triton's default gRPC port)",
     )
   }
   const tlsOptions = typeof options.tls === 'object' ? options.tls : undefined

@@ -41,15 +41,6 @@ export type {
   ServerMetadata,
 } from './triton-api'
 
-/**
- * A ModelInfer request serialized once, to be sent many times: a load test then spends no CPU
- * (and makes no garbage) re-encoding the same multi-megabyte tensors for every request.
- */
-export interface PreparedInfer {
-  readonly model: string
-  readonly bytes: Buffer
-}
-
 type UnaryMethod<Req, Res> = (
   argument: Req,
   metadata: grpc.Metadata,
@@ -290,32 +281,6 @@ export class TritonClient implements TritonApi {
       opts,
     )
     return parseInferResponse(res, sharedMemoryOutputNames(spec))
-  }
-
-  /** Serializes a unary request once, for `inferPrepared` to send as often as needed. */
-  prepareInfer(spec: InferRequestSpec): PreparedInfer {
-    const method = loadTritonProto().inference.GRPCInferenceService.service.ModelInfer
-    return { model: spec.model, bytes: method.requestSerialize(buildInferRequest(spec)) }
-  }
-
-  /** Unary inference of a prepared request: the same answer as `infer`, without re-encoding. */
-  async inferPrepared(prepared: PreparedInfer, opts: CallOptionsIn = {}): Promise<InferResult> {
-    const method = loadTritonProto().inference.GRPCInferenceService.service.ModelInfer
-    const res = await this.call<G.ModelInferResponse__Output>(
-      (options, callback) =>
-        this.stub.makeUnaryRequest(
-          method.path,
-          (bytes: Buffer) => bytes,
-          method.responseDeserialize,
-          prepared.bytes,
-          this.connection.metadata,
-          options,
-          callback,
-        ),
-      `ModelInfer(${prepared.model})`,
-      opts,
-    )
-    return parseInferResponse(res)
   }
 
   /** Opens one ModelStreamInfer call; requests on it keep their order on the server. */

@@ -94,7 +94,32 @@ describe('bench request', () => {
       request: { endpointId: 'demo', model: 'm', mode: 'rate', rate: 10, durationSec: 5 },
     })
     expect(benchRequestFrom({ ...form, compare: true }, 'demo', 'm')).toEqual({
-      blocker: 'Compare needs another model or another endpoint.',
+      blocker: 'Compare needs another model, endpoint or transport.',
+    })
+    // The same transport chosen twice is nothing to compare either.
+    expect(
+      benchRequestFrom(
+        { ...form, transport: 'unary', compare: true, compareTransport: 'unary' },
+        'demo',
+        'm',
+      ),
+    ).toEqual({ blocker: 'Compare needs another model, endpoint or transport.' })
+    expect(
+      benchRequestFrom(
+        { ...form, transport: 'unary', compare: true, compareTransport: 'shm' },
+        'demo',
+        'm',
+      ),
+    ).toEqual({
+      request: {
+        endpointId: 'demo',
+        model: 'm',
+        mode: 'rate',
+        rate: 10,
+        durationSec: 5,
+        transport: { mode: 'unary' },
+        compare: { transport: { sharedMemory: 'system' } },
+      },
     })
     expect(
       benchRequestFrom(

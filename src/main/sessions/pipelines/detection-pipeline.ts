@@ -7,6 +7,8 @@ import type { InferAnswer, InferChannel } from '../../transport/infer-channel'
 import type { DecodedTensor } from '../../triton/tensor-codec'
 import { frameInputs } from '../request-builder'
 import { decodeDetections, toSourceBoxes, type DecodedOutputTensor } from '../yolo-decoder'
+import type { SessionResultEvent } from '../../../shared/results'
+import { PushOrder } from './push-order'
 import {
   classifyFailure,
   errorText,
@@ -66,7 +68,8 @@ export interface DetectionPipelineOptions {
 /**
  * One request per frame; answers are decoded in whichever of the three YOLO forms the profile
  * names and mapped back through the letterbox to source pixels. At most `maxInFlight` frames
- * are unanswered; each answered, failed or given-up frame is acknowledged to its source.
+ * are unanswered; each answered, failed or given-up frame is acknowledged to its source at
+ * once, and its result (boxes or error) is emitted in frame order.
  */
 export class DetectionPipeline implements Pipeline<FrameIn> {
   private readonly inFlightSet = new InFlight()
@@ -75,6 +78,8 @@ export class DetectionPipeline implements Pipeline<FrameIn> {
   private readonly unanswered = new Map<number, FrameJob>()
   private readonly vision: NonNullable<ModelProfile['vision']>
   private readonly form: NonNullable<NonNullable<ModelProfile['decoder']>['form']>
+  /** Results wait here for the frames before them (answers may overtake on unary and HTTP). */
+  private readonly order: PushOrder<SessionResultEvent>
 
   constructor(
     private readonly profile: ModelProfile,
@@ -88,6 +93,7 @@ export class DetectionPipeline implements Pipeline<FrameIn> {
     this.vision = profile.vision
     this.form = profile.decoder.form
     this.labelOf = makeLabeler(profile.labels)
+    this.order = new PushOrder((event) => host.emit(event))
   }
 
   get inFlight(): number {
@@ -97,6 +103,7 @@ export class DetectionPipeline implements Pipeline<FrameIn> {
   async push(frame: FrameIn, channel: InferChannel): Promise<void> {
     const job: FrameJob = { frame, attempt: 0, sent: false, lastFailure: 'timeout' }
     this.unanswered.set(frame.index, job)
+    this.order.expect(frame.index)
     await this.send(job, channel)
   }
 
@@ -154,14 +161,18 @@ export class DetectionPipeline implements Pipeline<FrameIn> {
       )
     } catch (e) {
       this.host.ledger.failed('decode-error', answer.latencyMs)
-      this.host.emit({ kind: 'request-error', message: errorText(e), timeSec: frame.timeSec })
+      this.order.settle(frame.index, {
+        kind: 'request-error',
+        message: errorText(e),
+        timeSec: frame.timeSec,
+      })
       this.host.ack(frame.seq, 'decode-error')
       return
     }
     const captureToSend = frame.capturedAtMs !== undefined ? sentAt - frame.capturedAtMs : undefined
     this.host.ledger.succeeded(answer.latencyMs, captureToSend)
     if (boxes.length === 0) this.host.ledger.emptyAnswers++
-    this.host.emit({
+    this.order.settle(frame.index, {
       kind: 'detections',
       frame: frame.index,
       timeSec: frame.timeSec,
@@ -183,7 +194,11 @@ export class DetectionPipeline implements Pipeline<FrameIn> {
     }
     this.unanswered.delete(job.frame.index)
     this.host.ledger.failed(c.outcome, Date.now() - sentAt)
-    this.host.emit({ kind: 'request-error', message: errorText(error), timeSec: job.frame.timeSec })
+    this.order.settle(job.frame.index, {
+      kind: 'request-error',
+      message: errorText(error),
+      timeSec: job.frame.timeSec,
+    })
     this.host.ack(job.frame.seq, c.outcome)
   }
 
@@ -195,12 +210,14 @@ export class DetectionPipeline implements Pipeline<FrameIn> {
         // Never written: a live frame that a newer one replaces, not a failed request.
         this.unanswered.delete(job.frame.index)
         this.host.ledger.droppedFrames++
+        this.order.settle(job.frame.index)
         this.host.ack(job.frame.seq, 'dropped')
         continue
       }
       if (!this.options.replay || job.attempt >= MAX_ATTEMPTS) {
         this.unanswered.delete(job.frame.index)
         this.host.ledger.failed(job.lastFailure, 0)
+        this.order.settle(job.frame.index)
         this.host.ack(job.frame.seq, job.lastFailure)
         continue
       }
@@ -219,6 +236,8 @@ export class DetectionPipeline implements Pipeline<FrameIn> {
     const items = [...this.unanswered.values()].map((j) => j.frame)
     for (const job of this.unanswered.values()) job.attempt = Number.POSITIVE_INFINITY
     this.unanswered.clear()
+    // Results held behind a frame that will never be answered go out now.
+    this.order.settleAll()
     for (const f of items) this.host.ack(f.seq, 'cancelled')
     return { requests: items.length, items }
   }

@@ -5,6 +5,7 @@ import type {
   EndpointProfile,
   UserError,
 } from '../../../shared/ipc-contract'
+import { BENCH_TRANSPORTS, type BenchTransportKey } from '../../../shared/bench-transports'
 import type { BenchForm, BenchSaveFormat } from '../store/bench-slice'
 import { BenchReportView } from './BenchReportView'
 import { ErrorBanner } from './ErrorBanner'
@@ -70,7 +71,7 @@ export const BenchPanel = memo(function BenchPanel(props: BenchPanelProps) {
     <section className="panel bench-panel" aria-label="Benchmark" data-testid="bench-panel">
       <header className="panel-header">
         <h2>Benchmark</h2>
-        <span className="muted small">perf_analyzer-style load over the same gRPC stream</span>
+        <span className="muted small">perf_analyzer-style load over the transport you choose</span>
       </header>
       <div className="bench-form">
         <label>
@@ -83,6 +84,20 @@ export const BenchPanel = memo(function BenchPanel(props: BenchPanelProps) {
             {models.map((m) => (
               <option key={m} value={m}>
                 {m}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <span>Transport</span>
+          <select
+            value={form.transport}
+            onChange={(e) => onForm({ transport: e.target.value as BenchTransportKey })}
+            data-testid="bench-transport"
+          >
+            {BENCH_TRANSPORTS.map((t) => (
+              <option key={t.key} value={t.key}>
+                {t.label}
               </option>
             ))}
           </select>
@@ -206,6 +221,22 @@ export const BenchPanel = memo(function BenchPanel(props: BenchPanelProps) {
                       {e.name}
                     </option>
                   ))}
+              </select>
+              <span className="muted">over</span>
+              <select
+                value={form.compareTransport}
+                onChange={(e) =>
+                  onForm({ compareTransport: e.target.value as BenchTransportKey | '' })
+                }
+                aria-label="Transport to compare with"
+                data-testid="bench-compare-transport"
+              >
+                <option value="">the same transport</option>
+                {BENCH_TRANSPORTS.map((t) => (
+                  <option key={t.key} value={t.key}>
+                    {t.label}
+                  </option>
+                ))}
               </select>
               {compareModels.loading && (
                 <span className="muted small" data-testid="bench-compare-models-loading">

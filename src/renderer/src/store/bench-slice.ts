@@ -4,6 +4,7 @@ import type {
   BenchRequest,
   UserError,
 } from '../../../shared/ipc-contract'
+import { benchTransportChoice, type BenchTransportKey } from '../../../shared/bench-transports'
 import type { SliceCreator, StoreDeps } from './types'
 
 export type BenchSaveFormat = 'md' | 'csv' | 'json'
@@ -17,11 +18,15 @@ export interface BenchForm {
   durationSec: number
   /** Input taken from this file; generated data when absent. */
   filePath?: string
+  /** How the requests travel (the endpoint's URL picks gRPC or HTTP). */
+  transport: BenchTransportKey
   compare: boolean
   /** '' means the same model. */
   compareModel: string
   /** '' means the same endpoint. */
   compareEndpointId: string
+  /** '' means the same transport. */
+  compareTransport: BenchTransportKey | ''
 }
 
 export interface BenchState {
@@ -56,9 +61,11 @@ export function initialBenchState(): BenchState {
       rate: 10,
       concurrency: 1,
       durationSec: 5,
+      transport: 'default',
       compare: false,
       compareModel: '',
       compareEndpointId: '',
+      compareTransport: '',
     },
     running: false,
   }
@@ -84,6 +91,7 @@ export function benchRequestFrom(
     durationSec: form.durationSec,
     ...(form.mode === 'rate' ? { rate: form.rate } : { concurrency: Math.round(form.concurrency) }),
     ...(form.filePath ? { filePath: form.filePath } : {}),
+    ...(form.transport !== 'default' ? { transport: benchTransportChoice(form.transport) } : {}),
   }
   if (form.compare) {
     const compareModel = form.compareModel || undefined
@@ -91,12 +99,17 @@ export function benchRequestFrom(
       form.compareEndpointId && form.compareEndpointId !== endpointId
         ? form.compareEndpointId
         : undefined
-    if (!compareEndpoint && (!compareModel || compareModel === model)) {
-      return { blocker: 'Compare needs another model or another endpoint.' }
+    const compareTransport =
+      form.compareTransport && form.compareTransport !== form.transport
+        ? form.compareTransport
+        : undefined
+    if (!compareEndpoint && !compareTransport && (!compareModel || compareModel === model)) {
+      return { blocker: 'Compare needs another model, endpoint or transport.' }
     }
     request.compare = {
       ...(compareEndpoint ? { endpointId: compareEndpoint } : {}),
       ...(compareModel ? { model: compareModel } : {}),
+      ...(compareTransport ? { transport: benchTransportChoice(compareTransport) } : {}),
     }
   }
   return { request }

@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { BenchProgressEvent } from '../../src/shared/ipc-contract'
+import { AppCore } from '../../src/main/app/app-core'
+import { startDemoEndpoint, type DemoEndpoint } from '../../src/main/demo-endpoint/demo-server'
+import { TritonClient } from '../../src/main/triton/triton-client'
+import { testSecretStore } from '../fixtures/test-secret-store'
+
+let dir: string
+let demo: DemoEndpoint
+let core: AppCore
+const progress: BenchProgressEvent[] = []
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'triton-live-app-bench-'))
+  demo = await startDemoEndpoint({ port: 0, httpPort: 0, metricsPort: null })
+  core = new AppCore({
+    dataDir: dir,
+    workRoot: join(dir, 'sessions'),
+    secrets: testSecretStore(),
+    pickFile: async () => undefined,
+    mediaUrlFor: () => 'media://x',
+    saveFile: async (name) => join(dir, name),
+    openSessionPort: () => {
+      throw new Error('no sessions here')
+    },
+    onBenchProgress: (e) => progress.push(e),
+    demoPorts: { port: 0, metricsPort: null },
+  })
+})
+
+afterAll(async () => {
+  await core.dispose()
+  await demo.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+describe("the app's Benchmark tab", () => {
+  it('benchmarks an HTTP endpoint, and the same endpoint with shared memory beside it', async () => {
+    const saved = await core.handlers['endpoints:save']({
+      name: 'demo over HTTP',
+      url: demo.httpUrl as string,
+    })
+    const report = await core.handlers['bench:run']({
+      endpointId: saved.id,
+      model: 'tone-transcriber-offline',
+      mode: 'rate',
+      rate: 5,
+      durationSec: 0.6,
+      compare: { transport: { sharedMemory: 'system' } },
+    })
+    const http = demo.httpUrl as string
+    expect(report.runs.map((r) => [r.label, r.transport, r.url])).toEqual([
+      [`HTTP @ ${http}`, 'HTTP', http],
+      [`HTTP + shm @ ${http}`, 'HTTP + shm', http],
+    ])
+    for (const run of report.runs) {
+      expect(run.summary.requests).toBe(3)
+      expect(run.outcomes).toEqual({
+        success: 3,
+        'server-error': 0,
+        'decode-error': 0,
+        timeout: 0,
+        cancelled: 0,
+      })
+    }
+    expect(report.markdown).toContain('| **Transport** | HTTP | HTTP + shm |')
+    expect(progress.some((p) => p.label === `HTTP + shm @ ${http}`)).toBe(true)
+    // The benchmark's regions are gone with it.
+    const client = new TritonClient({ url: demo.url })
+    try {
+      expect(await client.systemSharedMemoryStatus()).toEqual({})
+    } finally {
+      client.close()
+    }
+  })
+})
