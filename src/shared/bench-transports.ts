@@ -2,11 +2,11 @@ import type { BenchTransportChoice } from './ipc-contract'
 
 /**
  * The transports the Benchmark tab offers, in one list: the form's options, their labels and
- * the choice each sends derive from it. The endpoint's URL picks gRPC or HTTP; these pick the
- * rest, as the CLI's --unary and --shared-memory do.
+ * the choice each sends derive from it. The endpoint's URL picks gRPC or HTTP and its saved
+ * choice is the default; these override the rest, as the CLI's --unary and --shared-memory do.
  */
 export const BENCH_TRANSPORTS = [
-  { key: 'default', label: 'gRPC stream (HTTP: one request per call)', choice: {} },
+  { key: 'default', label: "the endpoint's own (gRPC stream unless set)", choice: {} },
   { key: 'unary', label: 'gRPC unary', choice: { mode: 'unary' } },
   { key: 'shm', label: 'shared memory (same host)', choice: { sharedMemory: 'system' } },
   {

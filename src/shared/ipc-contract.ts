@@ -34,6 +34,12 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: UserError }
 const HOST_NAME =
   /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i
 
+/** Stream or unary calls, and shared memory: an endpoint's setting, or one benchmark run's. */
+export const transportChoiceSchema = z.object({
+  mode: z.enum(GRPC_MODES).optional(),
+  sharedMemory: z.enum(SHARED_MEMORY_MODES).optional(),
+})
+
 export const endpointDraftSchema = z.object({
   id: z.string().max(64).optional(),
   name: z.string().trim().min(1).max(80),
@@ -56,12 +62,7 @@ export const endpointDraftSchema = z.object({
     })
     .optional(),
   /** Issue 10: a gRPC stream or unary calls, and whether tensors go through shared memory. */
-  transport: z
-    .object({
-      mode: z.enum(GRPC_MODES).optional(),
-      sharedMemory: z.enum(SHARED_MEMORY_MODES).optional(),
-    })
-    .optional(),
+  transport: transportChoiceSchema.optional(),
   /** Header that carries the token: 'authorization' sends `Bearer <token>`. */
   authHeader: z.string().trim().max(80).optional(),
   /** Only sent on save; stored with the OS keychain, never returned. Empty string clears it. */
@@ -306,11 +307,7 @@ export interface ServerTimeSplit {
 // ---- benchmark and exports
 
 /** How a benchmark's requests travel, beside the URL's protocol: the CLI's transport flags. */
-export const benchTransportSchema = z.object({
-  mode: z.enum(['stream', 'unary']).optional(),
-  sharedMemory: z.enum(['system', 'none']).optional(),
-})
-export type BenchTransportChoice = z.infer<typeof benchTransportSchema>
+export type BenchTransportChoice = z.infer<typeof transportChoiceSchema>
 
 export const benchRequestSchema = z.object({
   endpointId: z.string().min(1).max(64),
@@ -324,13 +321,13 @@ export const benchRequestSchema = z.object({
   /** Input taken from this file (granted like a session's); generated data when absent. */
   filePath: z.string().max(MAX_PATH_CHARS).optional(),
   /** Default: a gRPC stream (or HTTP requests for an http(s):// endpoint), no shared memory. */
-  transport: benchTransportSchema.optional(),
+  transport: transportChoiceSchema.optional(),
   /** Runs the same workload again against another endpoint, model and/or transport, side by side. */
   compare: z
     .object({
       endpointId: z.string().min(1).max(64).optional(),
       model: z.string().min(1).max(200).optional(),
-      transport: benchTransportSchema.optional(),
+      transport: transportChoiceSchema.optional(),
     })
     .optional(),
 })

@@ -114,8 +114,10 @@ export class AppCore {
         return bench.run(
           req,
           async (endpointId, choice, onNote) => ({
-            // Any endpoint: its URL picks gRPC or HTTP, the request picks stream, unary or shm.
+            // Any endpoint: its URL picks gRPC or HTTP; the run's choice of stream, unary or shm
+            // overrides what the endpoint was saved with.
             transport: createTransport(await endpoints.client(endpointId), {
+              ...(await endpoints.store.transportChoice(endpointId)),
               ...choice,
               sharedMemoryOptions: { onFallback: onNote },
             }),
