@@ -9,6 +9,7 @@ import type {
   EventChannel,
   EventPayloads,
   ExportFormat,
+  FilePickKind,
   InvokeChannel,
   InvokePayload,
   InvokeResults,
@@ -20,6 +21,7 @@ import type {
   SessionPlan,
   SessionStartRequest,
 } from './ipc-contract'
+import type { RequestResponseEvent, SingleRequest, SingleRequestResult } from './single-request'
 import type { ModelProfile } from './model-profile'
 import type { SessionSummary } from './session-summary'
 
@@ -59,6 +61,10 @@ export interface TritonLiveApi {
     ): Promise<Result<ModelDetails>>
     load(endpointId: string, model: string): Promise<Result<void>>
     unload(endpointId: string, model: string): Promise<Result<void>>
+    /** Sends one request to any model; resolves with every response once the final one is in. */
+    infer(request: SingleRequest): Promise<Result<SingleRequestResult>>
+    /** Each response of a request as it arrives, tagged with the request's id; returns the unsubscribe. */
+    onInferResponse(listener: (event: RequestResponseEvent) => void): () => void
   }
   session: {
     /**
@@ -70,7 +76,8 @@ export interface TritonLiveApi {
     stop(sessionId: string): Promise<Result<SessionSummary | undefined>>
   }
   files: {
-    pick(kind: 'media' | 'pem' | 'json'): Promise<Result<string | undefined>>
+    /** An open dialog; `data` is any file, for a request input's bytes. */
+    pick(kind: FilePickKind): Promise<Result<string | undefined>>
     pathForFile(file: File): string | undefined
   }
   metrics: {
@@ -108,6 +115,8 @@ export function createTritonLiveApi(t: BridgeTransport): TritonLiveApi {
         t.invoke('models:save-profile', { endpointId, model, profile }),
       load: (endpointId, model) => t.invoke('models:load', { endpointId, model }),
       unload: (endpointId, model) => t.invoke('models:unload', { endpointId, model }),
+      infer: (request) => t.invoke('models:infer', request),
+      onInferResponse: (listener) => t.subscribe('models:infer-response', listener),
     },
     session: {
       start: (request) => t.invoke('session:start', request),

@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import type {
   BenchProgressEvent,
+  FilePickKind,
   InvokeChannel,
   InvokeResults,
   invokeSchemas,
@@ -10,9 +11,12 @@ import type { TritonApi } from '../triton/triton-api'
 import { TritonError } from '../triton/triton-error'
 import { BenchService } from './bench-service'
 import { EndpointService } from './endpoint-service'
+import { FileGrants } from './file-grants'
+import { RequestService } from './request-service'
 import type { SecretStore } from './secret-store'
 import { SessionService } from './session-service'
 import type { MainSessionPort } from './session-port-link'
+import type { RequestResponseEvent } from '../../shared/single-request'
 
 export interface AppCoreDeps {
   dataDir: string
@@ -20,7 +24,7 @@ export interface AppCoreDeps {
   /** Where sessions keep their temporary folders; removed when the app quits. */
   workRoot: string
   /** Shows an open dialog; resolves to the chosen path. */
-  pickFile(kind: 'media' | 'pem' | 'json'): Promise<string | undefined>
+  pickFile(kind: FilePickKind): Promise<string | undefined>
   /** A URL the renderer may play for a file the user chose. */
   mediaUrlFor(path: string): string
   /** Shows a save dialog; resolves to the chosen path. */
@@ -28,6 +32,8 @@ export interface AppCoreDeps {
   /** Hands the window a MessagePort for a session, with the window's nonce. */
   openSessionPort(sessionId: string, nonce: string): MainSessionPort
   onBenchProgress(event: BenchProgressEvent): void
+  /** Each response of a single request (the Request view) as it arrives. */
+  onInferResponse?(event: RequestResponseEvent): void
   demoPorts?: { port?: number; metricsPort?: number | null }
 }
 
@@ -47,15 +53,18 @@ function grpcClient(api: TritonApi): TritonClient {
 }
 
 /**
- * What the window can ask of the main process: three services (endpoints, sessions,
- * benchmark) and a thin table from channel to call. The Electron shell and the end-to-end
+ * What the window can ask of the main process: four services (endpoints, sessions,
+ * benchmark, single requests) and a thin table from channel to call. The Electron shell and the end-to-end
  * tests' bridge both call the table after validating payloads.
  */
 export class AppCore {
   readonly endpoints: EndpointService
   readonly sessions: SessionService
   readonly bench: BenchService
+  readonly requests: RequestService
   readonly handlers: AppHandlers
+  /** Files the user chose in an open dialog: the only ones a request reads. */
+  private readonly grants = new FileGrants()
 
   constructor(private readonly deps: AppCoreDeps) {
     this.endpoints = new EndpointService(deps)
@@ -67,11 +76,16 @@ export class AppCore {
       workRoot: deps.workRoot,
     })
     this.bench = new BenchService(deps.onBenchProgress)
+    this.requests = new RequestService({
+      endpoints: this.endpoints,
+      grants: this.grants,
+      onResponse: (event) => deps.onInferResponse?.(event),
+    })
     this.handlers = this.table()
   }
 
   private table(): AppHandlers {
-    const { endpoints, sessions, bench, deps } = this
+    const { endpoints, sessions, bench, requests, grants, deps } = this
     return {
       'endpoints:list': () => endpoints.list(),
       'endpoints:save': (draft) => endpoints.save(draft),
@@ -87,7 +101,12 @@ export class AppCore {
       'session:start': (req) => sessions.start(req),
       'session:stop': (id) => sessions.stop(id),
       'session:export': ({ sessionId, format }) => sessions.export(sessionId, format),
-      'files:pick': ({ kind }) => deps.pickFile(kind),
+      'files:pick': async ({ kind }) => {
+        const path = await deps.pickFile(kind)
+        if (path) grants.grant(path)
+        return path
+      },
+      'models:infer': (req) => requests.send(req),
       'metrics:poll': (id) => endpoints.pollMetrics(id),
       'metrics:server-stats': ({ endpointId, model }) => endpoints.serverStats(endpointId, model),
       'bench:run': (req) =>

@@ -12,6 +12,7 @@ import type { ModelProfile } from '../../shared/model-profile'
 import { startDemoEndpoint, type DemoEndpoint } from '../demo-endpoint/demo-server'
 import { explainConnectionFailure, runDoctor, worthDiagnosing } from '../doctor/doctor'
 import { inspectModel } from '../models/model-facts'
+import { assertProfileUsable } from '../sessions/model-plan'
 import type { ConnectionOptions } from '../triton/connection-options'
 import { createTritonApi } from '../triton/create-triton-api'
 import type { TritonApi } from '../triton/triton-api'
@@ -157,6 +158,8 @@ export class EndpointService {
     model: string,
     profile: ModelProfile | null,
   ): Promise<ModelDetails> {
+    // Refused here, naming the field, rather than saved and then never producing a request.
+    if (profile) assertProfileUsable(profile, 'save')
     await this.profiles.set(endpointId, model, profile)
     return this.details(endpointId, model)
   }
