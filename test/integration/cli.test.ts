@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDemoEndpoint, type DemoEndpoint } from '../../src/main/demo-endpoint/demo-server'
@@ -186,5 +188,35 @@ describe('the triton-live command line', () => {
     ])
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(/package\.json: (model|kind|inputs)/)
+  })
+
+  it('refuses a profile whose only input is a constant at once, with the field to fix, exit 1', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'triton-live-profile-')), 'constant-only.json')
+    writeFileSync(
+      file,
+      JSON.stringify({
+        model: 'tone-transcriber-streaming',
+        kind: 'streaming-asr',
+        inputs: [{ name: 'WAV', datatype: 'FP32', shape: [1, 16], source: 'constant', value: 0 }],
+        audio: { sampleRate: 16000, chunkSamples: 1600 },
+      }),
+    )
+    const r = await cli([
+      'stream',
+      '--url',
+      demo.url,
+      '--model',
+      'tone-transcriber-streaming',
+      '--file',
+      'resources/samples/tone-text.wav',
+      '--profile',
+      file,
+    ])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toBe('')
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toContain(
+      `triton-live: the streaming-asr profile of 'tone-transcriber-streaming' has no input with "source": "audio" (it has WAV (constant)), so no chunk of sound would ever become a request; give the tensor that takes it "source": "audio"`,
+    )
   })
 })
