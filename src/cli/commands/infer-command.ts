@@ -14,7 +14,7 @@ import {
   transportFromFlags,
 } from '../connection-flags'
 import { jsonLine, type Output } from '../output'
-import { outputLine, WHOLE_TENSOR_VALUES } from '../tensor-text'
+import { outputLine, WHOLE_TENSOR_VALUES } from '../../shared/tensor-text'
 
 export const INFER_HELP = `triton-live infer --url U --model M --input NAME=VALUE ... [--shape NAME=D1,D2] [--datatype NAME=DT] [--output NAME]... [--json]
   Sends one request to any model and prints what comes back: each output as one line (a text

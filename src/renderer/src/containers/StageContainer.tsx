@@ -1,4 +1,4 @@
-import { useEffect, useRef, type ReactNode } from 'react'
+import { useEffect, useRef, useState, type ReactNode } from 'react'
 import { ErrorBanner } from '../components/ErrorBanner'
 import { formatMediaTime } from '../components/TranscriptPanel'
 import { useAppStore } from '../store'
@@ -8,12 +8,14 @@ import {
   selectModelKind,
   selectPlanOnScreen,
   selectRequestErrorCount,
+  selectSessionLocked,
   selectSessionStatus,
   selectSource,
 } from '../store/selectors'
 import { EmptyAnswersContainer } from './EmptyAnswersContainer'
 import { ExportContainer } from './ExportContainer'
 import { OverlayContainer } from './OverlayContainer'
+import { RequestContainer } from './RequestContainer'
 import { TranscriptContainer } from './TranscriptContainer'
 
 function RequestErrors() {
@@ -40,6 +42,8 @@ export function StageContainer() {
   const stream = useAppStore(selectCameraStream)
   const status = useAppStore(selectSessionStatus)
   const videoRef = useRef<HTMLVideoElement>(null)
+  const locked = useAppStore(selectSessionLocked)
+  const [singleRequest, setSingleRequest] = useState(false)
   const listens = kind === 'streaming-asr' || kind === 'offline-asr'
   const looks = kind === 'detection'
 
@@ -47,6 +51,16 @@ export function StageContainer() {
     const v = videoRef.current
     if (v && source === 'camera') v.srcObject = stream ?? null
   }, [stream, source])
+
+  // A model without a live view gets the Request view as its stage; any other model can
+  // switch to it while no session runs.
+  if (kind === 'generic' || (singleRequest && !locked)) {
+    return (
+      <main className="stage" data-testid="stage" data-kind={kind ?? 'unknown'}>
+        <RequestContainer onBack={kind === 'generic' ? undefined : () => setSingleRequest(false)} />
+      </main>
+    )
+  }
 
   const fileUrl = source === 'file' && plan?.mediaUrl ? plan.mediaUrl : undefined
   const fileIsVideo = fileUrl && plan?.mediaKind !== 'audio'
@@ -111,8 +125,15 @@ export function StageContainer() {
       {looks && <EmptyAnswersContainer />}
       {looks && <ExportContainer placement="up" />}
       {listens && <TranscriptContainer />}
-      {!listens && !looks && kind === 'generic' && (
-        <p className="muted">This model has no live view yet; latency is on the right.</p>
+      {kind && !locked && (
+        <button
+          type="button"
+          className="stage-request-toggle"
+          onClick={() => setSingleRequest(true)}
+          data-testid="stage-request-toggle"
+        >
+          Send one request…
+        </button>
       )}
     </main>
   )

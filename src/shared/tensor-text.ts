@@ -1,10 +1,10 @@
-import type { OutputView } from '../shared/single-request'
-import { safeLine } from '../shared/safe-text'
+import type { OutputView } from './single-request'
+import { safeLine } from './safe-text'
 
 /**
- * An output as one terminal line: a single text element as the text itself, a small tensor
- * nested by its shape, a large one as its first values and a count. Server text passes
- * through safeLine: it is data, and must not drive the terminal.
+ * An output as one line, in the CLI and the Request view alike: a single text element as the
+ * text itself, a small tensor nested by its shape, a large one as its first values and a
+ * count. Server text passes through safeLine: it is data, and must not drive a terminal.
  */
 
 /** Tensors up to this many elements are printed whole, nested by shape. */
