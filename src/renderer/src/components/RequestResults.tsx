@@ -44,6 +44,11 @@ const cell = (v: number | string | boolean | undefined): string =>
       ? String(Number(v.toPrecision(6)))
       : String(v)
 
+/** Numbers line up on the right, text reads from the left. */
+function Cell({ v }: { v: number | string | boolean | undefined }) {
+  return <td className={typeof v === 'string' ? 'text-cell' : undefined}>{cell(v)}</td>
+}
+
 /** One output as rows of its last dimension (bounded), with what is not shown counted. */
 function OutputGrid({ o, index }: { o: OutputView; index?: number }) {
   const width = o.shape.length >= 2 ? Math.max(1, o.shape[o.shape.length - 1]) : 1
@@ -62,7 +67,7 @@ function OutputGrid({ o, index }: { o: OutputView; index?: number }) {
         {Array.from({ length: shownRows }, (_, r) => (
           <tr key={r}>
             {Array.from({ length: shownCols }, (_, c) => (
-              <td key={c}>{cell(o.values[r * width + c])}</td>
+              <Cell key={c} v={o.values[r * width + c]} />
             ))}
           </tr>
         ))}
@@ -94,7 +99,7 @@ function TableView({ responses, numbered }: Pick<RequestResultsProps, 'responses
             <tr key={r.index} data-testid="request-table-row">
               <td>{r.index}</td>
               {names.map((n) => (
-                <td key={n}>{cell(r.outputs.find((o) => o.name === n)?.values[0])}</td>
+                <Cell key={n} v={r.outputs.find((o) => o.name === n)?.values[0]} />
               ))}
             </tr>
           ))}
