@@ -44,13 +44,15 @@ afterAll(async () => {
 })
 
 describe('the triton-live command line', () => {
-  it('lists models under a header row, name first, with version, state, detected kind and preset', async () => {
+  it('lists models under a header row, name first, with version, state, detected kind, preset and description', async () => {
     const r = await cli(['models', '--url', demo.url])
     expect(r.code).toBe(0)
     const lines = r.stdout.trim().split('\n')
     expect(lines).toHaveLength(7)
-    expect(lines[0]).toMatch(/^NAME\s+VERSION\s+STATE\s+KIND\s+PRESET$/)
-    expect(lines[1]).toMatch(/^tone-transcriber-streaming\s+1\s+READY\s+streaming-asr\s+-$/)
+    expect(lines[0]).toMatch(/^NAME\s+VERSION\s+STATE\s+KIND\s+PRESET\s+DESCRIPTION$/)
+    expect(lines[1]).toMatch(
+      /^tone-transcriber-streaming\s+1\s+READY\s+streaming-asr\s+-\s+Demo streaming transcriber \(sherpa-style\): understands tone…$/,
+    )
     expect(lines.find((l) => l.startsWith('color-box-detector-efficientnms'))).toMatch(
       /detection\/efficient-nms\s+TensorRT EfficientNMS, 4 tensors/,
     )
@@ -219,4 +221,57 @@ describe('the triton-live command line', () => {
       `triton-live: the streaming-asr profile of 'tone-transcriber-streaming' has no input with "source": "audio" (it has WAV (constant)), so no chunk of sound would ever become a request; give the tensor that takes it "source": "audio"`,
     )
   })
+
+  it('gives the whole description of each model in --json', async () => {
+    const r = await cli(['models', '--url', demo.url, '--json'])
+    expect(r.code).toBe(0)
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { name: string; description: string })
+    expect(rows.find((m) => m.name === 'word-splitter-decoupled')?.description).toBe(
+      'Demo decoupled text model: takes a sentence in TEXT and answers once per word.',
+    )
+  })
+
+  it('says the model answered with no text, and what it understands, after a silent file', async () => {
+    const silence = join(mkdtempSync(join(tmpdir(), 'triton-live-silence-')), 'silence.wav')
+    writeFileSync(silence, silentWav(16000, 2))
+    const r = await cli([
+      'stream',
+      '--url',
+      demo.url,
+      '--model',
+      'tone-transcriber-streaming',
+      '--file',
+      silence,
+    ])
+    expect(r.code).toBe(0)
+    const tail = r.stdout.trim().split('\n').slice(-2)
+    expect(tail[0]).toMatch(/^tone-transcriber-streaming answered \d+ times with no text\.$/)
+    expect(tail[1]).toBe(
+      'What it understands: Demo streaming transcriber (sherpa-style): understands tone-coded audio only (one sine tone per character, as in resources/samples/tone-text.wav), not speech: speech, music or silence give no text.',
+    )
+    const answered = Number(/answered (\d+) times/.exec(tail[0])?.[1])
+    expect(r.stdout).toMatch(new RegExp(`Successful\\s+${answered}\\n`))
+  })
 })
+
+/** A mono 16-bit PCM WAV of silence. */
+function silentWav(rate: number, seconds: number): Buffer {
+  const data = rate * seconds * 2
+  const header = Buffer.alloc(44)
+  header.write('RIFF', 0)
+  header.writeUInt32LE(36 + data, 4)
+  header.write('WAVEfmt ', 8)
+  header.writeUInt32LE(16, 16)
+  header.writeUInt16LE(1, 20)
+  header.writeUInt16LE(1, 22)
+  header.writeUInt32LE(rate, 24)
+  header.writeUInt32LE(rate * 2, 28)
+  header.writeUInt16LE(2, 32)
+  header.writeUInt16LE(16, 34)
+  header.write('data', 36)
+  header.writeUInt32LE(data, 40)
+  return Buffer.concat([header, Buffer.alloc(data)])
+}

@@ -1,6 +1,6 @@
 import { emptyOutcomes } from '../../../src/shared/session-summary'
 import { describe, expect, it } from 'vitest'
-import { detectionLine, mediaTime, summaryTable } from '../../../src/cli/output'
+import { detectionLine, emptyAnswersNote, mediaTime, summaryTable } from '../../../src/cli/output'
 import type { DetectionBox, DetectionFrameEvent } from '../../../src/shared/results'
 
 const box = (label: string, x: number): DetectionBox => ({
@@ -80,5 +80,29 @@ describe('CLI lines', () => {
     expect(text).toMatch(/Latency p50 +–$/m)
     expect(text).toMatch(/^ {4}Timed out +4$/m)
     expect(text).not.toContain('0.00 ms')
+  })
+})
+
+describe('emptyAnswersNote', () => {
+  it('says a detector answered with no boxes, and what it finds, only when every answer was empty', () => {
+    expect(
+      emptyAnswersNote(
+        'boxes',
+        'boxes',
+        { successes: 40, emptyAnswers: 40 },
+        'finds\x1b[2J red boxes',
+      ),
+    ).toEqual({
+      message: 'boxes answered 40 times with no boxes.',
+      understands: 'What it understands: finds red boxes',
+    })
+    expect(emptyAnswersNote('asr', 'text', { successes: 1, emptyAnswers: 1 })).toEqual({
+      message: 'asr answered once with no text.',
+      understands:
+        'Its config does not say what it understands; check that the file suits this model.',
+    })
+    expect(emptyAnswersNote('asr', 'text', { successes: 12, emptyAnswers: 11 })).toBeUndefined()
+    expect(emptyAnswersNote('asr', 'text', { successes: 0, emptyAnswers: 0 })).toBeUndefined()
+    expect(emptyAnswersNote('m', undefined, { successes: 3, emptyAnswers: 3 })).toBeUndefined()
   })
 })
