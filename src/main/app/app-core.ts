@@ -53,9 +53,9 @@ function grpcClient(api: TritonApi): TritonClient {
 }
 
 /**
- * What the window can ask of the main process: four services (endpoints, sessions,
- * benchmark, single requests) and a thin table from channel to call. The Electron shell and the end-to-end
- * tests' bridge both call the table after validating payloads.
+ * What the window can ask of the main process: four services (endpoints, sessions, benchmark,
+ * single requests) and a thin table from channel to call. The Electron shell and the
+ * end-to-end tests' bridge both call the table after validating payloads.
  */
 export class AppCore {
   readonly endpoints: EndpointService
