@@ -93,20 +93,25 @@ describe('the command line behaves as a Unix tool', () => {
     for (const name of COMMAND_NAMES) expect(overview.stdout).toContain(`\n  ${name} `)
   })
 
-  it('prints its version with --version, from the built-in binary path too', async () => {
-    expect((await inProcess(['--version'])).stdout).toBe(`triton-live ${packageJson.version}\n`)
-    const r = await sh(`${CLI} --version && ${CLI} stream --help | head -1`)
-    expect(r.stderr).toBe('')
-    expect(r.code).toBe(0)
-    expect(r.stdout.split('\n').slice(0, 2)).toEqual([
-      `triton-live ${packageJson.version}`,
-      expect.stringMatching(/^triton-live stream --url U --model M --file F/),
-    ])
-  })
+  it(
+    'prints its version with --version, from the built-in binary path too',
+    { timeout: 90_000 },
+    async () => {
+      expect((await inProcess(['--version'])).stdout).toBe(`triton-live ${packageJson.version}\n`)
+      const r = await sh(`${CLI} --version && ${CLI} stream --help | head -1`)
+      expect(r.stderr).toBe('')
+      expect(r.code).toBe(0)
+      expect(r.stdout.split('\n').slice(0, 2)).toEqual([
+        `triton-live ${packageJson.version}`,
+        expect.stringMatching(/^triton-live stream --url U --model M --file F/),
+      ])
+    },
+  )
 })
 
-// Each of these runs the CLI as a user would, in a child process; they overlap.
-describe.concurrent('the command line as a child process', () => {
+// Each of these runs the CLI as a user would, from its sources in a child process: on a busy
+// machine a cold start alone can take many seconds, so they get a generous bound.
+describe('the command line as a child process', { timeout: 90_000 }, () => {
   it('ends quietly with exit 0 when the reader of stream --json goes away (| head -1)', async () => {
     const r = await sh(
       `${CLI} stream --url ${demo.url} --model color-box-detector-e2e --file resources/samples/boxes.mp4 --json | head -1; echo "exit=\${PIPESTATUS[0]}" >&2`,
@@ -130,16 +135,12 @@ describe.concurrent('the command line as a child process', () => {
   })
 
   it('prints no grpc-js log line when the server cannot be reached', async () => {
-    const r = await sh(
-      `${CLI} models --url 127.0.0.1:1; ${CLI} infer --url 127.0.0.1:1 --model m --input x=1`,
-    )
+    const r = await sh(`${CLI} infer --url 127.0.0.1:1 --model m --input x=1`)
     expect(r.code).toBe(1)
-    const lines = r.stderr.trim().split('\n')
-    expect(lines).toHaveLength(2)
-    for (const line of lines)
-      expect(line).toMatch(
-        /^triton-live: cannot reach Triton at 127\.0\.0\.1:1: connection refused/,
-      )
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toMatch(
+      /^triton-live: cannot reach Triton at 127\.0\.0\.1:1: connection refused/,
+    )
     expect(r.stdout + r.stderr).not.toMatch(GRPC_LOG)
   })
 })

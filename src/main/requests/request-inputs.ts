@@ -1,4 +1,5 @@
-import { shapeProblem } from '../../shared/limits'
+import { MAX_TENSOR_RANK, shapeProblem } from '../../shared/limits'
+import { MAX_REQUEST_FILE_BYTES } from '../../shared/single-request'
 import {
   DATATYPE_BYTE_SIZE,
   elementCount,
@@ -106,12 +107,12 @@ function inputTensor(draft: InputDraft, declared: DeclaredInput): Tensor {
   const datatype = inputDatatype(draft, declared)
   const target = draft.shape ?? declared.shape
   if (draft.value.kind === 'bytes') return fileTensor(draft, datatype, target, draft.value)
-  const elements = typedElements(draft, datatype)
+  const elements = valueElements(draft, datatype)
   const shape = resolveShape(draft.name, datatype, target, elements)
   return { name: draft.name, datatype, shape, data: toData(draft.name, datatype, shape, elements) }
 }
 
-function typedElements(draft: InputDraft, datatype: TritonDatatype): Elements {
+function valueElements(draft: InputDraft, datatype: TritonDatatype): Elements {
   const value = draft.value as Extract<InputSource, { kind: 'json' | 'text' }>
   if (value.kind === 'text') {
     if (datatype !== 'BYTES') {
@@ -147,6 +148,12 @@ function flatten(
   dims: number[],
   out: unknown[],
 ): void {
+  if (depth >= MAX_TENSOR_RANK) {
+    throw usage(
+      `the value of input '${name}' is nested deeper than ${MAX_TENSOR_RANK} levels, the most a tensor has`,
+      'give an array of at most that many levels',
+    )
+  }
   if (dims.length === depth) dims.push(value.length)
   else if (dims[depth] !== value.length) {
     throw usage(
@@ -285,7 +292,18 @@ function toData(
   const items = elements.items.map((v, i) => element(name, datatype, v, i))
   // A scalar fills the shape; an array was already fitted to it element for element.
   const at = elements.dims ? (i: number) => items[i] : () => items[0]
-  if (datatype === 'BYTES') return Array.from({ length: count }, (_, i) => at(i) as string)
+  if (datatype === 'BYTES') {
+    // Each element travels as a 4-byte length and its UTF-8 bytes: bound the whole, as for a file.
+    const each = items.map((v) => 4 + Buffer.byteLength(v as string))
+    const bytes = elements.dims ? each.reduce((a, b) => a + b, 0) : (each[0] ?? 0) * count
+    if (bytes > MAX_REQUEST_FILE_BYTES) {
+      throw usage(
+        `input '${name}' would be ${bytes} bytes of text, more than the ${MAX_REQUEST_FILE_BYTES} an input may take`,
+        'send less text, or a smaller shape',
+      )
+    }
+    return Array.from({ length: count }, (_, i) => at(i) as string)
+  }
   if (datatype === 'BOOL') return Array.from({ length: count }, (_, i) => at(i) as boolean)
   if (datatype === 'INT64' || datatype === 'UINT64') {
     const out = datatype === 'INT64' ? new BigInt64Array(count) : new BigUint64Array(count)

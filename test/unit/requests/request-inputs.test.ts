@@ -144,3 +144,18 @@ describe('request inputs from what a person types', () => {
     expect(t.data).toEqual([bytes])
   })
 })
+
+describe('request input bounds', () => {
+  it('refuses text that would fill a shape beyond what an input may take, before allocating it', () => {
+    expect(() =>
+      one({ name: 'T', datatype: 'BYTES', shape: [2 ** 24] }, json('T', 'x'.repeat(60))),
+    ).toThrow("input 'T' would be 1073741824 bytes of text")
+  })
+
+  it('refuses a value nested deeper than a tensor can be', () => {
+    const deep = '['.repeat(17) + '1' + ']'.repeat(17)
+    expect(() => one({ name: 'x', datatype: 'FP32', shape: [-1] }, json('x', deep))).toThrow(
+      'nested deeper than 16 levels',
+    )
+  })
+})
