@@ -80,6 +80,20 @@ describe('the Request view in Chromium, against the demo endpoint', () => {
     expect(text).not.toContain('WAV')
   })
 
+  it('refuses in the profile editor a profile whose only input is a constant', async () => {
+    await pickModel('tone-transcriber-streaming')
+    const editor = h.page.getByTestId('profile-text')
+    const profile = JSON.parse(await editor.inputValue()) as { inputs: unknown[] }
+    profile.inputs = [
+      { name: 'WAV', datatype: 'FP32', shape: [1, 16], source: 'constant', value: 0 },
+    ]
+    await editor.fill(JSON.stringify(profile, null, 2))
+    await expect
+      .poll(() => h.page.getByTestId('profile-unusable').textContent())
+      .toContain('so no chunk of sound would ever become a request')
+    expect(await h.page.getByTestId('profile-save').isDisabled()).toBe(true)
+  })
+
   it('sends zeros to a detector from its live stage and shows its outputs', async () => {
     await pickModel('color-box-detector-efficientnms')
     await h.page.getByTestId('stage-request-toggle').click()
