@@ -6,6 +6,7 @@ import { DEMO_HELP, demoCommand } from './commands/demo-command'
 import { DEMO_ENDPOINT_HELP, demoEndpointCommand } from './commands/demo-endpoint-command'
 import { DOCTOR_HELP, doctorCommand } from './commands/doctor-command'
 import { HEALTH_HELP, healthCommand } from './commands/health-command'
+import { INFER_HELP, inferCommand } from './commands/infer-command'
 import { MODELS_HELP, modelsCommand } from './commands/models-command'
 import { STREAM_HELP, streamCommand } from './commands/stream-command'
 import { CONNECTION_HELP } from './connection-flags'
@@ -57,6 +58,12 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     connects: true,
     run: streamCommand,
   },
+  infer: {
+    summary: 'send one request to any model (inputs as JSON, text or a file); print every response',
+    help: INFER_HELP,
+    connects: true,
+    run: inferCommand,
+  },
   bench: {
     summary: 'load-test a model (rate or concurrency), optionally against a second one',
     help: BENCH_HELP,
@@ -64,6 +71,9 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     run: benchCommand,
   },
 }
+
+/** Every command's name, from the registry above (tests walk it to check each one's --help). */
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS)
 
 export const VERSION = `triton-live ${packageJson.version}`
 

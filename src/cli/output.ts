@@ -1,3 +1,4 @@
+import { emptyAnswersSentence } from '../shared/empty-answers'
 import { toRoundedJson } from '../shared/json-numbers'
 import { MAX_LABEL_CHARS, MAX_TRANSCRIPT_CHARS } from '../shared/limits'
 import type { DetectionFrameEvent, RequestErrorEvent, TranscriptEvent } from '../shared/results'
@@ -152,4 +153,24 @@ export function flowLine(f: FlowEvent): string {
   if (f.droppedFrames > 0) parts.push(`${f.droppedFrames} frames skipped`)
   if (f.unmatched > 0) parts.push(`${f.unmatched} unmatched answers`)
   return parts.join(', ')
+}
+
+/**
+ * When a session got answers and every one was empty: "M answered N times with no text" (or
+ * boxes), then what the model understands, from its config's description when it has one.
+ * Undefined when anything was recognised, or nothing was answered.
+ */
+export function emptyAnswersNote(
+  model: string,
+  nothing: 'text' | 'boxes' | undefined,
+  s: Pick<SessionSummary, 'successes' | 'emptyAnswers'>,
+  description?: string,
+): { message: string; understands: string } | undefined {
+  if (!nothing || s.successes === 0 || s.emptyAnswers < s.successes) return undefined
+  return {
+    message: emptyAnswersSentence(safeLine(model, 256), s.successes, nothing),
+    understands: description
+      ? `What it understands: ${safeLine(description)}`
+      : 'Its config does not say what it understands; check that the file suits this model.',
+  }
 }

@@ -48,6 +48,10 @@ const FILTERS = {
     { name: 'Label lists', extensions: ['txt', 'names', 'labels'] },
     { name: 'All files', extensions: ['*'] },
   ],
+  data: [
+    { name: 'NumPy arrays and raw tensor bytes', extensions: ['npy', 'bin', 'raw'] },
+    { name: 'All files', extensions: ['*'] },
+  ],
 }
 
 const windowContents = (): Electron.WebContents | undefined => mainWindow?.webContents
@@ -58,6 +62,7 @@ const services = new AppCore({
   mediaUrlFor: (path) => media.urlFor(path),
   openSessionPort: sessionPortOpener(windowContents),
   onBenchProgress: eventForwarder('bench:progress', windowContents),
+  onInferResponse: eventForwarder('models:infer-response', windowContents),
   saveFile: async (defaultName) => {
     const options = { defaultPath: join(app.getPath('documents'), defaultName) }
     const result = mainWindow

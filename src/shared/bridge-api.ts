@@ -21,6 +21,7 @@ import type {
   SessionPlan,
   SessionStartRequest,
 } from './ipc-contract'
+import type { RequestResponseEvent, SingleRequest, SingleRequestResult } from './single-request'
 import type { ModelProfile } from './model-profile'
 import type { SessionSummary } from './session-summary'
 
@@ -63,6 +64,10 @@ export interface TritonLiveApi {
     ): Promise<Result<ModelDetails>>
     load(endpointId: string, model: string): Promise<Result<void>>
     unload(endpointId: string, model: string): Promise<Result<void>>
+    /** Sends one request to any model; resolves with every response once the final one is in. */
+    infer(request: SingleRequest): Promise<Result<SingleRequestResult>>
+    /** Each response of a request as it arrives, tagged with the request's id; returns the unsubscribe. */
+    onInferResponse(listener: (event: RequestResponseEvent) => void): () => void
   }
   session: {
     /**
@@ -74,7 +79,7 @@ export interface TritonLiveApi {
     stop(sessionId: string): Promise<Result<SessionSummary | undefined>>
   }
   files: {
-    /** An open dialog; the chosen path is granted to this window for the rest of the run. */
+    /** An open dialog (`data`: any file, for a request input's bytes); the chosen path is granted to this window for the rest of the run. */
     pick(kind: FilePickKind): Promise<Result<string | undefined>>
     /** A dropped file's path, granted like a picked one; undefined if it cannot be told. */
     dropped(file: File): Promise<Result<string | undefined>>
@@ -114,6 +119,8 @@ export function createTritonLiveApi(t: BridgeTransport): TritonLiveApi {
         t.invoke('models:save-profile', { endpointId, model, profile }),
       load: (endpointId, model) => t.invoke('models:load', { endpointId, model }),
       unload: (endpointId, model) => t.invoke('models:unload', { endpointId, model }),
+      infer: (request) => t.invoke('models:infer', request),
+      onInferResponse: (listener) => t.subscribe('models:infer-response', listener),
     },
     session: {
       start: (request) => t.invoke('session:start', request),

@@ -7,6 +7,11 @@ import {
   type ModelProfile,
 } from './model-profile'
 import type { LatencySummary } from './results'
+import {
+  singleRequestSchema,
+  type RequestResponseEvent,
+  type SingleRequestResult,
+} from './single-request'
 import type { RequestOutcome, SessionSummary } from './session-summary'
 import type { UserError } from './session-events'
 import { GRPC_MODES, SHARED_MEMORY_MODES } from './transport-choice'
@@ -25,6 +30,14 @@ export type {
   SessionStatusEvent,
 } from './session-events'
 export type { SessionSummary } from './session-summary'
+export type {
+  OutputView,
+  RequestInput,
+  RequestResponseEvent,
+  ResponseView,
+  SingleRequest,
+  SingleRequestResult,
+} from './single-request'
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: UserError }
 
@@ -155,6 +168,13 @@ export interface ModelDetails {
   profileSaved: boolean
   /** Why a profile could not be derived, with an example to start from. */
   profileProblem?: string
+  /**
+   * With a problem: the profile the editor starts from, built from this model's own inputs and
+   * outputs (each input mapped to the source its name and type suggest).
+   */
+  profileTemplate?: ModelProfile
+  /** Inputs the config marks optional: a request may leave them out. */
+  optionalInputs?: string[]
   labels?: string[]
   /** Issue 9: the model family the app recognised and the numbers its preset set. */
   preset?: ModelPreset
@@ -403,20 +423,26 @@ export const INVOKE_CHANNELS = [
   'bench:cancel',
   'bench:export',
   'session:export',
+  'models:infer',
 ] as const
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number]
 
-/** What an open dialog is for: each has its own file filters. */
-export const FILE_PICK_KINDS = ['media', 'pem', 'json', 'labels'] as const
+/**
+ * What an open dialog is for, each with its own file filters: media for sessions, PEM files for
+ * TLS, a profile, a labels list, or any file (`data`) as a request input's bytes.
+ */
+export const FILE_PICK_KINDS = ['media', 'pem', 'json', 'labels', 'data'] as const
 export type FilePickKind = (typeof FILE_PICK_KINDS)[number]
 
 /** Main to window. Sessions have no channel here: each talks over its own MessagePort. */
-export const EVENT_CHANNELS = ['bench:progress'] as const
+export const EVENT_CHANNELS = ['bench:progress', 'models:infer-response'] as const
 export type EventChannel = (typeof EVENT_CHANNELS)[number]
 
 /** The payload of each event channel. */
 export interface EventPayloads {
   'bench:progress': BenchProgressEvent
+  /** Each response of a single request as it arrives (a decoupled model sends several). */
+  'models:infer-response': RequestResponseEvent
 }
 
 /** The channel on which main posts a session's MessagePort to the preload. */
@@ -451,6 +477,7 @@ export const invokeSchemas = {
   'bench:cancel': z.undefined(),
   'bench:export': z.object({ format: z.enum(['md', 'csv', 'json']) }),
   'session:export': z.object({ sessionId: idSchema, format: z.enum(EXPORT_FORMATS) }),
+  'models:infer': singleRequestSchema,
 } satisfies Record<InvokeChannel, z.ZodType>
 
 export interface InvokeResults {
@@ -475,6 +502,7 @@ export interface InvokeResults {
   /** The saved file's path; undefined when the user cancelled the dialog. */
   'bench:export': string | undefined
   'session:export': string | undefined
+  'models:infer': SingleRequestResult
 }
 
 export type InvokePayload<C extends InvokeChannel> = z.input<(typeof invokeSchemas)[C]>

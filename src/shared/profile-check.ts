@@ -2,12 +2,17 @@
  * Whether a profile can ever produce a request for what it is used for. A stream turns audio
  * chunks or video frames into requests through the input whose source is `audio` or
  * `video-frame`; a profile without one would wait forever with 0 requests, so it is refused
- * when it is loaded, with the field to fix. Used by main (sessions, CLI) and the profile editor.
+ * when it is loaded or saved, with the field to fix. Used by main (sessions, saving, the CLI)
+ * and the profile editor.
  */
 import type { ModelProfile } from './model-profile'
 
-/** `stream`: file, microphone or camera sessions; `bench`: load tests; `request`: one request. */
-export type ProfilePurpose = 'stream' | 'bench' | 'request'
+/**
+ * `stream`: file, microphone or camera sessions; `bench`: load tests; `request`: one request;
+ * `save`: kept for later (the model browser's Save): refused only when it could not work for
+ * its own kind, so a generic profile, which the Request view and bench use, can be saved.
+ */
+export type ProfilePurpose = 'stream' | 'bench' | 'request' | 'save'
 
 const MEDIA_SOURCE = {
   'streaming-asr': 'audio',
@@ -44,7 +49,7 @@ function mediaProblem(profile: ModelProfile): string | undefined {
 export function profileProblem(profile: ModelProfile, purpose: ProfilePurpose): string | undefined {
   if (purpose === 'request') return undefined
   if (purpose === 'stream' && profile.kind === 'generic') {
-    return `'${profile.model}' has a generic profile: a stream needs an ASR or detection model, whose requests come from audio or video; send this model one request at a time instead (triton-live infer, or Request in the app)`
+    return `'${profile.model}' has a generic profile: a stream needs an ASR or detection model, whose requests come from audio or video; send this model single requests instead (triton-live infer, or the Request view in the app)`
   }
   return mediaProblem(profile)
 }

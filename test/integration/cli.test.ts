@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDemoEndpoint, type DemoEndpoint } from '../../src/main/demo-endpoint/demo-server'
@@ -42,13 +44,15 @@ afterAll(async () => {
 })
 
 describe('the triton-live command line', () => {
-  it('lists models under a header row, name first, with version, state, detected kind and preset', async () => {
+  it('lists models under a header row, name first, with version, state, detected kind, preset and description', async () => {
     const r = await cli(['models', '--url', demo.url])
     expect(r.code).toBe(0)
     const lines = r.stdout.trim().split('\n')
     expect(lines).toHaveLength(7)
-    expect(lines[0]).toMatch(/^NAME\s+VERSION\s+STATE\s+KIND\s+PRESET$/)
-    expect(lines[1]).toMatch(/^tone-transcriber-streaming\s+1\s+READY\s+streaming-asr\s+-$/)
+    expect(lines[0]).toMatch(/^NAME\s+VERSION\s+STATE\s+KIND\s+PRESET\s+DESCRIPTION$/)
+    expect(lines[1]).toMatch(
+      /^tone-transcriber-streaming\s+1\s+READY\s+streaming-asr\s+-\s+Demo streaming transcriber \(sherpa-style\): understands tone…$/,
+    )
     expect(lines.find((l) => l.startsWith('color-box-detector-efficientnms'))).toMatch(
       /detection\/efficient-nms\s+TensorRT EfficientNMS, 4 tensors/,
     )
@@ -187,4 +191,87 @@ describe('the triton-live command line', () => {
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(/package\.json: (model|kind|inputs)/)
   })
+
+  it('refuses a profile whose only input is a constant at once, with the field to fix, exit 1', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'triton-live-profile-')), 'constant-only.json')
+    writeFileSync(
+      file,
+      JSON.stringify({
+        model: 'tone-transcriber-streaming',
+        kind: 'streaming-asr',
+        inputs: [{ name: 'WAV', datatype: 'FP32', shape: [1, 16], source: 'constant', value: 0 }],
+        audio: { sampleRate: 16000, chunkSamples: 1600 },
+      }),
+    )
+    const r = await cli([
+      'stream',
+      '--url',
+      demo.url,
+      '--model',
+      'tone-transcriber-streaming',
+      '--file',
+      'resources/samples/tone-text.wav',
+      '--profile',
+      file,
+    ])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toBe('')
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toContain(
+      `triton-live: the streaming-asr profile of 'tone-transcriber-streaming' has no input with "source": "audio" (it has WAV (constant)), so no chunk of sound would ever become a request; give the tensor that takes it "source": "audio"`,
+    )
+  })
+
+  it('gives the whole description of each model in --json', async () => {
+    const r = await cli(['models', '--url', demo.url, '--json'])
+    expect(r.code).toBe(0)
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { name: string; description: string })
+    expect(rows.find((m) => m.name === 'word-splitter-decoupled')?.description).toBe(
+      'Demo decoupled text model: takes a sentence in TEXT and answers once per word.',
+    )
+  })
+
+  it('says the model answered with no text, and what it understands, after a silent file', async () => {
+    const silence = join(mkdtempSync(join(tmpdir(), 'triton-live-silence-')), 'silence.wav')
+    writeFileSync(silence, silentWav(16000, 2))
+    const r = await cli([
+      'stream',
+      '--url',
+      demo.url,
+      '--model',
+      'tone-transcriber-streaming',
+      '--file',
+      silence,
+    ])
+    expect(r.code).toBe(0)
+    const tail = r.stdout.trim().split('\n').slice(-2)
+    expect(tail[0]).toMatch(/^tone-transcriber-streaming answered \d+ times with no text\.$/)
+    expect(tail[1]).toBe(
+      'What it understands: Demo streaming transcriber (sherpa-style): understands tone-coded audio only (one sine tone per character, as in resources/samples/tone-text.wav), not speech: speech, music or silence give no text.',
+    )
+    const answered = Number(/answered (\d+) times/.exec(tail[0])?.[1])
+    expect(r.stdout).toMatch(new RegExp(`Successful\\s+${answered}\\n`))
+  })
 })
+
+/** A mono 16-bit PCM WAV of silence. */
+function silentWav(rate: number, seconds: number): Buffer {
+  const data = rate * seconds * 2
+  const header = Buffer.alloc(44)
+  header.write('RIFF', 0)
+  header.writeUInt32LE(36 + data, 4)
+  header.write('WAVEfmt ', 8)
+  header.writeUInt32LE(16, 16)
+  header.writeUInt16LE(1, 20)
+  header.writeUInt16LE(1, 22)
+  header.writeUInt32LE(rate, 24)
+  header.writeUInt32LE(rate * 2, 28)
+  header.writeUInt16LE(2, 32)
+  header.writeUInt16LE(16, 34)
+  header.write('data', 36)
+  header.writeUInt32LE(data, 40)
+  return Buffer.concat([header, Buffer.alloc(data)])
+}

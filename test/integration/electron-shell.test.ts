@@ -77,6 +77,12 @@ const VALID: { [C in InvokeChannel]: InvokePayload<C> } = {
   'bench:cancel': undefined,
   'bench:export': { format: 'md' },
   'session:export': { sessionId: 'x', format: 'txt' },
+  'models:infer': {
+    endpointId: 'demo',
+    model: 'm',
+    requestId: 'r'.repeat(8),
+    inputs: [{ name: 'TEXT', value: { kind: 'text', text: 'hi' } }],
+  },
 }
 
 const FOREIGN_URLS = [

@@ -202,12 +202,16 @@ describe('streaming a file end to end through the demo endpoint', () => {
     expect(summary.requests).toBe(0)
   })
 
-  it('asks for a profile when a model cannot be understood, with an example', async () => {
+  it('points a model without audio or video inputs at single requests instead of streaming', async () => {
     const err = await resolveModel(client, 'word-splitter-decoupled').catch(
       (e: unknown) => e as TritonError,
     )
     expect(err).toBeInstanceOf(TritonError)
-    expect((err as TritonError).message).toContain('model profile')
-    expect((err as TritonError).message).toContain('"source": "audio"')
+    expect((err as TritonError).message).toBe(
+      "cannot stream to 'word-splitter-decoupled': its inputs (TEXT BYTES [1]) take no audio or video, so the app has no live view for it",
+    )
+    expect((err as TritonError).hint).toContain(
+      'triton-live infer --model word-splitter-decoupled --input NAME=VALUE, or the Request view',
+    )
   })
 })

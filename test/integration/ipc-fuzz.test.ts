@@ -219,6 +219,20 @@ function templates(): Record<InvokeChannel, unknown[]> {
       { endpointId: 'demo', model: 'no-such-model', source: 'camera', profile, nonce: NONCE },
     ],
     'session:stop': ['nope'],
+    'models:infer': [
+      {
+        endpointId: 'demo',
+        model: 'word-splitter-decoupled',
+        requestId: 'fuzz-request-1',
+        inputs: [{ name: 'TEXT', value: { kind: 'text', text: 'split these words' } }],
+      },
+      {
+        endpointId: 'demo',
+        model: 'no-such-model',
+        requestId: 'fuzz-request-2',
+        inputs: [{ name: 'TEXT', value: { kind: 'file', path: GRANTED } }],
+      },
+    ],
     'files:pick': [{ kind: 'media' }],
     'files:dropped': [{ path: GRANTED }],
     'metrics:poll': ['nope'],
@@ -335,6 +349,7 @@ const RESULT_SHAPES: Record<InvokeChannel, z.ZodType> = {
   'bench:cancel': z.undefined(),
   'bench:export': z.undefined(),
   'session:export': z.undefined(),
+  'models:infer': z.object({ requestId: z.string(), responses: z.array(z.unknown()) }),
 }
 
 /** The grant rule, restated here: granted in this run, or under the data folder. */
@@ -357,7 +372,9 @@ function namedPaths(channel: InvokeChannel, parsed: unknown): string[] {
           ? ['caFile', 'certFile', 'keyFile'].map((k) => (p?.tls as Json | undefined)?.[k])
           : channel === 'models:save-profile'
             ? [(p?.profile as Json | null | undefined)?.labelsFile]
-            : []
+            : channel === 'models:infer'
+              ? ((p?.inputs as Json[] | undefined) ?? []).map((i) => (i.value as Json)?.path)
+              : []
   return fields.filter((f): f is string => typeof f === 'string' && f.length > 0)
 }
 

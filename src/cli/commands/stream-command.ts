@@ -28,6 +28,7 @@ import {
 } from '../connection-flags'
 import {
   detectionLine,
+  emptyAnswersNote,
   flowLine,
   jsonLine,
   partialTranscriptLine,
@@ -108,7 +109,10 @@ export async function streamCommand(argv: string[], output: Output): Promise<num
   const exports = values.export ?? []
   let stopping: Promise<SessionSummary> | undefined
   try {
-    const { profile } = announcePreset(await resolveModel(client, values.model, override), output)
+    const { profile, details } = announcePreset(
+      await resolveModel(client, values.model, override),
+      output,
+    )
     const kind = sessionKind(profile.kind)
     // Checked before streaming, so a wrong extension or folder does not cost a whole run.
     for (const path of exports) await checkExportTarget(path, kind, values.file)
@@ -136,11 +140,30 @@ export async function streamCommand(argv: string[], output: Output): Promise<num
     }
     const summary = await (stopping ?? source.done)
     printer.clearPartial()
+    const empty = emptyAnswersNote(
+      profile.model,
+      kind === 'transcript' ? 'text' : kind === 'detection' ? 'boxes' : undefined,
+      summary,
+      details.description,
+    )
     if (json) {
-      output.write(jsonLine({ kind: 'summary', model: profile.model, url: client.target, summary }))
+      output.write(
+        jsonLine({
+          kind: 'summary',
+          model: profile.model,
+          url: client.target,
+          summary,
+          ...(empty ? { empty: empty.message, modelDescription: details.description } : {}),
+        }),
+      )
     } else {
       output.write('')
       output.write(summaryTable(`${profile.model} @ ${client.target}`, summary))
+      if (empty) {
+        output.write('')
+        output.write(empty.message)
+        output.write(empty.understands)
+      }
     }
     const collected = await source.session.log.collect()
     const exported = await writeExports(exports, { ...collected, source: values.file, kind })

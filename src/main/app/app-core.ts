@@ -10,9 +10,11 @@ import { createTransport } from '../transport/create-transport'
 import { BenchService } from './bench-service'
 import { EndpointService, type EndpointServiceDeps } from './endpoint-service'
 import { FileAccessError, FileGrants } from './file-grants'
+import { RequestService } from './request-service'
 import type { SecretStore } from './secret-store'
 import { SessionService } from './session-service'
 import type { MainSessionPort } from './session-port-link'
+import type { RequestResponseEvent } from '../../shared/single-request'
 
 export interface AppCoreDeps {
   dataDir: string
@@ -28,6 +30,8 @@ export interface AppCoreDeps {
   /** Hands the window a MessagePort for a session, with the window's nonce. */
   openSessionPort(sessionId: string, nonce: string): MainSessionPort
   onBenchProgress(event: BenchProgressEvent): void
+  /** Each response of a single request (the Request view) as it arrives. */
+  onInferResponse?(event: RequestResponseEvent): void
   demoPorts?: EndpointServiceDeps['demoPorts']
 }
 
@@ -37,9 +41,9 @@ export type AppHandlers = {
 }
 
 /**
- * What the window can ask of the main process: three services (endpoints, sessions,
- * benchmark) and a thin table from channel to call. The Electron shell and the end-to-end
- * tests' bridge both call the table after validating payloads.
+ * What the window can ask of the main process: four services (endpoints, sessions, benchmark,
+ * single requests) and a thin table from channel to call. The Electron shell and the
+ * end-to-end tests' bridge both call the table after validating payloads.
  */
 export class AppCore {
   readonly endpoints: EndpointService
@@ -47,6 +51,7 @@ export class AppCore {
   readonly bench: BenchService
   /** The files the window may name: picked, dropped or kept in this run, or in the data folder. */
   readonly files: FileGrants
+  readonly requests: RequestService
   readonly handlers: AppHandlers
 
   constructor(private readonly deps: AppCoreDeps) {
@@ -61,14 +66,18 @@ export class AppCore {
       grantFile: (path) => this.files.grant(path),
     })
     this.bench = new BenchService(deps.onBenchProgress)
+    this.requests = new RequestService({
+      endpoints: this.endpoints,
+      onResponse: (event) => deps.onInferResponse?.(event),
+    })
     this.handlers = this.table()
   }
 
   // Every path the window can name is checked here, before a handler looks at the disk: media
-  // and bench files, a profile's labelsFile and an endpoint's TLS files. Export targets never
+  // and bench files, a profile's labelsFile, an endpoint's TLS files and a request's inputs. Export targets never
   // come from the window: main's save dialog picks them.
   private table(): AppHandlers {
-    const { endpoints, sessions, bench, deps, files } = this
+    const { endpoints, sessions, bench, requests, deps, files } = this
     return {
       'endpoints:list': () => endpoints.list(),
       'endpoints:save': async (draft) => {
@@ -106,6 +115,11 @@ export class AppCore {
         if (!files.grant(path)) {
           throw new FileAccessError('the dropped file could not be located', 'use "Choose file…"')
         }
+      },
+      'models:infer': async (req) => {
+        for (const input of req.inputs)
+          if (input.value.kind === 'file') files.require(input.value.path, 'input')
+        return requests.send(req)
       },
       'metrics:poll': (id) => endpoints.pollMetrics(id),
       'metrics:server-stats': ({ endpointId, model }) => endpoints.serverStats(endpointId, model),

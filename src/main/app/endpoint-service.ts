@@ -14,6 +14,7 @@ import { explainConnectionFailure, runDoctor, worthDiagnosing } from '../doctor/
 import { inspectModel } from '../models/model-facts'
 import { inspectRepository } from '../models/model-listing'
 import { safeLine } from '../../shared/safe-text'
+import { assertProfileUsable } from '../sessions/model-plan'
 import type { ConnectionOptions } from '../triton/connection-options'
 import { createTritonApi } from '../triton/create-triton-api'
 import type { TritonApi } from '../triton/triton-api'
@@ -191,6 +192,8 @@ export class EndpointService {
     model: string,
     profile: ModelProfile | null,
   ): Promise<ModelDetails> {
+    // Refused here, naming the field, rather than saved and then never producing a request.
+    if (profile) assertProfileUsable(profile, 'save')
     await this.profiles.set(endpointId, model, profile)
     return this.details(endpointId, model)
   }

@@ -14,6 +14,10 @@ export const FILE_FIELDS = {
   caFile: { what: 'the TLS CA file', how: 'choose it with its "Choose…" button' },
   certFile: { what: 'the TLS certificate file', how: 'choose it with its "Choose…" button' },
   keyFile: { what: 'the TLS key file', how: 'choose it with its "Choose…" button' },
+  input: {
+    what: "a request's input file",
+    how: 'choose it with "Choose file…" in the Request view',
+  },
 } as const
 export type FileField = keyof typeof FILE_FIELDS
 

@@ -44,7 +44,7 @@ export async function planSession(
     throw new TritonError(
       'invalid-argument',
       `'${req.model}' is a ${profile.kind} model; live sessions need an ASR or detection model`,
-      'pick another model, send it a single request from the model browser, or save a profile that says what the model is',
+      'send it single requests in the Request view, pick another model, or save a profile that says what the model is',
     )
   }
   if (req.source === 'microphone' && !audioModel)

@@ -38,8 +38,93 @@ function tensors(list: ModelMetadata['inputs']): TensorInfo[] {
   return list.map((t) => ({ name: t.name, datatype: t.datatype, shape: t.shape.map(Number) }))
 }
 
-function exampleProfile(model: string): string {
-  return JSON.stringify({ ...EXAMPLE_ASR_PROFILE, model }, null, 2)
+/** What each input most likely takes, by the same name and type rules as the derivation below. */
+function isAudioInput(input: TensorInfo): boolean {
+  return isFloat(input.datatype) && AUDIO_NAME.test(input.name) && input.shape.includes(-1)
+}
+
+/** Lengths and prompts only mean something beside audio; anywhere else they are constants. */
+function guessSource(input: TensorInfo, withAudio: boolean): ProfileInput['source'] {
+  if (isAudioInput(input)) return 'audio'
+  if (withAudio && isInteger(input.datatype) && LENGTH_NAME.test(input.name)) return 'audio-length'
+  if (withAudio && input.datatype === 'BYTES' && PREFIX_NAME.test(input.name)) return 'text-prefix'
+  if (
+    !withAudio &&
+    input.shape.length >= 3 &&
+    (isFloat(input.datatype) || input.datatype === 'UINT8')
+  )
+    return 'video-frame'
+  return 'constant'
+}
+
+function constantValue(datatype: TritonDatatype): string | number | boolean {
+  return datatype === 'BYTES' ? '' : datatype === 'BOOL' ? false : 0
+}
+
+/**
+ * A profile to start from, built from the model's own inputs and outputs: each input mapped to
+ * the source its name and type suggest (a constant when nothing fits), the kind following from
+ * the sources, with the settings that kind needs. The user edits it rather than a stranger's
+ * WAV/WAV_LENS example. Undefined when an input's datatype is not a KServe one.
+ */
+export function profileTemplate(
+  model: string,
+  inputs: readonly TensorInfo[],
+  outputs: readonly TensorInfo[],
+  facts: { streaming: boolean; decoupled: boolean },
+): ModelProfile | undefined {
+  if (inputs.length === 0 || !inputs.every((i) => isTritonDatatype(i.datatype))) return undefined
+  const withAudio = inputs.some(isAudioInput)
+  const fed = new Set<ProfileInput['source']>()
+  const profileInputs: ProfileInput[] = inputs.map((i) => {
+    const datatype = i.datatype as TritonDatatype
+    let source = guessSource(i, withAudio)
+    if (source === 'audio' || source === 'video-frame') {
+      // One input takes the media; a second one like it stays a constant to fill in.
+      if (fed.has(source)) source = 'constant'
+      fed.add(source)
+    }
+    const input: ProfileInput = { name: i.name, datatype, shape: [...i.shape], source }
+    if (source === 'constant') input.value = constantValue(datatype)
+    if (source === 'text-prefix') input.value = WHISPER_PREFIX
+    return input
+  })
+  const sources = new Set(profileInputs.map((i) => i.source))
+  const base = {
+    model,
+    inputs: profileInputs,
+    outputs: outputs.map((o) => o.name),
+    ...(facts.decoupled ? { decoupled: true } : {}),
+  }
+  if (sources.has('audio')) {
+    const text = outputs.find((o) => o.datatype === 'BYTES')
+    return {
+      ...base,
+      kind: facts.streaming ? 'streaming-asr' : 'offline-asr',
+      audio: { sampleRate: DEFAULT_SAMPLE_RATE, chunkSamples: DEFAULT_STREAMING_CHUNK },
+      ...(text ? { decoder: { transcriptOutput: text.name } } : {}),
+      sequence: { stateful: facts.streaming },
+    }
+  }
+  if (sources.has('video-frame')) {
+    return {
+      ...base,
+      kind: 'detection',
+      vision: {
+        width: DEFAULT_VISION_SIZE,
+        height: DEFAULT_VISION_SIZE,
+        layout: 'NCHW',
+        datatype: 'FP32',
+        scale: 1 / 255,
+      },
+      decoder: { form: 'yolov8-raw' },
+    }
+  }
+  return { ...base, kind: 'generic' }
+}
+
+function exampleText(template: ModelProfile | undefined, model: string): string {
+  return JSON.stringify(template ?? { ...EXAMPLE_ASR_PROFILE, model }, null, 2)
 }
 
 function isFloat(dt: string): boolean {
@@ -54,6 +139,8 @@ interface Derived {
   kind: ModelDetails['kind']
   profile?: ModelProfile
   problem?: string
+  /** With a problem: the profile to start from, built from the model's own tensors. */
+  template?: ModelProfile
 }
 
 /** `inputs` are the required ones: an optional input is left out unless a profile feeds it. */
@@ -84,11 +171,13 @@ function audioProfile(
         value: WHISPER_PREFIX,
       })
     } else {
+      const template = profileTemplate(model, inputs, outputs, { streaming, decoupled: false })
       return {
         kind: streaming ? 'streaming-asr' : 'offline-asr',
+        template,
         problem:
           `input '${input.name}' (${input.datatype} [${input.shape.join(', ')}]) has no known source. ` +
-          `Save a model profile that says what feeds it, for example:\n${exampleProfile(model)}`,
+          `Save a model profile that says what feeds it, starting from:\n${exampleText(template, model)}`,
       }
     }
   }
@@ -205,6 +294,25 @@ function corridIsString(configs: readonly ModelConfig[]): boolean {
   )
 }
 
+/** A model the app has no live view for: say so, point at single requests, offer a template. */
+function genericModel(
+  model: string,
+  inputs: TensorInfo[],
+  outputs: TensorInfo[],
+  facts: { streaming: boolean; decoupled: boolean },
+): Derived {
+  const template = profileTemplate(model, inputs, outputs, facts)
+  return {
+    kind: 'generic',
+    template,
+    problem:
+      `the app cannot tell how to feed '${model}' from its inputs ` +
+      `(${inputs.map((i) => `${i.name} ${i.datatype} [${i.shape.join(', ')}]`).join(', ')}), so it has no live view; ` +
+      `send it single requests (the Request view, or triton-live infer). To stream to it, save a profile ` +
+      `whose input takes "source": "audio" or "video-frame", starting from:\n${exampleText(template, model)}`,
+  }
+}
+
 /**
  * `stepConfigs`: for an ensemble, the configs of its steps; a sequence batcher in any step makes
  * the whole ensemble stateful.
@@ -224,14 +332,10 @@ export function describeModel(
   const decoupled = Boolean(config?.model_transaction_policy?.decoupled)
   const metadataParam = config?.parameters?.metadata?.string_value
   const labels = metadataParam ? parseUltralyticsMetadataNames(metadataParam) : undefined
-  const derived: Derived = audioProfile(meta.name, required, outputs, sequenceBatching) ??
-    visionProfile(meta.name, required, outputs, labels) ?? {
-      kind: 'generic',
-      problem:
-        `the app cannot tell how to feed '${meta.name}' from its inputs ` +
-        `(${inputs.map((i) => `${i.name} ${i.datatype} [${i.shape.join(', ')}]`).join(', ')}). ` +
-        `Save a model profile that maps each input to a source, for example:\n${exampleProfile(meta.name)}`,
-    }
+  const derived: Derived =
+    audioProfile(meta.name, required, outputs, sequenceBatching) ??
+    visionProfile(meta.name, required, outputs, labels) ??
+    genericModel(meta.name, inputs, outputs, { streaming: sequenceBatching, decoupled })
   if (derived.profile && decoupled) derived.profile.decoupled = true
   if (derived.profile?.sequence?.stateful && corridIsString(withSteps)) {
     derived.profile.sequence.idType = 'string'
@@ -267,6 +371,8 @@ export function describeModel(
     profile,
     profileSaved: Boolean(saved),
     profileProblem: saved ? undefined : derived.problem,
+    profileTemplate: saved ? undefined : derived.template,
+    optionalInputs: optional,
     labels: saved?.labels ?? labels,
     preset: family?.preset,
   }

@@ -14,6 +14,14 @@ export async function resolveModel(
   override?: ModelProfile,
 ): Promise<{ details: ModelDetails; profile: ModelProfile }> {
   const details = await inspectModel(client, model, override && (await withLabelsFile(override)))
+  if (!details.profile && details.kind === 'generic') {
+    const inputs = details.inputs.map((i) => `${i.name} ${i.datatype} [${i.shape.join(', ')}]`)
+    throw new TritonError(
+      'invalid-argument',
+      `cannot stream to '${model}': its inputs (${inputs.join(', ')}) take no audio or video, so the app has no live view for it`,
+      `send it single requests: triton-live infer --model ${model} --input NAME=VALUE, or the Request view in the app`,
+    )
+  }
   if (!details.profile) {
     throw new TritonError(
       'invalid-argument',
@@ -21,6 +29,9 @@ export async function resolveModel(
       'pass --profile profile.json (CLI) or save a profile in the model browser',
     )
   }
+  // A saved profile (the app's or --profile) that can never produce a request fails here, at
+  // the start, instead of a session that waits for ever with 0 requests.
+  assertProfileUsable(details.profile, 'stream')
   return { details, profile: details.profile }
 }
 
@@ -67,7 +78,8 @@ export function parseProfile(text: string, source: string): ModelProfile {
 /**
  * Refuses, before anything is sent, a profile that can never produce a request for `purpose`
  * (a stream whose profile has no audio or video input would otherwise wait forever). Sessions
- * call it when they start; the CLI when it loads --profile.
+ * call it when they start (resolveModel), the app when it saves a profile, the CLI when it
+ * loads --profile.
  */
 export function assertProfileUsable(profile: ModelProfile, purpose: ProfilePurpose): void {
   const problem = profileProblem(profile, purpose)

@@ -9,6 +9,7 @@ import { LatencyBreakdownContainer } from './containers/LatencyBreakdownContaine
 import { LatencyContainer } from './containers/LatencyContainer'
 import { MetricsContainer } from './containers/MetricsContainer'
 import { ModelsContainer } from './containers/ModelsContainer'
+import { RequestContainer } from './containers/RequestContainer'
 import { SourceContainer } from './containers/SourceContainer'
 import { StageContainer } from './containers/StageContainer'
 import { useHealthPolling } from './hooks/useHealthPolling'
@@ -32,6 +33,7 @@ import { useWindowWidth } from './layout/useWindowWidth'
 import { ControllerContext } from './session/controller-context'
 import type { SessionController } from './session/session-controller'
 import { StoreContext, useAppStoreApi, type AppStore } from './store'
+import { selectModelKind } from './store/selectors'
 
 export interface AppProps {
   api: TritonLiveApi
@@ -54,6 +56,7 @@ export function App({ api, store, controller }: AppProps) {
 
 const CENTRE_TABS = [
   { id: 'live', label: 'Live' },
+  { id: 'request', label: 'Request' },
   { id: 'bench', label: 'Benchmark' },
 ] as const
 type CentreTab = (typeof CENTRE_TABS)[number]['id']
@@ -107,6 +110,17 @@ function useSidePanels(mode: LayoutMode) {
 function Shell() {
   const store = useAppStoreApi()
   const [centre, setCentre] = useState<CentreTab>('live')
+  useEffect(
+    () =>
+      // A model with no live view (kind generic) is used from the Request tab: picking one
+      // opens it there, as the user would next.
+      store.subscribe((s, prev) => {
+        const generic = selectModelKind(s) === 'generic'
+        const picked = s.models.details !== prev.models.details
+        if (generic && picked) setCentre((c) => (c === 'live' ? 'request' : c))
+      }),
+    [store],
+  )
   const [side, setSide] = useState<SideTab>('latency')
   const windowWidth = useWindowWidth()
   const mode = layoutModeFor(windowWidth)
@@ -189,7 +203,11 @@ function Shell() {
           {/* Hidden, not unmounted: a session keeps playing while the benchmark tab is open. */}
           <div className="tab-body live-view" hidden={centre !== 'live'}>
             <SourceContainer />
-            <StageContainer />
+            <StageContainer onOpenRequest={() => setCentre('request')} />
+          </div>
+          {/* Kept too: the drafts and the last answer stay while the user looks elsewhere. */}
+          <div className="tab-body request-tab panel" hidden={centre !== 'request'}>
+            <RequestContainer />
           </div>
           {centre === 'bench' && <BenchContainer />}
         </div>

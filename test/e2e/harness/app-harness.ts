@@ -15,6 +15,7 @@ import { extname, join, normalize, resolve } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { build } from 'vite'
 import type { SessionEvent } from '../../../src/shared/session-events'
+import type { RequestResponseEvent } from '../../../src/shared/single-request'
 import type { SessionEventsMessage } from '../../../src/shared/session-port'
 import { AppCore } from '../../../src/main/app/app-core'
 import { CONTENT_SECURITY_POLICY } from '../../../src/main/app/content-security-policy'
@@ -138,6 +139,8 @@ export class AppHarness {
   readonly dataDir: string
   /** Every event of every session, as it was posted to the page. */
   readonly events: SessionEvent[] = []
+  /** Every response of every single request (the Request view), as it was sent to the page. */
+  readonly inferResponses: RequestResponseEvent[] = []
   private readonly ports = new Map<string, (message: unknown) => void>()
   page!: Page
   private browser!: Browser
@@ -172,6 +175,12 @@ export class AppHarness {
       onBenchProgress: (event) => {
         void this.page
           ?.evaluate((e) => window.__tritonLiveBenchProgress?.(e), event)
+          .catch(() => undefined)
+      },
+      onInferResponse: (event) => {
+        this.inferResponses.push(event)
+        void this.page
+          ?.evaluate((e) => window.__tritonLiveEvent?.('models:infer-response', e), event)
           .catch(() => undefined)
       },
     })

@@ -7,6 +7,8 @@ import {
   createTritonLiveApi,
   type BenchProgressEvent,
   type BridgeTransport,
+  type EventChannel,
+  type EventPayloads,
   type TritonLiveApi,
 } from '../../../src/shared/ipc-contract'
 import {
@@ -29,6 +31,8 @@ declare global {
     __tritonLivePortMessage(sessionId: string, message: unknown): Promise<void>
     /** Test process → page: deliver bench progress. */
     __tritonLiveBenchProgress?: (event: BenchProgressEvent) => void
+    /** Test process → page: deliver an event on any event channel. */
+    __tritonLiveEvent?: <C extends EventChannel>(channel: C, event: EventPayloads[C]) => void
     /** Test process → page: open a session's port, then deliver messages on it, then close it. */
     __tritonLiveOpenPort?: (sessionId: string, nonce: string) => void
     __tritonLivePortPost?: (sessionId: string, message: SessionEventsMessage) => void
@@ -61,8 +65,12 @@ function encode(value: unknown): unknown {
   return value
 }
 
-const progress = new Set<(event: BenchProgressEvent) => void>()
-window.__tritonLiveBenchProgress = (event) => progress.forEach((l) => l(event))
+type Listener = (event: never) => void
+const listeners = new Map<EventChannel, Set<Listener>>()
+const deliver = <C extends EventChannel>(channel: C, event: EventPayloads[C]): void =>
+  listeners.get(channel)?.forEach((l) => (l as (e: EventPayloads[C]) => void)(event))
+window.__tritonLiveBenchProgress = (event) => deliver('bench:progress', event)
+window.__tritonLiveEvent = deliver
 
 const farEnds = new Map<string, MessagePort>()
 window.__tritonLiveOpenPort = (sessionId, nonce) => {
@@ -82,9 +90,11 @@ window.__tritonLivePortClose = (sessionId) => {
 
 const transport: BridgeTransport = {
   invoke: (channel, payload) => window.__tritonLiveInvoke(channel, encode(payload)) as never,
-  subscribe: (_channel, listener) => {
-    progress.add(listener)
-    return () => progress.delete(listener)
+  subscribe: (channel, listener) => {
+    const set = listeners.get(channel) ?? new Set<Listener>()
+    listeners.set(channel, set)
+    set.add(listener as Listener)
+    return () => set.delete(listener as Listener)
   },
   droppedFile: (file) => window.__tritonLiveDropped(file.name) as never,
 }

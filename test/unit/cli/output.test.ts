@@ -1,6 +1,12 @@
 import { emptyOutcomes } from '../../../src/shared/session-summary'
 import { describe, expect, it } from 'vitest'
-import { detectionLine, flowLine, mediaTime, summaryTable } from '../../../src/cli/output'
+import {
+  detectionLine,
+  emptyAnswersNote,
+  flowLine,
+  mediaTime,
+  summaryTable,
+} from '../../../src/cli/output'
 import type { DetectionBox, DetectionFrameEvent } from '../../../src/shared/results'
 
 const box = (label: string, x: number): DetectionBox => ({
@@ -100,5 +106,29 @@ describe('CLI lines', () => {
     expect(
       flowLine({ ...flow, queued: 0, queuedSec: 0, droppedFrames: 7, unmatched: 1, retries: 0 }),
     ).toBe('queued 0 items, 2 in flight, 7 frames skipped, 1 unmatched answers')
+  })
+})
+
+describe('emptyAnswersNote', () => {
+  it('says a detector answered with no boxes, and what it finds, only when every answer was empty', () => {
+    expect(
+      emptyAnswersNote(
+        'boxes',
+        'boxes',
+        { successes: 40, emptyAnswers: 40 },
+        'finds\x1b[2J red boxes',
+      ),
+    ).toEqual({
+      message: 'boxes answered 40 times with no boxes.',
+      understands: 'What it understands: finds red boxes',
+    })
+    expect(emptyAnswersNote('asr', 'text', { successes: 1, emptyAnswers: 1 })).toEqual({
+      message: 'asr answered once with no text.',
+      understands:
+        'Its config does not say what it understands; check that the file suits this model.',
+    })
+    expect(emptyAnswersNote('asr', 'text', { successes: 12, emptyAnswers: 11 })).toBeUndefined()
+    expect(emptyAnswersNote('asr', 'text', { successes: 0, emptyAnswers: 0 })).toBeUndefined()
+    expect(emptyAnswersNote('m', undefined, { successes: 3, emptyAnswers: 3 })).toBeUndefined()
   })
 })

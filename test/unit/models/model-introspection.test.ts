@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { describeModel } from '../../../src/main/models/model-introspection'
+import { modelProfileSchema } from '../../../src/shared/model-profile'
 import { audioInputs, frameInputs } from '../../../src/main/sessions/request-builder'
 import type { ModelConfig, ModelMetadata } from '../../../src/main/triton/triton-client'
 
@@ -147,7 +148,7 @@ describe('describeModel', () => {
     })
   })
 
-  it('asks for a profile, with an example, when the inputs cannot be understood', () => {
+  it('points a model it cannot feed at single requests, with a template of its own inputs', () => {
     const d = describeModel(
       meta('mystery', [['INPUT0', 'INT32', [16]]], [['OUTPUT0', 'INT32', [16]]]),
       config({}),
@@ -155,7 +156,51 @@ describe('describeModel', () => {
     expect(d.kind).toBe('generic')
     expect(d.profile).toBeUndefined()
     expect(d.profileProblem).toContain("cannot tell how to feed 'mystery'")
-    expect(d.profileProblem).toContain('"source": "audio-length"')
+    expect(d.profileProblem).toContain('the Request view, or triton-live infer')
+    expect(d.profileProblem).not.toContain('WAV')
+    expect(d.profileTemplate).toEqual({
+      model: 'mystery',
+      kind: 'generic',
+      inputs: [{ name: 'INPUT0', datatype: 'INT32', shape: [16], source: 'constant', value: 0 }],
+      outputs: ['OUTPUT0'],
+    })
+    expect(d.profileProblem).toContain(JSON.stringify(d.profileTemplate, null, 2))
+  })
+
+  it('builds the template of a decoupled text model from its BYTES input, not a WAV example', () => {
+    const d = describeModel(
+      meta('splitter', [['TEXT', 'BYTES', [1]]], [['WORD', 'BYTES', [1]]]),
+      config({ model_transaction_policy: { decoupled: true } } as Partial<ModelConfig>),
+    )
+    expect(d.profileTemplate).toEqual({
+      model: 'splitter',
+      kind: 'generic',
+      inputs: [{ name: 'TEXT', datatype: 'BYTES', shape: [1], source: 'constant', value: '' }],
+      outputs: ['WORD'],
+      decoupled: true,
+    })
+  })
+
+  it('maps an audio model input it cannot place to a constant and keeps the rest of the template valid', () => {
+    const d = describeModel(
+      meta(
+        'asr-with-extra',
+        [
+          ['WAV', 'FP32', [-1]],
+          ['SPEAKER', 'INT32', [1]],
+        ],
+        [['TEXT', 'BYTES', [1]]],
+      ),
+      config({}),
+    )
+    expect(d.profile).toBeUndefined()
+    expect(d.profileProblem).toContain("input 'SPEAKER' (INT32 [1]) has no known source")
+    expect(d.profileTemplate?.kind).toBe('offline-asr')
+    expect(d.profileTemplate?.inputs.map((i) => [i.name, i.source])).toEqual([
+      ['WAV', 'audio'],
+      ['SPEAKER', 'constant'],
+    ])
+    expect(modelProfileSchema.safeParse(d.profileTemplate).success).toBe(true)
   })
 
   it('lets a saved profile override what the server says', () => {

@@ -129,4 +129,60 @@ describe('ProfileEditor', () => {
     expect(screen.getByTestId('model-inputs').textContent).toContain('WAV')
     expect(screen.getByTestId('model-inputs').textContent).toContain('[1, -1]')
   })
+
+  it('starts a model without a profile from the template of its own inputs, savable as it is', async () => {
+    const template = {
+      model: 'word-splitter-decoupled',
+      kind: 'generic' as const,
+      inputs: [
+        {
+          name: 'TEXT',
+          datatype: 'BYTES' as const,
+          shape: [1],
+          source: 'constant' as const,
+          value: '',
+        },
+      ],
+      outputs: ['WORD'],
+      decoupled: true,
+    }
+    const generic: ModelDetails = {
+      ...asrDetails,
+      name: 'word-splitter-decoupled',
+      kind: 'generic',
+      profile: undefined,
+      profileTemplate: template,
+    }
+    const onSave = vi.fn(async () => ok({ ...generic, profile: template, profileSaved: true }))
+    render(<ProfileEditor details={generic} onSave={onSave} />)
+    expect(JSON.parse((screen.getByTestId('profile-text') as HTMLTextAreaElement).value)).toEqual(
+      template,
+    )
+    expect(screen.getByTestId('profile-text').textContent).not.toContain('WAV')
+    expect(screen.getByTestId('profile-origin').textContent).toBe('template')
+    expect(screen.getByTestId('profile-stream-note').textContent).toContain(
+      'the Request view in the app',
+    )
+    fireEvent.click(screen.getByTestId('profile-save'))
+    await waitFor(() => expect(onSave).toHaveBeenCalledWith(template))
+  })
+
+  it('refuses, while typing, a profile whose only input is a constant, and keeps Save off', () => {
+    const onSave = vi.fn()
+    render(<ProfileEditor details={asrDetails} onSave={onSave} />)
+    edit(
+      JSON.stringify({
+        ...asrDetails.profile,
+        inputs: [{ name: 'WAV', datatype: 'FP32', shape: [1, 16], source: 'constant', value: 0 }],
+      }),
+    )
+    expect(screen.queryByTestId('profile-errors')).toBeNull()
+    expect(screen.getByTestId('profile-unusable').textContent).toContain(
+      'has no input with "source": "audio" (it has WAV (constant)), so no chunk of sound would ever become a request',
+    )
+    const save = screen.getByTestId('profile-save') as HTMLButtonElement
+    expect(save.disabled).toBe(true)
+    fireEvent.click(save)
+    expect(onSave).not.toHaveBeenCalled()
+  })
 })

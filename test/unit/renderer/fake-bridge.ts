@@ -8,6 +8,8 @@ import {
   type InvokeResults,
   type ModelDetails,
   type BenchProgressEvent,
+  type EventChannel,
+  type EventPayloads,
   type Result,
   type SessionEvent,
   type TritonLiveApi,
@@ -30,6 +32,8 @@ export interface FakeBridge {
   /** Main's side: posts an event on the newest session's port. */
   emit(event: SessionEvent): void
   emitBench(event: BenchProgressEvent): void
+  /** Main's side: an event on any event channel, as the preload would deliver it. */
+  emitEvent<C extends EventChannel>(channel: C, event: EventPayloads[C]): void
   /** Hands the controller a port for each start, as main's posted port would. */
   acceptPort: PortAcceptor
   /** Nonces the page asked ports for, in order. */
@@ -61,7 +65,10 @@ export const fail = <T>(message: string, hint = 'Try again.', kind = 'test'): Re
 
 /** The real API factory over an in-memory transport: the renderer cannot tell it from the preload. */
 export function createFakeBridge(handlers: FakeHandlers = {}): FakeBridge {
-  const listeners = new Set<(e: BenchProgressEvent) => void>()
+  type Listener = (event: never) => void
+  const listeners = new Map<EventChannel, Set<Listener>>()
+  const emitEvent = <C extends EventChannel>(channel: C, event: EventPayloads[C]): void =>
+    listeners.get(channel)?.forEach((l) => (l as (e: EventPayloads[C]) => void)(event))
   const invoked: FakeBridge['invoked'] = []
   const sent: FakeBridge['sent'] = []
   const ports: FakePort[] = []
@@ -75,9 +82,11 @@ export function createFakeBridge(handlers: FakeHandlers = {}): FakeBridge {
       if (!handler) return fail<InvokeResults[C]>(`no fake for ${channel}`)
       return handler(payload)
     },
-    subscribe(_channel, listener) {
-      listeners.add(listener)
-      return () => listeners.delete(listener)
+    subscribe(channel, listener) {
+      const set = listeners.get(channel) ?? new Set<Listener>()
+      listeners.set(channel, set)
+      set.add(listener as Listener)
+      return () => set.delete(listener as Listener)
     },
     // As the preload would: the dropped File's path, granted by main.
     droppedFile: async (file) => ok<string | undefined>(`/dropped/${file.name}`),
@@ -89,7 +98,8 @@ export function createFakeBridge(handlers: FakeHandlers = {}): FakeBridge {
     sent,
     nonces,
     emit: (e) => ports[ports.length - 1]?.deliver([e]),
-    emitBench: (e) => listeners.forEach((l) => l(e)),
+    emitBench: (e) => emitEvent('bench:progress', e),
+    emitEvent,
     acceptPort: (nonce) => {
       nonces.push(nonce)
       const port = new FakePort(sent)

@@ -1,6 +1,7 @@
 import { memo, useMemo, useState } from 'react'
 import type { ModelDetails, Result, UserError } from '../../../shared/ipc-contract'
 import type { ModelProfile } from '../../../shared/model-profile'
+import { profileProblem } from '../../../shared/profile-check'
 import { ErrorBanner } from './ErrorBanner'
 import { profileToText, validateProfileText } from './profile-validation'
 
@@ -25,8 +26,10 @@ function withLabelsFile(text: string, path: string): string | undefined {
 }
 
 /**
- * The model profile as editable JSON, checked against the shared schema on every keystroke.
- * Keyed by the parent on model and saved profile, so it restarts from what the server says.
+ * The model profile as editable JSON, checked against the shared schema and the shared "can it
+ * ever produce a request" rule on every keystroke. Keyed by the parent on model and saved
+ * profile, so it restarts from what the server says; a model without a profile starts from a
+ * template of its own inputs.
  */
 export const ProfileEditor = memo(function ProfileEditor({
   details,
@@ -34,10 +37,14 @@ export const ProfileEditor = memo(function ProfileEditor({
   onPickLabels,
 }: ProfileEditorProps) {
   const original = profileToText(details.profile)
-  const [text, setText] = useState(original)
+  const start = details.profile ? original : profileToText(details.profileTemplate)
+  const [text, setText] = useState(start)
   const [saving, setSaving] = useState(false)
   const [error, setError] = useState<UserError>()
   const check = useMemo(() => (text.trim() ? validateProfileText(text) : undefined), [text])
+  // The same refusal main applies on save, shown while typing rather than after Save.
+  const unusable = check?.ok ? profileProblem(check.profile, 'save') : undefined
+  const streamNote = check?.ok && !unusable ? profileProblem(check.profile, 'stream') : undefined
   const dirty = text !== original
 
   const save = async (profile: ModelProfile | null): Promise<void> => {
@@ -69,7 +76,7 @@ export const ProfileEditor = memo(function ProfileEditor({
   const reset = (): void => {
     // Unsaved edits revert locally; a saved override is removed so the derived profile returns.
     if (details.profileSaved && !dirty) void save(null)
-    else setText(original)
+    else setText(start)
   }
 
   return (
@@ -77,7 +84,13 @@ export const ProfileEditor = memo(function ProfileEditor({
       <div className="profile-header">
         <h3>Model profile</h3>
         <span className="tag" data-testid="profile-origin">
-          {details.profileSaved ? 'saved override' : details.profile ? 'derived' : 'none'}
+          {details.profileSaved
+            ? 'saved override'
+            : details.profile
+              ? 'derived'
+              : details.profileTemplate
+                ? 'template'
+                : 'none'}
         </span>
       </div>
       {details.profileProblem && (
@@ -110,11 +123,21 @@ export const ProfileEditor = memo(function ProfileEditor({
           ))}
         </ul>
       )}
+      {unusable && (
+        <p className="profile-errors" role="alert" data-testid="profile-unusable">
+          {unusable}
+        </p>
+      )}
+      {streamNote && (
+        <p className="muted" data-testid="profile-stream-note">
+          {streamNote}
+        </p>
+      )}
       <div className="form-actions">
         <button
           type="button"
           className="primary"
-          disabled={saving || !check?.ok || !dirty}
+          disabled={saving || !check?.ok || Boolean(unusable) || !dirty}
           onClick={() => check?.ok && void save(check.profile)}
           data-testid="profile-save"
         >
@@ -122,7 +145,7 @@ export const ProfileEditor = memo(function ProfileEditor({
         </button>
         <button
           type="button"
-          disabled={saving || (!dirty && !details.profileSaved)}
+          disabled={saving || (text === start && !details.profileSaved)}
           onClick={reset}
           data-testid="profile-reset"
           title={details.profileSaved && !dirty ? 'Remove the saved override' : 'Undo your edits'}

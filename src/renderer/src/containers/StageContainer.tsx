@@ -32,8 +32,13 @@ function RequestErrors() {
   )
 }
 
+export interface StageContainerProps {
+  /** Opens the Request tab, where a model without a live view is used. */
+  onOpenRequest?(): void
+}
+
 /** The centre: the picture with its boxes, or the transcript, for whatever is running. */
-export function StageContainer() {
+export function StageContainer({ onOpenRequest }: StageContainerProps) {
   const source = useAppStore(selectSource)
   const plan = useAppStore(selectPlanOnScreen)
   const kind = useAppStore(selectModelKind)
@@ -47,6 +52,23 @@ export function StageContainer() {
     const v = videoRef.current
     if (v && source === 'camera') v.srcObject = stream ?? null
   }, [stream, source])
+
+  // A model without a live view (a text model, say) is used one request at a time.
+  if (kind === 'generic') {
+    return (
+      <main className="stage" data-testid="stage" data-kind={kind}>
+        <div className="stage-placeholder muted" data-testid="stage-no-live-view">
+          This model takes no audio or frames, so it has no live view: send it requests one at a
+          time.
+          {onOpenRequest && (
+            <button type="button" onClick={onOpenRequest} data-testid="stage-open-request">
+              Open the Request tab
+            </button>
+          )}
+        </div>
+      </main>
+    )
+  }
 
   const fileUrl = source === 'file' && plan?.mediaUrl ? plan.mediaUrl : undefined
   const fileIsVideo = fileUrl && plan?.mediaKind !== 'audio'
@@ -116,9 +138,6 @@ export function StageContainer() {
       {looks && <EmptyAnswersContainer />}
       {looks && !overlaid && exportMenu}
       {listens && <TranscriptContainer />}
-      {!listens && !looks && kind === 'generic' && (
-        <p className="muted">This model has no live view yet; latency is on the right.</p>
-      )}
     </main>
   )
 }

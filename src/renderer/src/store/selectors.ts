@@ -1,4 +1,5 @@
 import type { SourceKind } from '../../../shared/ipc-contract'
+import { emptyAnswersSentence } from '../../../shared/empty-answers'
 import type { ModelKind } from '../../../shared/model-profile'
 import { isActiveStatus } from './session-slice'
 import type { AppState } from './types'
@@ -144,11 +145,12 @@ export const selectEmptyAnswers = (s: AppState): string | undefined => {
   if (listens && (r.transcriptCount > 0 || r.finals.length > 0)) return undefined
   if (plan.kind === 'detection' && (r.detectionCount === 0 || anyBoxes(r))) return undefined
   if (!listens && plan.kind !== 'detection') return undefined
-  const times = answered === 1 ? 'once' : `${answered} times`
-  const nothing = listens ? 'text' : 'boxes'
-  return isActiveStatus(s.session.status)
-    ? `${plan.model} has answered ${times}, with no ${nothing} so far.`
-    : `${plan.model} answered ${times} with no ${nothing}.`
+  return emptyAnswersSentence(
+    plan.model,
+    answered,
+    listens ? 'text' : 'boxes',
+    isActiveStatus(s.session.status),
+  )
 }
 
 /** What the session's model understands, when its config says so. */
