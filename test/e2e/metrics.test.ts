@@ -153,7 +153,9 @@ describe('where the time goes, in Chromium against the demo endpoint', () => {
     )
     // Axes as wide as their labels; the inference rate ticks on whole numbers, not a lone 0.
     await expect
-      .poll(async () => (await yAxisFits(h.page, 'metrics-rate-chart')).ticks.length)
+      .poll(async () => (await yAxisFits(h.page, 'metrics-rate-chart')).ticks.length, {
+        timeout: 15_000,
+      })
       .toBeGreaterThan(1)
     for (const id of ['metrics-util-chart', 'metrics-rate-chart']) {
       const axis = await yAxisFits(h.page, id)

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { modelConfigOf } from '../../src/main/demo-endpoint/demo-control'
+import { toneStreamingTranscriber, type DemoModel } from '../../src/main/demo-endpoint/demo-models'
 import { startDemoEndpoint, type DemoEndpoint } from '../../src/main/demo-endpoint/demo-server'
 import { encodeToneText } from '../../src/main/demo-endpoint/tone-text-codec'
 import { sequenceParameters } from '../../src/main/triton/infer-messages'
@@ -154,16 +156,53 @@ describe('TritonClient against the demo endpoint over loopback', () => {
     await stream.end()
   })
 
-  it('accepts string sequence ids', async () => {
-    const stream = client.openStream()
+  it('sends string sequence ids as strings: a TYPE_STRING CORRID takes them, a UINT64 one refuses', async () => {
     const audio = encodeToneText('ok')
-    const o = await stream.infer({
-      model: 'tone-transcriber-streaming',
-      inputs: wavInputs(audio),
-      parameters: sequenceParameters({ id: 'utterance-a', start: true, end: true }),
-    })
-    expect(bytesToStrings(o.responses[0].outputs.get('TRANSCRIPTS')!)).toEqual(['ok'])
-    stream.cancel()
+    const refused = await client
+      .openStream()
+      .infer({
+        model: 'tone-transcriber-streaming',
+        inputs: wavInputs(audio),
+        parameters: sequenceParameters({ id: 'utterance-a', start: true, end: true }),
+      })
+      .catch((e: unknown) => e as TritonError)
+    expect((refused as TritonError).message).toContain(
+      "sequence batching control 'CORRID' data-type is 'BYTES', but model 'tone-transcriber-streaming' expects 'UINT64'",
+    )
+    // The same transcriber with string correlation ids, as Triton 2.15+ allows (TYPE_STRING).
+    const base = modelConfigOf(toneStreamingTranscriber)
+    const strings: DemoModel = {
+      ...toneStreamingTranscriber,
+      name: 'tone-strings',
+      config: {
+        ...base,
+        name: 'tone-strings',
+        sequence_batching: {
+          ...base.sequence_batching,
+          control_input: [
+            {
+              name: 'CORRID',
+              control: [{ kind: 'CONTROL_SEQUENCE_CORRID', data_type: 'TYPE_STRING' }],
+            },
+          ],
+        },
+      },
+    }
+    const server = await startDemoEndpoint({ port: 0, metricsPort: null, models: [strings] })
+    const other = new TritonClient({ url: server.url })
+    try {
+      const stream = other.openStream()
+      const o = await stream.infer({
+        model: 'tone-strings',
+        inputs: wavInputs(audio),
+        parameters: sequenceParameters({ id: 'utterance-a', start: true, end: true }),
+      })
+      expect(bytesToStrings(o.responses[0].outputs.get('TRANSCRIPTS')!)).toEqual(['ok'])
+      stream.cancel()
+    } finally {
+      other.close()
+      await server.close()
+    }
   })
 
   it('delivers a per-request error mid-stream and keeps the stream open', async () => {
