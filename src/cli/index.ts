@@ -1,74 +1,101 @@
-import * as grpc from '@grpc/grpc-js'
 import packageJson from '../../package.json'
 import { CliUsageError, describeError as describe } from './cli-error'
-import { BENCH_HELP, benchCommand } from './commands/bench-command'
-import { DEMO_HELP, demoCommand } from './commands/demo-command'
-import { DEMO_ENDPOINT_HELP, demoEndpointCommand } from './commands/demo-endpoint-command'
-import { DOCTOR_HELP, doctorCommand } from './commands/doctor-command'
-import { HEALTH_HELP, healthCommand } from './commands/health-command'
-import { INFER_HELP, inferCommand } from './commands/infer-command'
-import { MODELS_HELP, modelsCommand } from './commands/models-command'
-import { STREAM_HELP, streamCommand } from './commands/stream-command'
 import { CONNECTION_HELP } from './connection-flags'
 import { terminalText, type Output } from './output'
 
+interface CommandModule {
+  help: string
+  run(argv: string[], output: Output): Promise<number>
+}
+
 interface Command {
   summary: string
-  help: string
   /** Whether it talks to Triton, so its help lists the connection flags too. */
   connects: boolean
-  run(argv: string[], output: Output): Promise<number>
+  /**
+   * The command's module, loaded when it runs or shows its help: each brings only its own
+   * dependencies, so `--version`, `--help` and a quick `health` start fast.
+   */
+  load(): Promise<CommandModule>
 }
 
 /** Every command, in the order `--help` lists them; the one place a command is registered. */
 const COMMANDS: Readonly<Record<string, Command>> = {
   demo: {
     summary: 'run the bundled samples through the demo endpoint (or --url), end to end',
-    help: DEMO_HELP,
     connects: true,
-    run: demoCommand,
+    load: async () => {
+      const m = await import('./commands/demo-command')
+      return { help: m.DEMO_HELP, run: m.demoCommand }
+    },
   },
   'demo-endpoint': {
     summary: 'serve the built-in demo endpoint on loopback',
-    help: DEMO_ENDPOINT_HELP,
     connects: false,
-    run: (argv, output) => demoEndpointCommand(argv, output.write),
+    load: async () => {
+      const m = await import('./commands/demo-endpoint-command')
+      return {
+        help: m.DEMO_ENDPOINT_HELP,
+        run: (argv, output) => m.demoEndpointCommand(argv, output.write),
+      }
+    },
   },
   health: {
     summary: 'is the server live and ready; name, version, extensions',
-    help: HEALTH_HELP,
     connects: true,
-    run: (argv, output) => healthCommand(argv, output.write, output.json),
+    load: async () => {
+      const m = await import('./commands/health-command')
+      return {
+        help: m.HEALTH_HELP,
+        run: (argv, output) => m.healthCommand(argv, output.write, output.json),
+      }
+    },
   },
   doctor: {
     summary: 'check a connection rung by rung: name, TCP, TLS, HTTP/2, gRPC, metrics, models',
-    help: DOCTOR_HELP,
     connects: true,
-    run: (argv, output) => doctorCommand(argv, output.write, output.json),
+    load: async () => {
+      const m = await import('./commands/doctor-command')
+      return {
+        help: m.DOCTOR_HELP,
+        run: (argv, output) => m.doctorCommand(argv, output.write, output.json),
+      }
+    },
   },
   models: {
     summary: 'the repository: one line per model with version, state, detected kind and preset',
-    help: MODELS_HELP,
     connects: true,
-    run: (argv, output) => modelsCommand(argv, output.write, output.json),
+    load: async () => {
+      const m = await import('./commands/models-command')
+      return {
+        help: m.MODELS_HELP,
+        run: (argv, output) => m.modelsCommand(argv, output.write, output.json),
+      }
+    },
   },
   stream: {
     summary: 'stream a file to a model; print transcripts or detections and a latency summary',
-    help: STREAM_HELP,
     connects: true,
-    run: streamCommand,
+    load: async () => {
+      const m = await import('./commands/stream-command')
+      return { help: m.STREAM_HELP, run: m.streamCommand }
+    },
   },
   infer: {
     summary: 'send one request to any model (inputs as JSON, text or a file); print every response',
-    help: INFER_HELP,
     connects: true,
-    run: inferCommand,
+    load: async () => {
+      const m = await import('./commands/infer-command')
+      return { help: m.INFER_HELP, run: m.inferCommand }
+    },
   },
   bench: {
     summary: 'load-test a model (rate or concurrency), optionally against a second one',
-    help: BENCH_HELP,
     connects: true,
-    run: benchCommand,
+    load: async () => {
+      const m = await import('./commands/bench-command')
+      return { help: m.BENCH_HELP, run: m.benchCommand }
+    },
   },
 }
 
@@ -92,8 +119,8 @@ ${lines.join('\n')}
 ${CONNECTION_HELP}`
 }
 
-function commandHelp(c: Command): string {
-  return c.connects ? `${c.help}\n\n${CONNECTION_HELP}` : c.help
+function commandHelp(c: Command, help: string): string {
+  return c.connects ? `${help}\n\n${CONNECTION_HELP}` : help
 }
 
 /** One line that names the cause and what to do, pointing at the command's own help. */
@@ -123,11 +150,13 @@ function endQuietlyOnClosedPipe(): void {
 /**
  * grpc-js logs some failures itself ("E No address added out of total 1 resolved") before we
  * report them in our own words; a user who asks for its logs with GRPC_VERBOSITY or GRPC_TRACE
- * still gets them.
+ * still gets them. grpc-js reads the variable when it loads, which is after this (lazily, with
+ * the command that needs it).
  */
 function quietGrpcLogs(): void {
-  if (process.env.GRPC_VERBOSITY || process.env.GRPC_TRACE) return
-  grpc.setLogVerbosity(grpc.logVerbosity.NONE)
+  const env = process.env
+  if (env.GRPC_VERBOSITY || env.GRPC_NODE_VERBOSITY || env.GRPC_TRACE || env.GRPC_NODE_TRACE) return
+  env.GRPC_NODE_VERBOSITY = 'NONE'
 }
 
 const wantsHelp = (argv: readonly string[]): boolean =>
@@ -154,11 +183,12 @@ export async function main(argv: string[]): Promise<number> {
     }
     const chosen = COMMANDS[command]
     if (!chosen) throw new CliUsageError(`unknown command '${command}'`)
+    const module = await chosen.load()
     if (wantsHelp(rest)) {
-      output.write(commandHelp(chosen))
+      output.write(commandHelp(chosen, module.help))
       return 0
     }
-    return await chosen.run(rest, output)
+    return await module.run(rest, output)
   } catch (e) {
     process.stderr.write(`triton-live: ${describeError(e, command)}\n`)
     return e instanceof CliUsageError ||

@@ -1,12 +1,15 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { encodeToneText } from '../../src/main/demo-endpoint/tone-text-codec'
+import { encodeWav16 } from '../../src/main/media/wav-file'
 import { AppHarness, ROOT, readJson } from './harness/app-harness'
 
 const SAMPLES = join(ROOT, 'resources/samples')
-const SAMPLE_TEXT = 'hello from triton live. the quick brown fox jumps over the lazy dog.'
+/** What the fake microphone says, over and over: short, so a session hears it whole soon. */
+const MIC_TEXT = 'hello from the microphone.'
 
 /** The camera scene: three still boxes, so every camera frame has the same ground truth. */
 const CAMERA_BOXES = [
@@ -149,7 +152,13 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'triton-live-e2e-media-'))
   const y4m = join(dir, 'camera.y4m')
   makeCameraY4m(y4m)
-  h = await AppHarness.start({ fakeAudio: join(SAMPLES, 'tone-text.wav'), fakeVideo: y4m })
+  // The words, then 1.5 s of silence so the endpointer ends the utterance before they repeat.
+  const said = encodeToneText(MIC_TEXT)
+  const loop = new Float32Array(said.length + 24_000)
+  loop.set(said)
+  const mic = join(dir, 'microphone.wav')
+  writeFileSync(mic, encodeWav16(loop, 16_000))
+  h = await AppHarness.start({ fakeAudio: mic, fakeVideo: y4m })
   await watchCapturedTracks()
 }, 120_000)
 
@@ -195,7 +204,7 @@ describe('the desktop app in Chromium, against the demo endpoint', () => {
         timeout: 60_000,
         interval: 500,
       })
-      .toContain(SAMPLE_TEXT)
+      .toContain(MIC_TEXT)
     await expect.poll(() => h.page.getByTestId('latency-p50').textContent()).toMatch(/\d/)
     for (const id of ['latency-last', 'latency-mean', 'latency-p95', 'latency-p99']) {
       expect(await h.page.getByTestId(id).textContent()).toMatch(/\d/)

@@ -1,4 +1,5 @@
-import { Pool, errors as undiciErrors, type FormData } from 'undici'
+import { createRequire } from 'node:module'
+import type { FormData, Pool } from 'undici'
 import {
   connectionHeaders,
   identityCheckNamingBothNames,
@@ -15,6 +16,16 @@ import { TritonError, type SentCredentials } from '../../triton/triton-error'
 import { httpTransportError } from './http-errors'
 import { explainProbeVerdict, type TlsContext } from '../../triton/tls-failure'
 import { probeTls } from '../../triton/tls-probe'
+
+type Undici = typeof import('undici')
+let loaded: Undici | undefined
+
+/** undici loads with the first HTTP connection, so a gRPC-only run (most CLI calls) skips it. */
+function undici(): Undici {
+  // createRequire works from the ESM test run and the CJS bundle alike (see ffmpeg-path.ts).
+  loaded ??= createRequire(import.meta.url)('undici') as Undici
+  return loaded
+}
 
 export interface HttpResponse {
   status: number
@@ -72,7 +83,7 @@ export class HttpConnection {
     }
     this.sent = { credential: credentialName(options) }
     this.origin = `${this.endpoint.tls ? 'https' : 'http'}://${this.endpoint.target}`
-    this.pool = new Pool(this.origin, {
+    this.pool = new (undici().Pool)(this.origin, {
       connect: this.endpoint.tls ? tlsConnectOptions(options) : undefined,
       maxResponseSize: this.maxResponseBytes,
       keepAliveTimeout: 30_000,
@@ -114,7 +125,7 @@ export class HttpConnection {
       if (abort.signal.aborted) {
         throw new TritonError('cancelled', `${call.operation} was cancelled`, '')
       }
-      if (e instanceof undiciErrors.ResponseExceededMaxSizeError) {
+      if (e instanceof undici().errors.ResponseExceededMaxSizeError) {
         throw new TritonError(
           'too-large',
           `${call.operation}: the answer is larger than ${this.maxResponseBytes} bytes`,
