@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { looksLikeEndpoint } from '../../src/cli/commands/bench-targets'
 import { startDemoEndpoint, type DemoEndpoint } from '../../src/main/demo-endpoint/demo-server'
 import { TritonClient } from '../../src/main/triton/triton-client'
+import { cliArgs } from '../fixtures/built-app'
 
 const ROOT = join(__dirname, '../..')
 const WAV = join(ROOT, 'resources/samples/tone-text.wav')
@@ -35,8 +36,8 @@ interface CliResult {
 function cli(args: string[]): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
-      'npx',
-      ['tsx', 'src/cli/index.ts', ...args],
+      process.execPath,
+      cliArgs(args),
       { cwd: ROOT, timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer as createHttp2Server, type Http2Server } from 'node:http2'
 import { createServer as createNetServer } from 'node:net'
@@ -18,8 +17,8 @@ import type { TritonError } from '../../src/main/triton/triton-error'
 import type { DoctorReport } from '../../src/shared/ipc-contract'
 import { makeDoctorCertificates } from '../fixtures/doctor-certs'
 import { testSecretStore } from '../fixtures/test-secret-store'
+import { runCli, type CliRun } from '../fixtures/built-app'
 
-const root = join(__dirname, '../..')
 let dir: string
 let demo: DemoEndpoint
 let tlsDemo: DemoEndpoint
@@ -30,23 +29,7 @@ let deadPort: number
 /** The :authority of each request the proxy saw. */
 const authorities: string[] = []
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(root, 'src/cli/index.ts'), ...args],
-      {
-        cwd: root,
-        env: { ...process.env, TRITON_URL: '' },
-      },
-    )
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
-}
+const cli = (args: string[]): Promise<CliRun> => runCli(args)
 
 /** A port that was just free: bound, read, closed. */
 async function freePort(): Promise<number> {

@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { CONTENT_SECURITY_POLICY } from '../../src/main/app/content-security-policy'
+import { MAIN_BUNDLE, PRELOAD_BUNDLE, ROOT, requireFreshBuild } from '../fixtures/built-app'
 import {
   INVOKE_CHANNELS,
   SESSION_PORT_CHANNEL,
@@ -21,33 +22,10 @@ import {
 // with a recording stand-in for the `electron` module: the windows it makes, the handlers it
 // installs and what they answer. `npm test` builds before it runs the tests.
 
-const ROOT = resolve(__dirname, '../..')
-const BUNDLE = join(ROOT, 'out/main/index.js')
-const PRELOAD = join(ROOT, 'out/preload/index.js')
+const BUNDLE = MAIN_BUNDLE
+const PRELOAD = PRELOAD_BUNDLE
 const APP_PAGE = 'app://bundle/index.html'
 const SAMPLES = join(ROOT, 'resources/samples')
-
-/** The newest modification time under a folder. */
-function newest(dir: string): number {
-  let t = 0
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name)
-    t = Math.max(t, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs)
-  }
-  return t
-}
-
-function requireFreshBundle(): void {
-  if (!existsSync(BUNDLE) || !existsSync(PRELOAD)) {
-    throw new Error(`no built main bundle at ${BUNDLE}; run \`npx electron-vite build\` first`)
-  }
-  const sources = Math.max(
-    ...['src/main', 'src/shared', 'src/preload'].map((d) => newest(join(ROOT, d))),
-  )
-  if (statSync(BUNDLE).mtimeMs < sources) {
-    throw new Error(`${BUNDLE} is older than src/; run \`npx electron-vite build\` first`)
-  }
-}
 
 interface Frame {
   url: string
@@ -112,7 +90,7 @@ interface Shell {
 }
 
 async function startShell(devServerUrl?: string): Promise<Shell> {
-  requireFreshBundle()
+  requireFreshBuild()
   const userData = mkdtempSync(join(tmpdir(), 'triton-live-shell-'))
   const standIn = createElectronStandIn(userData)
   const before = process.env.ELECTRON_RENDERER_URL
@@ -494,7 +472,7 @@ describe('the built preload, under the same stand-in', () => {
   let api: Api
 
   beforeAll(() => {
-    requireFreshBundle()
+    requireFreshBuild()
     restore = loadWithStandIn(PRELOAD, {
       contextBridge: {
         exposeInMainWorld: (name: string, value: unknown) => exposed.set(name, value),

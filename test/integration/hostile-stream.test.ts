@@ -10,11 +10,11 @@ import {
   expectNoCrash,
   expectNoGarbage,
   makeMedia,
-  root,
   runHostileSession,
 } from '../fixtures/hostile-harness'
 import { HOSTILE_MODELS, type HostileModel } from '../fixtures/hostile-models'
 import { startHostileServer } from '../fixtures/hostile-server'
+import { CLI } from '../fixtures/built-app'
 
 /**
  * The stream-level misbehaviours: silence, resets, unknown, empty and duplicate ids, a flood
@@ -171,7 +171,7 @@ describe.concurrent('stream-level misbehaviours', () => {
       const child = spawn(
         process.execPath,
         [
-          join(root, 'bin/triton-live.js'),
+          CLI,
           'stream',
           '--url',
           server.url,

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,29 +8,9 @@ import { createTritonApi } from '../../src/main/triton/create-triton-api'
 import type { TritonApi } from '../../src/main/triton/triton-api'
 import { TritonError } from '../../src/main/triton/triton-error'
 import type { ResponseView } from '../../src/shared/single-request'
+import { runCli, type CliRun } from '../fixtures/built-app'
 
-const root = join(__dirname, '../..')
-
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-function cli(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(root, 'src/cli/index.ts'), ...args],
-      { cwd: root, env: { ...process.env, TRITON_URL: '' } },
-    )
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
-}
+const cli = (args: string[]): Promise<CliRun> => runCli(args)
 
 /** A 1x3x640x640 planar RGB frame in 0..1, black with one solid red rectangle. */
 function redBoxFrame(x1: number, y1: number, x2: number, y2: number): Float32Array {

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -22,6 +22,7 @@ import {
   yoloOnnxStaticRepository,
   yoloTensorrtEndToEndRepository,
 } from '../fixtures/families/vision-families'
+import { runCli, type CliRun } from '../fixtures/built-app'
 
 const root = join(__dirname, '../..')
 /** The first half second of the sample video (5 frames), so four detector runs stay quick. */
@@ -76,23 +77,7 @@ async function serve(models: DemoModel[]): Promise<TritonClient> {
   return client
 }
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(root, 'src/cli/index.ts'), ...args],
-      {
-        cwd: root,
-        env: { ...process.env, TRITON_URL: '' },
-      },
-    )
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
-}
+const cli = (args: string[]): Promise<CliRun> => runCli(args)
 
 /** Streams boxes.mp4 through `model` and checks every frame against boxes.json. */
 async function expectSampleBoxes(

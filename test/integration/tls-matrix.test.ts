@@ -7,7 +7,8 @@ import { EndpointService } from '../../src/main/app/endpoint-service'
 import { TritonError } from '../../src/main/triton/triton-error'
 import { DemoProcess } from '../fixtures/demo-process'
 import { makeTestCertificates, type TestCertificates } from '../fixtures/doctor-certs'
-import { cli, root, type CliRun } from '../fixtures/hostile-harness'
+import { cli, root } from '../fixtures/hostile-harness'
+import type { CliRun } from '../fixtures/built-app'
 import { testSecretStore } from '../fixtures/test-secret-store'
 
 /**

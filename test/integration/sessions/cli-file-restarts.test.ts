@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encodeWav16 } from '../../../src/main/media/wav-file'
 import { DemoProcess } from '../../fixtures/demo-process'
 import { mulberry32, SENTENCES, sleep, speech } from '../../fixtures/spoken-audio'
+import { CLI } from '../../fixtures/built-app'
 
 let root: string
 beforeAll(() => {
@@ -28,7 +29,7 @@ describe('a real-time file stream through the CLI against a server killed ten ti
     const cli = spawn(
       process.execPath,
       [
-        join(__dirname, '../../../bin/triton-live.js'),
+        CLI,
         'stream',
         '--url',
         server.url,

@@ -7,6 +7,7 @@ import { startDemoEndpoint, type DemoEndpoint } from '../../../src/main/demo-end
 import { encodeToneText } from '../../../src/main/demo-endpoint/tone-text-codec'
 import { encodeWav16 } from '../../../src/main/media/wav-file'
 import { DemoProcess } from '../../fixtures/demo-process'
+import { CLI } from '../../fixtures/built-app'
 
 let demo: DemoEndpoint
 let dir: string
@@ -30,7 +31,7 @@ describe('Ctrl+C in the middle of an utterance', () => {
     const cli = spawn(
       process.execPath,
       [
-        join(__dirname, '../../../bin/triton-live.js'),
+        CLI,
         'stream',
         '--url',
         demo.url,
@@ -93,7 +94,7 @@ describe('Ctrl+C while the server is away', () => {
     const cli = spawn(
       process.execPath,
       [
-        join(__dirname, '../../../bin/triton-live.js'),
+        CLI,
         'stream',
         '--url',
         server.url,

@@ -2,11 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTritonApi } from '../../../src/main/triton/create-triton-api'
+import { cliArgs } from '../../fixtures/built-app'
 
 const root = join(__dirname, '../../..')
 
 function run(args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/index.ts'), ...args], {
+  return spawn(process.execPath, cliArgs(args), {
     cwd: root,
     env: { ...process.env, TRITON_URL: '' },
   })
