@@ -1,0 +1,434 @@
+// `npm run bench`: the figures of issue 11's target table, measured in one run against one
+// common server that does no work (sink-server.ts, its own process), with the project, Python
+// grpcio's stream client (the transport under tritonclient.grpc), a hand-framed node:http2 gRPC
+// client (the ceiling for Node) and raw loopback TCP side by side, each client in its own
+// process. Every figure is the median of interleaved rounds; ratios are taken within the run.
+// Nothing here asserts a time; it prints what it measured and whether each target is met.
+//   npm run bench [-- --rounds 3 --json out.json]
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { parseArgs } from 'node:util'
+import { benchAudio, benchFrame } from './bench-models'
+import type { ClientKind, Command } from './client-worker'
+import { writeDescriptorSet } from './descriptor-set'
+
+const PYTHON = '/usr/bin/python3'
+const here = __dirname
+
+type Result = Record<string, number>
+
+interface Runner {
+  label: string
+  run(cmd: Command): Promise<Result>
+  close(): void
+}
+
+function startSink(): Promise<{ ports: { grpc: number; tcp: number }; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'sink-server.ts')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  return new Promise((resolve, reject) => {
+    child.stdout?.once('data', (d: Buffer) => resolve({ ports: JSON.parse(d.toString()), child }))
+    child.once('exit', (code) => reject(new Error(`the sink server exited with ${code}`)))
+  })
+}
+
+function nodeWorker(kind: ClientKind, ports: object): Promise<Runner> {
+  const child = fork(join(here, 'client-worker.ts'), [kind, JSON.stringify(ports)], {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  let next = 0
+  const waiting = new Map<number, { resolve: (r: Result) => void; reject: (e: Error) => void }>()
+  child.on('message', (m: { id?: number; result?: Result; error?: string }) => {
+    const w = m.id === undefined ? undefined : waiting.get(m.id)
+    if (!w || m.id === undefined) return
+    waiting.delete(m.id)
+    if (m.error) w.reject(new Error(`${kind}: ${m.error}`))
+    else w.resolve(m.result as Result)
+  })
+  return new Promise((resolve, reject) => {
+    child.once('message', () =>
+      resolve({
+        label: kind,
+        run: (cmd) =>
+          new Promise((res, rej) => {
+            const id = ++next
+            waiting.set(id, { resolve: res, reject: rej })
+            child.send({ id, cmd })
+          }),
+        close: () => child.kill(),
+      }),
+    )
+    child.once('exit', (code) => reject(new Error(`the ${kind} worker exited with ${code}`)))
+  })
+}
+
+/** The Python peer, or why there is none (a desktop without python3-grpcio). */
+async function pythonPeer(port: number, dir: string): Promise<Runner | string> {
+  try {
+    execFileSync(PYTHON, ['-c', 'import grpc'], { stdio: 'ignore' })
+  } catch {
+    return `no Python column: ${PYTHON} cannot import grpc (on Debian: apt-get install python3-grpcio python3-protobuf)`
+  }
+  const frame = join(dir, 'frame.f32')
+  const audio = join(dir, 'audio.f32')
+  writeFileSync(frame, Buffer.from(benchFrame().buffer))
+  writeFileSync(audio, Buffer.from(benchAudio().buffer))
+  const descriptor = join(dir, 'inference.desc')
+  writeDescriptorSet(descriptor)
+  const child = spawn(
+    PYTHON,
+    [join(here, 'grpcio_peer.py'), JSON.stringify({ port, descriptor, frame, audio })],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  )
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]()
+  const first = await lines.next()
+  if (first.done) return 'no Python column: the grpcio peer exited at start'
+  const ready = JSON.parse(first.value as string) as { serializer: string; grpcio: string }
+  return {
+    label: `Python grpcio ${ready.grpcio}, ${ready.serializer}`,
+    async run(cmd) {
+      child.stdin!.write(`${JSON.stringify(cmd)}\n`)
+      const line = await lines.next()
+      if (line.done) throw new Error('the grpcio peer exited')
+      const m = JSON.parse(line.value as string) as { result?: Result; error?: string }
+      if (m.error) throw new Error(`python: ${m.error}`)
+      return m.result as Result
+    },
+    close: () => child.stdin!.end(),
+  }
+}
+
+function median(xs: number[]): number {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b)
+  if (s.length === 0) return NaN
+  const m = Math.floor(s.length / 2)
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+
+function medians(results: Result[]): Result {
+  const out: Result = {}
+  for (const k of Object.keys(results[0] ?? {})) out[k] = median(results.map((r) => r[k]))
+  return out
+}
+
+interface Cell {
+  key: string
+  label: string
+  runner: Runner | undefined
+  cmd: Command
+}
+
+/** Runs every cell once per round, rotating the order each round; returns each cell's medians. */
+async function rounds(cells: Cell[], n: number): Promise<Map<string, Result>> {
+  const all = new Map<string, Result[]>()
+  for (let r = 0; r < n; r++) {
+    const order = cells.map((_, i) => cells[(i + r) % cells.length])
+    for (const c of order) {
+      if (!c.runner) continue
+      const res = await c.runner.run(c.cmd)
+      all.set(c.key, [...(all.get(c.key) ?? []), res])
+    }
+  }
+  return new Map([...all].map(([k, v]) => [k, medians(v)]))
+}
+
+const f = (x: number | undefined, d = 1): string =>
+  x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d)
+const ratio = (a: number | undefined, b: number | undefined): string =>
+  a === undefined || b === undefined || !b ? '–' : `${(a / b).toFixed(2)}x`
+const verdict = (ok: boolean | undefined): string =>
+  ok === undefined ? 'n/a' : ok ? 'PASS' : 'FAIL'
+
+function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
+  const line = (r: string[]) =>
+    r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')
+  return [line(head), ...rows.map(line)].join('\n')
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { rounds: { type: 'string' }, json: { type: 'string' } },
+  })
+  const n = Number(values.rounds ?? process.env.BENCH_ROUNDS ?? 3)
+  const dir = mkdtempSync(join(tmpdir(), 'triton-live-bench-'))
+  const sink = await startSink()
+  const ports = sink.ports
+  const py = await pythonPeer(ports.grpc, dir)
+  const python = typeof py === 'string' ? undefined : py
+  const [project, http2, tcp] = await Promise.all([
+    nodeWorker('project', ports),
+    nodeWorker('http2', ports),
+    nodeWorker('tcp', ports),
+  ])
+  const out: Record<string, unknown> = {}
+  const print = (s = '') => console.log(s)
+  print(
+    `triton-live bench: ${cpus().length} x ${cpus()[0]?.model.trim()}, Node ${process.version}, load ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(
+        ' ',
+      )}; median of ${n} interleaved rounds; server: bench sink (grpc-js, no work) in its own process`,
+  )
+  print(typeof py === 'string' ? py : `peer: ${py.label}`)
+  print()
+
+  // 1. 4.9 MB frames.
+  const T = (
+    payload: 'frame',
+    inFlight: number,
+    route?: 'stream' | 'unary' | 'shm',
+    seconds = 2.5,
+  ): Command => ({
+    op: 'throughput',
+    payload,
+    inFlight,
+    seconds,
+    route,
+  })
+  const frames = await rounds(
+    [
+      {
+        key: 'stream',
+        label: 'project: transport stream (bench path), 2 in flight',
+        runner: project,
+        cmd: T('frame', 2),
+      },
+      {
+        key: 'session',
+        label: 'project: detection session, 2 in flight',
+        runner: project,
+        cmd: { op: 'session-throughput', seconds: 2.5 },
+      },
+      {
+        key: 'unary',
+        label: 'project: unary infer, 2 in flight',
+        runner: project,
+        cmd: T('frame', 2, 'unary'),
+      },
+      {
+        key: 'shm',
+        label: 'project: transport stream + system shm, 2 in flight',
+        runner: project,
+        cmd: T('frame', 2, 'shm'),
+      },
+      {
+        key: 'python',
+        label: 'Python grpcio stream, 4 in flight',
+        runner: python,
+        cmd: T('frame', 4),
+      },
+      {
+        key: 'http2',
+        label: 'node:http2 hand-framed, 4 in flight (ceiling)',
+        runner: http2,
+        cmd: T('frame', 4),
+      },
+      {
+        key: 'http2-2',
+        label: 'node:http2 hand-framed, 2 in flight',
+        runner: http2,
+        cmd: T('frame', 2),
+      },
+      { key: 'tcp', label: 'raw TCP, 2 in flight', runner: tcp, cmd: T('frame', 2) },
+    ],
+    n,
+  )
+  const py1 = frames.get('python')?.rps
+  const ceil = frames.get('http2')?.rps
+  print('4.9 MB frames: 1x3x640x640 FP32 in, [1,1,6] out')
+  const frameRows: Array<[string, string]> = [
+    ['stream', 'project: transport stream (bench path), 2 in flight'],
+    ['session', 'project: detection session, 2 in flight'],
+    ['unary', 'project: unary infer, 2 in flight'],
+    ['python', 'Python grpcio stream, 4 in flight'],
+    ['http2', 'node:http2 hand-framed, 4 in flight (ceiling)'],
+    ['http2-2', 'node:http2 hand-framed, 2 in flight'],
+    ['tcp', 'raw TCP, 2 in flight'],
+  ]
+  print(
+    table(
+      ['client', 'req/s', 'CPU ms/req', 'GC/req', 'vs Python', 'vs http2', 'vs TCP'],
+      frameRows
+        .filter(([k]) => frames.has(k))
+        .map(([k, label]) => {
+          const r = frames.get(k) as Result
+          return [
+            label,
+            f(r.rps),
+            f(r.cpuMsPerReq, 2),
+            f(r.gcCount / r.requests, 2),
+            ratio(r.rps, py1),
+            ratio(r.rps, ceil),
+            ratio(r.rps, frames.get('tcp')?.rps),
+          ]
+        }),
+    ),
+  )
+  const frameTarget = (k: string) => {
+    const r = frames.get(k)?.rps
+    if (r === undefined || ceil === undefined) return undefined
+    return (py1 === undefined || r >= py1) && r >= 0.8 * ceil
+  }
+  print(
+    `target >= 1.0x Python and >= 0.8x http2: transport ${verdict(frameTarget('stream'))}, detection session ${verdict(frameTarget('session'))}${py1 === undefined ? ' (Python part not checked)' : ''}`,
+  )
+  print()
+  out.frames = Object.fromEntries(frames)
+
+  // 2. Audio, 100 ms chunks, one in flight.
+  const lat = await rounds(
+    [
+      { key: 'project', label: '', runner: project, cmd: { op: 'latency', seconds: 2 } },
+      { key: 'python', label: '', runner: python, cmd: { op: 'latency', seconds: 2 } },
+      { key: 'http2', label: '', runner: http2, cmd: { op: 'latency', seconds: 2 } },
+      { key: 'tcp', label: '', runner: tcp, cmd: { op: 'latency', seconds: 2 } },
+    ],
+    n,
+  )
+  print(
+    'audio, 100 ms chunks (6.4 kB) on one sequence, one in flight: client-added latency = round trip - server time',
+  )
+  const labels: Record<string, string> = {
+    project: 'project: transport stream',
+    python: 'Python grpcio stream',
+    http2: 'node:http2 hand-framed',
+    tcp: 'raw TCP',
+  }
+  print(
+    table(
+      [
+        'client',
+        'added p50 ms',
+        'added p99 ms',
+        'rtt p50 ms',
+        'CPU ms/req',
+        'p50 vs Python',
+        'p99 vs Python',
+      ],
+      [...lat].map(([k, r]) => [
+        labels[k],
+        f(r.addedP50Ms, 3),
+        f(r.addedP99Ms, 3),
+        f(r.rttP50Ms, 3),
+        f(r.cpuMsPerReq, 3),
+        ratio(r.addedP50Ms, lat.get('python')?.addedP50Ms),
+        ratio(r.addedP99Ms, lat.get('python')?.addedP99Ms),
+      ]),
+    ),
+  )
+  const pl = lat.get('project')
+  print(
+    `target p50 < 0.3 ms: ${verdict(pl && pl.addedP50Ms < 0.3)}, p99 < 1 ms: ${verdict(pl && pl.addedP99Ms < 1)}`,
+  )
+  print()
+  out.audio = Object.fromEntries(lat)
+
+  // 3. Camera at 30 fps, raw YOLOv8 answer.
+  const cam = await rounds(
+    [
+      { key: 'project', label: '', runner: project, cmd: { op: 'camera', fps: 30, seconds: 5 } },
+      { key: 'python', label: '', runner: python, cmd: { op: 'camera', fps: 30, seconds: 5 } },
+      { key: 'http2', label: '', runner: http2, cmd: { op: 'camera', fps: 30, seconds: 5 } },
+      { key: 'tcp', label: '', runner: tcp, cmd: { op: 'camera', fps: 30, seconds: 5 } },
+    ],
+    n,
+  )
+  const camLabels: Record<string, string> = {
+    project: 'project: camera session (decode + NMS)',
+    python: 'Python grpcio stream',
+    http2: 'node:http2 hand-framed',
+    tcp: 'raw TCP',
+  }
+  print(
+    'camera, 30 fps for 5 s, 640x640 FP32 in, raw YOLOv8 [1,84,8400] FP32 out (2.8 MB), latest frame wins',
+  )
+  print(
+    table(
+      ['client', 'frames', 'answered', 'drops', 'lag p99 ms', 'CPU ms/frame', 'rtt p50 ms'],
+      [...cam].map(([k, r]) => [
+        camLabels[k],
+        f(r.frames, 0),
+        f(r.answered, 0),
+        f(r.drops, 0),
+        k === 'python' ? '–' : f(r.lagP99Ms, 1),
+        f(r.cpuMsPerFrame, 2),
+        f(r.rttP50Ms, 1),
+      ]),
+    ),
+  )
+  const pc = cam.get('project')
+  print(
+    `target 0 drops: ${verdict(pc && pc.drops === 0)}, lag p99 < 8 ms: ${verdict(pc && pc.lagP99Ms < 8)}, CPU per frame halved: compare with the saved before-run`,
+  )
+  print()
+  out.camera = Object.fromEntries(cam)
+
+  // 4. 64 real-time audio streams, each client in a fresh process (RSS).
+  const streamRunners = await Promise.all([
+    nodeWorker('project', ports),
+    nodeWorker('http2', ports),
+    nodeWorker('tcp', ports),
+  ])
+  const streams = new Map<string, Result>()
+  for (const r of streamRunners) {
+    streams.set(r.label, await r.run({ op: 'streams', n: 64, seconds: 5 }))
+    r.close()
+  }
+  print(
+    '64 real-time audio streams (100 ms chunks, 640 req/s), 5 s; project = 64 microphone sessions',
+  )
+  print(
+    table(
+      ['client', 'requests', 'CPU ms/req', 'RSS MB/stream', 'lag p99 ms'],
+      [...streams].map(([k, r]) => [
+        k === 'project' ? 'project: 64 microphone sessions' : labels[k],
+        f(r.requests, 0),
+        f(r.cpuMsPerReq, 3),
+        f(r.rssPerStreamMB, 2),
+        f(r.lagP99Ms, 1),
+      ]),
+    ),
+  )
+  const ps = streams.get('project')
+  print(
+    `target < 0.2 ms CPU/request: ${verdict(ps && ps.cpuMsPerReq < 0.2)}, < 2 MB RSS/stream: ${verdict(ps && ps.rssPerStreamMB < 2)}`,
+  )
+  print()
+  out.streams = Object.fromEntries(streams)
+
+  // 5. Shared memory against gRPC bytes (both from round 1's cells).
+  const shm = frames.get('shm')?.rps
+  const bytes = frames.get('stream')?.rps
+  print('shared memory, same host, 4.9 MB frames, 2 in flight')
+  print(
+    table(
+      ['route', 'req/s', 'ratio'],
+      [
+        ['gRPC stream, bytes', f(bytes), '1.00x'],
+        ['gRPC stream + system shm', f(shm), ratio(shm, bytes)],
+      ],
+    ),
+  )
+  print(
+    `target >= 2x the gRPC-bytes throughput: ${verdict(shm !== undefined && bytes !== undefined ? shm >= 2 * bytes : undefined)}`,
+  )
+
+  if (values.json) writeFileSync(values.json, `${JSON.stringify(out, null, 2)}\n`)
+  for (const r of [project, http2, tcp]) r.close()
+  python?.close()
+  sink.child.kill()
+  rmSync(dir, { recursive: true, force: true })
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : String(e))
+  process.exit(1)
+})
