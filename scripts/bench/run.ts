@@ -5,153 +5,22 @@
 // process. Every figure is the median of interleaved rounds; ratios are taken within the run.
 // Nothing here asserts a time; it prints what it measured and whether each target is met.
 //   npm run bench [-- --rounds 3 --json out.json]
-import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
-import { benchAudio, benchFrame } from './bench-models'
-import type { ClientKind, Command } from './client-worker'
-import { writeDescriptorSet } from './descriptor-set'
-
-const PYTHON = '/usr/bin/python3'
-const here = __dirname
-
-type Result = Record<string, number>
-
-interface Runner {
-  label: string
-  run(cmd: Command): Promise<Result>
-  close(): void
-}
-
-function startSink(): Promise<{ ports: { grpc: number; tcp: number }; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'sink-server.ts')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  return new Promise((resolve, reject) => {
-    child.stdout?.once('data', (d: Buffer) => resolve({ ports: JSON.parse(d.toString()), child }))
-    child.once('exit', (code) => reject(new Error(`the sink server exited with ${code}`)))
-  })
-}
-
-function nodeWorker(kind: ClientKind, ports: object): Promise<Runner> {
-  const child = fork(join(here, 'client-worker.ts'), [kind, JSON.stringify(ports)], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  })
-  let next = 0
-  const waiting = new Map<number, { resolve: (r: Result) => void; reject: (e: Error) => void }>()
-  child.on('message', (m: { id?: number; result?: Result; error?: string }) => {
-    const w = m.id === undefined ? undefined : waiting.get(m.id)
-    if (!w || m.id === undefined) return
-    waiting.delete(m.id)
-    if (m.error) w.reject(new Error(`${kind}: ${m.error}`))
-    else w.resolve(m.result as Result)
-  })
-  return new Promise((resolve, reject) => {
-    child.once('message', () =>
-      resolve({
-        label: kind,
-        run: (cmd) =>
-          new Promise((res, rej) => {
-            const id = ++next
-            waiting.set(id, { resolve: res, reject: rej })
-            child.send({ id, cmd })
-          }),
-        close: () => child.kill(),
-      }),
-    )
-    child.once('exit', (code) => reject(new Error(`the ${kind} worker exited with ${code}`)))
-  })
-}
-
-/** The Python peer, or why there is none (a desktop without python3-grpcio). */
-async function pythonPeer(port: number, dir: string): Promise<Runner | string> {
-  try {
-    execFileSync(PYTHON, ['-c', 'import grpc'], { stdio: 'ignore' })
-  } catch {
-    return `no Python column: ${PYTHON} cannot import grpc (on Debian: apt-get install python3-grpcio python3-protobuf)`
-  }
-  const frame = join(dir, 'frame.f32')
-  const audio = join(dir, 'audio.f32')
-  writeFileSync(frame, Buffer.from(benchFrame().buffer))
-  writeFileSync(audio, Buffer.from(benchAudio().buffer))
-  const descriptor = join(dir, 'inference.desc')
-  writeDescriptorSet(descriptor)
-  const child = spawn(
-    PYTHON,
-    [join(here, 'grpcio_peer.py'), JSON.stringify({ port, descriptor, frame, audio })],
-    {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    },
-  )
-  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]()
-  const first = await lines.next()
-  if (first.done) return 'no Python column: the grpcio peer exited at start'
-  const ready = JSON.parse(first.value as string) as { serializer: string; grpcio: string }
-  return {
-    label: `Python grpcio ${ready.grpcio}, ${ready.serializer}`,
-    async run(cmd) {
-      child.stdin!.write(`${JSON.stringify(cmd)}\n`)
-      const line = await lines.next()
-      if (line.done) throw new Error('the grpcio peer exited')
-      const m = JSON.parse(line.value as string) as { result?: Result; error?: string }
-      if (m.error) throw new Error(`python: ${m.error}`)
-      return m.result as Result
-    },
-    close: () => child.stdin!.end(),
-  }
-}
-
-function median(xs: number[]): number {
-  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b)
-  if (s.length === 0) return NaN
-  const m = Math.floor(s.length / 2)
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
-}
-
-function medians(results: Result[]): Result {
-  const out: Result = {}
-  for (const k of Object.keys(results[0] ?? {})) out[k] = median(results.map((r) => r[k]))
-  return out
-}
-
-interface Cell {
-  key: string
-  label: string
-  runner: Runner | undefined
-  cmd: Command
-}
-
-/** Runs every cell once per round, rotating the order each round; returns each cell's medians. */
-async function rounds(cells: Cell[], n: number): Promise<Map<string, Result>> {
-  const all = new Map<string, Result[]>()
-  for (let r = 0; r < n; r++) {
-    const order = cells.map((_, i) => cells[(i + r) % cells.length])
-    for (const c of order) {
-      if (!c.runner) continue
-      const res = await c.runner.run(c.cmd)
-      all.set(c.key, [...(all.get(c.key) ?? []), res])
-    }
-  }
-  return new Map([...all].map(([k, v]) => [k, medians(v)]))
-}
-
-const f = (x: number | undefined, d = 1): string =>
-  x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d)
-const ratio = (a: number | undefined, b: number | undefined): string =>
-  a === undefined || b === undefined || !b ? '–' : `${(a / b).toFixed(2)}x`
-const verdict = (ok: boolean | undefined): string =>
-  ok === undefined ? 'n/a' : ok ? 'PASS' : 'FAIL'
-
-function table(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
-  const line = (r: string[]) =>
-    r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')
-  return [line(head), ...rows.map(line)].join('\n')
-}
+import type { Command } from './client-worker'
+import {
+  f,
+  nodeWorker,
+  pythonPeer,
+  ratio,
+  rounds,
+  startSink,
+  table,
+  verdict,
+  type Result,
+} from './harness'
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -197,47 +66,40 @@ async function main(): Promise<void> {
     [
       {
         key: 'stream',
-        label: 'project: transport stream (bench path), 2 in flight',
         runner: project,
         cmd: T('frame', 2),
       },
       {
         key: 'session',
-        label: 'project: detection session, 2 in flight',
         runner: project,
         cmd: { op: 'session-throughput', seconds: 2.5 },
       },
       {
         key: 'unary',
-        label: 'project: unary infer, 2 in flight',
         runner: project,
         cmd: T('frame', 2, 'unary'),
       },
       {
         key: 'shm',
-        label: 'project: transport stream + system shm, 2 in flight',
         runner: project,
         cmd: T('frame', 2, 'shm'),
       },
       {
         key: 'python',
-        label: 'Python grpcio stream, 4 in flight',
         runner: python,
         cmd: T('frame', 4),
       },
       {
         key: 'http2',
-        label: 'node:http2 hand-framed, 4 in flight (ceiling)',
         runner: http2,
         cmd: T('frame', 4),
       },
       {
         key: 'http2-2',
-        label: 'node:http2 hand-framed, 2 in flight',
         runner: http2,
         cmd: T('frame', 2),
       },
-      { key: 'tcp', label: 'raw TCP, 2 in flight', runner: tcp, cmd: T('frame', 2) },
+      { key: 'tcp', runner: tcp, cmd: T('frame', 2) },
     ],
     n,
   )
@@ -286,10 +148,10 @@ async function main(): Promise<void> {
   // 2. Audio, 100 ms chunks, one in flight.
   const lat = await rounds(
     [
-      { key: 'project', label: '', runner: project, cmd: { op: 'latency', seconds: 2 } },
-      { key: 'python', label: '', runner: python, cmd: { op: 'latency', seconds: 2 } },
-      { key: 'http2', label: '', runner: http2, cmd: { op: 'latency', seconds: 2 } },
-      { key: 'tcp', label: '', runner: tcp, cmd: { op: 'latency', seconds: 2 } },
+      { key: 'project', runner: project, cmd: { op: 'latency', seconds: 2 } },
+      { key: 'python', runner: python, cmd: { op: 'latency', seconds: 2 } },
+      { key: 'http2', runner: http2, cmd: { op: 'latency', seconds: 2 } },
+      { key: 'tcp', runner: tcp, cmd: { op: 'latency', seconds: 2 } },
     ],
     n,
   )
@@ -334,10 +196,10 @@ async function main(): Promise<void> {
   // 3. Camera at 30 fps, raw YOLOv8 answer.
   const cam = await rounds(
     [
-      { key: 'project', label: '', runner: project, cmd: { op: 'camera', fps: 30, seconds: 5 } },
-      { key: 'python', label: '', runner: python, cmd: { op: 'camera', fps: 30, seconds: 5 } },
-      { key: 'http2', label: '', runner: http2, cmd: { op: 'camera', fps: 30, seconds: 5 } },
-      { key: 'tcp', label: '', runner: tcp, cmd: { op: 'camera', fps: 30, seconds: 5 } },
+      { key: 'project', runner: project, cmd: { op: 'camera', fps: 30, seconds: 5 } },
+      { key: 'python', runner: python, cmd: { op: 'camera', fps: 30, seconds: 5 } },
+      { key: 'http2', runner: http2, cmd: { op: 'camera', fps: 30, seconds: 5 } },
+      { key: 'tcp', runner: tcp, cmd: { op: 'camera', fps: 30, seconds: 5 } },
     ],
     n,
   )
