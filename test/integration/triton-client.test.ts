@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDemoEndpoint, type DemoEndpoint } from '../../src/main/demo-endpoint/demo-server'
+import type { DemoModel } from '../../src/main/demo-endpoint/demo-models'
 import { encodeToneText } from '../../src/main/demo-endpoint/tone-text-codec'
 import { sequenceParameters } from '../../src/main/triton/infer-messages'
 import { bytesToStrings } from '../../src/main/triton/tensor-codec'
@@ -255,5 +256,49 @@ describe('TritonClient against the demo endpoint over loopback', () => {
     expect((err as TritonError).toUserString()).toMatch(
       /cannot reach Triton at 127\.0\.0\.1:1.*check that the server is running/,
     )
+  })
+})
+
+describe('decoded outputs as views of the received message', () => {
+  /** Echoes its FP32 input, so every answer carries values only its own request had. */
+  const echo: DemoModel = {
+    name: 'echo',
+    platform: 'demo',
+    backend: 'triton-live-demo',
+    maxBatchSize: 0,
+    inputs: [{ name: 'x', datatype: 'FP32', dims: [-1] }],
+    outputs: [{ name: 'y', datatype: 'FP32', dims: [-1] }],
+    execute(inputs) {
+      const x = inputs.get('x')?.data as Float32Array
+      return [{ name: 'y', datatype: 'FP32', shape: [x.length], data: Float32Array.from(x) }]
+    },
+  }
+
+  it('keep their own values after many more answers arrive on the stream', async () => {
+    const server = await startDemoEndpoint({ port: 0, metricsPort: null, models: [echo] })
+    const c = new TritonClient({ url: server.url })
+    try {
+      const stream = c.openStream()
+      // Lengths and ids of every size move the tensor to every alignment in its message.
+      const sent = Array.from({ length: 48 }, (_, i) =>
+        Float32Array.from({ length: 1 + ((i * 37) % 300) }, (_, k) => i * 1000 + k),
+      )
+      const answers = await Promise.all(
+        sent.map((x) =>
+          stream.infer({
+            model: 'echo',
+            inputs: [{ name: 'x', datatype: 'FP32', shape: [x.length], data: x }],
+          }),
+        ),
+      )
+      const got = answers.map((a) => a.responses[0].outputs.get('y')?.data as Float32Array)
+      got.forEach((y, i) => expect(Array.from(y)).toEqual(Array.from(sent[i])))
+      // Some of them were read in place, not copied: their memory is the whole message.
+      expect(got.some((y) => y.buffer.byteLength > y.byteLength)).toBe(true)
+      await stream.end()
+    } finally {
+      c.close()
+      await server.close()
+    }
   })
 })

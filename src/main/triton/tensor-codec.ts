@@ -310,10 +310,28 @@ function aligned(raw: Uint8Array): ArrayBuffer {
   return copy.buffer
 }
 
+type ViewKind = {
+  new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): DecodedData
+  readonly BYTES_PER_ELEMENT: number
+}
+
+/**
+ * The received bytes as typed values without a copy when they sit on an element boundary, with
+ * one copy when they do not. The bytes are the decoded message's own (grpc-js and protobufjs
+ * hand out a fresh buffer per message and never write into it again), so a view stays valid
+ * for as long as anyone holds it.
+ */
+function viewOf(kind: ViewKind, raw: Uint8Array, count: number): DecodedData {
+  return raw.byteOffset % kind.BYTES_PER_ELEMENT === 0
+    ? new kind(raw.buffer, raw.byteOffset, count)
+    : new kind(aligned(raw), 0, count)
+}
+
 /**
  * Decodes raw output contents, checking the shape's bounds and the byte size against it first
  * (before allocating anything), so a server or model bug surfaces as a DecodeError that names
- * the tensor and both sizes.
+ * the tensor and both sizes. Fixed-size values come back as views of `raw` when it is aligned
+ * (on a little-endian host); FP16 and BF16 are widened into a new Float32Array.
  */
 export function decodeTensor(
   name: string,
@@ -334,6 +352,11 @@ export function decodeTensor(
       { tensor: name },
     )
   }
+  if (datatype === 'BOOL')
+    return { name, datatype, shape: dims, data: viewOf(Uint8Array, raw, count) }
+  const same = SAME_BYTES[datatype] as ViewKind | undefined
+  if (same && isLittleEndianHost)
+    return { name, datatype, shape: dims, data: viewOf(same, raw, count) }
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength)
   const read = <T extends { [i: number]: number | bigint }>(
     out: T,
@@ -344,12 +367,11 @@ export function decodeTensor(
   }
   let data: DecodedData
   switch (datatype) {
-    case 'BOOL':
     case 'UINT8':
-      data = new Uint8Array(aligned(raw))
+      data = viewOf(Uint8Array, raw, count)
       break
     case 'INT8':
-      data = new Int8Array(aligned(raw))
+      data = viewOf(Int8Array, raw, count)
       break
     case 'UINT16':
       data = read(new Uint16Array(count), (at) => view.getUint16(at, true))
@@ -376,9 +398,7 @@ export function decodeTensor(
       data = read(new Float32Array(count), (at) => bfloat16BitsToFloat32(view.getUint16(at, true)))
       break
     case 'FP32':
-      data = isLittleEndianHost
-        ? new Float32Array(aligned(raw))
-        : read(new Float32Array(count), (at) => view.getFloat32(at, true))
+      data = read(new Float32Array(count), (at) => view.getFloat32(at, true))
       break
     case 'FP64':
       data = read(new Float64Array(count), (at) => view.getFloat64(at, true))
