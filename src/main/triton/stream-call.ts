@@ -16,7 +16,7 @@ import {
   type InferResult,
 } from './infer-messages'
 import { safeLine } from '../../shared/safe-text'
-import { serializeInferRequest } from './infer-request-writer'
+import { MessageBuffers, serializeInferRequest } from './infer-request-writer'
 import { TritonError, toTritonError } from './triton-error'
 
 export type StreamCallOptions = ChannelOptions
@@ -60,6 +60,7 @@ export class StreamCall implements InferChannel {
   private readonly onUnmatched: ((r: UnmatchedResponse) => void) | undefined
   private readonly pending = new Map<string, Pending>()
   private readonly events = new EventEmitter()
+  private readonly buffers = new MessageBuffers()
   private counter = 0
   private drain: Promise<void> | undefined
   private closedWith: TritonError | null | undefined
@@ -110,7 +111,7 @@ export class StreamCall implements InferChannel {
     const parameters = { ...(spec.parameters ?? {}) }
     if (this.decoupled) parameters.triton_enable_empty_final_response = true
     // Serialized here, once the stream has room: the tensors are read now and never again.
-    const request = serializeInferRequest({ ...spec, id, parameters })
+    const request = serializeInferRequest({ ...spec, id, parameters }, this.buffers)
     return new Promise<InferAnswer>((resolve, reject) => {
       const sentAt = performance.now()
       const deadlineAt = opts.deadlineMs ? sentAt + opts.deadlineMs : Infinity
@@ -126,7 +127,8 @@ export class StreamCall implements InferChannel {
         reject,
       })
       if (deadlineAt < this.deadlineTimerAt) this.armDeadline(deadlineAt)
-      const ok = this.call.write(request)
+      // Called once grpc-js has framed the message into its own buffer: ours is free again.
+      const ok = this.call.write(request, () => this.buffers.give(request))
       if (!ok && !this.drain) {
         // Respect HTTP/2 flow control: the next request waits until the socket drains.
         this.drain = new Promise<void>((res) =>
