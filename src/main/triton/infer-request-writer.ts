@@ -29,21 +29,32 @@ function writeVarint(out: Buffer, at: number, n: number): number {
  * the message's bytes are never read again. One set per stream; small messages are not kept.
  */
 export class MessageBuffers {
-  private readonly free: Buffer[] = []
+  /** Room of whole 64 KiB steps, so requests a few bytes apart (longer ids) share buffers. */
+  private static readonly STEP = 64 * 1024
+  private readonly free: ArrayBuffer[] = []
+  private readonly ours = new WeakSet<ArrayBuffer>()
 
-  constructor(
-    private readonly keep = 4,
-    private readonly minBytes = 64 * 1024,
-  ) {}
+  constructor(private readonly keep = 4) {}
 
   take(size: number): Buffer {
-    if (size < this.minBytes) return Buffer.allocUnsafe(size)
-    const i = this.free.findIndex((b) => b.length === size)
-    return i >= 0 ? this.free.splice(i, 1)[0] : Buffer.allocUnsafeSlow(size)
+    if (size < MessageBuffers.STEP) return Buffer.allocUnsafe(size)
+    const room = Math.ceil(size / MessageBuffers.STEP) * MessageBuffers.STEP
+    const i = this.free.findIndex((b) => b.byteLength === room)
+    let memory: ArrayBuffer
+    if (i >= 0) memory = this.free.splice(i, 1)[0]
+    else {
+      memory = Buffer.allocUnsafeSlow(room).buffer as ArrayBuffer
+      this.ours.add(memory)
+    }
+    return Buffer.from(memory, 0, size)
   }
 
   give(buffer: Buffer): void {
-    if (buffer.length >= this.minBytes && this.free.length < this.keep) this.free.push(buffer)
+    const memory = buffer.buffer as ArrayBuffer
+    if (!this.ours.has(memory) || this.free.includes(memory)) return
+    // The newest are kept: a stream whose requests changed size lets the old ones go.
+    this.free.push(memory)
+    if (this.free.length > this.keep) this.free.shift()
   }
 }
 
