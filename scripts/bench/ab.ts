@@ -12,7 +12,7 @@ import { f, nodeWorker, ratio, rounds, startSink, table, type Result, type Runne
 
 const root = resolve(__dirname, '../..')
 
-/** A copy of `commit`'s tree that runs with this checkout's node_modules and generated types. */
+/** A copy of `commit`'s tree that runs with this checkout's node_modules, generated types and bench. */
 function checkout(commit: string): string {
   const sha = execFileSync('git', ['rev-parse', '--short', commit], { cwd: root }).toString().trim()
   const dir = join(tmpdir(), `triton-live-ab-${sha}`)
@@ -24,6 +24,8 @@ function checkout(commit: string): string {
       recursive: true,
     })
   }
+  // Both sides run this checkout's bench scripts, so only the project code differs.
+  cpSync(__dirname, join(dir, 'scripts/bench'), { recursive: true })
   return dir
 }
 

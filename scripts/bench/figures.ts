@@ -311,13 +311,13 @@ function rssAfterGc(): number {
   return process.memoryUsage().rss
 }
 
-/** A microphone's chunk: speech-like, 2 s of tone then 1 s of silence, so utterances end. */
+const TONE = new Float32Array(AUDIO_CHUNK).map(
+  (_, i) => 0.2 * Math.sin((2 * Math.PI * 440 * i) / AUDIO_RATE),
+)
+
+/** A microphone's chunk, in a buffer of its own: 2 s of tone then 1 s of silence, so utterances end. */
 function micChunk(k: number): AudioChunkIn {
-  const voiced = k % 30 < 20
-  const samples = new Float32Array(AUDIO_CHUNK)
-  if (voiced)
-    for (let i = 0; i < AUDIO_CHUNK; i++)
-      samples[i] = 0.2 * Math.sin((2 * Math.PI * 440 * i) / AUDIO_RATE)
+  const samples = k % 30 < 20 ? TONE.slice() : new Float32Array(AUDIO_CHUNK)
   return {
     samples,
     validSamples: AUDIO_CHUNK,
