@@ -1,5 +1,5 @@
 import { inferRequestHead, type InferRequestSpec } from './infer-messages'
-import { loadTritonProto } from './proto-loader'
+import { writeRequestHead } from './request-head-writer'
 import { encodeTensorInto, tensorByteLength } from './tensor-codec'
 
 /** raw_input_contents: field 7, length-delimited. The last field of ModelInferRequest. */
@@ -61,20 +61,19 @@ export class MessageBuffers {
 /**
  * A ModelInferRequest as the bytes on the wire, byte for byte what protobufjs writes for
  * `buildInferRequest(spec)`, with each tensor's bytes copied once, straight into the message.
- * protobufjs writes every field but raw_input_contents (the small ones); each tensor then
- * follows its field 7 tag and length, which is where protobufjs puts them too. Every tensor's
+ * The small fields (everything but raw_input_contents) are written by hand as protobufjs writes
+ * them (request-head-writer.ts); each tensor then follows its field 7 tag and length, which is
+ * where protobufjs puts them too. Every tensor's
  * size is checked against its shape before the message is allocated (from `buffers` when
  * given; the caller gives the buffer back once the message has been written).
  */
 export function serializeInferRequest(spec: InferRequestSpec, buffers?: MessageBuffers): Buffer {
   const lengths = spec.inputs.map(tensorByteLength)
-  const head = loadTritonProto().inference.GRPCInferenceService.service.ModelInfer.requestSerialize(
-    inferRequestHead(spec),
-  )
+  const head = writeRequestHead(inferRequestHead(spec))
   let total = head.length
   for (const n of lengths) total += 1 + varintLength(n) + n
   const out = buffers ? buffers.take(total) : Buffer.allocUnsafe(total)
-  let at = head.copy(out, 0)
+  let at = head.copyTo(out)
   spec.inputs.forEach((tensor, i) => {
     out[at++] = RAW_INPUT_CONTENTS_TAG
     at = writeVarint(out, at, lengths[i])

@@ -71,6 +71,34 @@ describe('ModelInferRequest writer', () => {
     expect(Buffer.from(back.raw_input_contents[2]).toString('hex')).toBe('003c00c00038ff7b')
   })
 
+  it('writes every kind of parameter, long names and nested lengths over 127 bytes as protobufjs does', () => {
+    const spec: InferRequestSpec = {
+      model: 'm'.repeat(300),
+      inputs: [
+        {
+          name: 'é'.repeat(90),
+          datatype: 'INT64',
+          shape: [1, 2],
+          data: new BigInt64Array([-1n, 2n]),
+        },
+        { name: 'x', datatype: 'UINT8', shape: [200], data: new Uint8Array(200) },
+      ],
+      outputs: ['a', 'b'.repeat(200), 'c'],
+      parameters: {
+        negative: -5,
+        lowest: -(2n ** 63n),
+        highest: 2n ** 63n - 1n,
+        unsafe: 2 ** 60,
+        zero: 0,
+        no: false,
+        half: -0.5,
+        text: 'ü'.repeat(100),
+        empty: '',
+      },
+    }
+    expect(serializeInferRequest(spec).toString('hex')).toBe(protobufjs(spec).toString('hex'))
+  })
+
   it('writes a shared-memory request (no tensor bytes) as protobufjs does', () => {
     const spec: InferRequestSpec = {
       model: 'frame-sink',
