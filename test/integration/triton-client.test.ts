@@ -296,3 +296,103 @@ describe('TritonClient against the demo endpoint over loopback', () => {
     )
   })
 })
+
+describe('memory reused between requests and answers', () => {
+  /** Echoes its FP32 input, so every answer carries values only its own request had. */
+  const echo: DemoModel = {
+    name: 'echo',
+    platform: 'demo',
+    backend: 'triton-live-demo',
+    maxBatchSize: 0,
+    inputs: [{ name: 'x', datatype: 'FP32', dims: [-1] }],
+    outputs: [{ name: 'y', datatype: 'FP32', dims: [-1] }],
+    execute(inputs) {
+      const x = inputs.get('x')?.data as Float32Array
+      return [{ name: 'y', datatype: 'FP32', shape: [x.length], data: Float32Array.from(x) }]
+    },
+  }
+
+  /** Answers the first, last and total of a large input: a torn request changes them. */
+  const digest: DemoModel = {
+    name: 'digest',
+    platform: 'demo',
+    backend: 'triton-live-demo',
+    maxBatchSize: 0,
+    inputs: [{ name: 'x', datatype: 'FP32', dims: [-1] }],
+    outputs: [{ name: 'd', datatype: 'FP64', dims: [3] }],
+    execute(inputs) {
+      const x = inputs.get('x')?.data as Float32Array
+      let sum = 0
+      for (const v of x) sum += v
+      return [
+        {
+          name: 'd',
+          datatype: 'FP64',
+          shape: [3],
+          data: new Float64Array([x[0], x[x.length - 1], sum]),
+        },
+      ]
+    },
+  }
+
+  it('sends every large request intact while its message buffer is reused for the next ones', async () => {
+    const server = await startDemoEndpoint({ port: 0, metricsPort: null, models: [digest] })
+    const c = new TritonClient({ url: server.url })
+    try {
+      const stream = c.openStream()
+      const n = 256 * 1024
+      const frames = Array.from({ length: 12 }, (_, i) => new Float32Array(n).fill(i + 1))
+      frames.forEach((x, i) => (x[n - 1] = -(i + 1)))
+      const pending = new Set<Promise<void>>()
+      const got: number[][] = []
+      for (const [i, x] of frames.entries()) {
+        const p = stream
+          .infer({
+            model: 'digest',
+            inputs: [{ name: 'x', datatype: 'FP32', shape: [n], data: x }],
+          })
+          .then(
+            (a) =>
+              void (got[i] = Array.from(a.responses[0].outputs.get('d')?.data as Float64Array)),
+          )
+        pending.add(p)
+        void p.finally(() => pending.delete(p))
+        if (pending.size >= 4) await Promise.race(pending)
+      }
+      await Promise.all(pending)
+      expect(got).toEqual(frames.map((_, i) => [i + 1, -(i + 1), (i + 1) * (n - 2)]))
+      await stream.end()
+    } finally {
+      c.close()
+      await server.close()
+    }
+  })
+
+  it('keeps decoded outputs their own values after many more answers arrive on the stream', async () => {
+    const server = await startDemoEndpoint({ port: 0, metricsPort: null, models: [echo] })
+    const c = new TritonClient({ url: server.url })
+    try {
+      const stream = c.openStream()
+      // Lengths and ids of every size move the tensor to every alignment in its message.
+      const sent = Array.from({ length: 48 }, (_, i) =>
+        Float32Array.from({ length: 1 + ((i * 37) % 300) }, (_, k) => i * 1000 + k),
+      )
+      const answers = await Promise.all(
+        sent.map((x) =>
+          stream.infer({
+            model: 'echo',
+            inputs: [{ name: 'x', datatype: 'FP32', shape: [x.length], data: x }],
+          }),
+        ),
+      )
+      const got = answers.map((a) => a.responses[0].outputs.get('y')?.data as Float32Array)
+      got.forEach((y, i) => expect(Array.from(y)).toEqual(Array.from(sent[i])))
+      // Some of them were read in place, not copied: their memory is the whole message.
+      expect(got.some((y) => y.buffer.byteLength > y.byteLength)).toBe(true)
+      await stream.end()
+    } finally {
+      c.close()
+      await server.close()
+    }
+  })
+})

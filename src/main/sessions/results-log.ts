@@ -7,6 +7,41 @@ import type { RequestRecord } from './request-ledger'
 /** The newest results held in memory; the rest are on disk only. */
 export const RESULTS_WINDOW = 2000
 
+/** Lines wait this long, or until this many bytes, and then go to disk in one write. */
+const FLUSH_MS = 250
+const FLUSH_BYTES = 64 * 1024
+
+/**
+ * An append-only JSONL file written in batches: one write per quarter second rather than one
+ * per line (a write per line cost 64 real-time microphone sessions 0.12 ms of CPU a request).
+ */
+class LineFile {
+  private lines: string[] = []
+  private bytes = 0
+  private timer: NodeJS.Timeout | undefined
+
+  constructor(readonly stream: WriteStream) {}
+
+  write(line: string): void {
+    this.lines.push(line)
+    this.bytes += line.length
+    if (this.bytes >= FLUSH_BYTES) this.flush()
+    else if (!this.timer) {
+      this.timer = setTimeout(() => this.flush(), FLUSH_MS)
+      this.timer.unref?.()
+    }
+  }
+
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = undefined
+    if (this.lines.length === 0) return
+    this.stream.write(this.lines.join(''))
+    this.lines = []
+    this.bytes = 0
+  }
+}
+
 /**
  * What a session produced, for exports: the newest results in memory and everything in
  * append-only JSONL files in the session's folder, so an hour-long run keeps flat memory and
@@ -14,16 +49,18 @@ export const RESULTS_WINDOW = 2000
  */
 export class ResultsLog {
   private readonly window: SessionResultEvent[] = []
-  private readonly events: WriteStream
-  private readonly records: WriteStream
+  private readonly events: LineFile
+  private readonly records: LineFile
   private closed: Promise<void> | undefined
 
   constructor(
     private readonly dir: string,
     private readonly windowSize = RESULTS_WINDOW,
   ) {
-    this.events = createWriteStream(join(dir, 'results.jsonl'), { flags: 'a', mode: 0o600 })
-    this.records = createWriteStream(join(dir, 'requests.jsonl'), { flags: 'a', mode: 0o600 })
+    const file = (name: string) =>
+      new LineFile(createWriteStream(join(dir, name), { flags: 'a', mode: 0o600 }))
+    this.events = file('results.jsonl')
+    this.records = file('requests.jsonl')
   }
 
   append(event: SessionResultEvent): void {
@@ -61,13 +98,15 @@ export class ResultsLog {
   }
 }
 
-function flush(stream: WriteStream): Promise<void> {
-  if (stream.writableEnded) return Promise.resolve()
-  return new Promise((resolve) => stream.write('', () => resolve()))
+function flush(file: LineFile): Promise<void> {
+  file.flush()
+  if (file.stream.writableEnded) return Promise.resolve()
+  return new Promise((resolve) => file.stream.write('', () => resolve()))
 }
 
-function end(stream: WriteStream): Promise<void> {
-  return new Promise((resolve) => stream.end(() => resolve()))
+function end(file: LineFile): Promise<void> {
+  file.flush()
+  return new Promise((resolve) => file.stream.end(() => resolve()))
 }
 
 async function readJsonl<T>(path: string): Promise<T[]> {

@@ -52,6 +52,13 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
  * only during calls. Dead links on live streams are caught by the stream's answer watchdog.
  */
 export const DEFAULT_KEEPALIVE_MS = 330_000
+/**
+ * The HTTP/2 receive window of each channel (stream and connection). Node's default of 64 KiB
+ * makes the server stop every 64 KiB of a multi-megabyte answer (a raw YOLOv8 head is 2.8 MB)
+ * until we acknowledge it; 16 MiB lets a frame's answer arrive in one go. No larger than the
+ * largest message, so a channel for small messages holds no more than it must.
+ */
+export const MAX_FLOW_CONTROL_WINDOW = 16 * 1024 * 1024
 
 export interface ResolvedConnection {
   endpoint: ParsedEndpoint
@@ -202,6 +209,7 @@ export function resolveConnection(options: ConnectionOptions): ResolvedConnectio
     // grpc-js receives at most 4 MiB by default; a YOLOv8-seg answer is about 7 MB.
     'grpc.max_receive_message_length': maxBytes,
     'grpc.max_send_message_length': maxBytes,
+    'grpc-node.flow_control_window': Math.max(65_535, Math.min(maxBytes, MAX_FLOW_CONTROL_WINDOW)),
     // grpc-js waits up to 120 s between connection attempts by default: after an outage the
     // app would sit idle long after the server is back. Sessions keep their own backoff.
     'grpc.initial_reconnect_backoff_ms': 250,

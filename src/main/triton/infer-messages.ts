@@ -73,13 +73,16 @@ export function sequenceParameters(seq: SequenceControl): Record<string, Paramet
   }
 }
 
-export function buildInferRequest(spec: InferRequestSpec): ModelInferRequest {
+/**
+ * The request without its tensors' bytes (raw_input_contents): what `serializeInferRequest`
+ * (infer-request-writer.ts) encodes before writing each tensor's bytes once after it.
+ */
+export function inferRequestHead(spec: InferRequestSpec): ModelInferRequest {
   const shm = spec.sharedMemoryInputs ?? []
   if (shm.length > 0 && spec.inputs.length > 0) {
     // Triton pairs raw_input_contents with inputs by index, so the two kinds cannot be mixed.
     throw new Error('a request carries inputs either all as bytes or all through shared memory')
   }
-  const raw = spec.inputs.map((t) => encodeTensor(t))
   const parameters: Record<string, InferParameter> = {}
   for (const [k, v] of Object.entries(spec.parameters ?? {})) parameters[k] = toInferParameter(v)
   return {
@@ -97,8 +100,13 @@ export function buildInferRequest(spec: InferRequestSpec): ModelInferRequest {
       })),
     ],
     outputs: requestedOutputs(spec),
-    raw_input_contents: raw,
   }
+}
+
+/** The whole request as a message object, for protobufjs (the demo endpoint, tests). */
+export function buildInferRequest(spec: InferRequestSpec): ModelInferRequest {
+  const head = inferRequestHead(spec)
+  return { ...head, raw_input_contents: spec.inputs.map((t) => encodeTensor(t)) }
 }
 
 /** The tensor parameters that name a region, as Triton reads them on inputs and outputs alike. */

@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events'
 import { performance } from 'node:perf_hooks'
 import type * as grpc from '@grpc/grpc-js'
-import type { ModelInferRequest } from './generated/inference/ModelInferRequest'
 import type { ModelStreamInferResponse__Output } from './generated/inference/ModelStreamInferResponse'
 import type {
   ChannelOptions,
@@ -11,13 +10,13 @@ import type {
   UnmatchedResponse,
 } from '../transport/infer-channel'
 import {
-  buildInferRequest,
   parseInferResponse,
   sharedMemoryOutputNames,
   type InferRequestSpec,
   type InferResult,
 } from './infer-messages'
 import { safeLine } from '../../shared/safe-text'
+import { MessageBuffers, serializeInferRequest } from './infer-request-writer'
 import { TritonError, toTritonError } from './triton-error'
 
 export type StreamCallOptions = ChannelOptions
@@ -38,7 +37,8 @@ interface Pending {
   reject: (e: Error) => void
 }
 
-type DuplexCall = grpc.ClientDuplexStream<ModelInferRequest, ModelStreamInferResponse__Output>
+/** Requests go out as the bytes `serializeInferRequest` made; answers come back decoded. */
+type DuplexCall = grpc.ClientDuplexStream<Buffer, ModelStreamInferResponse__Output>
 
 let callCounter = 0
 
@@ -60,6 +60,7 @@ export class StreamCall implements InferChannel {
   private readonly onUnmatched: ((r: UnmatchedResponse) => void) | undefined
   private readonly pending = new Map<string, Pending>()
   private readonly events = new EventEmitter()
+  private readonly buffers = new MessageBuffers()
   private counter = 0
   private drain: Promise<void> | undefined
   private closedWith: TritonError | null | undefined
@@ -109,7 +110,8 @@ export class StreamCall implements InferChannel {
     if (this.pending.has(id)) throw new Error(`request id '${id}' is already in flight`)
     const parameters = { ...(spec.parameters ?? {}) }
     if (this.decoupled) parameters.triton_enable_empty_final_response = true
-    const request = buildInferRequest({ ...spec, id, parameters })
+    // Serialized here, once the stream has room: the tensors are read now and never again.
+    const request = serializeInferRequest({ ...spec, id, parameters }, this.buffers)
     return new Promise<InferAnswer>((resolve, reject) => {
       const sentAt = performance.now()
       const deadlineAt = opts.deadlineMs ? sentAt + opts.deadlineMs : Infinity
@@ -125,7 +127,8 @@ export class StreamCall implements InferChannel {
         reject,
       })
       if (deadlineAt < this.deadlineTimerAt) this.armDeadline(deadlineAt)
-      const ok = this.call.write(request)
+      // Called once grpc-js has framed the message into its own buffer: ours is free again.
+      const ok = this.call.write(request, () => this.buffers.give(request))
       if (!ok && !this.drain) {
         // Respect HTTP/2 flow control: the next request waits until the socket drains.
         this.drain = new Promise<void>((res) =>

@@ -32,6 +32,11 @@ export type TensorData =
   | readonly number[]
   | readonly (string | Uint8Array)[]
 
+/**
+ * A tensor to send. Its data is read when the request is written, which may be after `infer`
+ * returns its promise (behind HTTP/2 flow control, or from shared memory): keep it unchanged
+ * until that request has settled.
+ */
 export interface Tensor {
   name: string
   datatype: TritonDatatype
@@ -106,24 +111,6 @@ function expectedBytesText(
   )
 }
 
-function utf8(value: string | Uint8Array): Uint8Array {
-  return typeof value === 'string' ? Buffer.from(value, 'utf8') : value
-}
-
-/** Serialises a BYTES tensor: each element is a little-endian uint32 length, then its bytes. */
-export function encodeBytesElements(elements: readonly (string | Uint8Array)[]): Buffer {
-  const parts = elements.map(utf8)
-  const total = parts.reduce((n, p) => n + 4 + p.byteLength, 0)
-  const out = Buffer.allocUnsafe(total)
-  let offset = 0
-  for (const p of parts) {
-    out.writeUInt32LE(p.byteLength, offset)
-    out.set(p, offset + 4)
-    offset += 4 + p.byteLength
-  }
-  return out
-}
-
 export function decodeBytesElements(
   name: string,
   raw: Uint8Array,
@@ -168,10 +155,11 @@ function bigintAt(data: TensorData, i: number): bigint {
 }
 
 /**
- * Encodes a tensor to Triton's raw contents: little-endian whatever the host, row-major, and
- * exactly prod(shape) x sizeof(dtype) bytes (checked here, before anything is sent).
+ * The size of a tensor's raw contents: exactly prod(shape) x sizeof(dtype) bytes, or the
+ * length-prefixed elements of a BYTES tensor. Checks the shape and the data against each other
+ * first, so nothing is allocated for a tensor that cannot be sent.
  */
-export function encodeTensor(tensor: Tensor): Buffer {
+export function tensorByteLength(tensor: Tensor): number {
   const { name, datatype, shape, data } = tensor
   checkShape(name, shape)
   const count = elementCount(shape)
@@ -182,7 +170,10 @@ export function encodeTensor(tensor: Tensor): Buffer {
         `tensor '${name}' (BYTES [${shape.join(', ')}]): shape needs ${count} elements but ${elements.length} were given`,
       )
     }
-    return encodeBytesElements(elements)
+    let total = 0
+    for (const e of elements)
+      total += 4 + (typeof e === 'string' ? Buffer.byteLength(e) : e.byteLength)
+    return total
   }
   const size = DATATYPE_BYTE_SIZE[datatype]
   if (data.length !== count) {
@@ -190,73 +181,160 @@ export function encodeTensor(tensor: Tensor): Buffer {
       expectedBytesText(name, datatype, shape, count * size, data.length * size, 'before sending'),
     )
   }
-  const out = Buffer.allocUnsafe(count * size)
+  return count * size
+}
+
+/** Typed arrays whose memory already is the tensor's little-endian raw contents. */
+const SAME_BYTES: Partial<Record<TritonDatatype, new (...args: never[]) => ArrayBufferView>> = {
+  UINT8: Uint8Array,
+  INT8: Int8Array,
+  UINT16: Uint16Array,
+  INT16: Int16Array,
+  UINT32: Uint32Array,
+  INT32: Int32Array,
+  UINT64: BigUint64Array,
+  INT64: BigInt64Array,
+  FP32: Float32Array,
+  FP64: Float64Array,
+}
+
+/** The data's own bytes when they are the raw contents as they are (no conversion needed). */
+function ownBytes(tensor: Tensor): Buffer | undefined {
+  const { data, datatype } = tensor
+  const kind = SAME_BYTES[datatype]
+  if (!isLittleEndianHost || !kind || !(data instanceof kind)) return undefined
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+}
+
+/**
+ * Writes a tensor's raw contents into `out` at `offset`: little-endian whatever the host,
+ * row-major. `out` must hold `tensorByteLength(tensor)` bytes from `offset`, which also checks
+ * the tensor; returns the offset after the contents.
+ */
+export function encodeTensorInto(tensor: Tensor, out: Buffer, offset: number): number {
+  const { datatype, shape, data } = tensor
+  const count = elementCount(shape)
+  const own = ownBytes(tensor)
+  if (own) {
+    out.set(own, offset)
+    return offset + own.byteLength
+  }
   switch (datatype) {
+    case 'BYTES': {
+      let at = offset
+      for (const e of data as readonly (string | Uint8Array)[]) {
+        if (typeof e === 'string') {
+          const n = out.write(e, at + 4, 'utf8')
+          out.writeUInt32LE(n, at)
+          at += 4 + n
+        } else {
+          out.writeUInt32LE(e.byteLength, at)
+          out.set(e, at + 4)
+          at += 4 + e.byteLength
+        }
+      }
+      return at
+    }
     case 'BOOL':
-      for (let i = 0; i < count; i++) out[i] = numberAt(data, i) ? 1 : 0
+      for (let i = 0; i < count; i++) out[offset + i] = numberAt(data, i) ? 1 : 0
       break
     case 'UINT8':
-      for (let i = 0; i < count; i++) out.writeUInt8(numberAt(data, i) & 0xff, i)
+      for (let i = 0; i < count; i++) out.writeUInt8(numberAt(data, i) & 0xff, offset + i)
       break
     case 'INT8':
-      for (let i = 0; i < count; i++) out.writeInt8(numberAt(data, i), i)
+      for (let i = 0; i < count; i++) out.writeInt8(numberAt(data, i), offset + i)
       break
     case 'UINT16':
-      for (let i = 0; i < count; i++) out.writeUInt16LE(numberAt(data, i), i * 2)
+      for (let i = 0; i < count; i++) out.writeUInt16LE(numberAt(data, i), offset + i * 2)
       break
     case 'INT16':
-      for (let i = 0; i < count; i++) out.writeInt16LE(numberAt(data, i), i * 2)
+      for (let i = 0; i < count; i++) out.writeInt16LE(numberAt(data, i), offset + i * 2)
       break
     case 'UINT32':
-      for (let i = 0; i < count; i++) out.writeUInt32LE(numberAt(data, i), i * 4)
+      for (let i = 0; i < count; i++) out.writeUInt32LE(numberAt(data, i), offset + i * 4)
       break
     case 'INT32':
-      for (let i = 0; i < count; i++) out.writeInt32LE(numberAt(data, i), i * 4)
+      for (let i = 0; i < count; i++) out.writeInt32LE(numberAt(data, i), offset + i * 4)
       break
     case 'UINT64':
-      for (let i = 0; i < count; i++) out.writeBigUInt64LE(bigintAt(data, i), i * 8)
+      for (let i = 0; i < count; i++) out.writeBigUInt64LE(bigintAt(data, i), offset + i * 8)
       break
     case 'INT64':
-      for (let i = 0; i < count; i++) out.writeBigInt64LE(bigintAt(data, i), i * 8)
+      for (let i = 0; i < count; i++) out.writeBigInt64LE(bigintAt(data, i), offset + i * 8)
       break
     case 'FP16':
     case 'BF16': {
       const narrow = datatype === 'FP16' ? float32ToFloat16Bits : float32ToBfloat16Bits
       if (isLittleEndianHost && data instanceof Float32Array) {
         // A typed view avoids Buffer's per-call checks, several times faster on a 640x640 frame.
-        const u16 = new Uint16Array(count)
+        const at = out.byteOffset + offset
+        const u16 = at % 2 === 0 ? new Uint16Array(out.buffer, at, count) : new Uint16Array(count)
         for (let i = 0; i < count; i++) u16[i] = narrow(data[i])
-        return Buffer.from(u16.buffer)
+        if (u16.buffer !== out.buffer) out.set(new Uint8Array(u16.buffer), offset)
+        break
       }
-      for (let i = 0; i < count; i++) out.writeUInt16LE(narrow(numberAt(data, i)), i * 2)
+      for (let i = 0; i < count; i++) out.writeUInt16LE(narrow(numberAt(data, i)), offset + i * 2)
       break
     }
     case 'FP32':
-      if (data instanceof Float32Array && isLittleEndianHost) {
-        return Buffer.from(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength))
-      }
-      for (let i = 0; i < count; i++) out.writeFloatLE(numberAt(data, i), i * 4)
+      for (let i = 0; i < count; i++) out.writeFloatLE(numberAt(data, i), offset + i * 4)
       break
     case 'FP64':
-      for (let i = 0; i < count; i++) out.writeDoubleLE(numberAt(data, i), i * 8)
+      for (let i = 0; i < count; i++) out.writeDoubleLE(numberAt(data, i), offset + i * 8)
       break
   }
+  return offset + count * DATATYPE_BYTE_SIZE[datatype]
+}
+
+/**
+ * Encodes a tensor to Triton's raw contents: little-endian whatever the host, row-major, and
+ * exactly prod(shape) x sizeof(dtype) bytes (checked here, before anything is sent). A typed
+ * array that already holds those bytes is returned as a view of its memory, not copied: keep
+ * the data unchanged until its request has settled.
+ */
+export function encodeTensor(tensor: Tensor): Buffer {
+  const length = tensorByteLength(tensor)
+  const own = ownBytes(tensor)
+  if (own) return own
+  const out = Buffer.allocUnsafe(length)
+  encodeTensorInto(tensor, out, 0)
   return out
 }
 
 const isLittleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 
-/** Copies raw bytes into an aligned buffer so typed-array views are legal whatever the offset. */
+/**
+ * Copies raw bytes into an aligned buffer so typed-array views are legal whatever the offset.
+ * Not zero-filled first (every byte is written): 0.57-0.61 against 0.69-0.78 ms for 2.8 MB.
+ */
 function aligned(raw: Uint8Array): ArrayBuffer {
-  const copy = new Uint8Array(raw.byteLength)
+  const copy = Buffer.allocUnsafeSlow(raw.byteLength)
   copy.set(raw)
-  return copy.buffer
+  return copy.buffer as ArrayBuffer
+}
+
+type ViewKind = {
+  new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): DecodedData
+  readonly BYTES_PER_ELEMENT: number
+}
+
+/**
+ * The received bytes as typed values without a copy when they sit on an element boundary, with
+ * one copy when they do not. The bytes are the decoded message's own (grpc-js and protobufjs
+ * hand out a fresh buffer per message and never write into it again), so a view stays valid
+ * for as long as anyone holds it.
+ */
+function viewOf(kind: ViewKind, raw: Uint8Array, count: number): DecodedData {
+  return raw.byteOffset % kind.BYTES_PER_ELEMENT === 0
+    ? new kind(raw.buffer, raw.byteOffset, count)
+    : new kind(aligned(raw), 0, count)
 }
 
 /**
  * Decodes raw output contents, checking the shape's bounds and the byte size against it first
  * (before allocating anything), so a server or model bug surfaces as a DecodeError that names
- * the tensor and both sizes.
+ * the tensor and both sizes. Fixed-size values come back as views of `raw` when it is aligned
+ * (on a little-endian host); FP16 and BF16 are widened into a new Float32Array.
  */
 export function decodeTensor(
   name: string,
@@ -277,6 +355,11 @@ export function decodeTensor(
       { tensor: name },
     )
   }
+  if (datatype === 'BOOL')
+    return { name, datatype, shape: dims, data: viewOf(Uint8Array, raw, count) }
+  const same = SAME_BYTES[datatype] as ViewKind | undefined
+  if (same && isLittleEndianHost)
+    return { name, datatype, shape: dims, data: viewOf(same, raw, count) }
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength)
   const read = <T extends { [i: number]: number | bigint }>(
     out: T,
@@ -287,12 +370,11 @@ export function decodeTensor(
   }
   let data: DecodedData
   switch (datatype) {
-    case 'BOOL':
     case 'UINT8':
-      data = new Uint8Array(aligned(raw))
+      data = viewOf(Uint8Array, raw, count)
       break
     case 'INT8':
-      data = new Int8Array(aligned(raw))
+      data = viewOf(Int8Array, raw, count)
       break
     case 'UINT16':
       data = read(new Uint16Array(count), (at) => view.getUint16(at, true))
@@ -319,9 +401,7 @@ export function decodeTensor(
       data = read(new Float32Array(count), (at) => bfloat16BitsToFloat32(view.getUint16(at, true)))
       break
     case 'FP32':
-      data = isLittleEndianHost
-        ? new Float32Array(aligned(raw))
-        : read(new Float32Array(count), (at) => view.getFloat32(at, true))
+      data = read(new Float32Array(count), (at) => view.getFloat32(at, true))
       break
     case 'FP64':
       data = read(new Float64Array(count), (at) => view.getFloat64(at, true))

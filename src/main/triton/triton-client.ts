@@ -6,13 +6,13 @@ import {
   type ResolvedConnection,
 } from './connection-options'
 import {
-  buildInferRequest,
   parseInferResponse,
   sharedMemoryOutputNames,
   type InferRequestSpec,
   type InferResult,
 } from './infer-messages'
 import { DecodeError } from './decode-error'
+import { serializeInferRequest } from './infer-request-writer'
 import { loadTritonProto } from './proto-loader'
 import { checkModelConfig, checkModelMetadata } from './server-output-checks'
 import type * as G from './generated/inference-types'
@@ -47,6 +47,9 @@ type UnaryMethod<Req, Res> = (
   options: grpc.CallOptions,
   callback: grpc.requestCallback<Res>,
 ) => grpc.ClientUnaryCall
+
+/** The serializer of a call whose messages are bytes already. */
+const asIs = (bytes: Buffer): Buffer => bytes
 
 /** Causes that a TLS probe cannot explain better than grpc-js already did. */
 const UNEXPLAINED_SOCKET_CAUSE =
@@ -273,19 +276,48 @@ export class TritonClient implements TritonApi {
   }
 
   /** Unary inference; decoupled models need `openStream` instead. */
-  async infer(spec: InferRequestSpec, opts?: CallOptionsIn): Promise<InferResult> {
-    const res = await this.unary<G.ModelInferRequest, G.ModelInferResponse__Output>(
-      this.stub.ModelInfer,
-      `ModelInfer(${spec.model})`,
-      buildInferRequest(spec),
-      opts,
-    )
-    return parseInferResponse(res, sharedMemoryOutputNames(spec))
+  infer(spec: InferRequestSpec, opts?: CallOptionsIn): Promise<InferResult> {
+    const bytes = serializeInferRequest(spec)
+    return this.inferBytes(spec.model, bytes, sharedMemoryOutputNames(spec), opts)
   }
 
-  /** Opens one ModelStreamInfer call; requests on it keep their order on the server. */
+  /** One ModelInfer call whose request is already serialized (infer-request-writer.ts). */
+  private async inferBytes(
+    model: string,
+    bytes: Buffer,
+    placed: ReadonlySet<string>,
+    opts: CallOptionsIn = {},
+  ): Promise<InferResult> {
+    const method = loadTritonProto().inference.GRPCInferenceService.service.ModelInfer
+    const res = await this.call<G.ModelInferResponse__Output>(
+      (options, callback) =>
+        this.stub.makeUnaryRequest(
+          method.path,
+          asIs,
+          method.responseDeserialize,
+          bytes,
+          this.connection.metadata,
+          options,
+          callback,
+        ),
+      `ModelInfer(${model})`,
+      opts,
+    )
+    return parseInferResponse(res, placed)
+  }
+
+  /**
+   * Opens one ModelStreamInfer call; requests on it keep their order on the server. StreamCall
+   * writes requests it has serialized itself, so the call passes bytes through as they are.
+   */
   openStream(options: StreamCallOptions = {}): StreamCall {
-    const call = this.stub.ModelStreamInfer(this.connection.metadata)
+    const method = loadTritonProto().inference.GRPCInferenceService.service.ModelStreamInfer
+    const call = this.stub.makeBidiStreamRequest(
+      method.path,
+      asIs,
+      method.responseDeserialize,
+      this.connection.metadata,
+    )
     return new StreamCall(call, this.connection.endpoint.target, options)
   }
 

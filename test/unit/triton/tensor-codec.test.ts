@@ -122,6 +122,18 @@ describe('tensor codec', () => {
     expect(Array.from(back.data as Float32Array)).toEqual([1.5, -3])
   })
 
+  it('reads aligned fixed-size values in place and copies unaligned ones, with the same values', () => {
+    const big = Buffer.alloc(17)
+    for (const at of [1, 5, 9, 13]) big.writeInt32LE(at * -3, at)
+    const unaligned = decodeTensor('n', 'INT32', [4], big.subarray(1))
+    expect(Array.from(unaligned.data as Int32Array)).toEqual([-3, -15, -27, -39])
+    expect((unaligned.data as Int32Array).buffer).not.toBe(big.buffer)
+    const raw = Buffer.from(new Float32Array([0.5, -1, 7, 0]).buffer)
+    const inPlace = decodeTensor('f', 'FP32', [2, 2], raw)
+    expect(Array.from(inPlace.data as Float32Array)).toEqual([0.5, -1, 7, 0])
+    expect((inPlace.data as Float32Array).buffer).toBe(raw.buffer)
+  })
+
   it('converts half floats exactly at the edges: subnormals, infinity, rounding to even', () => {
     expect(float32ToFloat16Bits(2 ** -24)).toBe(0x0001)
     expect(float16BitsToFloat32(0x0001)).toBe(2 ** -24)

@@ -1,0 +1,170 @@
+// Before/after of one lever in ONE run: the project's worker from an earlier commit and from the
+// working tree, interleaved against the same sink server, with the node:http2 ceiling beside
+// them. Used for the numbers in each lever's commit message.
+//   npx tsx scripts/bench/ab.ts --before <commit> [--figures frames,session,audio,camera,streams] [--rounds 5]
+import { execFileSync } from 'node:child_process'
+import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import type { Command } from './client-worker'
+import { f, nodeWorker, ratio, rounds, startSink, table, type Result, type Runner } from './harness'
+
+const root = resolve(__dirname, '../..')
+
+/** A copy of `commit`'s tree that runs with this checkout's node_modules, generated types and bench. */
+function checkout(commit: string): string {
+  const sha = execFileSync('git', ['rev-parse', '--short', commit], { cwd: root }).toString().trim()
+  const dir = join(tmpdir(), `triton-live-ab-${sha}`)
+  if (!existsSync(dir)) {
+    mkdirSync(dir)
+    execFileSync('sh', ['-c', `git archive ${sha} | tar -x -C ${dir}`], { cwd: root })
+    symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'))
+    cpSync(join(root, 'src/main/triton/generated'), join(dir, 'src/main/triton/generated'), {
+      recursive: true,
+    })
+  }
+  // Both sides run this checkout's bench scripts, so only the project code differs.
+  cpSync(__dirname, join(dir, 'scripts/bench'), { recursive: true })
+  return dir
+}
+
+const FIGURES: Record<string, { cmd: Command; show: Array<[string, string, number]> }> = {
+  frames: {
+    cmd: { op: 'throughput', payload: 'frame', inFlight: 2, seconds: 2.5 },
+    show: [
+      ['rps', 'req/s', 1],
+      ['cpuMsPerReq', 'CPU ms/req', 2],
+      ['gcCount', 'GCs', 0],
+    ],
+  },
+  session: {
+    cmd: { op: 'session-throughput', seconds: 2.5 },
+    show: [
+      ['rps', 'req/s', 1],
+      ['cpuMsPerReq', 'CPU ms/req', 2],
+      ['gcCount', 'GCs', 0],
+    ],
+  },
+  audio: {
+    cmd: { op: 'latency', seconds: 2 },
+    show: [
+      ['addedP50Ms', 'added p50 ms', 3],
+      ['addedP99Ms', 'added p99 ms', 3],
+      ['cpuMsPerReq', 'CPU ms/req', 3],
+    ],
+  },
+  camera: {
+    cmd: { op: 'camera', fps: 30, seconds: 5 },
+    show: [
+      ['drops', 'drops', 0],
+      ['lagP99Ms', 'lag p99 ms', 1],
+      ['cpuMsPerFrame', 'CPU ms/frame', 2],
+      ['rttP50Ms', 'rtt p50 ms', 1],
+    ],
+  },
+  streams: {
+    cmd: { op: 'streams', n: 64, seconds: 5 },
+    show: [
+      ['cpuMsPerReq', 'CPU ms/req', 3],
+      ['rssPerStreamMB', 'RSS MB/stream', 2],
+      ['lagP99Ms', 'lag p99 ms', 1],
+    ],
+  },
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      before: { type: 'string' },
+      figures: { type: 'string' },
+      rounds: { type: 'string' },
+    },
+  })
+  if (!values.before) throw new Error('--before <commit> is required')
+  const beforeDir = join(checkout(values.before), 'scripts/bench')
+  const n = Number(values.rounds ?? 5)
+  const names = (values.figures ?? 'frames,session,audio,camera').split(',')
+  const sink = await startSink()
+  console.log(
+    `A/B ${values.before} -> working tree: ${cpus().length} x ${cpus()[0]?.model.trim()}, load ${loadavg()[0].toFixed(1)}, median of ${n} interleaved rounds`,
+  )
+  for (const name of names) {
+    const fig = FIGURES[name]
+    if (!fig) throw new Error(`no figure '${name}'`)
+    // Streams measure RSS: fresh processes per round; the others reuse one worker per side.
+    const fresh = name === 'streams'
+    // The ceiling of a session figure is the ceiling of its requests: frames on node:http2.
+    const ceilingCmd: Command = name === 'session' ? FIGURES.frames.cmd : fig.cmd
+    const start = () =>
+      Promise.all([
+        nodeWorker('project', sink.ports, beforeDir),
+        nodeWorker('project', sink.ports),
+        nodeWorker('http2', sink.ports),
+      ])
+    let results: Map<string, Result>
+    if (fresh) {
+      const per: Array<Map<string, Result>> = []
+      for (let r = 0; r < Math.min(n, 3); r++) {
+        const [b, a, h] = await start()
+        per.push(
+          await rounds(
+            [
+              { key: 'before', runner: b, cmd: fig.cmd },
+              { key: 'after', runner: a, cmd: fig.cmd },
+              { key: 'http2', runner: h, cmd: ceilingCmd },
+            ],
+            1,
+          ),
+        )
+        for (const w of [b, a, h]) w.close()
+      }
+      results = new Map(
+        ['before', 'after', 'http2'].map((k) => {
+          const rs = per.map((m) => m.get(k) as Result)
+          const med: Result = {}
+          for (const key of Object.keys(rs[0])) {
+            const s = rs.map((x) => x[key]).sort((x, y) => x - y)
+            med[key] = s[Math.floor(s.length / 2)]
+          }
+          return [k, med]
+        }),
+      )
+    } else {
+      const workers: Runner[] = await start()
+      results = await rounds(
+        [
+          { key: 'before', runner: workers[0], cmd: fig.cmd },
+          { key: 'after', runner: workers[1], cmd: fig.cmd },
+          { key: 'http2', runner: workers[2], cmd: ceilingCmd },
+        ],
+        n,
+      )
+      for (const w of workers) w.close()
+    }
+    const b = results.get('before') as Result
+    const a = results.get('after') as Result
+    const h = results.get('http2') as Result
+    console.log(`\n${name}`)
+    console.log(
+      table(
+        ['', ...fig.show.map((s) => s[1])],
+        [
+          ['before', ...fig.show.map(([k, , d]) => f(b[k], d))],
+          ['after', ...fig.show.map(([k, , d]) => f(a[k], d))],
+          ['after/before', ...fig.show.map(([k]) => ratio(a[k], b[k]))],
+          ['node:http2 ceiling', ...fig.show.map(([k, , d]) => f(h[k], d))],
+          ['before/ceiling', ...fig.show.map(([k]) => ratio(b[k], h[k]))],
+          ['after/ceiling', ...fig.show.map(([k]) => ratio(a[k], h[k]))],
+        ],
+      ),
+    )
+  }
+  sink.child.kill()
+  if (process.env.BENCH_AB_KEEP !== '1') rmSync(resolve(beforeDir, '../..'), { recursive: true })
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : String(e))
+  process.exit(1)
+})

@@ -1,0 +1,408 @@
+// The figures of issue 11's table, each a function that drives lanes (any client) or the
+// project's sessions for a while and returns numbers. They run inside a client worker process
+// (client-worker.ts), so CPU, event-loop lag and RSS are that client's alone.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
+import { computeLetterbox } from '../../src/shared/letterbox'
+import type { ModelProfile } from '../../src/shared/model-profile'
+import type { SessionSummary } from '../../src/shared/session-summary'
+import type { AudioChunkIn } from '../../src/main/sessions/pipelines/audio-chunk'
+import type { FrameIn } from '../../src/main/sessions/pipelines/detection-pipeline'
+import type { Session } from '../../src/main/sessions/session'
+import { createAudioSession, createFrameSession } from '../../src/main/sessions/session-factory'
+import { createTransport } from '../../src/main/transport/create-transport'
+import type { TritonClient } from '../../src/main/triton/triton-client'
+import {
+  AUDIO_CHUNK,
+  AUDIO_PROFILE,
+  AUDIO_RATE,
+  detectionProfile,
+  FRAME_SIDE,
+} from './bench-models'
+import type { Lane } from './lanes'
+
+export interface Probe {
+  cpuMs: number
+  lagP99Ms: number
+  gcCount: number
+  gcMs: number
+}
+
+/** CPU, event-loop lag (p99 of timer delay at 1 ms resolution) and GC over one measured stretch. */
+export function startProbe(): () => Probe {
+  const cpu0 = process.cpuUsage()
+  const lag = monitorEventLoopDelay({ resolution: 1 })
+  lag.enable()
+  let gcCount = 0
+  let gcMs = 0
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gcCount++
+      gcMs += e.duration
+    }
+  })
+  obs.observe({ entryTypes: ['gc'] })
+  return () => {
+    lag.disable()
+    obs.disconnect()
+    const c = process.cpuUsage(cpu0)
+    return { cpuMs: (c.user + c.system) / 1000, lagP99Ms: lag.percentile(99) / 1e6, gcCount, gcMs }
+  }
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN
+  const s = [...values].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)))
+
+export interface Throughput extends Probe {
+  requests: number
+  rps: number
+  cpuMsPerReq: number
+}
+
+/** Keeps `inFlight` requests on one lane for `seconds` (after a short warm-up) and counts answers. */
+export async function throughput(
+  lane: Lane,
+  inFlight: number,
+  seconds: number,
+): Promise<Throughput> {
+  let stop = false
+  let counting = false
+  let requests = 0
+  const worker = async (): Promise<void> => {
+    while (!stop) {
+      await lane.send()
+      if (counting) requests++
+    }
+  }
+  const workers = Array.from({ length: inFlight }, worker)
+  await sleep(Math.min(1000, seconds * 250))
+  const probe = startProbe()
+  const t = performance.now()
+  counting = true
+  await sleep(seconds * 1000)
+  counting = false
+  const wall = (performance.now() - t) / 1000
+  const p = probe()
+  stop = true
+  await Promise.all(workers)
+  return { ...p, requests, rps: requests / wall, cpuMsPerReq: p.cpuMs / Math.max(1, requests) }
+}
+
+export interface Latency {
+  requests: number
+  /** Round trip minus the server's own time. */
+  addedP50Ms: number
+  addedP99Ms: number
+  rttP50Ms: number
+  cpuMsPerReq: number
+  lagP99Ms: number
+  gcCount: number
+}
+
+/** One request in flight, back to back, for `seconds`: the time the client adds to each. */
+export async function latency(lane: Lane, seconds: number): Promise<Latency> {
+  for (let i = 0; i < 200; i++) await lane.send()
+  const added: number[] = []
+  const rtt: number[] = []
+  const probe = startProbe()
+  const end = performance.now() + seconds * 1000
+  while (performance.now() < end) {
+    const s = await lane.send()
+    rtt.push(s.rttMs)
+    added.push(s.rttMs - s.serverMs)
+  }
+  const p = probe()
+  return {
+    requests: added.length,
+    addedP50Ms: percentile(added, 50),
+    addedP99Ms: percentile(added, 99),
+    rttP50Ms: percentile(rtt, 50),
+    cpuMsPerReq: p.cpuMs / added.length,
+    lagP99Ms: p.lagP99Ms,
+    gcCount: p.gcCount,
+  }
+}
+
+/** Calls `tick(i)` at `hz` for `seconds`, on schedule (a late tick does not shift the next ones). */
+async function paced(
+  hz: number,
+  seconds: number,
+  tick: (i: number) => void,
+  offsetMs = 0,
+): Promise<number> {
+  const start = performance.now() + offsetMs
+  const n = Math.round(hz * seconds)
+  for (let i = 0; i < n; i++) {
+    await sleep(start + (i * 1000) / hz - performance.now())
+    tick(i)
+  }
+  return n
+}
+
+export interface Camera extends Probe {
+  frames: number
+  answered: number
+  drops: number
+  failed: number
+  cpuMsPerFrame: number
+  rttP50Ms: number
+}
+
+/** A baseline camera: frames at `fps`, one in flight, latest-wins (one frame waits, an older one is dropped). */
+export async function cameraLane(lane: Lane, fps: number, seconds: number): Promise<Camera> {
+  for (let i = 0; i < 5; i++) await lane.send()
+  let busy = false
+  let waiting = false
+  let drops = 0
+  let answered = 0
+  const rtt: number[] = []
+  const send = (): void => {
+    busy = true
+    void lane.send().then((s) => {
+      answered++
+      rtt.push(s.rttMs)
+      busy = false
+      if (waiting) {
+        waiting = false
+        send()
+      }
+    })
+  }
+  const probe = startProbe()
+  const frames = await paced(fps, seconds, () => {
+    if (!busy) return send()
+    if (waiting) drops++
+    waiting = true
+  })
+  while (busy) await sleep(5)
+  const p = probe()
+  return {
+    ...p,
+    frames,
+    answered,
+    drops,
+    failed: 0,
+    cpuMsPerFrame: p.cpuMs / Math.max(1, answered),
+    rttP50Ms: percentile(rtt, 50),
+  }
+}
+
+function workRoot(): string {
+  return mkdtempSync(join(tmpdir(), 'triton-live-bench-'))
+}
+
+function frameIn(rgb: Uint8Array, index: number, fps: number): FrameIn {
+  return {
+    index,
+    timeSec: index / fps,
+    rgb,
+    letterbox: computeLetterbox(FRAME_SIDE, FRAME_SIDE, FRAME_SIDE, FRAME_SIDE),
+    sourceWidth: FRAME_SIDE,
+    sourceHeight: FRAME_SIDE,
+    capturedAtMs: Date.now(),
+    seq: index,
+  }
+}
+
+function failures(s: SessionSummary): number {
+  return s.outcomes['server-error'] + s.outcomes['decode-error'] + s.outcomes.timeout
+}
+
+/** The app's camera: a camera session (latest frame wins, one in flight) fed at `fps`. */
+export async function cameraSession(
+  client: TritonClient,
+  rgb: Uint8Array,
+  fps: number,
+  seconds: number,
+): Promise<Camera> {
+  const root = workRoot()
+  try {
+    const session = createFrameSession(
+      { transport: createTransport(client), profile: detectionProfile('yolo-raw'), workRoot: root },
+      'camera',
+    )
+    await session.start()
+    for (let i = 0; i < 5; i++) {
+      await session.push(frameIn(rgb, i, fps))
+      await sleep(60)
+    }
+    const before = session.summary()
+    const probe = startProbe()
+    const frames = await paced(fps, seconds, (i) => void session.push(frameIn(rgb, 100 + i, fps)))
+    const summary = await session.stop()
+    const p = probe()
+    const answered = summary.successes - before.successes
+    return {
+      ...p,
+      frames,
+      answered,
+      drops: summary.droppedFrames - before.droppedFrames,
+      failed: failures(summary),
+      cpuMsPerFrame: p.cpuMs / Math.max(1, answered),
+      rttP50Ms: summary.p50Ms,
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true })
+  }
+}
+
+/** A video file through the detection session (2 in flight), frames as fast as it takes them. */
+export async function sessionThroughput(
+  client: TritonClient,
+  rgb: Uint8Array,
+  seconds: number,
+): Promise<Throughput> {
+  const root = workRoot()
+  try {
+    const session = createFrameSession(
+      {
+        transport: createTransport(client),
+        profile: detectionProfile('frame-sink'),
+        workRoot: root,
+      },
+      'file',
+      'realtime',
+    )
+    let answered = 0
+    session.onDidEmit((e) => {
+      if (e.kind === 'detections') answered++
+    })
+    await session.start()
+    let stop = false
+    const feed = (async () => {
+      for (let i = 0; !stop; i++) await session.push(frameIn(rgb, i, 30))
+    })()
+    await sleep(Math.min(1000, seconds * 250))
+    const probe = startProbe()
+    const a0 = answered
+    const t = performance.now()
+    await sleep(seconds * 1000)
+    const requests = answered - a0
+    const wall = (performance.now() - t) / 1000
+    const p = probe()
+    stop = true
+    const summary = await session.stop()
+    await feed
+    if (failures(summary) > 0)
+      throw new Error(`the detection session failed ${failures(summary)} requests`)
+    return { ...p, requests, rps: requests / wall, cpuMsPerReq: p.cpuMs / Math.max(1, requests) }
+  } finally {
+    rmSync(root, { recursive: true, force: true })
+  }
+}
+
+export interface Streams extends Probe {
+  streams: number
+  requests: number
+  cpuMsPerReq: number
+  rssPerStreamMB: number
+}
+
+function rssAfterGc(): number {
+  const gc = (globalThis as { gc?: () => void }).gc
+  gc?.()
+  return process.memoryUsage().rss
+}
+
+const TONE = new Float32Array(AUDIO_CHUNK).map(
+  (_, i) => 0.2 * Math.sin((2 * Math.PI * 440 * i) / AUDIO_RATE),
+)
+
+/** A microphone's chunk, in a buffer of its own: 2 s of tone then 1 s of silence, so utterances end. */
+function micChunk(k: number): AudioChunkIn {
+  const samples = k % 30 < 20 ? TONE.slice() : new Float32Array(AUDIO_CHUNK)
+  return {
+    samples,
+    validSamples: AUDIO_CHUNK,
+    startSec: (k * AUDIO_CHUNK) / AUDIO_RATE,
+    last: false,
+    capturedAtMs: Date.now(),
+    seq: k,
+  }
+}
+
+/** `n` microphone sessions in real time (100 ms chunks), as the app runs them. */
+export async function streamSessions(
+  client: TritonClient,
+  n: number,
+  seconds: number,
+): Promise<Streams> {
+  const root = workRoot()
+  try {
+    const profile: ModelProfile = AUDIO_PROFILE
+    const rss0 = rssAfterGc()
+    const sessions: Session<AudioChunkIn>[] = []
+    let answered = 0
+    for (let i = 0; i < n; i++) {
+      const s = createAudioSession(
+        { transport: createTransport(client), profile, workRoot: root },
+        'microphone',
+      )
+      s.onDidEmit((e) => {
+        if (e.kind === 'latency') answered++
+      })
+      await s.start()
+      sessions.push(s)
+    }
+    const chunks = new Array<number>(n).fill(0)
+    const feed = (i: number, hz: number, sec: number) =>
+      paced(hz, sec, () => void sessions[i].push(micChunk(chunks[i]++)), (i * 1000) / hz / n)
+    await Promise.all(sessions.map((_, i) => feed(i, 10, 1)))
+    const a0 = answered
+    const probe = startProbe()
+    await Promise.all(sessions.map((_, i) => feed(i, 10, seconds)))
+    await sleep(50)
+    const p = probe()
+    const requests = answered - a0
+    const rss1 = rssAfterGc()
+    const summaries = await Promise.all(sessions.map((s) => s.stop()))
+    const failed = summaries.reduce((k, s) => k + failures(s), 0)
+    if (failed > 0) throw new Error(`the audio sessions failed ${failed} requests`)
+    return {
+      ...p,
+      streams: n,
+      requests,
+      cpuMsPerReq: p.cpuMs / Math.max(1, requests),
+      rssPerStreamMB: (rss1 - rss0) / n / 1e6,
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true })
+  }
+}
+
+/** `n` real-time streams of 100 ms chunks on baseline lanes (one request in flight each). */
+export async function streamLanes(
+  open: () => Promise<Lane>,
+  n: number,
+  seconds: number,
+): Promise<Streams> {
+  const rss0 = rssAfterGc()
+  const lanes: Lane[] = []
+  for (let i = 0; i < n; i++) lanes.push(await open())
+  let answered = 0
+  const feed = (i: number, sec: number) =>
+    paced(10, sec, () => void lanes[i].send().then(() => answered++), (i * 100) / n)
+  await Promise.all(lanes.map((_, i) => feed(i, 1)))
+  const a0 = answered
+  const probe = startProbe()
+  await Promise.all(lanes.map((_, i) => feed(i, seconds)))
+  await sleep(50)
+  const p = probe()
+  const requests = answered - a0
+  const rss1 = rssAfterGc()
+  await Promise.all(lanes.map((l) => l.close()))
+  return {
+    ...p,
+    streams: n,
+    requests,
+    cpuMsPerReq: p.cpuMs / Math.max(1, requests),
+    rssPerStreamMB: (rss1 - rss0) / n / 1e6,
+  }
+}

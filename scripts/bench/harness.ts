@@ -1,0 +1,153 @@
+// What run.ts and ab.ts share: the sink server, client workers in their own processes, the
+// Python peer, interleaved rounds with medians, and table printing.
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { benchAudio, benchFrame } from './bench-models'
+import type { ClientKind, Command } from './client-worker'
+import { writeDescriptorSet } from './descriptor-set'
+
+const PYTHON = '/usr/bin/python3'
+
+export type Result = Record<string, number>
+export interface Ports {
+  grpc: number
+  tcp: number
+}
+
+export interface Runner {
+  label: string
+  run(cmd: Command): Promise<Result>
+  close(): void
+}
+
+export function startSink(): Promise<{ ports: Ports; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'sink-server.ts')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  return new Promise((resolve, reject) => {
+    child.stdout?.once('data', (d: Buffer) => resolve({ ports: JSON.parse(d.toString()), child }))
+    child.once('exit', (code) => reject(new Error(`the sink server exited with ${code}`)))
+  })
+}
+
+/** A client worker; `benchDir` runs another checkout's worker (and so its project code). */
+export function nodeWorker(kind: ClientKind, ports: Ports, benchDir = __dirname): Promise<Runner> {
+  const child = fork(join(benchDir, 'client-worker.ts'), [kind, JSON.stringify(ports)], {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  let next = 0
+  const waiting = new Map<number, { resolve: (r: Result) => void; reject: (e: Error) => void }>()
+  child.on('message', (m: { id?: number; result?: Result; error?: string }) => {
+    const w = m.id === undefined ? undefined : waiting.get(m.id)
+    if (!w || m.id === undefined) return
+    waiting.delete(m.id)
+    if (m.error) w.reject(new Error(`${kind}: ${m.error}`))
+    else w.resolve(m.result as Result)
+  })
+  return new Promise((resolve, reject) => {
+    child.once('message', () =>
+      resolve({
+        label: kind,
+        run: (cmd) =>
+          new Promise((res, rej) => {
+            const id = ++next
+            waiting.set(id, { resolve: res, reject: rej })
+            child.send({ id, cmd })
+          }),
+        close: () => child.kill(),
+      }),
+    )
+    child.once('exit', (code) => reject(new Error(`the ${kind} worker exited with ${code}`)))
+  })
+}
+
+/** The Python peer, or the one line that says why there is none (no python3-grpcio). */
+export async function pythonPeer(port: number, dir: string): Promise<Runner | string> {
+  try {
+    execFileSync(PYTHON, ['-c', 'import grpc'], { stdio: 'ignore' })
+  } catch {
+    return `no Python column: ${PYTHON} cannot import grpc (on Debian: apt-get install python3-grpcio python3-protobuf)`
+  }
+  const frame = join(dir, 'frame.f32')
+  const audio = join(dir, 'audio.f32')
+  writeFileSync(frame, Buffer.from(benchFrame().buffer))
+  writeFileSync(audio, Buffer.from(benchAudio().buffer))
+  const descriptor = join(dir, 'inference.desc')
+  writeDescriptorSet(descriptor)
+  const child = spawn(
+    PYTHON,
+    [join(__dirname, 'grpcio_peer.py'), JSON.stringify({ port, descriptor, frame, audio })],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  )
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]()
+  const first = await lines.next()
+  if (first.done) return 'no Python column: the grpcio peer exited at start'
+  const ready = JSON.parse(first.value as string) as { serializer: string; grpcio: string }
+  return {
+    label: `Python grpcio ${ready.grpcio}, ${ready.serializer}`,
+    async run(cmd) {
+      child.stdin!.write(`${JSON.stringify(cmd)}\n`)
+      const line = await lines.next()
+      if (line.done) throw new Error('the grpcio peer exited')
+      const m = JSON.parse(line.value as string) as { result?: Result; error?: string }
+      if (m.error) throw new Error(`python: ${m.error}`)
+      return m.result as Result
+    },
+    close: () => child.stdin!.end(),
+  }
+}
+
+function median(xs: number[]): number {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b)
+  if (s.length === 0) return NaN
+  const m = Math.floor(s.length / 2)
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+
+function medians(results: Result[]): Result {
+  const out: Result = {}
+  for (const k of Object.keys(results[0] ?? {})) out[k] = median(results.map((r) => r[k]))
+  return out
+}
+
+export interface Cell {
+  key: string
+  runner: Runner | undefined
+  cmd: Command
+}
+
+/** Runs every cell once per round, rotating the order each round; returns each cell's medians. */
+export async function rounds(cells: Cell[], n: number): Promise<Map<string, Result>> {
+  const all = new Map<string, Result[]>()
+  for (let r = 0; r < n; r++) {
+    const order = cells.map((_, i) => cells[(i + r) % cells.length])
+    for (const c of order) {
+      if (!c.runner) continue
+      const res = await c.runner.run(c.cmd)
+      all.set(c.key, [...(all.get(c.key) ?? []), res])
+    }
+  }
+  const out = new Map<string, Result>()
+  for (const c of cells) {
+    const results = all.get(c.key)
+    if (results) out.set(c.key, medians(results))
+  }
+  return out
+}
+
+export const f = (x: number | undefined, d = 1): string =>
+  x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d)
+export const ratio = (a: number | undefined, b: number | undefined): string =>
+  a === undefined || b === undefined || !b ? '–' : `${(a / b).toFixed(2)}x`
+export const verdict = (ok: boolean | undefined): string =>
+  ok === undefined ? 'n/a' : ok ? 'PASS' : 'FAIL'
+
+export function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
+  const line = (r: string[]) =>
+    r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')
+  return [line(head), ...rows.map(line)].join('\n')
+}
