@@ -17,7 +17,11 @@ import {
   inferenceRateChart,
   utilisationChart,
 } from '../../../src/renderer/src/components/metrics-view'
-import { hasNoSamples, yTickText } from '../../../src/renderer/src/components/UPlotChart'
+import {
+  hasNoSamples,
+  integerSplits,
+  yTickText,
+} from '../../../src/renderer/src/components/UPlotChart'
 import { useMetricsPolling } from '../../../src/renderer/src/hooks/useMetricsPolling'
 import { SessionController } from '../../../src/renderer/src/session/session-controller'
 import { createAppStore, StoreContext } from '../../../src/renderer/src/store'
@@ -179,6 +183,11 @@ describe('charts people can read', () => {
     expect(yTickText(198.72160899999994, ' ms')).toBe('199 ms')
     expect(yTickText(0.30000000000000004, '%')).toBe('0.3%')
     expect(yTickText(2, '/s')).toBe('2/s')
+    // A count axis: whole numbers, a few of them, however short the chart is.
+    expect(integerSplits(0, 2)).toEqual([0, 1, 2])
+    expect(integerSplits(0, 13)).toEqual([0, 5, 10])
+    expect(integerSplits(0, 3)).toEqual([0, 1, 2, 3])
+    expect(integerSplits(0, 250)).toEqual([0, 100, 200])
     expect(hasNoSamples([1, 2], [[null, null]])).toBe(true)
     expect(hasNoSamples([1, 2], [[null, 3]])).toBe(false)
     expect(hasNoSamples([], [])).toBe(true)

@@ -56,6 +56,19 @@ const INTEGER_STEPS = [1, 2, 5].flatMap((m) =>
 )
 INTEGER_STEPS.sort((a, b) => a - b)
 
+/**
+ * Where a count axis puts its ticks: whole-number steps, at most `most` of them past 0, chosen
+ * from the range alone. uPlot's own choice depends on the chart's pixel height and left a short
+ * chart with a lone "0/s".
+ */
+export function integerSplits(min: number, max: number, most = 4): number[] {
+  const step =
+    INTEGER_STEPS.find((s) => (max - min) / s <= most) ?? INTEGER_STEPS[INTEGER_STEPS.length - 1]
+  const out: number[] = []
+  for (let v = Math.ceil(min / step) * step; v <= max; v += step) out.push(v)
+  return out
+}
+
 /** Tick text for a y value: no float noise, the unit after it. */
 export function yTickText(v: number, unit = ''): string {
   const rounded = Math.abs(v) >= 100 ? Math.round(v) : Math.round(v * 100) / 100
@@ -183,7 +196,12 @@ export const UPlotChart = memo(function UPlotChart({
             grid: { stroke: grid, width: 1 },
             size: fitAxisSize,
             font: AXIS_FONT,
-            ...(integers ? { incrs: INTEGER_STEPS } : {}),
+            ...(integers
+              ? {
+                  splits: (_u: uPlot, _axis: number, min: number, max: number) =>
+                    integerSplits(min, max),
+                }
+              : {}),
             values: (_u, ticks) => {
               const texts = ticks.map((t) =>
                 integers && !Number.isInteger(t) ? '' : yTickText(t, unit),
