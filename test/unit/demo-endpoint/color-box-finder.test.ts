@@ -227,17 +227,4 @@ describe('findColorBoxes', () => {
       }
     }
   })
-
-  it('handles a 640x640 image in a few milliseconds', () => {
-    const canvas = new Canvas(640, 640)
-    for (let i = 0; i < 6; i++) canvas.rect(30 + i * 100, 40 + i * 90, 80, 60, BOX_PALETTE[i].rgb)
-    let best = Infinity
-    for (let i = 0; i < 5; i++) {
-      const start = performance.now()
-      canvas.find()
-      best = Math.min(best, performance.now() - start)
-    }
-    // Loose bound against a busy CI machine; it takes about 1.5 ms.
-    expect(best).toBeLessThan(20)
-  })
 })

@@ -218,19 +218,6 @@ describe('decodeToneText', () => {
   it('decodes the bundled 48 kHz FLAC sample, resampled by ffmpeg, to the exact sentence', () => {
     expect(decodeToneText(ffmpegTo16k(join(SAMPLES_DIR, 'tone-text-48k.flac')))).toBe(SENTENCE)
   })
-
-  it('decodes 10 s of audio in under 50 ms', () => {
-    const audio = new Float32Array(160000)
-    audio.set(encodeToneText(`${SENTENCE} ${SENTENCE}`).subarray(0, audio.length))
-    let best = Infinity
-    for (let i = 0; i < 3; i++) {
-      const start = performance.now()
-      decodeToneText(audio)
-      best = Math.min(best, performance.now() - start)
-    }
-    // Loose bound so a busy CI machine does not flake; it takes about 10 ms.
-    expect(best).toBeLessThan(50)
-  })
 })
 
 describe('ToneTextDecoder', () => {

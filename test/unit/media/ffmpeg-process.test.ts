@@ -70,11 +70,10 @@ describe('streamFfmpegRecords with a missing binary', () => {
 
 describe('runTool', () => {
   it('kills a run that takes too long and says so', async () => {
-    const started = performance.now()
     const res = await runTool('/bin/sleep', ['5'], { timeoutMs: 100 })
     expect(res.timedOut).toBe(true)
+    // Killed, not ended: sleep 5 would exit 0 by itself.
     expect(res.signal).toBe('SIGKILL')
-    expect(performance.now() - started).toBeLessThan(2000)
   })
 
   it('reports a binary that cannot be started as ffmpeg-missing', async () => {

@@ -170,7 +170,7 @@ describe('decodeYoloV8Raw', () => {
     )
   })
 
-  it('decodes a full [1, 84, 8400] output quickly (timing printed, not asserted)', () => {
+  it('decodes a full [1, 84, 8400] head: one box per object, and copes with every anchor over the threshold', () => {
     const { tensor, put } = rawHead(80, 8400)
     // Background noise under the threshold everywhere, 60 objects with 8 candidates each.
     let seed = 7
@@ -189,14 +189,6 @@ describe('decodeYoloV8Raw', () => {
     const out = decodeYoloV8Raw(tensor, opts)
     expect(out).toHaveLength(60)
 
-    const runs = 50
-    const times: number[] = []
-    for (let r = 0; r < runs; r++) {
-      const t0 = performance.now()
-      decodeYoloV8Raw(tensor, opts)
-      times.push(performance.now() - t0)
-    }
-    times.sort((a, b) => a - b)
     // Worst case: every anchor passes the threshold with a box on its grid cell (strides 8, 16
     // and 32, like the real head), so NMS sees 8400 overlapping candidates.
     let anchor = 0
@@ -211,14 +203,11 @@ describe('decodeYoloV8Raw', () => {
         }
       }
     }
-    const t0 = performance.now()
-    decodeYoloV8Raw(tensor, { confThreshold: 0.25, iouThreshold: 0.45 })
-    const dense = performance.now() - t0
-    console.log(
-      `decodeYoloV8Raw [1,84,8400]: median ${times[runs >> 1].toFixed(2)} ms, ` +
-        `min ${times[0].toFixed(2)} ms over ${runs} runs (480 candidates); ` +
-        `all 8400 anchors above threshold: ${dense.toFixed(2)} ms`,
-    )
+    const dense = decodeYoloV8Raw(tensor, { confThreshold: 0.25, iouThreshold: 0.45 })
+    // NMS keeps at most maxDetections of the 8400 candidates, every one of them finite.
+    expect(dense.length).toBeGreaterThan(0)
+    expect(dense.length).toBeLessThanOrEqual(300)
+    for (const d of dense) expect(Number.isFinite(d.x1 + d.y1 + d.x2 + d.y2)).toBe(true)
   })
 })
 
