@@ -23,8 +23,8 @@ if (typeof mapWithGroupBy.groupBy !== 'function') {
 export default defineConfig({
   test: {
     // Vitest's default on a 2-core machine is one worker, which runs every file in turn. Most
-    // integration files wait on sockets and child processes, so three workers overlap them.
-    maxWorkers: 3,
+    // integration files wait on sockets, timers and child processes, so four workers overlap them.
+    maxWorkers: 4,
     projects: [
       {
         test: {
