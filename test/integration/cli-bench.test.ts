@@ -140,8 +140,8 @@ describe('triton-live bench', () => {
       'color-box-detector-yolov8',
       '--compare',
       'color-box-detector-e2e',
-      '--concurrency',
-      '1',
+      '--rate',
+      '6',
       '--duration',
       '1',
       '--no-metrics',
@@ -152,7 +152,8 @@ describe('triton-live bench', () => {
       /^Metric\s+color-box-detector-yolov8\s+color-box-detector-e2e\s+Winner\s+Ratio\/Difference\s+Spread \(A \/ B\)$/m,
     )
     // --compare measures three windows each, taking turns, and says so.
-    expect(r.stdout).toContain(', concurrency 1, 1 s in 3 windows, input ')
+    expect(r.stdout).toContain(', 6 req/s, 1 s in 3 windows, input ')
+    expect(r.stdout).toMatch(/^Total Requests\s+6\s+6\s/m)
     expect(r.stdout).toMatch(/^p50\s+[\d.]+ ms\s+[\d.]+ ms\s+(color-box-detector-\S+|Tie)\s/m)
     expect(r.stdout).toMatch(/^- QPS \(Successful\): /m)
   })
@@ -207,7 +208,7 @@ describe('triton-live bench', () => {
       '--concurrency',
       '1:3',
       '--duration',
-      '0.3',
+      '0.2',
       '--no-metrics',
     ])
     expect(table.code).toBe(0)
@@ -226,7 +227,7 @@ describe('triton-live bench', () => {
       '--concurrency',
       '1,2',
       '--duration',
-      '0.5',
+      '0.2',
       '--no-metrics',
       '--json',
     ])
