@@ -7,6 +7,7 @@ import { looksLikeEndpoint } from '../../src/cli/commands/bench-targets'
 import { startDemoEndpoint, type DemoEndpoint } from '../../src/main/demo-endpoint/demo-server'
 import { TritonClient } from '../../src/main/triton/triton-client'
 import { cliArgs } from '../fixtures/built-app'
+import { parseCsv } from '../fixtures/csv'
 
 const ROOT = join(__dirname, '../..')
 const WAV = join(ROOT, 'resources/samples/tone-text.wav')
@@ -46,34 +47,6 @@ function cli(args: string[]): Promise<CliResult> {
       },
     )
   })
-}
-
-/** RFC 4180 rows: quoted fields may hold commas and doubled quotes. */
-function parseCsv(text: string): string[][] {
-  return text
-    .trimEnd()
-    .split('\n')
-    .map((line) => {
-      const cells: string[] = []
-      let cell = ''
-      let quoted = false
-      for (let i = 0; i < line.length; i++) {
-        const ch = line[i]
-        if (quoted) {
-          if (ch === '"' && line[i + 1] === '"') {
-            cell += '"'
-            i++
-          } else if (ch === '"') quoted = false
-          else cell += ch
-        } else if (ch === '"') quoted = true
-        else if (ch === ',') {
-          cells.push(cell)
-          cell = ''
-        } else cell += ch
-      }
-      cells.push(cell)
-      return cells
-    })
 }
 
 describe('triton-live bench', () => {
