@@ -36,6 +36,10 @@ export default defineConfig({
           ],
           environment: 'node',
           testTimeout: 30_000,
+          // Files share a worker's modules instead of importing everything again each time:
+          // about a quarter of the project's CPU on two cores. The tests keep no module-level
+          // state between files (servers, timers, env and stubs are restored in each file).
+          isolate: false,
         },
       },
       {
