@@ -5,6 +5,10 @@ import { MediaError } from './media-error'
 import { probeMedia, type MediaInfo } from './media-probe'
 
 export interface VideoFrame {
+  /**
+   * The source's frame number at this frame's media time: with `maxFps` dropping frames the
+   * numbers skip (0, 4, 8… for 10 fps down to 2.5), so a result names the frame it was for.
+   */
   index: number
   timeSec: number
   /** width*height*3 bytes, RGB, letterboxed to the model's input size; owns its whole buffer. */
@@ -43,11 +47,20 @@ const PAD_COLOR = `0x${LETTERBOX_PAD_VALUE.toString(16).padStart(2, '0').repeat(
  */
 export function letterboxFilter(lb: Letterbox, fps: number): string {
   return [
-    `fps=${fps}`,
+    // round=up keeps, for output frame k, the source frame at or just before k/fps, so the
+    // frames kept are the source's own (0, 4, 8… for 10 fps down to 2.5): see sourceIndex.
+    `fps=${fps}:round=up`,
     `scale=${lb.scaledWidth}:${lb.scaledHeight}:flags=bilinear`,
     'format=rgb24',
     `pad=${lb.dstWidth}:${lb.dstHeight}:${lb.padX}:${lb.padY}:color=${PAD_COLOR}`,
   ].join(',')
+}
+
+/** The source frame that the `sent`-th frame out of the fps filter is (letterboxFilter's rounding). */
+export function sourceIndex(sent: number, fps: number, sourceFps: number): number {
+  if (fps === sourceFps) return sent
+  // The small epsilon keeps 3 x (10 / 3) at 10, not 9.999….
+  return Math.floor((sent * sourceFps) / fps + 1e-9)
 }
 
 function checkPositive(name: string, value: number, integer: boolean): void {
@@ -120,18 +133,19 @@ export async function* decodeVideoFrames(
     signal,
   })
 
-  let index = 0
+  let sent = 0
   let startedAt: number | undefined
   for await (const rec of records) {
     // A truncated final frame cannot be shown correctly; ffmpeg does not normally write one.
     if (rec.filled < frameBytes) break
-    const timeSec = index / fps
+    const index = sourceIndex(sent, fps, sourceFps)
+    const timeSec = index / sourceFps
     if (opts.realtime) {
       startedAt ??= performance.now()
       const due = startedAt + (timeSec - (opts.leadSec ?? 0)) * 1000
       if (!(await waitUntil(due, signal))) return
     }
     yield { index, timeSec, rgb: rec.bytes, letterbox, sourceWidth, sourceHeight }
-    index++
+    sent++
   }
 }

@@ -4,6 +4,7 @@ import { MediaError } from '../../../src/main/media/media-error'
 import {
   decodeVideoFrames,
   letterboxFilter,
+  sourceIndex,
   type VideoDecodeOptions,
   type VideoFrame,
 } from '../../../src/main/media/video-decoder'
@@ -90,10 +91,12 @@ describe('decodeVideoFrames', () => {
     }
   })
 
-  it('drops frames down to maxFps and times them at that rate', async () => {
+  it('drops frames down to maxFps, times them at that rate and numbers them as the source does', async () => {
     const frames = await collect(media.boxMp4, { width: 320, height: 320, maxFps: 5 })
     expect(frames).toHaveLength(5)
     frames.forEach((f, i) => expect(f.timeSec).toBeCloseTo(i * 0.2, 9))
+    // The clip is 10 fps: every other source frame is sent.
+    expect(frames.map((f) => f.index)).toEqual([0, 2, 4, 6, 8])
   })
 
   it('keeps the source rate when maxFps is above it', async () => {
@@ -183,7 +186,13 @@ describe('letterboxFilter', () => {
       10,
     )
     expect(filter).toBe(
-      'fps=10,scale=640:360:flags=bilinear,format=rgb24,pad=640:640:0:140:color=0x727272',
+      'fps=10:round=up,scale=640:360:flags=bilinear,format=rgb24,pad=640:640:0:140:color=0x727272',
     )
+  })
+
+  it('names the source frame each kept frame is, for integer and other ratios', () => {
+    expect([0, 1, 2, 3].map((k) => sourceIndex(k, 2.5, 10))).toEqual([0, 4, 8, 12])
+    expect([0, 1, 2, 3].map((k) => sourceIndex(k, 3, 10))).toEqual([0, 3, 6, 10])
+    expect([0, 1, 2].map((k) => sourceIndex(k, 30, 30))).toEqual([0, 1, 2])
   })
 })
