@@ -211,9 +211,11 @@ export function resolveConnection(options: ConnectionOptions): ResolvedConnectio
     'grpc.max_send_message_length': maxBytes,
     'grpc-node.flow_control_window': Math.max(65_535, Math.min(maxBytes, MAX_FLOW_CONTROL_WINDOW)),
     // grpc-js waits up to 120 s between connection attempts by default: after an outage the
-    // app would sit idle long after the server is back. Sessions keep their own backoff.
+    // app would sit idle long after the server is back. Half a second at most (plus grpc-js's
+    // 20 % jitter) keeps a session back within a second of the server; sessions keep their own
+    // backoff for how long they wait and when they give up.
     'grpc.initial_reconnect_backoff_ms': 250,
-    'grpc.max_reconnect_backoff_ms': 1000,
+    'grpc.max_reconnect_backoff_ms': 500,
     ...(keepalive > 0
       ? {
           'grpc.keepalive_time_ms': keepalive,
