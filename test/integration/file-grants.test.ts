@@ -234,9 +234,15 @@ describe("a profile's labelsFile", () => {
     }
   })
 
-  it('may name a file in the app’s own data folder without a dialog', async () => {
-    const inData = join(dataDir, 'labels', 'mine.names')
-    mkdirSync(join(dataDir, 'labels'), { recursive: true })
+  it('may name a file in the files folder of the app’s data folder, never the app’s own settings', async () => {
+    const settings = await call('models:save-profile', {
+      endpointId: DEMO_ENDPOINT_ID,
+      model: DETECTOR,
+      profile: { ...profile, labelsFile: join(dataDir, 'endpoints.json') },
+    })
+    expect(refusal(settings).kind).toBe('forbidden')
+    const inData = join(dataDir, 'files', 'labels', 'mine.names')
+    mkdirSync(join(dataDir, 'files', 'labels'), { recursive: true })
     writeFileSync(inData, 'a\nb\n')
     const r = await call('models:save-profile', {
       endpointId: DEMO_ENDPOINT_ID,

@@ -352,11 +352,11 @@ const RESULT_SHAPES: Record<InvokeChannel, z.ZodType> = {
   'models:infer': z.object({ requestId: z.string(), responses: z.array(z.unknown()) }),
 }
 
-/** The grant rule, restated here: granted in this run, or under the data folder. */
+/** The grant rule, restated here: granted in this run, or under the files folder of the data folder. */
 function allowed(path: string): boolean {
   if (!isAbsolute(path) || path.includes('\0')) return false
   const p = resolve(path)
-  const rel = relative(dataDir, p)
+  const rel = relative(join(dataDir, 'files'), p)
   return p === GRANTED || (rel !== '' && !rel.startsWith('..') && !isAbsolute(rel))
 }
 

@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import type { z } from 'zod'
 import type {
   BenchProgressEvent,
@@ -9,7 +10,7 @@ import type {
 import { createTransport } from '../transport/create-transport'
 import { BenchService } from './bench-service'
 import { EndpointService, type EndpointServiceDeps } from './endpoint-service'
-import { FileAccessError, FileGrants } from './file-grants'
+import { FileAccessError, FileGrants, USER_FILES_FOLDER } from './file-grants'
 import { RequestService } from './request-service'
 import type { SecretStore } from './secret-store'
 import { SessionService } from './session-service'
@@ -55,7 +56,9 @@ export class AppCore {
   readonly handlers: AppHandlers
 
   constructor(private readonly deps: AppCoreDeps) {
-    this.files = new FileGrants([deps.dataDir])
+    // Files the user keeps for the app (labels lists, say) go in `files` under its data folder;
+    // the folder itself holds the app's own settings (endpoints, profiles), never granted.
+    this.files = new FileGrants([join(deps.dataDir, USER_FILES_FOLDER)])
     this.endpoints = new EndpointService(deps)
     this.sessions = new SessionService({
       endpoints: this.endpoints,

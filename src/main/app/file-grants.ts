@@ -1,6 +1,9 @@
 import { isAbsolute, relative, resolve } from 'node:path'
 import { MAX_PATH_CHARS } from '../../shared/limits'
 
+/** The folder under the app's data folder where a user may keep files for it without a dialog. */
+export const USER_FILES_FOLDER = 'files'
+
 /** More than a person picks or drops in a run; a flood of drops cannot grow the set without end. */
 const MAX_GRANTS = 1000
 
@@ -46,7 +49,8 @@ function isUnder(root: string, path: string): boolean {
 /**
  * Which files the window may have main open. A path from the renderer is honoured only when
  * main itself handed it out in this run (an open dialog, a file dropped on the window as the
- * preload reports it, audio main kept) or when it lies under one of the app's own folders.
+ * preload reports it, audio main kept) or when it lies under one of the folders it is given
+ * (the user's files folder in the app's data folder, never the app's own settings).
  * Anything else gets the same one line whether the file exists or not, before anything looks at
  * the disk, so the page cannot use main to read files or to probe for them.
  */
