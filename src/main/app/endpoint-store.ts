@@ -8,7 +8,7 @@ import { headerNameProblem, headerValueProblem } from '../../shared/header-rules
 import type { EndpointDraft, EndpointProfile } from '../../shared/ipc-contract'
 import type { TransportChoice } from '../transport/create-transport'
 import type { ConnectionOptions } from '../triton/connection-options'
-import { parseEndpoint } from '../../shared/endpoint-url'
+import { parseEndpoint, type ParsedEndpoint } from '../../shared/endpoint-url'
 import { TritonError } from '../triton/triton-error'
 import { FileQueue, readJsonFile, writeJsonFile } from './json-file'
 import type { SecretStore } from './secret-store'
@@ -122,11 +122,15 @@ export class EndpointStore {
         'add a new endpoint instead',
       )
     }
-    parseEndpoint(draft.url)
+    const parsed = parseEndpoint(draft.url)
     checkCredentials(draft)
     const all = await this.load()
     const existing = draft.id ? all.find((e) => e.id === draft.id) : undefined
-    let sealedToken = existing?.sealedToken
+    // A saved token belongs to the server it was typed for: pointing the endpoint at another
+    // host, port or scheme drops it unless a token comes with the change, so a page cannot
+    // re-aim a stored credential at a server of its choosing.
+    const sameServer = existing !== undefined && sameTokenAudience(existing.url, parsed)
+    let sealedToken = sameServer ? existing?.sealedToken : undefined
     if (draft.token !== undefined) {
       if (draft.token === '') sealedToken = undefined
       else if (!this.secrets.isAvailable()) {
@@ -235,4 +239,15 @@ export class EndpointStore {
       ...auth,
     }
   }
+}
+
+/** Same host, port, TLS and protocol: the server a saved token was meant for. */
+function sameTokenAudience(savedUrl: string, next: ParsedEndpoint): boolean {
+  const saved = parseEndpoint(savedUrl)
+  return (
+    saved.target === next.target &&
+    saved.tls === next.tls &&
+    saved.protocol === next.protocol &&
+    saved.basePath === next.basePath
+  )
 }

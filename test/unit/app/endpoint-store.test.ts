@@ -57,6 +57,29 @@ describe('a saved endpoint reaches its connection as saved', () => {
     expect(listed.find((p) => p.id === remote.id)?.credentialWarning).toBe(remote.credentialWarning)
   })
 
+  it('keeps a saved token for its server only: another host drops it unless a token comes along', async () => {
+    const saved = await store.save({ name: 'gpu', url: 'grpcs://gpu-box:8001', token: TOKEN })
+    const renamed = await store.save({ id: saved.id, name: 'gpu 1', url: 'grpcs://gpu-box:8001' })
+    expect(renamed.hasToken).toBe(true)
+    const moved = await store.save({ id: saved.id, name: 'gpu 1', url: 'grpcs://elsewhere:8001' })
+    expect(moved.hasToken).toBe(false)
+    expect((await store.connectionOptions(moved.id, moved.url)).bearerToken).toBeUndefined()
+    const retyped = await store.save({
+      id: saved.id,
+      name: 'gpu 1',
+      url: 'grpcs://elsewhere:8001',
+      token: TOKEN,
+    })
+    expect(retyped.hasToken).toBe(true)
+    // The scheme counts too: the same host without TLS is another audience.
+    const downgraded = await store.save({
+      id: saved.id,
+      name: 'gpu 1',
+      url: 'grpc://elsewhere:8001',
+    })
+    expect(downgraded.hasToken).toBe(false)
+  })
+
   it('keeps every one of several endpoints saved at once', async () => {
     await Promise.all(
       Array.from({ length: 5 }, (_, i) => store.save({ name: `e${i}`, url: `h${i}:8001` })),
