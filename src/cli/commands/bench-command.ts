@@ -54,7 +54,8 @@ ${COMPARE_FORMS.map(([form, what]) => `                        ${form}: ${what}`
                       With more, each column's ratio to the first is given.
   --label-a L, --label-b L   names for the first two columns
   --openai-model M    the service's model id for --compare openai: (default: --model)
-  --openai-api-key K  its API key, sent as a bearer token (OPENAI_API_KEY); never Triton's token
+  --openai-api-key K  its API key, sent as a bearer token; OPENAI_API_KEY is sent only to
+                      api.openai.com; Triton's token never is
   --metrics-url U     Triton's metrics page for GPU figures, default http://<host>:8002/metrics;
                       --metrics-url-b for the first compared endpoint; --no-metrics skips them
   --num-sequences N   rate mode, sequence and decoupled models: streams in parallel, default 4
@@ -234,7 +235,8 @@ export async function benchCommand(argv: string[], output: Output): Promise<numb
         },
         openai: {
           model: values['openai-model'],
-          apiKey: values['openai-api-key'] ?? (process.env.OPENAI_API_KEY || undefined),
+          apiKey: values['openai-api-key'],
+          envApiKey: process.env.OPENAI_API_KEY || undefined,
         },
         signal: abort.signal,
         say,

@@ -22,6 +22,7 @@ import { OpenAiTranscriptionClient } from '../../main/transport/openai/openai-tr
 import { OpenAiTransport } from '../../main/transport/openai/openai-transport'
 import { resolveEndpoint, type ConnectionOptions } from '../../main/triton/connection-options'
 import { CliUsageError } from '../cli-error'
+import { plaintextCredentialWarning } from '../../shared/credential-exposure'
 
 /** One --compare, as the user wrote it. */
 export type CompareForm =
@@ -86,7 +87,11 @@ export interface TargetSettings {
   file?: string
   labels: readonly (string | undefined)[]
   metrics: { disabled: boolean; a?: string; b?: string }
-  openai: { model?: string; apiKey?: string }
+  /**
+   * `apiKey` from --openai-api-key goes wherever openai:URL points; `envApiKey`
+   * (OPENAI_API_KEY, usually a key for OpenAI itself) only to api.openai.com.
+   */
+  openai: { model?: string; apiKey?: string; envApiKey?: string }
   signal: AbortSignal
   /** A line for the person watching (stderr). */
   say(line: string): void
@@ -278,10 +283,13 @@ function openAiLeg(
       `--compare openai: sends each request's audio window as one transcription, so --model must be an ASR model that takes a whole window per request; '${s.model}' is ${what}`,
     )
   }
+  const apiKey = openAiApiKey(url, s.openai)
+  const warning = plaintextCredentialWarning(url, false, apiKey ? 'the API key' : undefined)
+  if (warning) s.say(`triton-live: warning: ${warning}`)
   const client = new OpenAiTranscriptionClient({
     url,
     timeoutMs: s.connection.timeoutMs,
-    bearerToken: s.openai.apiKey,
+    bearerToken: apiKey,
   })
   const model = s.openai.model ?? s.model
   const transport = new OpenAiTransport(client, {
@@ -291,4 +299,23 @@ function openAiLeg(
   })
   owned.push(transport)
   return { transport, model }
+}
+
+/**
+ * The key sent to an OpenAI-compatible service: the one given with --openai-api-key, or
+ * OPENAI_API_KEY from the environment only when the service is OpenAI's own API (that key is
+ * usually the user's OpenAI key, and a FastAPI box on the LAN must not receive it).
+ */
+export function openAiApiKey(
+  url: string,
+  keys: { apiKey?: string; envApiKey?: string },
+): string | undefined {
+  if (keys.apiKey) return keys.apiKey
+  let host = ''
+  try {
+    host = new URL(url).hostname
+  } catch {
+    return undefined
+  }
+  return host === 'api.openai.com' ? keys.envApiKey : undefined
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { CliUsageError } from '../../../src/cli/cli-error'
-import { parseCompare, planLegs } from '../../../src/cli/commands/bench-targets'
+import { openAiApiKey, parseCompare, planLegs } from '../../../src/cli/commands/bench-targets'
 import type { TransportChoice } from '../../../src/main/transport/create-transport'
 
 const legs = (url: string, transport: TransportChoice, ...compares: string[]) =>
@@ -71,5 +71,20 @@ describe('bench --compare forms', () => {
   ] as const)('refuses %s %j --compare %s before connecting', (url, choice, form, message) => {
     expect(() => legs(url, choice, form)).toThrow(CliUsageError)
     expect(() => legs(url, choice, form)).toThrow(message)
+  })
+})
+
+describe('the key sent to an OpenAI-compatible service', () => {
+  it('is the one given on the command line, wherever the service is', () => {
+    const keys = { apiKey: 'given', envApiKey: 'sk-openai' }
+    expect(openAiApiKey('http://10.0.0.5:9000/v1', keys)).toBe('given')
+  })
+
+  it('takes OPENAI_API_KEY only to OpenAI itself, never to another host', () => {
+    const keys = { envApiKey: 'sk-openai' }
+    expect(openAiApiKey('https://api.openai.com/v1', keys)).toBe('sk-openai')
+    expect(openAiApiKey('http://10.0.0.5:9000/v1', keys)).toBeUndefined()
+    expect(openAiApiKey('https://api.openai.com.evil.example/v1', keys)).toBeUndefined()
+    expect(openAiApiKey('not a url', keys)).toBeUndefined()
   })
 })
