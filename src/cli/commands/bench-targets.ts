@@ -311,11 +311,7 @@ export function openAiApiKey(
   keys: { apiKey?: string; envApiKey?: string },
 ): string | undefined {
   if (keys.apiKey) return keys.apiKey
-  let host = ''
-  try {
-    host = new URL(url).hostname
-  } catch {
-    return undefined
-  }
-  return host === 'api.openai.com' ? keys.envApiKey : undefined
+  return URL.canParse(url) && new URL(url).hostname === 'api.openai.com'
+    ? keys.envApiKey
+    : undefined
 }
