@@ -66,7 +66,9 @@ export interface TritonLiveApi {
     unload(endpointId: string, model: string): Promise<Result<void>>
     /** Sends one request to any model; resolves with every response once the final one is in. */
     infer(request: SingleRequest): Promise<Result<SingleRequestResult>>
-    /** Each response of a request as it arrives, tagged with the request's id; returns the unsubscribe. */
+    /** Gives up on a request still waiting: its `infer` ends as cancelled. */
+    cancelInfer(requestId: string): Promise<Result<void>>
+    /** Responses of a request as they arrive, in batches tagged with the request's id; returns the unsubscribe. */
     onInferResponse(listener: (event: RequestResponseEvent) => void): () => void
   }
   session: {
@@ -120,6 +122,7 @@ export function createTritonLiveApi(t: BridgeTransport): TritonLiveApi {
       load: (endpointId, model) => t.invoke('models:load', { endpointId, model }),
       unload: (endpointId, model) => t.invoke('models:unload', { endpointId, model }),
       infer: (request) => t.invoke('models:infer', request),
+      cancelInfer: (requestId) => t.invoke('models:infer-cancel', { requestId }),
       onInferResponse: (listener) => t.subscribe('models:infer-response', listener),
     },
     session: {

@@ -424,6 +424,7 @@ export const INVOKE_CHANNELS = [
   'bench:export',
   'session:export',
   'models:infer',
+  'models:infer-cancel',
 ] as const
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number]
 
@@ -478,6 +479,7 @@ export const invokeSchemas = {
   'bench:export': z.object({ format: z.enum(['md', 'csv', 'json']) }),
   'session:export': z.object({ sessionId: idSchema, format: z.enum(EXPORT_FORMATS) }),
   'models:infer': singleRequestSchema,
+  'models:infer-cancel': z.object({ requestId: z.string().min(8).max(64) }),
 } satisfies Record<InvokeChannel, z.ZodType>
 
 export interface InvokeResults {
@@ -503,6 +505,7 @@ export interface InvokeResults {
   'bench:export': string | undefined
   'session:export': string | undefined
   'models:infer': SingleRequestResult
+  'models:infer-cancel': void
 }
 
 export type InvokePayload<C extends InvokeChannel> = z.input<(typeof invokeSchemas)[C]>

@@ -104,10 +104,14 @@ export interface ResponseView {
   parameters: Record<string, string>
 }
 
-/** Main to window, for each response as it arrives, before the request's final answer. */
+/**
+ * Main to window, as responses arrive, before the request's final answer: a batch of the newest
+ * ones (a decoupled model may answer thousands of times), never more than MAX_RESPONSES_KEPT
+ * in all for one request.
+ */
 export interface RequestResponseEvent {
   requestId: string
-  response: ResponseView
+  responses: ResponseView[]
 }
 
 export interface SingleRequestResult {

@@ -40,8 +40,8 @@ describe('the Request view in Chromium, against the demo endpoint', () => {
     const words = ['one', 'word', 'at', 'a', 'time']
     expect(await outputLines()).toEqual(words.map((w, i) => `#${i + 1} WORD BYTES [1]: ${w}`))
     // Main sent each response to the page on its own as it came, before the request settled.
-    const mine = h.inferResponses.filter((e) => e.response.outputs[0]?.values[0] !== undefined)
-    expect(mine.map((e) => e.response.outputs[0].values[0])).toEqual(words)
+    const mine = h.inferResponses.flatMap((e) => e.responses.map((r) => r.outputs[0]?.values[0]))
+    expect(mine.filter((w) => w !== undefined)).toEqual(words)
     await h.page.getByTestId('request-view-table').click()
     expect(await h.page.getByTestId('request-table-row').allTextContents()).toEqual(
       words.map((w, i) => `${i + 1}${w}`),

@@ -63,7 +63,8 @@ describe("the app's Request view, through main's validated IPC table", () => {
     expect(r.value.decoupled).toBe(true)
     expect(r.value.responses.map((x) => x.outputs[0].values[0])).toEqual(['one', 'two', 'three'])
     const mine = streamed.filter((e) => e.requestId === 'req-00000001')
-    expect(mine.map((e) => e.response.outputs[0].values[0])).toEqual(['one', 'two', 'three'])
+    const words = mine.flatMap((e) => e.responses.map((x) => x.outputs[0].values[0]))
+    expect(words).toEqual(['one', 'two', 'three'])
     expect(mine.every((e) => !e.settled)).toBe(true)
   })
 

@@ -61,6 +61,7 @@ const VALID: { [C in InvokeChannel]: InvokePayload<C> } = {
     requestId: 'r'.repeat(8),
     inputs: [{ name: 'TEXT', value: { kind: 'text', text: 'hi' } }],
   },
+  'models:infer-cancel': { requestId: 'r'.repeat(8) },
 }
 
 const FOREIGN_URLS = [

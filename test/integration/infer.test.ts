@@ -9,6 +9,8 @@ import type { TritonApi } from '../../src/main/triton/triton-api'
 import { TritonError } from '../../src/main/triton/triton-error'
 import type { ResponseView } from '../../src/shared/single-request'
 import { runCli, type CliRun } from '../fixtures/built-app'
+import { HOSTILE_MODELS } from '../fixtures/hostile-models'
+import { startHostileServer } from '../fixtures/hostile-server'
 
 const cli = (args: string[]): Promise<CliRun> => runCli(args)
 
@@ -104,6 +106,56 @@ describe('one request to any model, as the app and the CLI send it', () => {
       inputs: [{ name: 'TEXT', value: { kind: 'text', text: 'a b' } }],
     }).catch((e: unknown) => e)
     expect((err as TritonError).message).toContain('answers only over a gRPC stream, not over HTTP')
+  })
+})
+
+describe('a request to a model that never answers', () => {
+  const silence = HOSTILE_MODELS.filter((m) => m.name === 'silence')
+  const spec = {
+    model: 'silence',
+    inputs: [
+      { name: 'WAV', value: { kind: 'json' as const, text: '[[0, 0]]' } },
+      { name: 'WAV_LENS', value: { kind: 'json' as const, text: '[[2]]' } },
+    ],
+  }
+
+  it('ends as cancelled when the user gives up, long before its deadline', async () => {
+    const server = await startHostileServer({ models: silence })
+    const api = createTritonApi({ url: server.url })
+    try {
+      const abort = new AbortController()
+      const err = await sendSingleRequest(api, spec, {
+        deadlineMs: 600_000,
+        signal: abort.signal,
+        // Given up on once the model is known and the request is on its way.
+        onDetails: () => setImmediate(() => abort.abort()),
+      }).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(TritonError)
+      expect((err as TritonError).kind).toBe('cancelled')
+      expect((err as TritonError).message).toBe("the request to 'silence' was cancelled")
+    } finally {
+      api.close()
+      await server.close()
+    }
+  })
+
+  it("times out at the caller's deadline and says what to do in the caller's words", async () => {
+    const server = await startHostileServer({ models: silence })
+    const api = createTritonApi({ url: server.url })
+    try {
+      const err = await sendSingleRequest(api, spec, {
+        deadlineMs: 300,
+        timeoutHint: "raise the endpoint's Answer deadline in its settings, or check the server",
+      }).catch((e: unknown) => e)
+      expect((err as TritonError).kind).toBe('timeout')
+      expect((err as TritonError).message).toMatch(/^no final response within 0\.3 s: /)
+      expect((err as TritonError).hint).toBe(
+        "the model may be slow or stuck; raise the endpoint's Answer deadline in its settings, or check the server",
+      )
+    } finally {
+      api.close()
+      await server.close()
+    }
   })
 })
 

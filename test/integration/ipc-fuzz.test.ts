@@ -233,6 +233,7 @@ function templates(): Record<InvokeChannel, unknown[]> {
         inputs: [{ name: 'TEXT', value: { kind: 'file', path: GRANTED } }],
       },
     ],
+    'models:infer-cancel': [{ requestId: 'fuzz-request-1' }],
     'files:pick': [{ kind: 'media' }],
     'files:dropped': [{ path: GRANTED }],
     'metrics:poll': ['nope'],
@@ -350,6 +351,7 @@ const RESULT_SHAPES: Record<InvokeChannel, z.ZodType> = {
   'bench:export': z.undefined(),
   'session:export': z.undefined(),
   'models:infer': z.object({ requestId: z.string(), responses: z.array(z.unknown()) }),
+  'models:infer-cancel': z.undefined(),
 }
 
 /** The grant rule, restated here: granted in this run, or under the files folder of the data folder. */

@@ -146,6 +146,7 @@ export async function inferCommand(argv: string[], output: Output): Promise<numb
       {
         transport,
         deadlineMs: connection.timeoutMs,
+        timeoutHint: 'allow more time with --timeout MS, or check the server',
         maxValues: json ? Infinity : WHOLE_TENSOR_VALUES,
         onDetails: (d) => (decoupled = d.decoupled),
         onResponse: print,

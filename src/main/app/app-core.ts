@@ -124,6 +124,7 @@ export class AppCore {
           if (input.value.kind === 'file') files.require(input.value.path, 'input')
         return requests.send(req)
       },
+      'models:infer-cancel': async ({ requestId }) => requests.cancel(requestId),
       'metrics:poll': (id) => endpoints.pollMetrics(id),
       'metrics:server-stats': ({ endpointId, model }) => endpoints.serverStats(endpointId, model),
       'bench:run': async (req) => {
@@ -156,6 +157,7 @@ export class AppCore {
   /** Stops every session and benchmark and closes every client; the app calls this before quitting. */
   async dispose(): Promise<void> {
     this.bench.cancel()
+    this.requests.dispose()
     await this.sessions.dispose()
     await this.endpoints.dispose()
   }

@@ -34,6 +34,10 @@ export interface SingleRequestOptions {
   maxValues?: number
   /** What the model was found to be, before anything is sent. */
   onDetails?(details: ModelDetails): void
+  /** What to do about a timeout, in the caller's words (a CLI flag, an app setting). */
+  timeoutHint?: string
+  /** Gives up on the request: it ends as cancelled and its stream is closed. */
+  signal?: AbortSignal
 }
 
 export interface SingleRequestOutcome {
@@ -63,15 +67,19 @@ function checkOutputs(details: ModelDetails, wanted: readonly string[] | undefin
 }
 
 /** A stream's timeout speaks of sessions reconnecting; for one request, say what to do instead. */
-function explained(e: unknown, deadlineMs: number): unknown {
+function explained(e: unknown, deadlineMs: number, hint: string): unknown {
   if (e instanceof TritonError && e.kind === 'timeout') {
     return new TritonError(
       'timeout',
       `no final response within ${(deadlineMs / 1000).toFixed(1)} s: ${e.message}`,
-      'the model may be slow or stuck; allow more time (triton-live infer --timeout MS), or check the server',
+      `the model may be slow or stuck; ${hint}`,
     )
   }
   return e
+}
+
+function cancelled(model: string): TritonError {
+  return new TritonError('cancelled', `the request to '${model}' was cancelled`, '')
 }
 
 export async function sendSingleRequest(
@@ -92,8 +100,12 @@ export async function sendSingleRequest(
   const transport = createTransport(api, options.transport)
   const responses: ResponseView[] = []
   let responseCount = 0
+  const signal = options.signal
+  if (signal?.aborted) throw cancelled(spec.model)
   try {
     const channel = transport.open({ decoupled: details.decoupled, idPrefix: 'request' })
+    const onAbort = (): void => channel.cancel()
+    signal?.addEventListener('abort', onAbort, { once: true })
     const sentAt = performance.now()
     const answer = await channel
       .infer(
@@ -123,8 +135,14 @@ export async function sendSingleRequest(
       )
       .catch((e: unknown) => {
         channel.cancel()
-        throw explained(e, deadlineMs)
+        if (signal?.aborted) throw cancelled(spec.model)
+        throw explained(
+          e,
+          deadlineMs,
+          options.timeoutHint ?? 'allow more time, or check the server',
+        )
       })
+      .finally(() => signal?.removeEventListener('abort', onAbort))
     await channel.end()
     // The empty final marker is not listed, so the last response listed is the final one.
     const last = responses.at(-1)

@@ -8,7 +8,12 @@ import { RequestContainer } from '../../../src/renderer/src/containers/RequestCo
 import { StageContainer } from '../../../src/renderer/src/containers/StageContainer'
 import { createAppStore, StoreContext } from '../../../src/renderer/src/store'
 import type { ModelDetails } from '../../../src/shared/ipc-contract'
-import type { ResponseView, SingleRequest } from '../../../src/shared/single-request'
+import type { Result } from '../../../src/shared/ipc-contract'
+import type {
+  ResponseView,
+  SingleRequest,
+  SingleRequestResult,
+} from '../../../src/shared/single-request'
 import { asrDetails, demoBridge, fail, ok, type FakeBridge } from './fake-bridge'
 
 afterEach(cleanup)
@@ -55,15 +60,15 @@ describe('the Request view', () => {
       'models:infer': async (req) => {
         bridge.emitEvent('models:infer-response', {
           requestId: 'someone-else',
-          response: word(1, 'stale'),
+          responses: [word(1, 'stale')],
         })
         bridge.emitEvent('models:infer-response', {
           requestId: req.requestId,
-          response: word(1, 'hello'),
+          responses: [word(1, 'hello')],
         })
         bridge.emitEvent('models:infer-response', {
           requestId: req.requestId,
-          response: word(2, 'world'),
+          responses: [word(2, 'world')],
         })
         await new Promise<void>((r) => (release = r))
         return ok({
@@ -106,6 +111,43 @@ describe('the Request view', () => {
     ])
     fireEvent.click(screen.getByTestId('request-view-json'))
     expect(JSON.parse(screen.getByTestId('request-output-json').textContent ?? '')).toHaveLength(2)
+  })
+
+  it('gives up on a request in flight with Cancel and keeps the words that came', async () => {
+    let settle: (r: Result<SingleRequestResult>) => void = () => undefined
+    const bridge: FakeBridge = demoBridge({
+      'models:details': ({ model }) => (model === splitter.name ? ok(splitter) : ok(asrDetails)),
+      'models:infer': (req) => {
+        bridge.emitEvent('models:infer-response', {
+          requestId: req.requestId,
+          responses: [word(1, 'hello')],
+        })
+        return new Promise((r) => (settle = r))
+      },
+      'models:infer-cancel': () => {
+        settle(
+          fail<SingleRequestResult>(
+            "the request to 'word-splitter-decoupled' was cancelled",
+            '',
+            'cancelled',
+          ),
+        )
+        return ok(undefined)
+      },
+    })
+    await mountStage(splitter.name, bridge, <RequestContainer />)
+    fireEvent.change(screen.getByTestId('request-value'), { target: { value: 'hello world' } })
+    fireEvent.click(screen.getByTestId('request-send'))
+    await waitFor(() => expect(screen.getAllByTestId('request-output-line')).toHaveLength(1))
+    fireEvent.click(screen.getByTestId('request-cancel'))
+    await waitFor(() => expect(screen.queryByTestId('request-cancel')).toBeNull())
+    const sent = bridge.calls('models:infer')[0] as SingleRequest
+    expect(bridge.calls('models:infer-cancel')).toEqual([{ requestId: sent.requestId }])
+    expect(screen.getAllByTestId('request-output-line').map((l) => l.textContent)).toEqual([
+      '#1 WORD BYTES [1]: hello',
+    ])
+    expect(screen.queryByTestId('request-error')).toBeNull()
+    expect(screen.getByTestId('request-send').textContent).toBe('Send')
   })
 
   it('serves any model in the Request tab, fills numbers over the shape, and shows an error', async () => {

@@ -14,6 +14,8 @@ export interface RequestViewProps {
   onDraft(name: string, patch: Partial<InputDraftState>): void
   onPickFile(name: string): void
   onSend(): void
+  /** Gives up on the request in flight. */
+  onCancel(): void
   pending: boolean
   /** Responses so far: streamed while pending, then the final list. */
   responses: readonly ResponseView[]
@@ -140,7 +142,8 @@ function statusLine(p: RequestViewProps): string | undefined {
   if (!r) return undefined
   const n = r.responseCount
   const first = n > 1 ? ` (first after ${r.firstResponseMs.toFixed(2)} ms)` : ''
-  return `${n} response${n === 1 ? '' : 's'} in ${r.latencyMs.toFixed(2)} ms${first} over ${r.transport}`
+  const shown = r.responses.length < n ? `; the first ${r.responses.length} shown` : ''
+  return `${n} response${n === 1 ? '' : 's'} in ${r.latencyMs.toFixed(2)} ms${first} over ${r.transport}${shown}`
 }
 
 /**
@@ -178,6 +181,11 @@ export const RequestView = memo(function RequestView(p: RequestViewProps) {
           >
             {p.pending ? 'Sending…' : 'Send'}
           </button>
+          {p.pending && (
+            <button type="button" onClick={p.onCancel} data-testid="request-cancel">
+              Cancel
+            </button>
+          )}
           {status && (
             <span className="request-status" role="status" data-testid="request-status">
               {status}

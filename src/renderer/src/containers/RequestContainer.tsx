@@ -1,6 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { ModelDetails, UserError } from '../../../shared/ipc-contract'
-import type { ResponseView, SingleRequestResult } from '../../../shared/single-request'
+import {
+  MAX_RESPONSES_KEPT,
+  type ResponseView,
+  type SingleRequestResult,
+} from '../../../shared/single-request'
 import { useApi } from '../bridge'
 import { RequestView } from '../components/RequestView'
 import type { ResultView } from '../components/RequestResults'
@@ -34,10 +38,26 @@ function ModelRequest({ endpointId, details }: { endpointId: string; details: Mo
   useEffect(
     () =>
       api.models.onInferResponse((e) => {
-        if (e.requestId === current.current) setResponses((list) => [...list, e.response])
+        if (e.requestId !== current.current) return
+        // Main sends at most MAX_RESPONSES_KEPT in all; the bound holds here too.
+        setResponses((list) => [...list, ...e.responses].slice(0, MAX_RESPONSES_KEPT))
       }),
     [api],
   )
+  // Leaving the model (or the tab's window) gives up on its request still in flight.
+  useEffect(
+    () => () => {
+      const id = current.current
+      current.current = undefined
+      if (id) void api.models.cancelInfer(id)
+    },
+    [api],
+  )
+
+  const onCancel = useCallback(() => {
+    const id = current.current
+    if (id) void api.models.cancelInfer(id)
+  }, [api])
 
   const onDraft = useCallback((name: string, patch: Partial<InputDraftState>) => {
     setDrafts((list) => list.map((d) => (d.name === name ? { ...d, ...patch } : d)))
@@ -75,7 +95,8 @@ function ModelRequest({ endpointId, details }: { endpointId: string; details: Mo
     })
     if (current.current !== requestId) return
     setPending(false)
-    if (!r.ok) return setError(r.error)
+    // A request the user cancelled ends quietly; what arrived before stays on screen.
+    if (!r.ok) return r.error.kind === 'cancelled' ? undefined : setError(r.error)
     // The final list is the authority; the streamed one only showed progress.
     setResponses(r.value.responses)
     setResult(r.value)
@@ -90,6 +111,7 @@ function ModelRequest({ endpointId, details }: { endpointId: string; details: Mo
       onDraft={onDraft}
       onPickFile={(name) => void onPickFile(name)}
       onSend={() => void onSend()}
+      onCancel={onCancel}
       pending={pending}
       responses={responses}
       result={result}
