@@ -1,4 +1,4 @@
-// The figures of issue 11's table, each a function that drives lanes (any client) or the
+// The figures of the performance table (README, Performance), each a function that drives lanes (any client) or the
 // project's sessions for a while and returns numbers. They run inside a client worker process
 // (client-worker.ts), so CPU, event-loop lag and RSS are that client's alone.
 import { mkdtempSync, rmSync } from 'node:fs'

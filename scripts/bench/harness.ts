@@ -22,10 +22,15 @@ export interface Runner {
   close(): void
 }
 
+/**
+ * The sink in its own process. Its IPC channel is how it knows the bench is gone (it exits on
+ * 'disconnect'), so a bench that fails half way leaves no server listening behind it.
+ */
 export function startSink(): Promise<{ ports: Ports; child: ChildProcess }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'sink-server.ts')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   })
+  process.once('exit', () => child.kill())
   return new Promise((resolve, reject) => {
     child.stdout?.once('data', (d: Buffer) => resolve({ ports: JSON.parse(d.toString()), child }))
     child.once('exit', (code) => reject(new Error(`the sink server exited with ${code}`)))

@@ -1,4 +1,4 @@
-// `npm run bench`: the figures of issue 11's target table, measured in one run against one
+// `npm run bench`: the performance targets' figures (README, Performance), measured in one run against one
 // common server that does no work (sink-server.ts, its own process), with the project, Python
 // grpcio's stream client (the transport under tritonclient.grpc), a hand-framed node:http2 gRPC
 // client (the ceiling for Node) and raw loopback TCP side by side, each client in its own

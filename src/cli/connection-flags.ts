@@ -23,7 +23,7 @@ export const CONNECTION_FLAGS = {
   authority: { type: 'string' },
 } as const
 
-/** Flags of the commands that run inference (stream, bench): how requests travel. */
+/** Flags of the commands that run inference (stream, bench, infer): how requests travel. */
 export const TRANSPORT_FLAGS = {
   'shared-memory': { type: 'string' },
   unary: { type: 'boolean' },
@@ -48,7 +48,7 @@ export const CONNECTION_HELP = `connection (flag, or environment variable):
   --keepalive-ms MS    HTTP/2 ping interval during calls, default 330000; 0 turns it off (TRITON_KEEPALIVE_MS)
   --authority HOST     the :authority (Host) of every call, for an ingress or mesh that routes by host (TRITON_AUTHORITY)`
 
-export const TRANSPORT_HELP = `transport (stream and bench; the URL's scheme picks gRPC or HTTP):
+export const TRANSPORT_HELP = `transport (stream, bench and infer; the URL's scheme picks gRPC or HTTP):
   --streaming | --unary  gRPC: requests on one bidirectional stream (a session's, or each bench
                        worker's; the default), or one call per request (TRITON_UNARY=1). HTTP
                        is one request per call, so --streaming with http(s):// is refused

@@ -6,7 +6,7 @@ import type { BenchTransportChoice } from './ipc-contract'
  * choice is the default; these override the rest, as the CLI's --unary and --shared-memory do.
  */
 export const BENCH_TRANSPORTS = [
-  { key: 'default', label: "the endpoint's own (gRPC stream unless set)", choice: {} },
+  { key: 'default', label: "the endpoint's own (its URL and saved choice)", choice: {} },
   { key: 'unary', label: 'gRPC unary', choice: { mode: 'unary' } },
   { key: 'shm', label: 'shared memory (same host)', choice: { sharedMemory: 'system' } },
   {

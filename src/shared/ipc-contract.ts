@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { MAX_PATH_CHARS } from './limits'
+import { ANSWER_DEADLINE_MS, MAX_PATH_CHARS, TIMEOUT_MS } from './limits'
 import {
   modelProfileSchema,
   type DetectionForm,
@@ -65,7 +65,7 @@ export const endpointDraftSchema = z.object({
       certFile: z.string().max(MAX_PATH_CHARS).optional(),
       keyFile: z.string().max(MAX_PATH_CHARS).optional(),
       insecureSkipVerify: z.boolean().optional(),
-      /** Issue 9: the name expected on the server certificate when it differs from the host. */
+      /** The name expected on the server certificate when it differs from the host. */
       serverName: z
         .string()
         .trim()
@@ -74,20 +74,25 @@ export const endpointDraftSchema = z.object({
         .optional(),
     })
     .optional(),
-  /** Issue 10: a gRPC stream or unary calls, and whether tensors go through shared memory. */
+  /** A gRPC stream or unary calls, and whether tensors go through shared memory. */
   transport: transportChoiceSchema.optional(),
   /** Header that carries the token: 'authorization' sends `Bearer <token>`. */
   authHeader: z.string().trim().max(80).optional(),
   /** Only sent on save; stored with the OS keychain, never returned. Empty string clears it. */
   token: z.string().max(8192).optional(),
-  timeoutMs: z.number().int().min(100).max(600_000).optional(),
+  timeoutMs: z.number().int().min(TIMEOUT_MS.min).max(TIMEOUT_MS.max).optional(),
   /**
    * How long one streamed request may wait for its answer before it counts as timed out and the
    * link is renewed; unset, each source keeps its own (live audio 10 s, camera 5 s, files 30 s).
    */
-  answerDeadlineMs: z.number().int().min(100).max(3_600_000).optional(),
+  answerDeadlineMs: z
+    .number()
+    .int()
+    .min(ANSWER_DEADLINE_MS.min)
+    .max(ANSWER_DEADLINE_MS.max)
+    .optional(),
   metricsUrl: z.string().trim().max(300).optional(),
-  /** Issue 9: the gRPC :authority (Host) for proxies that route by host; empty means the URL's. */
+  /** The gRPC :authority (Host) for proxies that route by host; empty means the URL's. */
   authority: z
     .string()
     .trim()
@@ -107,7 +112,7 @@ export interface EndpointProfile {
   timeoutMs?: number
   answerDeadlineMs?: number
   metricsUrl?: string
-  /** Issue 9: the gRPC :authority, when it differs from the URL's host. */
+  /** The gRPC :authority, when it differs from the URL's host. */
   authority?: string
   transport?: EndpointDraft['transport']
   /** The built-in demo endpoint, started by the app on demand. */
@@ -176,14 +181,13 @@ export interface ModelDetails {
   /** Inputs the config marks optional: a request may leave them out. */
   optionalInputs?: string[]
   labels?: string[]
-  /** Issue 9: the model family the app recognised and the numbers its preset set. */
+  /** The model family the app recognised and the numbers its preset set. */
   preset?: ModelPreset
-  // ---- issue 12 (ui helper): what the model understands, from its config parameter
-  // `description`, when the server gives one.
+  /** What the model understands, from its config parameter `description`, when the server gives one. */
   description?: string
 }
 
-// ---- issue 9 (model families): what a preset is, as the user sees it
+// ---- model presets: what a recognised family sets, as the user sees it
 
 /** A known deployment (sherpa, WeNet, Whisper BLS, Ultralytics, ...) and the numbers it implies. */
 export interface ModelPreset {
@@ -223,8 +227,6 @@ export interface DoctorReport {
 
 /** The Doctor view's request: the endpoint's id. */
 export const doctorRequestSchema = z.string().min(1).max(64)
-
-// ---- end issue 9 (model families)
 
 // ---- sessions
 
@@ -369,7 +371,7 @@ export interface BenchRunView {
   outcomes?: Record<RequestOutcome, number>
   server?: ServerTimeSplit
   gpu?: { avgUtilization?: number; maxMemoryUsedBytes?: number; avgPowerWatts?: number }
-  // ---- clibench (issue 12, item 1): the facts the Benchmark tab warns from (bench-warnings.ts)
+  // The facts the Benchmark tab warns from (bench-warnings.ts):
   /** Failed requests by cause: 'deadline exceeded', 'model error', 'decode', a gRPC status name. */
   failuresByCause?: Record<string, number>
   /** Rate mode: requests sent per second, how many went out late, answers per second sustained. */
@@ -378,16 +380,13 @@ export interface BenchRunView {
   answeredRate?: number
   /** Each measurement window's figures, when the run was measured in several (--compare). */
   windows?: BenchWindowView[]
-  // ---- end clibench
 }
 
-// ---- clibench (issue 12, item 1)
 export interface BenchWindowView {
   summary: LatencySummary
   server?: ServerTimeSplit
   gpu?: BenchRunView['gpu']
 }
-// ---- end clibench
 
 export interface BenchReport {
   runs: BenchRunView[]

@@ -19,6 +19,11 @@ export const MAX_VISION_SIZE = 4096
 /** Width or height of a camera frame or a video (8K is 7680). */
 export const MAX_SOURCE_SIZE = 16_384
 
+/** An endpoint's deadline for unary calls, in milliseconds. */
+export const TIMEOUT_MS = { min: 100, max: 600_000 } as const
+/** How long one streamed request may wait for its answer, in milliseconds (up to an hour). */
+export const ANSWER_DEADLINE_MS = { min: 100, max: 3_600_000 } as const
+
 /** Model, tensor, version and header names. */
 export const MAX_NAME_CHARS = 256
 /** A constant or prompt value in a profile. */

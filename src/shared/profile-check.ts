@@ -8,11 +8,11 @@
 import type { ModelProfile } from './model-profile'
 
 /**
- * `stream`: file, microphone or camera sessions; `bench`: load tests; `request`: one request;
- * `save`: kept for later (the model browser's Save): refused only when it could not work for
- * its own kind, so a generic profile, which the Request view and bench use, can be saved.
+ * `stream`: file, microphone or camera sessions; `bench`: load tests; `save`: kept for later
+ * (the model browser's Save): refused only when it could not work for its own kind, so a
+ * generic profile, which bench uses, can be saved. (One request needs no profile at all.)
  */
-export type ProfilePurpose = 'stream' | 'bench' | 'request' | 'save'
+export type ProfilePurpose = 'stream' | 'bench' | 'save'
 
 const MEDIA_SOURCE = {
   'streaming-asr': 'audio',
@@ -47,7 +47,6 @@ function mediaProblem(profile: ModelProfile): string | undefined {
 
 /** Why `profile` can never produce a request when used for `purpose`; undefined when it can. */
 export function profileProblem(profile: ModelProfile, purpose: ProfilePurpose): string | undefined {
-  if (purpose === 'request') return undefined
   if (purpose === 'stream' && profile.kind === 'generic') {
     return `'${profile.model}' has a generic profile: a stream needs an ASR or detection model, whose requests come from audio or video; send this model single requests instead (triton-live infer, or the Request view in the app)`
   }

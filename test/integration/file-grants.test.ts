@@ -12,7 +12,7 @@ import { HOSTILE_MODELS } from '../fixtures/hostile-models'
 import { startHostileServer } from '../fixtures/hostile-server'
 import { testSecretStore } from '../fixtures/test-secret-store'
 
-// The grant rule of issue 8, through the same dispatch the window's IPC takes: a path from the
+// The file-grant rule, through the same dispatch the window's IPC takes: a path from the
 // window is honoured only if a dialog or a drop gave it in this run, or it is in the data folder.
 
 const SAMPLES = resolve(__dirname, '../../resources/samples')

@@ -12,7 +12,7 @@ import type { CliRun } from '../fixtures/built-app'
 import { testSecretStore } from '../fixtures/test-secret-store'
 
 /**
- * Issue 8's TLS and auth matrix, through the command line as a user runs it: `triton-live
+ * The TLS and auth matrix, through the command line as a user runs it: `triton-live
  * demo-endpoint` started with --tls-cert/--tls-key/--tls-ca and a required token, and `health`
  * and `models` for each way a connection can go wrong. Each wrong way gets exactly one stderr
  * line of its own, in the same words from both commands; the token is never printed or saved.

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { ANSWER_DEADLINE_MS } from '../../shared/limits'
 import type { ModelProfile } from '../../shared/model-profile'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { copyFile } from 'node:fs/promises'
@@ -94,12 +95,13 @@ export async function streamCommand(argv: string[], output: Output): Promise<num
     throw new CliUsageError(`--max-fps must be a positive number`)
   const deadlineText = values['deadline-ms'] ?? process.env.TRITON_DEADLINE_MS
   const deadlineMs = deadlineText !== undefined ? Number(deadlineText) : undefined
+  const { min, max } = ANSWER_DEADLINE_MS
   if (
     deadlineMs !== undefined &&
-    !(Number.isInteger(deadlineMs) && deadlineMs >= 100 && deadlineMs <= 3_600_000)
+    !(Number.isInteger(deadlineMs) && deadlineMs >= min && deadlineMs <= max)
   )
     throw new CliUsageError(
-      '--deadline-ms must be a whole number of milliseconds from 100 to 3600000',
+      `--deadline-ms must be a whole number of milliseconds from ${min} to ${max}`,
     )
   await assertMediaFile(values.file)
   const override = await loadProfile(values.profile, 'stream')

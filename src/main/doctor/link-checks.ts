@@ -170,6 +170,26 @@ function watchErrors(socket: Socket): { error: Error | undefined } {
   return seen
 }
 
+/** The protocol TLS ALPN chose, on a TLS socket; undefined on plain TCP. */
+function alpnOf(socket: Socket): string | false | undefined {
+  return 'alpnProtocol' in socket
+    ? (socket as { alpnProtocol?: string | false }).alpnProtocol
+    : undefined
+}
+
+/** A port that accepted and said nothing: a known cause if the socket's error names one. */
+async function silentOutcome(
+  ep: ParsedEndpoint,
+  o: ConnectionOptions,
+  error: Error | undefined,
+  timeoutMs: number,
+  otherwise: { detail: string; hint: string },
+): Promise<Outcome> {
+  const known = await silentPort(ep, o, error, timeoutMs)
+  if (known) return { status: 'fail', fatal: true, detail: known.message, hint: known.hint }
+  return { status: 'fail', fatal: true, ...otherwise }
+}
+
 async function http2Rung(
   runner: CheckRunner,
   ep: ParsedEndpoint,
@@ -179,10 +199,7 @@ async function http2Rung(
   timeoutMs: number,
 ): Promise<void> {
   await runner.check('speaks HTTP/2', async (): Promise<Outcome> => {
-    const alpn =
-      'alpnProtocol' in socket
-        ? (socket as { alpnProtocol?: string | false }).alpnProtocol
-        : undefined
+    const alpn = alpnOf(socket)
     if (alpn === 'h2') return { status: 'ok', detail: 'TLS ALPN chose h2' }
     const seen = watchErrors(socket)
     const spoken = await sniffProtocol(socket, timeoutMs)
@@ -207,18 +224,13 @@ async function http2Rung(
               : 'point --url at the gRPC port, usually 8001',
         }
       }
-      case 'silent': {
-        const known = await silentPort(ep, o, seen.error, timeoutMs)
-        if (known) return { status: 'fail', fatal: true, detail: known.message, hint: known.hint }
-        return {
-          status: 'fail',
-          fatal: true,
+      case 'silent':
+        return silentOutcome(ep, o, seen.error, timeoutMs, {
           detail: 'the port accepted the connection but did not answer an HTTP/2 greeting',
           hint: ep.tls
             ? 'check that the server speaks gRPC over TLS on this port'
             : 'check that the port is the gRPC port, usually 8001',
-        }
-      }
+        })
       default:
         return {
           status: 'fail',
@@ -240,10 +252,7 @@ async function http1Rung(
 ): Promise<void> {
   await runner.check('speaks HTTP/1.1', async (): Promise<Outcome> => {
     const grpc = ep.tls ? 'grpcs' : 'grpc'
-    const alpn =
-      'alpnProtocol' in socket
-        ? (socket as { alpnProtocol?: string | false }).alpnProtocol
-        : undefined
+    const alpn = alpnOf(socket)
     if (alpn === 'h2') {
       return {
         status: 'fail',
@@ -270,16 +279,11 @@ async function http1Rung(
           detail: `${GRPC_PORT}; it answered an HTTP/1.1 request with HTTP/2 frames`,
           hint: `use --url ${grpc}://${ep.target} for gRPC, or point --url at the HTTP port, usually 8000`,
         }
-      case 'silent': {
-        const known = await silentPort(ep, o, seen.error, timeoutMs)
-        if (known) return { status: 'fail', fatal: true, detail: known.message, hint: known.hint }
-        return {
-          status: 'fail',
-          fatal: true,
+      case 'silent':
+        return silentOutcome(ep, o, seen.error, timeoutMs, {
           detail: 'the port accepted the connection but did not answer an HTTP request',
           hint: 'check that the port is the HTTP port, usually 8000',
-        }
-      }
+        })
       default:
         return {
           status: 'fail',

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises'
 import type { SessionResultEvent } from '../../shared/results'
 import type { SessionEvent, SessionState } from '../../shared/session-events'
 import type { RequestOutcome, SessionSummary, Unprocessed } from '../../shared/session-summary'
@@ -134,11 +135,23 @@ export class Session<T> {
     if (seq !== undefined) this.emit({ kind: 'ack', seq, outcome })
   }
 
-  /** Opens the first channel; rejects with the reason when the endpoint cannot be reached. */
+  /**
+   * Opens the first channel; rejects with the reason when the endpoint cannot be reached, and
+   * then releases what the session had opened (its log, its folder, its transport), since
+   * nothing ran and nothing is left to keep.
+   */
   async start(): Promise<void> {
     if (this.running) throw new Error('a session starts once')
     // A dead endpoint should fail Start promptly; 5 s still covers a slow TLS handshake.
-    await this.options.transport.ready(Math.min(this.options.deadlineMs, 5000))
+    try {
+      await this.options.transport.ready(Math.min(this.options.deadlineMs, 5000))
+    } catch (e) {
+      await this.queue.dispose()
+      await this.log.close()
+      await this.options.transport.close().catch(() => undefined)
+      await rm(this.options.workDir, { recursive: true, force: true })
+      throw e
+    }
     this.channel = this.openChannel()
     this.setState('running')
     this.running = this.pump().catch((e: unknown) => this.fail(e))

@@ -13,7 +13,7 @@ import type { SessionEventsMessage } from '../../../src/shared/session-port'
 import { testSecretStore } from '../../fixtures/test-secret-store'
 
 /**
- * Issue 10: the transport chosen in the app's endpoint form (stream or unary, shared memory)
+ * The transport chosen in the app's endpoint form (stream or unary, shared memory)
  * reaches the session's transport through the core, and a refused shared memory is told to the
  * user once, as a notice on the session's port.
  */

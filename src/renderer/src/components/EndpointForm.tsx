@@ -4,6 +4,7 @@ import {
   plaintextCredentialWarning,
 } from '../../../shared/credential-exposure'
 import { parseEndpoint } from '../../../shared/endpoint-url'
+import { ANSWER_DEADLINE_MS, TIMEOUT_MS } from '../../../shared/limits'
 import type { GrpcMode, SharedMemoryMode } from '../../../shared/transport-choice'
 import {
   endpointDraftSchema,
@@ -301,8 +302,8 @@ export const EndpointForm = memo(function EndpointForm({
         <span>Timeout (ms)</span>
         <input
           type="number"
-          min={100}
-          max={600000}
+          min={TIMEOUT_MS.min}
+          max={TIMEOUT_MS.max}
           value={f.timeoutMs}
           onChange={(e) => set('timeoutMs', e.target.value)}
           placeholder="10000"
@@ -313,8 +314,8 @@ export const EndpointForm = memo(function EndpointForm({
         <span>Answer deadline (ms)</span>
         <input
           type="number"
-          min={100}
-          max={3600000}
+          min={ANSWER_DEADLINE_MS.min}
+          max={ANSWER_DEADLINE_MS.max}
           value={f.answerDeadlineMs}
           onChange={(e) => set('answerDeadlineMs', e.target.value)}
           placeholder="per source"
