@@ -14,11 +14,4 @@ process.removeAllListeners('warning')
 process.on('warning', (w) => {
   if (w.code !== 'DEP0123') process.stderr.write(`triton-live: warning: ${w.message}\n`)
 })
-const { main } = require(cli)
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e) => {
-    process.stderr.write(`triton-live: ${e && e.message ? e.message : String(e)}\n`)
-    process.exit(1)
-  },
-)
+require(cli).runProgram(process.argv.slice(2))

@@ -1,3 +1,4 @@
+import { logVerbosity, setLogVerbosity } from '@grpc/grpc-js'
 import packageJson from '../../package.json'
 import { CliUsageError, describeError as describe } from './cli-error'
 import { CONNECTION_HELP } from './connection-flags'
@@ -130,15 +131,11 @@ export function describeError(e: unknown, command?: string): string {
   return describe(e, help)
 }
 
-let pipesGuarded = false
-
 /**
  * A reader that goes away (`stream --json | head`) closes our stdout: that ends the command
  * quietly, as it does for any Unix tool, instead of an unhandled EPIPE with a stack trace.
  */
 function endQuietlyOnClosedPipe(): void {
-  if (pipesGuarded) return
-  pipesGuarded = true
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code !== 'EPIPE') throw e
@@ -150,21 +147,20 @@ function endQuietlyOnClosedPipe(): void {
 /**
  * grpc-js logs some failures itself ("E No address added out of total 1 resolved") before we
  * report them in our own words; a user who asks for its logs with GRPC_VERBOSITY or GRPC_TRACE
- * still gets them. grpc-js reads the variable when it loads, which is after this (lazily, with
- * the command that needs it).
+ * still gets them. grpc-js reads those variables once, when it loads, which is before this (the
+ * error types import it), so the level is set through its API.
  */
 function quietGrpcLogs(): void {
   const env = process.env
   if (env.GRPC_VERBOSITY || env.GRPC_NODE_VERBOSITY || env.GRPC_TRACE || env.GRPC_NODE_TRACE) return
-  env.GRPC_NODE_VERBOSITY = 'NONE'
+  setLogVerbosity(logVerbosity.NONE)
 }
 
 const wantsHelp = (argv: readonly string[]): boolean =>
   argv.includes('--help') || argv.includes('-h')
 
+/** Runs one command line and returns its exit code, leaving the process's environment and handlers as they were. */
 export async function main(argv: string[]): Promise<number> {
-  endQuietlyOnClosedPipe()
-  quietGrpcLogs()
   const [command, ...rest] = argv
   const output: Output = {
     json: rest.includes('--json'),
@@ -198,8 +194,15 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
+/**
+ * The program `triton-live` (bin/triton-live.js): the process is the command's own, so this is
+ * where it takes over the pipes and grpc-js's logging and sets the exit code. main() leaves both
+ * alone, so a caller in its own process (a test) keeps its environment and its pipes.
+ */
+export function runProgram(argv: string[]): void {
+  endQuietlyOnClosedPipe()
+  quietGrpcLogs()
+  main(argv).then(
     (code) => process.exit(code),
     (e: unknown) => {
       process.stderr.write(`triton-live: ${describeError(e)}\n`)
@@ -207,3 +210,5 @@ if (require.main === module) {
     },
   )
 }
+
+if (require.main === module) runProgram(process.argv.slice(2))

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -14,7 +13,7 @@ import {
 } from '../fixtures/hostile-harness'
 import { HOSTILE_MODELS, type HostileModel } from '../fixtures/hostile-models'
 import { startHostileServer } from '../fixtures/hostile-server'
-import { CLI } from '../fixtures/built-app'
+import { spawnCli } from '../fixtures/built-app'
 
 /**
  * The stream-level misbehaviours: silence, resets, unknown, empty and duplicate ids, a flood
@@ -168,22 +167,17 @@ describe.concurrent('stream-level misbehaviours', () => {
   it('silence through the CLI: --deadline-ms times each request out, says so, and Ctrl+C ends the run', async () => {
     const server = await startHostileServer({ models: [model('silence')] })
     try {
-      const child = spawn(
-        process.execPath,
-        [
-          CLI,
-          'stream',
-          '--url',
-          server.url,
-          '--model',
-          'silence',
-          '--file',
-          media.audio,
-          '--deadline-ms',
-          '300',
-        ],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      )
+      const child = spawnCli([
+        'stream',
+        '--url',
+        server.url,
+        '--model',
+        'silence',
+        '--file',
+        media.audio,
+        '--deadline-ms',
+        '300',
+      ])
       let stdout = ''
       let stderr = ''
       let interrupted = false

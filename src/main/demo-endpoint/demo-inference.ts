@@ -349,7 +349,7 @@ export class DemoInference {
       if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs))
       let produced: Tensor[] | Tensor[][]
       try {
-        produced = model.execute(
+        produced = await model.execute(
           inputs,
           seq && slot ? { start: seq.start, end: seq.end, state: slot.state } : undefined,
         )

@@ -41,8 +41,14 @@ export interface DemoModel {
    * steps, parameters, state); without it the config is built from the fields above.
    */
   config?: ModelConfig
-  /** One request in, outputs out. Decoupled models return several responses. */
-  execute(inputs: Map<string, DecodedTensor>, sequence?: SequenceContext): Tensor[] | Tensor[][]
+  /**
+   * One request in, outputs out. Decoupled models return several responses. A model may answer
+   * later (a promise), holding its one instance until then, as a backend busy computing does.
+   */
+  execute(
+    inputs: Map<string, DecodedTensor>,
+    sequence?: SequenceContext,
+  ): Tensor[] | Tensor[][] | Promise<Tensor[] | Tensor[][]>
 }
 
 const SAMPLE_RATE = 16000

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encodeWav16 } from '../../../src/main/media/wav-file'
 import { DemoProcess } from '../../fixtures/demo-process'
 import { mulberry32, SENTENCES, sleep, speech } from '../../fixtures/spoken-audio'
-import { CLI } from '../../fixtures/built-app'
+import { spawnCli } from '../../fixtures/built-app'
 
 let root: string
 beforeAll(() => {
@@ -26,24 +25,19 @@ describe('a real-time file stream through the CLI against a server killed ten ti
     const wav = join(root, 'talk.wav')
     writeFileSync(wav, encodeWav16(pcm, rate))
     const srt = join(root, 'talk.srt')
-    const cli = spawn(
-      process.execPath,
-      [
-        CLI,
-        'stream',
-        '--url',
-        server.url,
-        '--model',
-        'tone-transcriber-streaming',
-        '--file',
-        wav,
-        '--realtime',
-        '--export',
-        srt,
-        '--json',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    )
+    const cli = spawnCli([
+      'stream',
+      '--url',
+      server.url,
+      '--model',
+      'tone-transcriber-streaming',
+      '--file',
+      wav,
+      '--realtime',
+      '--export',
+      srt,
+      '--json',
+    ])
     let stdout = ''
     let stderr = ''
     cli.stdout.on('data', (d: Buffer) => (stdout += d.toString()))

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,7 +6,7 @@ import { startDemoEndpoint, type DemoEndpoint } from '../../../src/main/demo-end
 import { encodeToneText } from '../../../src/main/demo-endpoint/tone-text-codec'
 import { encodeWav16 } from '../../../src/main/media/wav-file'
 import { DemoProcess } from '../../fixtures/demo-process'
-import { CLI } from '../../fixtures/built-app'
+import { spawnCli } from '../../fixtures/built-app'
 
 let demo: DemoEndpoint
 let dir: string
@@ -28,24 +27,19 @@ describe('Ctrl+C in the middle of an utterance', () => {
       encodeWav16(encodeToneText('a long sentence that is cut short by the user'), 16000),
     )
     const srt = join(dir, 'cut.srt')
-    const cli = spawn(
-      process.execPath,
-      [
-        CLI,
-        'stream',
-        '--url',
-        demo.url,
-        '--model',
-        'tone-transcriber-streaming',
-        '--file',
-        wav,
-        '--realtime',
-        '--json',
-        '--export',
-        srt,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    )
+    const cli = spawnCli([
+      'stream',
+      '--url',
+      demo.url,
+      '--model',
+      'tone-transcriber-streaming',
+      '--file',
+      wav,
+      '--realtime',
+      '--json',
+      '--export',
+      srt,
+    ])
     let stdout = ''
     let interrupted = false
     cli.stdout.on('data', (d: Buffer) => {
@@ -91,24 +85,19 @@ describe('Ctrl+C while the server is away', () => {
     const wav = join(dir, 'away.wav')
     writeFileSync(wav, encodeWav16(encodeToneText(sentence), 16000))
     const srt = join(dir, 'away.srt')
-    const cli = spawn(
-      process.execPath,
-      [
-        CLI,
-        'stream',
-        '--url',
-        server.url,
-        '--model',
-        'tone-transcriber-streaming',
-        '--file',
-        wav,
-        '--realtime',
-        '--json',
-        '--export',
-        srt,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    )
+    const cli = spawnCli([
+      'stream',
+      '--url',
+      server.url,
+      '--model',
+      'tone-transcriber-streaming',
+      '--file',
+      wav,
+      '--realtime',
+      '--json',
+      '--export',
+      srt,
+    ])
     let stdout = ''
     let stderr = ''
     let phase: 'talking' | 'killing' | 'interrupted' = 'talking'
