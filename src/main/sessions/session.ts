@@ -257,7 +257,10 @@ export class Session<T> {
 
   /** Feeds queued items to the pipeline until the source closes, then finishes and settles. */
   private async pump(): Promise<void> {
-    for (let item = await this.queue.take(); item !== undefined; item = await this.queue.take()) {
+    for (;;) {
+      await this.pipeline.room?.()
+      const item = await this.queue.take()
+      if (item === undefined) break
       // Held until the pipeline has it, so an end while reconnecting still accounts for it.
       this.held = item
       const channel = await this.ready()

@@ -122,6 +122,10 @@ export class DetectionPipeline implements Pipeline<FrameIn> {
     return this.inFlightSet.size
   }
 
+  room(): Promise<void> {
+    return this.inFlightSet.room(this.options.maxInFlight)
+  }
+
   async push(frame: FrameIn, channel: InferChannel): Promise<void> {
     const job: FrameJob = { frame, attempt: 0, sent: false, lastFailure: 'timeout' }
     this.unanswered.set(frame.index, job)

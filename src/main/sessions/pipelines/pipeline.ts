@@ -34,6 +34,12 @@ export interface AbandonedWork<T> {
 export interface Pipeline<T> {
   /** Takes one item and sends what it makes; resolves when there is room for the next. */
   push(item: T, channel: InferChannel): Promise<void>
+  /**
+   * Resolves when a pushed item would go out at once. The session takes its next item only
+   * then, so a live source's newer items keep replacing it in the queue instead of one stale
+   * item waiting inside the pipeline.
+   */
+  room?(): Promise<void>
   /** Sends again, on a fresh channel, everything whose answer has not arrived. */
   resume(channel: InferChannel): Promise<void>
   /** Ends the work in progress (the open utterance) on the channel. */
