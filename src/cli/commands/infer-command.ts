@@ -24,8 +24,9 @@ export const INFER_HELP = `triton-live infer --url U --model M --input NAME=VALU
   metadata first: a wrong name lists the model's inputs. Exits 1 when the request fails.
   --input NAME=VALUE  one per input (optional inputs may be left out). VALUE is
                   a JSON array, nested by shape or flat: [[1, 2, 3]] or [1, 2, 3]
-                  a JSON scalar, which fills the whole shape: 0, 0.5, true, "text"
-                  text, for a BYTES input: --input TEXT='hello world' (one element)
+                  a JSON scalar, which fills the whole shape: 0, 0.5, true
+                  for a BYTES input, anything but a JSON array is one element sent exactly
+                  as typed: --input TEXT='hello world', --input REQUEST='{"prompt": "hi"}'
                   @FILE, the file's bytes: a .npy array (its dtype must match; its shape is
                   used), or else the tensor's raw little-endian contents (for a BYTES input,
                   the whole file is one element)

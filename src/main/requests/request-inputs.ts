@@ -18,7 +18,7 @@ import { isNpy, parseNpy } from './npy'
  */
 
 export type InputSource =
-  /** A JSON array (nested or flat) or scalar. For a BYTES input, text that is not JSON is sent as it is. */
+  /** A JSON array (nested or flat) or scalar. For a BYTES input, anything but a JSON array is sent as it is. */
   | { kind: 'json'; text: string }
   /** BYTES: the text as one element, filling the shape. */
   | { kind: 'text'; text: string }
@@ -133,7 +133,11 @@ function valueElements(draft: InputDraft, datatype: TritonDatatype): Elements {
       'give a JSON array such as [1, 2, 3] or a number',
     )
   }
-  if (!Array.isArray(parsed)) return { items: [parsed] }
+  if (!Array.isArray(parsed)) {
+    // BYTES reads only an array as JSON: anything else (a JSON request for a Python backend,
+    // null, a quoted string) is one element, the text exactly as typed.
+    return { items: [datatype === 'BYTES' ? value.text : parsed] }
+  }
   const dims: number[] = []
   const items: unknown[] = []
   flatten(draft.name, parsed, 0, dims, items)

@@ -73,6 +73,25 @@ describe('request inputs from what a person types', () => {
     )
   })
 
+  it('sends anything but a JSON array to a BYTES input as one element, exactly as typed', () => {
+    const declared = { name: 'REQUEST', datatype: 'BYTES', shape: [1] }
+    expect(one(declared, json('REQUEST', '{"prompt":"hi"}')).data).toEqual(['{"prompt":"hi"}'])
+    expect(one(declared, json('REQUEST', 'null')).data).toEqual(['null'])
+    expect(one(declared, json('REQUEST', '"quoted"')).data).toEqual(['"quoted"'])
+    // One element fills a fixed shape, as any scalar does.
+    expect(
+      one({ name: 'R', datatype: 'BYTES', shape: [2] }, json('R', '{"a": [1, 2]}')).data,
+    ).toEqual(['{"a": [1, 2]}', '{"a": [1, 2]}'])
+    // An array is still read as JSON: strings and numbers, one element each.
+    const list = one({ name: 'T', datatype: 'BYTES', shape: [-1] }, json('T', '["a", "b c", 3]'))
+    expect(list.shape).toEqual([3])
+    expect(list.data).toEqual(['a', 'b c', '3'])
+    // Other datatypes still read a JSON scalar as a number.
+    expect(() => one({ name: 'x', datatype: 'FP32', shape: [1] }, json('x', 'null'))).toThrow(
+      "element 0 of input 'x' is null, but FP32 needs numbers",
+    )
+  })
+
   it('lists the model inputs when a name is wrong, and names a missing required one', () => {
     const declared: DeclaredInput[] = [
       { name: 'TEXT', datatype: 'BYTES', shape: [1] },
