@@ -1,7 +1,7 @@
-import { readFile, stat } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { MAX_REQUEST_FILE_BYTES, type ResponseView } from '../../shared/single-request'
+import type { ResponseView } from '../../shared/single-request'
 import { isTritonDatatype, TRITON_DATATYPES, type TritonDatatype } from '../../shared/tensor-types'
+import { readRequestFile } from '../../main/requests/request-file'
 import type { InputDraft, InputSource } from '../../main/requests/request-inputs'
 import { sendSingleRequest } from '../../main/requests/single-request'
 import { createTritonApi } from '../../main/triton/create-triton-api'
@@ -51,14 +51,11 @@ function pair(flag: string, text: string): [string, string] {
 }
 
 async function fileValue(name: string, path: string): Promise<InputSource> {
-  const info = await stat(path).catch(() => undefined)
-  if (!info?.isFile()) throw new CliUsageError(`--input ${name}=@${path}: no such file`)
-  if (info.size > MAX_REQUEST_FILE_BYTES) {
-    throw new CliUsageError(
-      `--input ${name}=@${path}: ${info.size} bytes is more than the ${MAX_REQUEST_FILE_BYTES} an input may take`,
-    )
-  }
-  return { kind: 'bytes', bytes: await readFile(path), source: path }
+  const read = await readRequestFile(path)
+  if (read.kind === 'missing') throw new CliUsageError(`--input ${name}=@${path}: no such file`)
+  if (read.kind === 'too-large')
+    throw new CliUsageError(`--input ${name}=@${path}: ${read.problem}`)
+  return { kind: 'bytes', bytes: read.bytes, source: path }
 }
 
 function shapeOf(name: string, text: string): number[] {
