@@ -22,7 +22,10 @@ export interface BenchLoadFacts extends ComparableRun {
   failuresByCause?: Readonly<Record<string, number>>
   /** Rate mode: requests sent per second over the send window. */
   sentRate?: number
-  /** Rate mode: requests that went out more than half an interval (and 10 ms) after their time. */
+  /**
+   * Rate mode: requests that went out more than half an interval (and 10 ms) after their time,
+   * held back by a busy client or, for a sequence over unary calls or HTTP, by the step before.
+   */
   lateSends?: number
   /** Rate mode: successful answers per second, first to last (the rate the endpoint sustained). */
   answeredRate?: number

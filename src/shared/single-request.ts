@@ -29,7 +29,8 @@ export const MAX_RESPONSES_KEPT = 1000
 
 /**
  * How the user gives an input's value:
- * - `json`: a JSON array (nested or flat) or a scalar; a scalar fills the whole shape;
+ * - `json`: a JSON array (nested or flat) or a scalar; a scalar fills the whole shape (for a
+ *   BYTES input, anything but a JSON array is one element, the text as typed);
  * - `text`: for BYTES inputs, the text as it is (one element, filling the shape);
  * - `file`: the file's bytes: a .npy array (its dtype and shape), else the tensor's raw
  *   little-endian contents (for a BYTES input, the whole file is one element).

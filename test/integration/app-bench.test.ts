@@ -6,6 +6,8 @@ import type { BenchProgressEvent } from '../../src/shared/ipc-contract'
 import { AppCore } from '../../src/main/app/app-core'
 import { startDemoEndpoint, type DemoEndpoint } from '../../src/main/demo-endpoint/demo-server'
 import { TritonClient } from '../../src/main/triton/triton-client'
+import { startHostileServer, type HostileServer } from '../fixtures/hostile-server'
+import type { HostileModel } from '../fixtures/hostile-models'
 import { testSecretStore } from '../fixtures/test-secret-store'
 
 let dir: string
@@ -75,5 +77,53 @@ describe("the app's Benchmark tab", () => {
     } finally {
       client.close()
     }
+  })
+})
+
+describe("the app's Benchmark tab on an endpoint with an answer deadline", () => {
+  /** A detector that answers the warm-up at once, then holds every answer for 5 s. */
+  let answered = 0
+  const sluggish: HostileModel = {
+    name: 'sluggish-detector',
+    family: 'e2e',
+    listing: 'kind',
+    stream: 'valid',
+    answer: (_req, ok) =>
+      answered++ === 0
+        ? { kind: 'respond', response: ok }
+        : { kind: 'slow', afterMs: 5000, response: ok },
+  }
+  let hostile: HostileServer
+
+  beforeAll(async () => {
+    hostile = await startHostileServer({ models: [sluggish] })
+  })
+  afterAll(() => hostile.close())
+
+  it("fails each request the endpoint's deadline leaves unanswered, as the CLI's --timeout would", async () => {
+    const saved = await core.handlers['endpoints:save']({
+      name: 'slow server, short deadline',
+      url: hostile.url,
+      answerDeadlineMs: 500,
+    })
+    const report = await core.handlers['bench:run']({
+      endpointId: saved.id,
+      model: 'sluggish-detector',
+      mode: 'rate',
+      rate: 5,
+      durationSec: 0.6,
+    })
+    // With the bench's own 10 s, the answers held for 5 s would all have counted as successes.
+    expect(answered).toBe(4)
+    const [run] = report.runs
+    expect(run.summary.requests).toBe(3)
+    expect(run.outcomes).toEqual({
+      success: 0,
+      'server-error': 0,
+      'decode-error': 0,
+      timeout: 3,
+      cancelled: 0,
+    })
+    expect(run.failuresByCause).toEqual({ 'deadline exceeded': 3 })
   })
 })

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -6,7 +6,11 @@ import { AppCore } from '../../src/main/app/app-core'
 import { DEMO_ENDPOINT_ID } from '../../src/main/app/endpoint-store'
 import { dispatchInvoke } from '../../src/main/app/ipc-dispatch'
 import type { ModelProfile } from '../../src/shared/model-profile'
-import { MAX_REQUEST_VALUE_CHARS, type RequestResponseEvent } from '../../src/shared/single-request'
+import {
+  MAX_REQUEST_FILE_BYTES,
+  MAX_REQUEST_VALUE_CHARS,
+  type RequestResponseEvent,
+} from '../../src/shared/single-request'
 import { testSecretStore } from '../fixtures/test-secret-store'
 
 let dir: string
@@ -92,6 +96,41 @@ describe("the app's Request view, through main's validated IPC table", () => {
     if (!r.ok) throw new Error(r.error.message)
     expect(r.value.responses.map((x) => x.outputs[0].values[0])).toEqual(['from', 'a', 'file'])
     rmSync(elsewhere, { recursive: true, force: true })
+  })
+
+  it('refuses an oversized or broken input file with a line that says what to do', async () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'triton-live-request-input-'))
+    const sendFile = async (name: string, bytes: Uint8Array, size?: number) => {
+      const file = join(elsewhere, name)
+      writeFileSync(file, bytes)
+      // Sparse past the limit: nothing is written to disk, and the app must read nothing.
+      if (size !== undefined) truncateSync(file, size)
+      nextPick = file
+      await dispatchInvoke(core.handlers, 'files:pick', { kind: 'data' })
+      const r = await infer({
+        endpointId: DEMO_ENDPOINT_ID,
+        model: 'word-splitter-decoupled',
+        requestId: 'req-00000005',
+        inputs: [{ name: 'TEXT', value: { kind: 'file', path: file } }],
+      })
+      return r.ok ? r.value : r.error
+    }
+    try {
+      expect(await sendFile('big.bin', new Uint8Array(0), MAX_REQUEST_FILE_BYTES + 1)).toEqual({
+        kind: 'too-large',
+        message: 'big.bin has 268435457 bytes, more than the 268435456 an input may take',
+        hint: 'choose a smaller file',
+      })
+      // A .npy whose header was cut off: NumPy's magic, then too few bytes.
+      const cut = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, 0x76, 0, 0x7b])
+      expect(await sendFile('cut.npy', cut)).toEqual({
+        kind: 'invalid-argument',
+        message: 'cut.npy: the .npy header is cut short',
+        hint: 'save the array again with numpy.save',
+      })
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true })
+    }
   })
 
   it('refuses an oversized value or a malformed input at the IPC boundary', async () => {

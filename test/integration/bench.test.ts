@@ -18,6 +18,8 @@ import { formatCompare } from '../../src/main/metrics/bench-text'
 import { createTransport, type EndpointTransport } from '../../src/main/transport/create-transport'
 import { TritonClient } from '../../src/main/triton/triton-client'
 import { TritonError } from '../../src/main/triton/triton-error'
+import type { HostileModel } from '../fixtures/hostile-models'
+import { startHostileServer } from '../fixtures/hostile-server'
 
 const SAMPLES = join(__dirname, '../../resources/samples')
 const WAV = join(SAMPLES, 'tone-text.wav')
@@ -391,6 +393,48 @@ describe('requests the server never answers in time', () => {
       process.off('warning', onWarning)
     }
     expect(warnings).toEqual([])
+  })
+})
+
+describe('a sequence over unary calls to a model slower than the rate', () => {
+  it('counts each step held back behind the one before as a late send', async () => {
+    // Answers the warm-up at once, then holds each answer 100 ms: over unary calls a sequence
+    // keeps one request in flight, so step k cannot go out before (k - 1) x 100 ms, though it
+    // is due at (k - 1) x 25 ms and late 12.5 ms after that.
+    let answered = 0
+    const sluggish: HostileModel = {
+      name: 'sluggish-streaming-asr',
+      family: 'asr',
+      listing: 'kind',
+      stream: 'valid',
+      answer: (_req, ok) =>
+        answered++ === 0
+          ? { kind: 'respond', response: ok }
+          : { kind: 'slow', afterMs: 100, response: ok },
+    }
+    const server = await startHostileServer({ models: [sluggish] })
+    const unaryClient = new TritonClient({ url: server.url })
+    try {
+      const workload = await buildBenchWorkload(
+        await planBenchModel(unaryClient, 'sluggish-streaming-asr'),
+      )
+      expect(workload.sequence).toBe(true)
+      const run = await runBench({
+        transport: createTransport(unaryClient, { mode: 'unary' }),
+        model: 'sluggish-streaming-asr',
+        workload,
+        mode: { kind: 'rate', rate: 40, durationSec: 0.25 },
+        streams: 1,
+      })
+      expect(run.summary.requests).toBe(10)
+      expect(run.summary.successes).toBe(10)
+      expect(answered).toBe(11)
+      // Every step after the first waited for the previous answer: at least nine went out late.
+      expect(run.lateSends).toBeGreaterThanOrEqual(9)
+    } finally {
+      unaryClient.close()
+      await server.close()
+    }
   })
 })
 

@@ -186,6 +186,25 @@ describe('triton-live infer', { timeout: 90_000 }, () => {
     )
   })
 
+  it('sends a JSON document to a BYTES input as its text, as a Python backend expects it', async () => {
+    const r = await cli([
+      'infer',
+      '--url',
+      demo.url,
+      '--model',
+      'word-splitter-decoupled',
+      '--input',
+      'TEXT={"prompt": "hi there"}',
+    ])
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    expect(r.stdout.trim().split('\n').slice(0, 3)).toEqual([
+      '#1 WORD BYTES [1]: {"prompt":',
+      '#2 WORD BYTES [1]: "hi',
+      '#3 WORD BYTES [1]: there"}',
+    ])
+  })
+
   it('reads a numeric input from a file and prints the detector outputs, or JSON with --json', async () => {
     const file = join(dir, 'frame-cli.bin')
     writeFileSync(file, new Uint8Array(redBoxFrame(10, 20, 110, 60).buffer))

@@ -1,7 +1,7 @@
-import { readFile, stat } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { MAX_REQUEST_FILE_BYTES, type ResponseView } from '../../shared/single-request'
+import type { ResponseView } from '../../shared/single-request'
 import { isTritonDatatype, TRITON_DATATYPES, type TritonDatatype } from '../../shared/tensor-types'
+import { readRequestFile } from '../../main/requests/request-file'
 import type { InputDraft, InputSource } from '../../main/requests/request-inputs'
 import { sendSingleRequest } from '../../main/requests/single-request'
 import { createTritonApi } from '../../main/triton/create-triton-api'
@@ -24,8 +24,9 @@ export const INFER_HELP = `triton-live infer --url U --model M --input NAME=VALU
   metadata first: a wrong name lists the model's inputs. Exits 1 when the request fails.
   --input NAME=VALUE  one per input (optional inputs may be left out). VALUE is
                   a JSON array, nested by shape or flat: [[1, 2, 3]] or [1, 2, 3]
-                  a JSON scalar, which fills the whole shape: 0, 0.5, true, "text"
-                  text, for a BYTES input: --input TEXT='hello world' (one element)
+                  a JSON scalar, which fills the whole shape: 0, 0.5, true
+                  for a BYTES input, anything but a JSON array is one element sent exactly
+                  as typed: --input TEXT='hello world', --input REQUEST='{"prompt": "hi"}'
                   @FILE, the file's bytes: a .npy array (its dtype must match; its shape is
                   used), or else the tensor's raw little-endian contents (for a BYTES input,
                   the whole file is one element)
@@ -50,14 +51,11 @@ function pair(flag: string, text: string): [string, string] {
 }
 
 async function fileValue(name: string, path: string): Promise<InputSource> {
-  const info = await stat(path).catch(() => undefined)
-  if (!info?.isFile()) throw new CliUsageError(`--input ${name}=@${path}: no such file`)
-  if (info.size > MAX_REQUEST_FILE_BYTES) {
-    throw new CliUsageError(
-      `--input ${name}=@${path}: ${info.size} bytes is more than the ${MAX_REQUEST_FILE_BYTES} an input may take`,
-    )
-  }
-  return { kind: 'bytes', bytes: await readFile(path), source: path }
+  const read = await readRequestFile(path)
+  if (read.kind === 'missing') throw new CliUsageError(`--input ${name}=@${path}: no such file`)
+  if (read.kind === 'too-large')
+    throw new CliUsageError(`--input ${name}=@${path}: ${read.problem}`)
+  return { kind: 'bytes', bytes: read.bytes, source: path }
 }
 
 function shapeOf(name: string, text: string): number[] {

@@ -140,6 +140,10 @@ export class AppCore {
               sharedMemoryOptions: { onFallback: onNote },
             }),
             metricsUrl: await endpoints.metricsUrl(endpointId),
+            // As the CLI's --timeout: the endpoint's answer deadline, else its call timeout.
+            deadlineMs:
+              (await endpoints.store.answerDeadline(endpointId)) ??
+              (await endpoints.store.profile(endpointId)).timeoutMs,
           }),
           (endpointId, model) => endpoints.profiles.get(endpointId, model),
         )

@@ -17,7 +17,7 @@ export interface BenchTarget {
   /** The endpoint's transport as the run asks for it; the service closes it when done. */
   transport: EndpointTransport
   metricsUrl?: string
-  /** The endpoint's deadline for each request. */
+  /** The endpoint's deadline for each request; unset, the bench default (10 s). */
   deadlineMs?: number
 }
 

@@ -1,7 +1,5 @@
-import { readFile, stat } from 'node:fs/promises'
 import { basename } from 'node:path'
 import {
-  MAX_REQUEST_FILE_BYTES,
   MAX_RESPONSES_KEPT,
   type RequestInput,
   type ResponseView,
@@ -9,6 +7,7 @@ import {
   type SingleRequest,
   type SingleRequestResult,
 } from '../../shared/single-request'
+import { readRequestFile } from '../requests/request-file'
 import type { InputDraft } from '../requests/request-inputs'
 import { DEFAULT_REQUEST_DEADLINE_MS, sendSingleRequest } from '../requests/single-request'
 import { TritonError } from '../triton/triton-error'
@@ -125,22 +124,18 @@ export class RequestService {
   private async draft(input: RequestInput): Promise<InputDraft> {
     const { name, shape, datatype, value } = input
     if (value.kind !== 'file') return { name, shape, datatype, value }
-    const info = await stat(value.path).catch(() => undefined)
-    if (!info?.isFile()) {
+    const source = basename(value.path)
+    const read = await readRequestFile(value.path)
+    if (read.kind === 'missing') {
       throw new TritonError(
         'invalid-argument',
-        `cannot read the file for input '${name}': ${basename(value.path)} is gone`,
+        `cannot read the file for input '${name}': ${source} is gone`,
         'choose the file again',
       )
     }
-    if (info.size > MAX_REQUEST_FILE_BYTES) {
-      throw new TritonError(
-        'too-large',
-        `${basename(value.path)} has ${info.size} bytes, more than the ${MAX_REQUEST_FILE_BYTES} an input may take`,
-        'choose a smaller file',
-      )
+    if (read.kind === 'too-large') {
+      throw new TritonError('too-large', `${source} has ${read.problem}`, 'choose a smaller file')
     }
-    const bytes = await readFile(value.path)
-    return { name, shape, datatype, value: { kind: 'bytes', bytes, source: basename(value.path) } }
+    return { name, shape, datatype, value: { kind: 'bytes', bytes: read.bytes, source } }
   }
 }

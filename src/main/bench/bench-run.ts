@@ -59,6 +59,12 @@ export interface Lane {
   last: Promise<void>
 }
 
+/** Rate mode: when a request was due, and how long after that its sending counts as late. */
+export interface Schedule {
+  due: number
+  lateAfterMs: number
+}
+
 export interface Step {
   /** Which of the workload's steps this is. */
   index: number
@@ -158,22 +164,23 @@ export class BenchRunState {
 
   /**
    * Sends one request and resolves once it is answered, failed or cancelled; never rejects.
-   * `lateBy`: how far behind its schedule the send is, in ms (rate mode).
+   * Its latency, or its time to failure, runs from this call: over unary calls or HTTP a
+   * sequence step first waits for the lane's previous request, and a backlog there must show
+   * (as latency, and as a late send when it goes out past `schedule`) rather than hide.
    */
-  send(lane: Lane, step: Step, lateBy = 0): Promise<void> {
+  send(lane: Lane, step: Step, schedule?: Schedule): Promise<void> {
     this.sent += 1
-    const scheduled = performance.now()
-    this.firstSentAt ??= scheduled
-    this.lastSentAt = scheduled
-    if (lateBy > 0) this.lateSends += 1
+    const queued = performance.now()
+    this.firstSentAt ??= queued
+    this.lastSentAt = queued
     const channel = lane.channel as InferChannel
     // Over unary calls or HTTP, requests may overtake each other: a sequence keeps one in flight.
     const before = step.sequence && !channel.ordered ? lane.last : undefined
     const p = (before ?? Promise.resolve())
-      .then(() => this.exchange(channel, step))
+      .then(() => this.exchange(channel, step, queued, schedule))
       .then(
         (latencyMs) => this.succeed(latencyMs),
-        (error: unknown) => this.fail(error, scheduled, lane, step),
+        (error: unknown) => this.fail(error, queued, lane, step),
       )
     lane.last = p
     this.pending.add(p)
@@ -199,11 +206,16 @@ export class BenchRunState {
     if (step.sequence && !step.sequence.end) lane.position = 0
   }
 
-  /** The client-side latency: from handing the request over to its (first) answer. */
-  private async exchange(channel: InferChannel, step: Step): Promise<number> {
-    const began = performance.now()
+  /** The client-side latency: from `queued`, when the run handed the request over, to its (first) answer. */
+  private async exchange(
+    channel: InferChannel,
+    step: Step,
+    queued: number,
+    schedule: Schedule | undefined,
+  ): Promise<number> {
+    if (schedule && performance.now() - schedule.due > schedule.lateAfterMs) this.lateSends += 1
     const answer = await channel.infer(this.spec(step), { deadlineMs: this.opts.deadlineMs })
-    const total = performance.now() - began
+    const total = performance.now() - queued
     // perf_analyzer times decoupled models to the first response; the rest is streaming output.
     return this.opts.workload.decoupled
       ? Math.max(0, total - (answer.latencyMs - answer.firstResponseMs))

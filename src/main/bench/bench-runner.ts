@@ -67,7 +67,10 @@ export interface RunBenchOptions {
 
 const DEFAULT_DRAIN_TIMEOUT_MS = 10_000
 const DEFAULT_STREAMS = 4
-/** A send later than this after its scheduled time counts as late (rate mode), at least. */
+/**
+ * A send going out later than this after its scheduled time (a busy client, or a sequence step
+ * waiting behind the previous one over unary calls or HTTP) counts as late, at least.
+ */
 const LATE_FLOOR_MS = 10
 
 /** Resolves after `ms`, or at once when the signal aborts; its listener never outlives it. */
@@ -286,9 +289,8 @@ async function sendAtRate(
     if (wait > 0) await sleep(wait, opts.signal)
     if (opts.signal?.aborted || run.fatal) return
     const lane = run.lane(i % lanes)
-    const late = performance.now() - due
     // A lane's last request closes its sequence, so no sequence is left open on the server.
-    void run.send(lane, run.nextStep(lane, i + lanes >= total), late > lateAfterMs ? late : 0)
+    void run.send(lane, run.nextStep(lane, i + lanes >= total), { due, lateAfterMs })
   }
 }
 

@@ -1,4 +1,5 @@
 import type { TritonDatatype } from '../../shared/tensor-types'
+import { TritonError } from '../triton/triton-error'
 
 /**
  * NumPy's .npy format (numpy.lib.format, versions 1.0 to 3.0): the magic "\x93NUMPY", a version,
@@ -32,11 +33,11 @@ export interface NpyArray {
   data: Uint8Array
 }
 
-export class NpyError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'NpyError'
-  }
+const SAVE_AGAIN = 'save the array again with numpy.save'
+
+/** A file that is not a tensor's .npy: the user's input, so a one-line error with what to do. */
+function npyError(message: string, hint = SAVE_AGAIN): TritonError {
+  return new TritonError('invalid-argument', message, hint)
 }
 
 export function isNpy(bytes: Uint8Array): boolean {
@@ -45,15 +46,15 @@ export function isNpy(bytes: Uint8Array): boolean {
 
 /** Reads a .npy file's header and returns its datatype, shape and data bytes (not copied). */
 export function parseNpy(bytes: Uint8Array, source: string): NpyArray {
-  if (!isNpy(bytes)) throw new NpyError(`${source} is not a .npy file`)
+  if (!isNpy(bytes)) throw npyError(`${source} is not a .npy file`)
   const major = bytes[6]
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const wide = major >= 2
   const headerStart = wide ? 12 : 10
-  if (bytes.length < headerStart) throw new NpyError(`${source}: the .npy header is cut short`)
+  if (bytes.length < headerStart) throw npyError(`${source}: the .npy header is cut short`)
   const headerLength = wide ? view.getUint32(8, true) : view.getUint16(8, true)
   const dataStart = headerStart + headerLength
-  if (dataStart > bytes.length) throw new NpyError(`${source}: the .npy header is cut short`)
+  if (dataStart > bytes.length) throw npyError(`${source}: the .npy header is cut short`)
   const header = Buffer.from(bytes.subarray(headerStart, dataStart)).toString(
     major >= 3 ? 'utf8' : 'latin1',
   )
@@ -61,18 +62,19 @@ export function parseNpy(bytes: Uint8Array, source: string): NpyArray {
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1]
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1]
   if (descr === undefined || fortran === undefined || shapeText === undefined) {
-    throw new NpyError(`${source}: the .npy header has no descr, fortran_order or shape`)
+    throw npyError(`${source}: the .npy header has no descr, fortran_order or shape`)
   }
   const byteOrder = descr[0]
   const code = descr.slice(1)
   const datatype = DESCR[code]
   if (!datatype || !'<|='.includes(byteOrder) || (byteOrder === '|' && !code.endsWith('1'))) {
-    throw new NpyError(
-      `${source} holds NumPy dtype '${descr}', which is not a little-endian number or bool; save it with arr.astype('<f4') or similar`,
+    throw npyError(
+      `${source} holds NumPy dtype '${descr}', which is not a little-endian number or bool`,
+      "save it with arr.astype('<f4') or similar",
     )
   }
   if (fortran === 'True') {
-    throw new NpyError(`${source} is in Fortran order; save np.ascontiguousarray(arr) instead`)
+    throw npyError(`${source} is in Fortran order`, 'save np.ascontiguousarray(arr) instead')
   }
   const shape = shapeText
     .split(',')
@@ -80,7 +82,7 @@ export function parseNpy(bytes: Uint8Array, source: string): NpyArray {
     .filter(Boolean)
     .map(Number)
   if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
-    throw new NpyError(`${source}: the .npy shape (${shapeText}) is not a list of sizes`)
+    throw npyError(`${source}: the .npy shape (${shapeText}) is not a list of sizes`)
   }
   return { datatype, shape, data: bytes.subarray(dataStart) }
 }

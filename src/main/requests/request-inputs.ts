@@ -18,7 +18,7 @@ import { isNpy, parseNpy } from './npy'
  */
 
 export type InputSource =
-  /** A JSON array (nested or flat) or scalar. For a BYTES input, text that is not JSON is sent as it is. */
+  /** A JSON array (nested or flat) or scalar. For a BYTES input, anything but a JSON array is sent as it is. */
   | { kind: 'json'; text: string }
   /** BYTES: the text as one element, filling the shape. */
   | { kind: 'text'; text: string }
@@ -133,7 +133,11 @@ function valueElements(draft: InputDraft, datatype: TritonDatatype): Elements {
       'give a JSON array such as [1, 2, 3] or a number',
     )
   }
-  if (!Array.isArray(parsed)) return { items: [parsed] }
+  if (!Array.isArray(parsed)) {
+    // BYTES reads only an array as JSON: anything else (a JSON request for a Python backend,
+    // null, a quoted string) is one element, the text exactly as typed.
+    return { items: [datatype === 'BYTES' ? value.text : parsed] }
+  }
   const dims: number[] = []
   const items: unknown[] = []
   flatten(draft.name, parsed, 0, dims, items)
@@ -282,6 +286,19 @@ function element(name: string, datatype: TritonDatatype, v: unknown, at: number)
   }
 }
 
+/**
+ * BYTES elements travel as a 4-byte length and their bytes each: typed text or a file copied
+ * over the shape is refused, before it is allocated, when the whole exceeds what a file may be.
+ */
+function checkBytesSize(name: string, bytes: number): void {
+  if (bytes > MAX_REQUEST_FILE_BYTES) {
+    throw usage(
+      `input '${name}' would be ${bytes} bytes, more than the ${MAX_REQUEST_FILE_BYTES} an input may take`,
+      'send a shorter value, or a smaller shape',
+    )
+  }
+}
+
 function toData(
   name: string,
   datatype: TritonDatatype,
@@ -293,15 +310,8 @@ function toData(
   // A scalar fills the shape; an array was already fitted to it element for element.
   const at = elements.dims ? (i: number) => items[i] : () => items[0]
   if (datatype === 'BYTES') {
-    // Each element travels as a 4-byte length and its UTF-8 bytes: bound the whole, as for a file.
     const each = items.map((v) => 4 + Buffer.byteLength(v as string))
-    const bytes = elements.dims ? each.reduce((a, b) => a + b, 0) : (each[0] ?? 0) * count
-    if (bytes > MAX_REQUEST_FILE_BYTES) {
-      throw usage(
-        `input '${name}' would be ${bytes} bytes of text, more than the ${MAX_REQUEST_FILE_BYTES} an input may take`,
-        'send less text, or a smaller shape',
-      )
-    }
+    checkBytesSize(name, elements.dims ? each.reduce((a, b) => a + b, 0) : (each[0] ?? 0) * count)
     return Array.from({ length: count }, (_, i) => at(i) as string)
   }
   if (datatype === 'BOOL') return Array.from({ length: count }, (_, i) => at(i) as boolean)
@@ -340,12 +350,9 @@ function fileTensor(
   }
   if (datatype === 'BYTES') {
     const shape = resolveShape(name, datatype, target, { items: [value.bytes] })
-    return {
-      name,
-      datatype,
-      shape,
-      data: new Array<Uint8Array>(elementCount(shape)).fill(value.bytes),
-    }
+    const count = elementCount(shape)
+    checkBytesSize(name, (4 + value.bytes.byteLength) * count)
+    return { name, datatype, shape, data: new Array<Uint8Array>(count).fill(value.bytes) }
   }
   const size = DATATYPE_BYTE_SIZE[datatype]
   if (value.bytes.byteLength % size !== 0) {

@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { inputDrafts } from '../../../src/cli/commands/infer-command'
+import { MAX_REQUEST_FILE_BYTES } from '../../../src/shared/single-request'
 
 const dir = mkdtempSync(join(tmpdir(), 'triton-live-infer-flags-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -36,6 +37,12 @@ describe('triton-live infer flags', () => {
     )
     await expect(inputDrafts([`x=@${join(dir, 'nope.bin')}`], [], [])).rejects.toThrow(
       'no such file',
+    )
+    const sparse = join(dir, 'sparse.bin')
+    writeFileSync(sparse, '')
+    truncateSync(sparse, MAX_REQUEST_FILE_BYTES + 1)
+    await expect(inputDrafts([`x=@${sparse}`], [], [])).rejects.toThrow(
+      `--input x=@${sparse}: 268435457 bytes, more than the 268435456 an input may take`,
     )
   })
 })

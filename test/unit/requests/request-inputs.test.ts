@@ -4,7 +4,9 @@ import {
   type DeclaredInput,
   type InputDraft,
 } from '../../../src/main/requests/request-inputs'
+import { toUserError } from '../../../src/main/app/user-error'
 import { encodeTensor } from '../../../src/main/triton/tensor-codec'
+import { TritonError } from '../../../src/main/triton/triton-error'
 
 const json = (name: string, text: string, extra: Partial<InputDraft> = {}): InputDraft => ({
   name,
@@ -70,6 +72,25 @@ describe('request inputs from what a person types', () => {
     ).toEqual(['a', 'b'])
     expect(() => one({ name: 'x', datatype: 'FP32', shape: [1] }, json('x', 'abc'))).toThrow(
       "the value of input 'x' is not JSON",
+    )
+  })
+
+  it('sends anything but a JSON array to a BYTES input as one element, exactly as typed', () => {
+    const declared = { name: 'REQUEST', datatype: 'BYTES', shape: [1] }
+    expect(one(declared, json('REQUEST', '{"prompt":"hi"}')).data).toEqual(['{"prompt":"hi"}'])
+    expect(one(declared, json('REQUEST', 'null')).data).toEqual(['null'])
+    expect(one(declared, json('REQUEST', '"quoted"')).data).toEqual(['"quoted"'])
+    // One element fills a fixed shape, as any scalar does.
+    expect(
+      one({ name: 'R', datatype: 'BYTES', shape: [2] }, json('R', '{"a": [1, 2]}')).data,
+    ).toEqual(['{"a": [1, 2]}', '{"a": [1, 2]}'])
+    // An array is still read as JSON: strings and numbers, one element each.
+    const list = one({ name: 'T', datatype: 'BYTES', shape: [-1] }, json('T', '["a", "b c", 3]'))
+    expect(list.shape).toEqual([3])
+    expect(list.data).toEqual(['a', 'b c', '3'])
+    // Other datatypes still read a JSON scalar as a number.
+    expect(() => one({ name: 'x', datatype: 'FP32', shape: [1] }, json('x', 'null'))).toThrow(
+      "element 0 of input 'x' is null, but FP32 needs numbers",
     )
   })
 
@@ -149,7 +170,61 @@ describe('request input bounds', () => {
   it('refuses text that would fill a shape beyond what an input may take, before allocating it', () => {
     expect(() =>
       one({ name: 'T', datatype: 'BYTES', shape: [2 ** 24] }, json('T', 'x'.repeat(60))),
-    ).toThrow("input 'T' would be 1073741824 bytes of text")
+    ).toThrow("input 'T' would be 1073741824 bytes, more than the 268435456 an input may take")
+  })
+
+  it('bounds a BYTES file copied over a shape by the same limit as text', () => {
+    // Each copy travels as a 4-byte length and the file: 256 copies of 1 MiB - 4 bytes is the limit.
+    const file = (shape: number[]): InputDraft => ({
+      name: 'blob',
+      value: { kind: 'bytes', bytes: new Uint8Array(2 ** 20 - 4), source: 'f.bin' },
+      shape,
+    })
+    const declared = { name: 'blob', datatype: 'BYTES', shape: [-1] }
+    expect(one(declared, file([256])).shape).toEqual([256])
+    let refused: unknown
+    try {
+      one(declared, file([257]))
+    } catch (e) {
+      refused = e
+    }
+    expect(refused).toBeInstanceOf(TritonError)
+    expect(toUserError(refused)).toEqual({
+      kind: 'invalid-argument',
+      message: "input 'blob' would be 269484032 bytes, more than the 268435456 an input may take",
+      hint: 'send a shorter value, or a smaller shape',
+    })
+  })
+
+  it('names what is wrong with a .npy file and what to do, as a usage error', () => {
+    const raw = new Uint8Array(new Float32Array([1, 2]).buffer)
+    const fortran = npy('<f4', [2], raw)
+    const header = Buffer.from(fortran)
+      .toString('latin1')
+      .replace("'fortran_order': False", "'fortran_order': True ")
+    const declared = { name: 'x', datatype: 'FP32', shape: [-1] }
+    const errorOf = (bytes: Uint8Array): unknown => {
+      try {
+        one(declared, { name: 'x', value: { kind: 'bytes', bytes, source: 'a.npy' } })
+      } catch (e) {
+        return e
+      }
+    }
+    expect(toUserError(errorOf(Buffer.from(header, 'latin1')))).toEqual({
+      kind: 'invalid-argument',
+      message: 'a.npy is in Fortran order',
+      hint: 'save np.ascontiguousarray(arr) instead',
+    })
+    expect(toUserError(errorOf(npy('>f4', [2], raw)))).toEqual({
+      kind: 'invalid-argument',
+      message: "a.npy holds NumPy dtype '>f4', which is not a little-endian number or bool",
+      hint: "save it with arr.astype('<f4') or similar",
+    })
+    expect(toUserError(errorOf(fortran.subarray(0, 20)))).toEqual({
+      kind: 'invalid-argument',
+      message: 'a.npy: the .npy header is cut short',
+      hint: 'save the array again with numpy.save',
+    })
   })
 
   it('refuses a value nested deeper than a tensor can be', () => {
