@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BenchProgressEvent } from '../../src/shared/ipc-contract'
-import { AppCore } from '../../src/main/app/app-core'
+import type { AppCore } from '../../src/main/app/app-core'
 import { startDemoEndpoint, type DemoEndpoint } from '../../src/main/demo-endpoint/demo-server'
 import { TritonClient } from '../../src/main/triton/triton-client'
 import { startHostileServer, type HostileServer } from '../fixtures/hostile-server'
 import type { HostileModel } from '../fixtures/hostile-models'
-import { testSecretStore } from '../fixtures/test-secret-store'
+import { testAppCore } from '../fixtures/app-core'
 
 let dir: string
 let demo: DemoEndpoint
@@ -18,18 +18,9 @@ const progress: BenchProgressEvent[] = []
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'triton-live-app-bench-'))
   demo = await startDemoEndpoint({ port: 0, httpPort: 0, metricsPort: null })
-  core = new AppCore({
-    dataDir: dir,
-    workRoot: join(dir, 'sessions'),
-    secrets: testSecretStore(),
-    pickFile: async () => undefined,
-    mediaUrlFor: () => 'media://x',
+  core = testAppCore(dir, {
     saveFile: async (name) => join(dir, name),
-    openSessionPort: () => {
-      throw new Error('no sessions here')
-    },
     onBenchProgress: (e) => progress.push(e),
-    demoPorts: { port: 0, metricsPort: null },
   })
 })
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AppCore } from '../../src/main/app/app-core'
+import type { AppCore } from '../../src/main/app/app-core'
 import { DEMO_ENDPOINT_ID } from '../../src/main/app/endpoint-store'
 import { dispatchInvoke } from '../../src/main/app/ipc-dispatch'
 import type { ModelProfile } from '../../src/shared/model-profile'
@@ -11,7 +11,7 @@ import {
   MAX_REQUEST_VALUE_CHARS,
   type RequestResponseEvent,
 } from '../../src/shared/single-request'
-import { testSecretStore } from '../fixtures/test-secret-store'
+import { testAppCore } from '../fixtures/app-core'
 
 let dir: string
 let core: AppCore
@@ -22,20 +22,13 @@ const portsOpened: string[] = []
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'triton-live-app-requests-'))
-  core = new AppCore({
-    dataDir: dir,
-    workRoot: join(dir, 'sessions'),
-    secrets: testSecretStore(),
+  core = testAppCore(dir, {
     pickFile: async () => nextPick,
-    mediaUrlFor: () => 'media://x',
-    saveFile: async () => undefined,
     openSessionPort: (sessionId) => {
       portsOpened.push(sessionId)
       return { post: () => undefined, onMessage: () => undefined, close: () => undefined }
     },
-    onBenchProgress: () => undefined,
     onInferResponse: (e) => streamed.push({ ...e, settled }),
-    demoPorts: { port: 0, metricsPort: null },
   })
 })
 afterAll(async () => {

@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { doctorCommand } from '../../src/cli/commands/doctor-command'
-import { AppCore } from '../../src/main/app/app-core'
 import { DEMO_ENDPOINT_ID, DEMO_HTTP_ENDPOINT_ID } from '../../src/main/app/endpoint-store'
 import { startDemoEndpoint, type DemoEndpoint } from '../../src/main/demo-endpoint/demo-server'
 import { runDoctor } from '../../src/main/doctor/doctor'
@@ -16,8 +15,8 @@ import { TritonClient } from '../../src/main/triton/triton-client'
 import type { TritonError } from '../../src/main/triton/triton-error'
 import type { DoctorReport } from '../../src/shared/ipc-contract'
 import { makeDoctorCertificates } from '../fixtures/doctor-certs'
-import { testSecretStore } from '../fixtures/test-secret-store'
 import { runCli, type CliRun } from '../fixtures/built-app'
+import { testAppCore } from '../fixtures/app-core'
 
 let dir: string
 let demo: DemoEndpoint
@@ -260,19 +259,7 @@ describe('triton-live doctor on an http:// endpoint (KServe v2 REST)', () => {
 describe("the app's Doctor view through the core (endpoints:doctor)", () => {
   it('walks the built-in demo over gRPC and over HTTP, each with its own protocol rung', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'triton-live-doctor-app-'))
-    const core = new AppCore({
-      dataDir,
-      workRoot: join(dataDir, 'sessions'),
-      secrets: testSecretStore(),
-      pickFile: async () => undefined,
-      mediaUrlFor: () => 'media://x',
-      saveFile: async () => undefined,
-      openSessionPort: () => {
-        throw new Error('no sessions here')
-      },
-      onBenchProgress: () => undefined,
-      demoPorts: { port: 0, metricsPort: 0, httpPort: 0 },
-    })
+    const core = testAppCore(dataDir, { demoPorts: { port: 0, metricsPort: 0, httpPort: 0 } })
     try {
       const [grpc, http] = await Promise.all([
         core.handlers['endpoints:doctor'](DEMO_ENDPOINT_ID),

@@ -164,20 +164,25 @@ describe.concurrent('stream-level misbehaviours', () => {
     }, 30_000)
   }
 
-  it('silence through the CLI: --deadline-ms times each request out, says so, and Ctrl+C ends the run', async () => {
+  it('silence through the CLI: --deadline-ms times each request out, says so, and Ctrl+C ends the run', async ({
+    onTestFinished,
+  }) => {
     const server = await startHostileServer({ models: [model('silence')] })
     try {
-      const child = spawnCli([
-        'stream',
-        '--url',
-        server.url,
-        '--model',
-        'silence',
-        '--file',
-        media.audio,
-        '--deadline-ms',
-        '300',
-      ])
+      const child = spawnCli(
+        [
+          'stream',
+          '--url',
+          server.url,
+          '--model',
+          'silence',
+          '--file',
+          media.audio,
+          '--deadline-ms',
+          '300',
+        ],
+        { onFinished: onTestFinished },
+      )
       let stdout = ''
       let stderr = ''
       let interrupted = false

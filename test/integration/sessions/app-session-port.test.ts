@@ -2,13 +2,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AppCore } from '../../../src/main/app/app-core'
+import type { AppCore } from '../../../src/main/app/app-core'
 import { DEMO_ENDPOINT_ID } from '../../../src/main/app/endpoint-store'
 import type { MainSessionPort } from '../../../src/main/app/session-port-link'
 import { encodeToneText } from '../../../src/main/demo-endpoint/tone-text-codec'
 import type { SessionEvent } from '../../../src/shared/session-events'
 import type { SessionEventsMessage } from '../../../src/shared/session-port'
-import { testSecretStore } from '../../fixtures/test-secret-store'
+import { testAppCore } from '../../fixtures/app-core'
 
 /** Main's end of a session port, recording what it posts and letting the test speak as the page. */
 class RecordingPort implements MainSessionPort {
@@ -40,12 +40,7 @@ const nonces: string[] = []
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'triton-live-app-'))
-  core = new AppCore({
-    dataDir: dir,
-    workRoot: join(dir, 'sessions'),
-    secrets: testSecretStore(),
-    pickFile: async () => undefined,
-    mediaUrlFor: () => 'media://x',
+  core = testAppCore(dir, {
     saveFile: async (name) => join(dir, name),
     openSessionPort: (sessionId, nonce) => {
       nonces.push(nonce)
@@ -53,8 +48,6 @@ beforeAll(() => {
       ports.set(sessionId, port)
       return port
     },
-    onBenchProgress: () => undefined,
-    demoPorts: { port: 0, metricsPort: null },
   })
 })
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AppCore } from '../../../src/main/app/app-core'
+import type { AppCore } from '../../../src/main/app/app-core'
 import type { MainSessionPort } from '../../../src/main/app/session-port-link'
 import { startDemoEndpoint, type DemoEndpoint } from '../../../src/main/demo-endpoint/demo-server'
 import { encodeToneText } from '../../../src/main/demo-endpoint/tone-text-codec'
@@ -10,7 +10,7 @@ import { createTritonApi } from '../../../src/main/triton/create-triton-api'
 import type { EndpointDraft } from '../../../src/shared/ipc-contract'
 import type { SessionEvent } from '../../../src/shared/session-events'
 import type { SessionEventsMessage } from '../../../src/shared/session-port'
-import { testSecretStore } from '../../fixtures/test-secret-store'
+import { testAppCore } from '../../fixtures/app-core'
 
 /**
  * The transport chosen in the app's endpoint form (stream or unary, shared memory)
@@ -49,19 +49,12 @@ beforeAll(async () => {
     startDemoEndpoint({ port: 0, metricsPort: null, allowClientShm: false }),
     startDemoEndpoint({ port: 0, metricsPort: null, httpPort: 0 }),
   ])
-  core = new AppCore({
-    dataDir: dir,
-    workRoot: join(dir, 'sessions'),
-    secrets: testSecretStore(),
-    pickFile: async () => undefined,
-    mediaUrlFor: () => 'media://x',
-    saveFile: async () => undefined,
+  core = testAppCore(dir, {
     openSessionPort: (sessionId) => {
       const port = new RecordingPort()
       ports.set(sessionId, port)
       return port
     },
-    onBenchProgress: () => undefined,
     demoPorts: { port: 0, metricsPort: null, httpPort: null },
   })
 })

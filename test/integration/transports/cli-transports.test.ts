@@ -1,16 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import { join } from 'node:path'
+import type { ChildProcess } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTritonApi } from '../../../src/main/triton/create-triton-api'
-import { cliArgs } from '../../fixtures/built-app'
-
-const root = join(__dirname, '../../..')
+import { spawnCli } from '../../fixtures/built-app'
 
 function run(args: string[]): ChildProcess {
-  return spawn(process.execPath, cliArgs(args), {
-    cwd: root,
-    env: { ...process.env, TRITON_URL: '' },
-  })
+  return spawnCli(args, { env: { ...process.env, TRITON_URL: '' } })
 }
 
 let demo: ChildProcess
