@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events'
 import { performance } from 'node:perf_hooks'
-import type * as grpc from '@grpc/grpc-js'
 import type { ModelStreamInferResponse__Output } from './generated/inference/ModelStreamInferResponse'
 import type {
   ChannelOptions,
@@ -16,7 +15,11 @@ import {
   type InferResult,
 } from './infer-messages'
 import { safeLine } from '../../shared/safe-text'
-import { MessageBuffers, serializeInferRequest } from './infer-request-writer'
+import { GrpcHttp2Call, serviceError, Status } from './grpc-http2-call'
+import type { GrpcHttp2Connection } from './grpc-http2-connection'
+import { inferRequestParts } from './infer-request-writer'
+import { loadTritonProto } from './proto-loader'
+import { firstRawOutputOffset } from './stream-response-layout'
 import { TritonError, toTritonError } from './triton-error'
 
 export type StreamCallOptions = ChannelOptions
@@ -37,8 +40,9 @@ interface Pending {
   reject: (e: Error) => void
 }
 
-/** Requests go out as the bytes `serializeInferRequest` made; answers come back decoded. */
-type DuplexCall = grpc.ClientDuplexStream<Buffer, ModelStreamInferResponse__Output>
+/** ModelStreamInfer's path and answer decoder; proto/ loads with the first stream. */
+const modelStreamInfer = () =>
+  loadTritonProto().inference.GRPCInferenceService.service.ModelStreamInfer
 
 let callCounter = 0
 
@@ -50,17 +54,21 @@ let callCounter = 0
  * and rejects only that request; the stream stays open. A request past its deadline means the
  * ordered stream is stalled: the call ends with a 'timeout' error and everything pending
  * rejects, so nothing waits forever. A stream-level failure rejects everything pending.
+ *
+ * The call runs on node:http2 (grpc-http2-call.ts): each request is written as the request
+ * writer's pieces, its tensors straight from their memory, and each answer is copied once out
+ * of the DATA frames, placed so its first tensor can be read in place.
  */
 export class StreamCall implements InferChannel {
   readonly ordered = true
-  private readonly call: DuplexCall
+  private readonly call: GrpcHttp2Call
+  private readonly method = modelStreamInfer()
   private readonly target: string
   private readonly decoupled: boolean
   private readonly prefix: string
   private readonly onUnmatched: ((r: UnmatchedResponse) => void) | undefined
   private readonly pending = new Map<string, Pending>()
   private readonly events = new EventEmitter()
-  private readonly buffers = new MessageBuffers()
   private counter = 0
   private drain: Promise<void> | undefined
   private closedWith: TritonError | null | undefined
@@ -71,15 +79,25 @@ export class StreamCall implements InferChannel {
     this.events.once('close', () => resolve()),
   )
 
-  constructor(call: DuplexCall, target: string, options: StreamCallOptions = {}) {
-    this.call = call
+  constructor(connection: GrpcHttp2Connection, target: string, options: StreamCallOptions = {}) {
     this.target = target
     this.decoupled = Boolean(options.decoupled)
     this.prefix = options.idPrefix ?? `c${++callCounter}`
     this.onUnmatched = options.onUnmatched
-    call.on('data', (msg: ModelStreamInferResponse__Output) => this.onData(msg))
-    call.on('error', (err: unknown) => this.finish(toTritonError(err, target, 'ModelStreamInfer')))
-    call.on('end', () => this.finish(null))
+    this.call = new GrpcHttp2Call(
+      connection,
+      this.method.path,
+      {
+        onMessage: (m) => this.onMessage(m),
+        onStatus: (status) =>
+          this.finish(
+            status.code === Status.OK
+              ? null
+              : toTritonError(serviceError(status), target, 'ModelStreamInfer'),
+          ),
+      },
+      { maxMessageBytes: connection.settings.maxMessageBytes, placeAt: firstRawOutputOffset },
+    )
   }
 
   get inFlight(): number {
@@ -110,8 +128,8 @@ export class StreamCall implements InferChannel {
     if (this.pending.has(id)) throw new Error(`request id '${id}' is already in flight`)
     const parameters = { ...(spec.parameters ?? {}) }
     if (this.decoupled) parameters.triton_enable_empty_final_response = true
-    // Serialized here, once the stream has room: the tensors are read now and never again.
-    const request = serializeInferRequest({ ...spec, id, parameters }, this.buffers)
+    // Written once the stream has room; large tensors are read from their memory as they go out.
+    const request = inferRequestParts({ ...spec, id, parameters })
     return new Promise<InferAnswer>((resolve, reject) => {
       const sentAt = performance.now()
       const deadlineAt = opts.deadlineMs ? sentAt + opts.deadlineMs : Infinity
@@ -127,12 +145,11 @@ export class StreamCall implements InferChannel {
         reject,
       })
       if (deadlineAt < this.deadlineTimerAt) this.armDeadline(deadlineAt)
-      // Called once grpc-js has framed the message into its own buffer: ours is free again.
-      const ok = this.call.write(request, () => this.buffers.give(request))
+      const ok = this.call.write(request.parts, request.length)
       if (!ok && !this.drain) {
         // Respect HTTP/2 flow control: the next request waits until the socket drains.
         this.drain = new Promise<void>((res) =>
-          this.call.once('drain', () => {
+          this.call.onceDrain(() => {
             this.drain = undefined
             res()
           }),
@@ -182,6 +199,29 @@ export class StreamCall implements InferChannel {
         new TritonError('cancelled', 'the stream is closed', 'start a new session')
       )
     }
+  }
+
+  private onMessage(bytes: Buffer): void {
+    let msg: ModelStreamInferResponse__Output
+    try {
+      msg = this.method.responseDeserialize(bytes)
+    } catch (e) {
+      // As grpc-js ends a call whose answer it cannot parse.
+      const why = e instanceof Error ? e.message : String(e)
+      this.finish(
+        toTritonError(
+          serviceError({
+            code: Status.INTERNAL,
+            details: `Response message parsing error: ${why}`,
+          }),
+          this.target,
+          'ModelStreamInfer',
+        ),
+      )
+      this.call.cancel()
+      return
+    }
+    this.onData(msg)
   }
 
   private onData(msg: ModelStreamInferResponse__Output): void {
