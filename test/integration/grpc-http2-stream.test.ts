@@ -9,6 +9,7 @@ import {
   type ServerHttp2Session,
   type ServerHttp2Stream,
 } from 'node:http2'
+import { createServer as createHttpServer } from 'node:http'
 import { createServer as createTcpServer, connect as connectTcp, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -18,6 +19,13 @@ import type { ModelStreamInferResponse } from '../../src/main/triton/generated/i
 import type { InferRequestSpec } from '../../src/main/triton/infer-messages'
 import type { ConnectionOptions } from '../../src/main/triton/connection-options'
 import { loadTritonProto } from '../../src/main/triton/proto-loader'
+import { resolveConnection } from '../../src/main/triton/connection-options'
+import {
+  GrpcHttp2Connection,
+  type ConnectionCall,
+} from '../../src/main/triton/grpc-http2-connection'
+import { proxyFor } from '../../src/main/triton/grpc-http2-proxy'
+import { StreamCall } from '../../src/main/triton/stream-call'
 import { TritonClient } from '../../src/main/triton/triton-client'
 import type { TritonError } from '../../src/main/triton/triton-error'
 import { makeTestCertificates, type TestCertificates } from '../fixtures/doctor-certs'
@@ -176,6 +184,47 @@ describe('requests on the wire', () => {
     expect(got.map((r) => r.inputs[0].shape.map(Number))).toEqual([[300_000], [2]])
     expect(Buffer.from(got[0].raw_input_contents[0]).equals(Buffer.from(big.buffer))).toBe(true)
     expect(Buffer.from(got[1].raw_input_contents[0]).equals(Buffer.from(small.buffer))).toBe(true)
+  })
+})
+
+describe('requests keep their order under flow control', () => {
+  it('writes a request made the moment the stream drains after the ones that were waiting for it', async () => {
+    const got: string[] = []
+    const server = await serve((stream) => {
+      respond(stream)
+      onRequests(stream, (r) => {
+        got.push(r.id)
+        stream.write(answer(r.id, new Float32Array([got.length])))
+      })
+      stream.on('end', () => stream.end())
+    })
+    const settings = resolveConnection({ url: server.url }).http2
+    let call: StreamCall | undefined
+    const late: Promise<unknown>[] = []
+    // Something else in the tick the stream drains in (an answer handled, a chunk pushed) asks
+    // for the next request: it must go after those already waiting, as a sequence needs.
+    class Watched extends GrpcHttp2Connection {
+      override request(path: string, c: ConnectionCall) {
+        const made = super.request(path, c)
+        made.stream.once('drain', () =>
+          queueMicrotask(() => late.push(call!.infer(spec(new Float32Array(4), 'late')))),
+        )
+        return made
+      }
+    }
+    const connection = new Watched(settings)
+    try {
+      call = new StreamCall(connection, server.url)
+      // Each request fills the stream's write buffer: the later ones wait for 'drain'.
+      const waiting = ['a', 'b', 'c'].map((id) => call!.infer(spec(new Float32Array(8192), id)))
+      await Promise.all(waiting)
+      await Promise.all(late)
+      await call.end()
+    } finally {
+      connection.close()
+      await server.close()
+    }
+    expect(got).toEqual(['a', 'b', 'c', 'late'])
   })
 })
 
@@ -418,6 +467,24 @@ describe('TLS on the stream connection', () => {
         stream.cancel()
       },
     )
+    // Through a forward proxy: TLS to the server inside the CONNECT tunnel, names checked alike.
+    const proxy = await connectProxy()
+    const tunnelled = await serve(echo, tlsServer())
+    await withProxyEnv({ grpc_proxy: proxy.url }, () =>
+      withClient(
+        tunnelled,
+        {
+          url: `grpcs://${tunnelled.url}`,
+          tls: { caFile: certs.caFile, serverName: 'triton.internal' },
+        },
+        async (client) => {
+          const stream = client.openStream()
+          expect(Array.from(outputOf(await stream.infer(spec(new Float32Array(1)))))).toEqual([42])
+          stream.cancel()
+        },
+      ),
+    ).finally(() => proxy.close())
+    expect(proxy.tunnels).toEqual([tunnelled.url])
     const wrong = await serve(echo, tlsServer())
     await withClient(
       wrong,
@@ -431,5 +498,138 @@ describe('TLS on the stream connection', () => {
         expect(err.message).toMatch(/is not signed by a CA this client trusts \(unable to verify/)
       },
     )
+  })
+})
+
+/** A forward proxy on loopback that tunnels CONNECT (or refuses it) and counts the tunnels. */
+async function connectProxy(refuse = false) {
+  const tunnels: string[] = []
+  const sockets = new Set<Socket>()
+  const proxy = createHttpServer()
+  proxy.on('connect', (req, client: Socket, head: Buffer) => {
+    tunnels.push(req.url ?? '')
+    sockets.add(client)
+    client.on('error', () => undefined)
+    if (refuse) return void client.end('HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n')
+    const url = new URL(`http://${req.url}`)
+    const upstream = connectTcp(Number(url.port), url.hostname, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+      if (head.length > 0) upstream.write(head)
+      upstream.pipe(client)
+      client.pipe(upstream)
+    })
+    sockets.add(upstream)
+    upstream.on('error', () => client.destroy())
+  })
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r))
+  const port = (proxy.address() as { port: number }).port
+  return {
+    url: `http://127.0.0.1:${port}`,
+    tunnels,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy()
+        proxy.close(() => r())
+      }),
+  }
+}
+
+/** Runs `run` with the proxy variables set as given (the others unset), then puts them back. */
+async function withProxyEnv<T>(vars: Record<string, string>, run: () => Promise<T>): Promise<T> {
+  const names = ['grpc_proxy', 'https_proxy', 'http_proxy', 'no_grpc_proxy', 'no_proxy']
+  const saved = names.map((n) => [n, process.env[n]] as const)
+  for (const n of names) delete process.env[n]
+  Object.assign(process.env, vars)
+  try {
+    return await run()
+  } finally {
+    for (const [n, v] of saved) {
+      if (v === undefined) delete process.env[n]
+      else process.env[n] = v
+    }
+  }
+}
+
+describe('a forward proxy from the environment', () => {
+  const echo: Handler = (stream) => {
+    respond(stream)
+    onRequests(stream, (r) => stream.write(answer(r.id, new Float32Array([5]))))
+  }
+
+  it('tunnels the stream through grpc_proxy with CONNECT, and goes direct for a no_proxy host', async () => {
+    const proxy = await connectProxy()
+    try {
+      const server = await serve(echo)
+      await withProxyEnv({ grpc_proxy: proxy.url }, () =>
+        withClient(server, {}, async (client) => {
+          const stream = client.openStream()
+          expect(Array.from(outputOf(await stream.infer(spec(new Float32Array(1)))))).toEqual([5])
+          stream.cancel()
+        }),
+      )
+      expect(proxy.tunnels).toEqual([server.url])
+      const direct = await serve(echo)
+      await withProxyEnv({ http_proxy: proxy.url, no_proxy: 'example.com,127.0.0.0/8' }, () =>
+        withClient(direct, {}, async (client) => {
+          const stream = client.openStream()
+          expect(Array.from(outputOf(await stream.infer(spec(new Float32Array(1)))))).toEqual([5])
+          stream.cancel()
+        }),
+      )
+      expect(proxy.tunnels).toEqual([server.url])
+    } finally {
+      await proxy.close()
+    }
+  })
+
+  it('names the proxy when it refuses the tunnel', async () => {
+    const proxy = await connectProxy(true)
+    try {
+      const server = await serve(echo)
+      const err = await withProxyEnv({ https_proxy: proxy.url }, () =>
+        withClient(server, {}, (client) =>
+          failure(client.openStream().infer(spec(new Float32Array(1)))),
+        ),
+      )
+      expect(err.kind).toBe('unreachable')
+      expect(err.message).toBe(
+        `cannot reach Triton at ${server.url}: proxy ${proxy.url.slice(7)} answered 403 to CONNECT ${server.url}`,
+      )
+    } finally {
+      await proxy.close()
+    }
+  })
+
+  it('reads the variables by the rules grpc-js reads them with', () => {
+    const host = (h: string) => ({ host: h })
+    const env = (vars: Record<string, string>) => vars as NodeJS.ProcessEnv
+    expect(proxyFor(host('triton.lan'), env({}))).toBeUndefined()
+    // grpc_proxy first, then https_proxy, then http_proxy; port 80 by default.
+    expect(
+      proxyFor(host('triton.lan'), env({ grpc_proxy: 'http://g:1', http_proxy: 'http://h:2' })),
+    ).toEqual({ address: 'g:1', host: 'g', port: 1 })
+    expect(
+      proxyFor(host('triton.lan'), env({ https_proxy: 'http://s', http_proxy: 'http://h:2' })),
+    ).toEqual({ address: 's:80', host: 's', port: 80 })
+    expect(proxyFor(host('triton.lan'), env({ http_proxy: 'http://u:p%40ss@h:2' }))).toEqual({
+      address: 'h:2',
+      host: 'h',
+      port: 2,
+      credentials: 'u:p@ss',
+    })
+    // Only http:// proxies; anything else (or no URL) means none, as grpc-js logs and goes direct.
+    expect(proxyFor(host('triton.lan'), env({ grpc_proxy: 'https://h:2' }))).toBeUndefined()
+    expect(proxyFor(host('triton.lan'), env({ grpc_proxy: 'h:2:x' }))).toBeUndefined()
+    // no_grpc_proxy first, else no_proxy: host suffixes and IPv4 CIDR ranges; loopback is proxied.
+    const p = { grpc_proxy: 'http://h:2' }
+    expect(proxyFor(host('127.0.0.1'), env(p))).toBeDefined()
+    expect(
+      proxyFor(host('a.triton.lan'), env({ ...p, no_proxy: 'x.com,triton.lan' })),
+    ).toBeUndefined()
+    expect(proxyFor(host('10.1.2.3'), env({ ...p, no_proxy: '10.0.0.0/8' }))).toBeUndefined()
+    expect(proxyFor(host('11.1.2.3'), env({ ...p, no_proxy: '10.0.0.0/8' }))).toBeDefined()
+    expect(
+      proxyFor(host('triton.lan'), env({ ...p, no_grpc_proxy: 'other', no_proxy: 'triton.lan' })),
+    ).toBeDefined()
   })
 })

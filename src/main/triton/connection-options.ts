@@ -14,6 +14,7 @@ import {
 } from '../../shared/credential-exposure'
 import { registerSecret } from './secret-redaction'
 import type { Http2ChannelSettings } from './grpc-http2-connection'
+import { proxyFor } from './grpc-http2-proxy'
 import { certificateNames, nameMismatchText, type TlsContext } from './tls-failure'
 import { TritonError } from './triton-error'
 
@@ -57,6 +58,15 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
  * only during calls. Dead links on live streams are caught by the stream's answer watchdog.
  */
 export const DEFAULT_KEEPALIVE_MS = 330_000
+
+/**
+ * How soon a channel dials again after a failed attempt, for grpc-js's channels and the stream's
+ * node:http2 connection alike. grpc-js waits up to 120 s by default: after an outage the app
+ * would sit idle long after the server is back. Half a second at most keeps a session back
+ * within a second of the server; sessions keep their own backoff for how long they wait and
+ * when they give up.
+ */
+export const REDIAL_BACKOFF_MS = { initial: 250, max: 500 } as const
 /**
  * The HTTP/2 receive window of each channel (stream and connection). Node's default of 64 KiB
  * makes the server stop every 64 KiB of a multi-megabyte answer (a raw YOLOv8 head is 2.8 MB)
@@ -245,12 +255,9 @@ export function resolveConnection(options: ConnectionOptions): ResolvedConnectio
     'grpc.max_receive_message_length': maxBytes,
     'grpc.max_send_message_length': maxBytes,
     'grpc-node.flow_control_window': window,
-    // grpc-js waits up to 120 s between connection attempts by default: after an outage the
-    // app would sit idle long after the server is back. Half a second at most (plus grpc-js's
-    // 20 % jitter) keeps a session back within a second of the server; sessions keep their own
-    // backoff for how long they wait and when they give up.
-    'grpc.initial_reconnect_backoff_ms': 250,
-    'grpc.max_reconnect_backoff_ms': 500,
+    // (grpc-js adds 20 % jitter.)
+    'grpc.initial_reconnect_backoff_ms': REDIAL_BACKOFF_MS.initial,
+    'grpc.max_reconnect_backoff_ms': REDIAL_BACKOFF_MS.max,
     ...(keepalive > 0
       ? {
           'grpc.keepalive_time_ms': keepalive,
@@ -285,6 +292,8 @@ export function resolveConnection(options: ConnectionOptions): ResolvedConnectio
       windowBytes: window,
       keepaliveMs: keepalive,
       keepaliveTimeoutMs: Math.min(20_000, keepalive),
+      redialMs: REDIAL_BACKOFF_MS,
+      proxy: proxyFor(endpoint),
     },
   }
 }

@@ -7,6 +7,7 @@ import {
 } from 'node:http2'
 import type { ConnectionOptions as TlsSocketOptions } from 'node:tls'
 import type { ParsedEndpoint } from '../../shared/endpoint-url'
+import { PendingSocket, tunnel, type HttpProxy } from './grpc-http2-proxy'
 
 /** What a gRPC channel on node:http2 needs; connection-options.ts makes it from the user's options. */
 export interface Http2ChannelSettings {
@@ -23,6 +24,10 @@ export interface Http2ChannelSettings {
   /** Ping interval during calls; 0 for none. */
   keepaliveMs: number
   keepaliveTimeoutMs: number
+  /** The HTTP CONNECT proxy the unary channel goes through too (proxyFor), if any. */
+  proxy?: HttpProxy
+  /** The pause before dialling again after a failed attempt: doubles from `initial` to `max`. */
+  redialMs: { initial: number; max: number }
 }
 
 /** A call on a connection: told when the connection goes, so it can end with the reason. */
@@ -53,10 +58,12 @@ class Link {
   private disconnected = false
 
   constructor(private readonly settings: Http2ChannelSettings) {
-    const { endpoint, tls, windowBytes } = settings
+    const { endpoint, tls, windowBytes, proxy } = settings
     const scheme = endpoint.tls ? 'https' : 'http'
     this.session = connect(`${scheme}://${endpoint.target}`, {
       ...tls,
+      // Through the proxy: CONNECT, then TLS over the tunnel; the session starts writing at once.
+      ...(proxy && { createConnection: () => new PendingSocket(tunnel(proxy, endpoint, tls)) }),
       settings: { initialWindowSize: windowBytes, enablePush: false },
       // grpc-js lifts these limits too: Node degrades badly when session memory runs out.
       maxSessionMemory: Number.MAX_SAFE_INTEGER,
@@ -186,12 +193,13 @@ export class GrpcHttp2Connection {
   }
 
   /**
-   * Resolves with undefined once a connection is up, dialling again (every 250 ms to 1 s, as
-   * grpc-js does) while it cannot be; by `deadline` (Date.now() ms) without one, resolves with
-   * what the last attempt said.
+   * Resolves with undefined once a connection is up, dialling again (with the pauses of the
+   * unary channel, settings.redialMs) while it cannot be; by `deadline` (Date.now() ms) without
+   * one, resolves with what the last attempt said.
    */
   async ready(deadline: number): Promise<string | undefined> {
-    for (let pause = 250; ; pause = Math.min(1000, pause * 2)) {
+    const { initial, max } = this.settings.redialMs
+    for (let pause = initial; ; pause = Math.min(max, pause * 2)) {
       const link = this.current()
       let timer: NodeJS.Timeout | undefined
       const late = new Promise<string>((resolve) => {

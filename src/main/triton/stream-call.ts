@@ -17,7 +17,7 @@ import {
 import { safeLine } from '../../shared/safe-text'
 import { GrpcHttp2Call, serviceError, Status } from './grpc-http2-call'
 import type { GrpcHttp2Connection } from './grpc-http2-connection'
-import { inferRequestParts } from './infer-request-writer'
+import { inferRequestParts, type RequestParts } from './infer-request-writer'
 import { loadTritonProto } from './proto-loader'
 import { firstRawOutputOffset } from './stream-response-layout'
 import { TritonError, toTritonError } from './triton-error'
@@ -38,6 +38,13 @@ interface Pending {
   resolve: (o: InferAnswer) => void
   /** A TritonError, or a plain Error when the answer could not be parsed (a decode error). */
   reject: (e: Error) => void
+}
+
+/** A request made and not yet written, with the deadline it gets once written. */
+interface Outgoing {
+  pending: Pending
+  request: RequestParts
+  deadlineMs: number | undefined
 }
 
 /** ModelStreamInfer's path and answer decoder; proto/ loads with the first stream. */
@@ -70,14 +77,13 @@ export class StreamCall implements InferChannel {
   private readonly pending = new Map<string, Pending>()
   private readonly events = new EventEmitter()
   private counter = 0
-  private drain: Promise<void> | undefined
+  /** Requests made while the stream waits for 'drain', oldest first. */
+  private readonly outbox: Outgoing[] = []
+  private waitingForDrain = false
   private closedWith: TritonError | null | undefined
   private cancelled = false
   private deadlineTimer: NodeJS.Timeout | undefined
   private deadlineTimerAt = Infinity
-  private readonly closedSignal = new Promise<void>((resolve) =>
-    this.events.once('close', () => resolve()),
-  )
 
   constructor(connection: GrpcHttp2Connection, target: string, options: StreamCallOptions = {}) {
     this.target = target
@@ -118,44 +124,57 @@ export class StreamCall implements InferChannel {
     return () => this.events.off('close', listener)
   }
 
-  /** Sends one request and resolves with all its responses once the final one arrives. */
+  /**
+   * Sends one request and resolves with all its responses once the final one arrives. Requests
+   * go out in the order infer was called: the requests of a sequence must reach the server in
+   * order, so one made while others wait for the stream to drain waits behind them.
+   */
   async infer(spec: InferRequestSpec, opts: ChannelRequestOptions = {}): Promise<InferAnswer> {
-    this.throwIfClosed()
-    // No 'drain' comes once the call is closed, so wait for whichever happens first.
-    if (this.drain) await Promise.race([this.drain, this.closedSignal])
     this.throwIfClosed()
     const id = spec.id || `${this.prefix}-${++this.counter}`
     if (this.pending.has(id)) throw new Error(`request id '${id}' is already in flight`)
     const parameters = { ...(spec.parameters ?? {}) }
     if (this.decoupled) parameters.triton_enable_empty_final_response = true
-    // Written once the stream has room; large tensors are read from their memory as they go out.
+    // Large tensors are read from their memory as they go out.
     const request = inferRequestParts({ ...spec, id, parameters })
     return new Promise<InferAnswer>((resolve, reject) => {
-      const sentAt = performance.now()
-      const deadlineAt = opts.deadlineMs ? sentAt + opts.deadlineMs : Infinity
-      this.pending.set(id, {
+      const p: Pending = {
         id,
         model: spec.model,
-        sentAt,
-        deadlineAt,
+        sentAt: performance.now(),
+        deadlineAt: Infinity,
         responses: [],
         placed: sharedMemoryOutputNames(spec),
         onResponse: opts.onResponse,
         resolve,
         reject,
-      })
-      if (deadlineAt < this.deadlineTimerAt) this.armDeadline(deadlineAt)
-      const ok = this.call.write(request.parts, request.length)
-      if (!ok && !this.drain) {
-        // Respect HTTP/2 flow control: the next request waits until the socket drains.
-        this.drain = new Promise<void>((res) =>
-          this.call.onceDrain(() => {
-            this.drain = undefined
-            res()
-          }),
-        )
       }
+      this.pending.set(id, p)
+      const outgoing = { pending: p, request, deadlineMs: opts.deadlineMs }
+      if (this.waitingForDrain) this.outbox.push(outgoing)
+      else this.send(outgoing)
     })
+  }
+
+  /** Writes one request; its time and deadline count from here, as the server's wait does. */
+  private send({ pending: p, request, deadlineMs }: Outgoing): void {
+    p.sentAt = performance.now()
+    p.deadlineAt = deadlineMs ? p.sentAt + deadlineMs : Infinity
+    if (p.deadlineAt < this.deadlineTimerAt) this.armDeadline(p.deadlineAt)
+    if (this.call.write(request.parts, request.length)) return
+    // Respect HTTP/2 flow control: the next requests wait, in order, until the stream drains.
+    this.waitingForDrain = true
+    this.call.onceDrain(() => this.sendWaiting())
+  }
+
+  private sendWaiting(): void {
+    this.waitingForDrain = false
+    while (!this.waitingForDrain && this.closedWith === undefined) {
+      const next = this.outbox.shift()
+      if (!next) return
+      // Given up on while it waited (its call ended, or Stop): nothing to send.
+      if (this.pending.get(next.pending.id) === next.pending) this.send(next)
+    }
   }
 
   /** One timer, for the earliest deadline; it re-arms for the next one when it fires. */
@@ -292,6 +311,7 @@ export class StreamCall implements InferChannel {
               )
             : null))
     this.closedWith = reason
+    this.outbox.length = 0
     const pending = [...this.pending.values()]
     this.pending.clear()
     for (const p of pending) {
