@@ -38,7 +38,7 @@ class GrpcStreamTransport implements InferTransport {
     return this.client.openStream(options)
   }
   ready(timeoutMs: number): Promise<void> {
-    return this.client.waitForReady(timeoutMs)
+    return this.client.waitForStreamReady(timeoutMs)
   }
   async close(): Promise<void> {}
 }

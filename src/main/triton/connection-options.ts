@@ -1,5 +1,9 @@
 import { readFileSync } from 'node:fs'
-import { checkServerIdentity, type PeerCertificate } from 'node:tls'
+import {
+  checkServerIdentity,
+  type ConnectionOptions as TlsSocketOptions,
+  type PeerCertificate,
+} from 'node:tls'
 import * as grpc from '@grpc/grpc-js'
 import { headerNameProblem, headerValueProblem } from '../../shared/header-rules'
 import { displayUrl, parseEndpoint, type ParsedEndpoint } from '../../shared/endpoint-url'
@@ -9,6 +13,8 @@ import {
   type CredentialName,
 } from '../../shared/credential-exposure'
 import { registerSecret } from './secret-redaction'
+import type { Http2ChannelSettings } from './grpc-http2-connection'
+import { proxyFor } from './grpc-http2-proxy'
 import { certificateNames, nameMismatchText, type TlsContext } from './tls-failure'
 import { TritonError } from './triton-error'
 
@@ -52,6 +58,15 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
  * only during calls. Dead links on live streams are caught by the stream's answer watchdog.
  */
 export const DEFAULT_KEEPALIVE_MS = 330_000
+
+/**
+ * How soon a channel dials again after a failed attempt, for grpc-js's channels and the stream's
+ * node:http2 connection alike. grpc-js waits up to 120 s by default: after an outage the app
+ * would sit idle long after the server is back. Half a second at most keeps a session back
+ * within a second of the server; sessions keep their own backoff for how long they wait and
+ * when they give up.
+ */
+export const REDIAL_BACKOFF_MS = { initial: 250, max: 500 } as const
 /**
  * The HTTP/2 receive window of each channel (stream and connection). Node's default of 64 KiB
  * makes the server stop every 64 KiB of a multi-megabyte answer (a raw YOLOv8 head is 2.8 MB)
@@ -73,6 +88,8 @@ export interface ResolvedConnection {
   tlsOptions?: TlsOptions
   /** The credential every call carries, so a refusal can say whether it was missing or wrong. */
   sent: { credential?: CredentialName }
+  /** The same channel for ModelStreamInfer, which runs on node:http2 (grpc-http2-connection.ts). */
+  http2: Http2ChannelSettings
 }
 
 function readPem(path: string, what: string): Buffer {
@@ -114,10 +131,11 @@ export function readTlsMaterial(tls: TlsOptions | undefined): TlsMaterial {
 export function buildCredentials(
   endpoint: ParsedEndpoint,
   tls: TlsOptions | undefined,
+  material?: TlsMaterial,
 ): grpc.ChannelCredentials {
   if (!endpoint.tls) return grpc.credentials.createInsecure()
   const opts = tls ?? {}
-  const { ca, key, cert } = readTlsMaterial(tls)
+  const { ca, key, cert } = material ?? readTlsMaterial(tls)
   const verify: grpc.VerifyOptions = opts.insecureSkipVerify
     ? { rejectUnauthorized: false, checkServerIdentity: () => undefined }
     : { checkServerIdentity: identityCheckNamingBothNames }
@@ -129,6 +147,26 @@ export function buildCredentials(
       `the TLS files are not valid PEM: ${e instanceof Error ? e.message : String(e)}`,
       'check that the CA, certificate and key files are PEM encoded and that the key matches the certificate',
     )
+  }
+}
+
+/**
+ * The same TLS choices as `buildCredentials`, for a socket of our own (node:tls, undici, the
+ * node:http2 stream): the CA or the system roots, the client identity, the expected name, and
+ * verification unless it is turned off.
+ */
+export function tlsSocketOptions(
+  tls: TlsOptions | undefined,
+  material: TlsMaterial = readTlsMaterial(tls),
+): TlsSocketOptions {
+  const { ca, cert, key } = material
+  return {
+    ...(ca ? { ca } : {}),
+    ...(cert ? { cert } : {}),
+    ...(key ? { key } : {}),
+    ...(tls?.serverName ? { servername: tls.serverName } : {}),
+    rejectUnauthorized: !tls?.insecureSkipVerify,
+    ...(tls?.insecureSkipVerify ? {} : { checkServerIdentity: identityCheckNamingBothNames }),
   }
 }
 
@@ -179,8 +217,12 @@ export function connectionHeaders(options: ConnectionOptions): Record<string, st
 }
 
 export function buildMetadata(options: ConnectionOptions): grpc.Metadata {
+  return metadataOf(connectionHeaders(options))
+}
+
+function metadataOf(headers: Record<string, string>): grpc.Metadata {
   const md = new grpc.Metadata()
-  for (const [k, v] of Object.entries(connectionHeaders(options))) md.set(k, v)
+  for (const [k, v] of Object.entries(headers)) md.set(k, v)
   return md
 }
 
@@ -205,17 +247,17 @@ export function resolveConnection(options: ConnectionOptions): ResolvedConnectio
   const tlsOptions = typeof options.tls === 'object' ? options.tls : undefined
   const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
   const keepalive = options.keepaliveMs ?? DEFAULT_KEEPALIVE_MS
+  const window = Math.max(65_535, Math.min(maxBytes, MAX_FLOW_CONTROL_WINDOW))
+  const material = endpoint.tls ? readTlsMaterial(tlsOptions) : undefined
+  const headers = connectionHeaders(options)
   const channelOptions: grpc.ChannelOptions = {
     // grpc-js receives at most 4 MiB by default; a YOLOv8-seg answer is about 7 MB.
     'grpc.max_receive_message_length': maxBytes,
     'grpc.max_send_message_length': maxBytes,
-    'grpc-node.flow_control_window': Math.max(65_535, Math.min(maxBytes, MAX_FLOW_CONTROL_WINDOW)),
-    // grpc-js waits up to 120 s between connection attempts by default: after an outage the
-    // app would sit idle long after the server is back. Half a second at most (plus grpc-js's
-    // 20 % jitter) keeps a session back within a second of the server; sessions keep their own
-    // backoff for how long they wait and when they give up.
-    'grpc.initial_reconnect_backoff_ms': 250,
-    'grpc.max_reconnect_backoff_ms': 500,
+    'grpc-node.flow_control_window': window,
+    // (grpc-js adds 20 % jitter.)
+    'grpc.initial_reconnect_backoff_ms': REDIAL_BACKOFF_MS.initial,
+    'grpc.max_reconnect_backoff_ms': REDIAL_BACKOFF_MS.max,
     ...(keepalive > 0
       ? {
           'grpc.keepalive_time_ms': keepalive,
@@ -228,9 +270,9 @@ export function resolveConnection(options: ConnectionOptions): ResolvedConnectio
   }
   return {
     endpoint,
-    credentials: buildCredentials(endpoint, tlsOptions),
+    credentials: buildCredentials(endpoint, tlsOptions, material),
     channelOptions,
-    metadata: buildMetadata(options),
+    metadata: metadataOf(headers),
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     displayUrl: displayUrl(endpoint),
     tlsContext: {
@@ -241,5 +283,17 @@ export function resolveConnection(options: ConnectionOptions): ResolvedConnectio
     },
     tlsOptions,
     sent: { credential: credentialName(options) },
+    http2: {
+      endpoint,
+      tls: material && tlsSocketOptions(tlsOptions, material),
+      authority: options.authority ?? endpoint.target,
+      headers,
+      maxMessageBytes: maxBytes,
+      windowBytes: window,
+      keepaliveMs: keepalive,
+      keepaliveTimeoutMs: Math.min(20_000, keepalive),
+      redialMs: REDIAL_BACKOFF_MS,
+      proxy: proxyFor(endpoint),
+    },
   }
 }

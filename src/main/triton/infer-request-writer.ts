@@ -1,6 +1,6 @@
 import { inferRequestHead, type InferRequestSpec } from './infer-messages'
 import { writeRequestHead } from './request-head-writer'
-import { encodeTensorInto, tensorByteLength } from './tensor-codec'
+import { encodeTensorInto, ownBytes, tensorByteLength } from './tensor-codec'
 
 /** raw_input_contents: field 7, length-delimited. The last field of ModelInferRequest. */
 const RAW_INPUT_CONTENTS_TAG = (7 << 3) | 2
@@ -22,62 +22,66 @@ function writeVarint(out: Buffer, at: number, n: number): number {
 }
 
 /**
- * Buffers for large request messages, reused from one request to the next: a 4.9 MB frame then
- * costs no fresh allocation (page faults, and garbage the collector must sweep). A buffer is
- * given back from the write callback of its call: grpc-js frames each message into a buffer of
- * its own (its compression filter) before it passes it on, and calls back only after that, so
- * the message's bytes are never read again. One set per stream; small messages are not kept.
+ * Tensors at least this large whose memory already holds their raw contents are sent from that
+ * memory; smaller ones are copied next to their field's tag, which costs less than a write of
+ * their own.
  */
-export class MessageBuffers {
-  /** Room of whole 64 KiB steps, so requests a few bytes apart (longer ids) share buffers. */
-  private static readonly STEP = 64 * 1024
-  private readonly free: ArrayBuffer[] = []
-  private readonly ours = new WeakSet<ArrayBuffer>()
+export const INLINE_BELOW = 16 * 1024
 
-  constructor(private readonly keep = 4) {}
-
-  take(size: number): Buffer {
-    if (size < MessageBuffers.STEP) return Buffer.allocUnsafe(size)
-    const room = Math.ceil(size / MessageBuffers.STEP) * MessageBuffers.STEP
-    const i = this.free.findIndex((b) => b.byteLength === room)
-    let memory: ArrayBuffer
-    if (i >= 0) memory = this.free.splice(i, 1)[0]
-    else {
-      memory = Buffer.allocUnsafeSlow(room).buffer as ArrayBuffer
-      this.ours.add(memory)
-    }
-    return Buffer.from(memory, 0, size)
-  }
-
-  give(buffer: Buffer): void {
-    const memory = buffer.buffer as ArrayBuffer
-    if (!this.ours.has(memory) || this.free.includes(memory)) return
-    // The newest are kept: a stream whose requests changed size lets the old ones go.
-    this.free.push(memory)
-    if (this.free.length > this.keep) this.free.shift()
-  }
+/** A request message as the pieces written to the wire one after another, and its length. */
+export interface RequestParts {
+  parts: Buffer[]
+  length: number
 }
 
 /**
  * A ModelInferRequest as the bytes on the wire, byte for byte what protobufjs writes for
- * `buildInferRequest(spec)`, with each tensor's bytes copied once, straight into the message.
- * The small fields (everything but raw_input_contents) are written by hand as protobufjs writes
- * them (request-head-writer.ts); each tensor then follows its field 7 tag and length, which is
- * where protobufjs puts them too. Every tensor's
- * size is checked against its shape before the message is allocated (from `buffers` when
- * given; the caller gives the buffer back once the message has been written).
+ * `buildInferRequest(spec)`, in pieces: what is written here (the small fields, each tensor's
+ * field 7 tag and length, the tensors smaller than `inlineBelow` or that need converting) and,
+ * between them, each large tensor's own memory, never copied. The small fields are written by
+ * hand as protobufjs writes them (request-head-writer.ts); each tensor follows its tag and
+ * length, where protobufjs puts it too. Every tensor's size is checked against its shape before
+ * anything is allocated. The pieces hold the tensors' memory: keep it unchanged until they are
+ * written.
  */
-export function serializeInferRequest(spec: InferRequestSpec, buffers?: MessageBuffers): Buffer {
+export function inferRequestParts(
+  spec: InferRequestSpec,
+  inlineBelow: number = INLINE_BELOW,
+): RequestParts {
   const lengths = spec.inputs.map(tensorByteLength)
   const head = writeRequestHead(inferRequestHead(spec))
-  let total = head.length
-  for (const n of lengths) total += 1 + varintLength(n) + n
-  const out = buffers ? buffers.take(total) : Buffer.allocUnsafe(total)
+  const views = spec.inputs.map((t, i) => (lengths[i] >= inlineBelow ? ownBytes(t) : undefined))
+  // The written pieces' sizes: each ends where a tensor follows from its own memory.
+  const sizes = [head.length]
+  let length = head.length
+  lengths.forEach((n, i) => {
+    const field = 1 + varintLength(n)
+    length += field + n
+    sizes[sizes.length - 1] += field
+    if (views[i]) sizes.push(0)
+    else sizes[sizes.length - 1] += n
+  })
+  const parts: Buffer[] = []
+  let piece = 0
+  let out = Buffer.allocUnsafe(sizes[0])
   let at = head.copyTo(out)
   spec.inputs.forEach((tensor, i) => {
     out[at++] = RAW_INPUT_CONTENTS_TAG
     at = writeVarint(out, at, lengths[i])
-    at = encodeTensorInto(tensor, out, at)
+    const view = views[i]
+    if (!view) {
+      at = encodeTensorInto(tensor, out, at)
+      return
+    }
+    parts.push(out, view)
+    out = Buffer.allocUnsafe(sizes[++piece])
+    at = 0
   })
-  return out
+  if (out.length > 0) parts.push(out)
+  return { parts, length }
+}
+
+/** The whole request in one buffer (unary calls): every tensor copied once, into it. */
+export function serializeInferRequest(spec: InferRequestSpec): Buffer {
+  return inferRequestParts(spec, Infinity).parts[0] ?? Buffer.alloc(0)
 }

@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events'
 import { performance } from 'node:perf_hooks'
-import type * as grpc from '@grpc/grpc-js'
 import type { ModelStreamInferResponse__Output } from './generated/inference/ModelStreamInferResponse'
 import type {
   ChannelOptions,
@@ -16,7 +15,11 @@ import {
   type InferResult,
 } from './infer-messages'
 import { safeLine } from '../../shared/safe-text'
-import { MessageBuffers, serializeInferRequest } from './infer-request-writer'
+import { GrpcHttp2Call, serviceError, Status } from './grpc-http2-call'
+import type { GrpcHttp2Connection } from './grpc-http2-connection'
+import { inferRequestParts, type RequestParts } from './infer-request-writer'
+import { loadTritonProto } from './proto-loader'
+import { firstRawOutputOffset } from './stream-response-layout'
 import { TritonError, toTritonError } from './triton-error'
 
 export type StreamCallOptions = ChannelOptions
@@ -37,8 +40,16 @@ interface Pending {
   reject: (e: Error) => void
 }
 
-/** Requests go out as the bytes `serializeInferRequest` made; answers come back decoded. */
-type DuplexCall = grpc.ClientDuplexStream<Buffer, ModelStreamInferResponse__Output>
+/** A request made and not yet written, with the deadline it gets once written. */
+interface Outgoing {
+  pending: Pending
+  request: RequestParts
+  deadlineMs: number | undefined
+}
+
+/** ModelStreamInfer's path and answer decoder; proto/ loads with the first stream. */
+const modelStreamInfer = () =>
+  loadTritonProto().inference.GRPCInferenceService.service.ModelStreamInfer
 
 let callCounter = 0
 
@@ -50,36 +61,49 @@ let callCounter = 0
  * and rejects only that request; the stream stays open. A request past its deadline means the
  * ordered stream is stalled: the call ends with a 'timeout' error and everything pending
  * rejects, so nothing waits forever. A stream-level failure rejects everything pending.
+ *
+ * The call runs on node:http2 (grpc-http2-call.ts): each request is written as the request
+ * writer's pieces, its tensors straight from their memory, and each answer is copied once out
+ * of the DATA frames, placed so its first tensor can be read in place.
  */
 export class StreamCall implements InferChannel {
   readonly ordered = true
-  private readonly call: DuplexCall
+  private readonly call: GrpcHttp2Call
+  private readonly method = modelStreamInfer()
   private readonly target: string
   private readonly decoupled: boolean
   private readonly prefix: string
   private readonly onUnmatched: ((r: UnmatchedResponse) => void) | undefined
   private readonly pending = new Map<string, Pending>()
   private readonly events = new EventEmitter()
-  private readonly buffers = new MessageBuffers()
   private counter = 0
-  private drain: Promise<void> | undefined
+  /** Requests made while the stream waits for 'drain', oldest first. */
+  private readonly outbox: Outgoing[] = []
+  private waitingForDrain = false
   private closedWith: TritonError | null | undefined
   private cancelled = false
   private deadlineTimer: NodeJS.Timeout | undefined
   private deadlineTimerAt = Infinity
-  private readonly closedSignal = new Promise<void>((resolve) =>
-    this.events.once('close', () => resolve()),
-  )
 
-  constructor(call: DuplexCall, target: string, options: StreamCallOptions = {}) {
-    this.call = call
+  constructor(connection: GrpcHttp2Connection, target: string, options: StreamCallOptions = {}) {
     this.target = target
     this.decoupled = Boolean(options.decoupled)
     this.prefix = options.idPrefix ?? `c${++callCounter}`
     this.onUnmatched = options.onUnmatched
-    call.on('data', (msg: ModelStreamInferResponse__Output) => this.onData(msg))
-    call.on('error', (err: unknown) => this.finish(toTritonError(err, target, 'ModelStreamInfer')))
-    call.on('end', () => this.finish(null))
+    this.call = new GrpcHttp2Call(
+      connection,
+      this.method.path,
+      {
+        onMessage: (m) => this.onMessage(m),
+        onStatus: (status) =>
+          this.finish(
+            status.code === Status.OK
+              ? null
+              : toTritonError(serviceError(status), target, 'ModelStreamInfer'),
+          ),
+      },
+      { maxMessageBytes: connection.settings.maxMessageBytes, placeAt: firstRawOutputOffset },
+    )
   }
 
   get inFlight(): number {
@@ -100,45 +124,57 @@ export class StreamCall implements InferChannel {
     return () => this.events.off('close', listener)
   }
 
-  /** Sends one request and resolves with all its responses once the final one arrives. */
+  /**
+   * Sends one request and resolves with all its responses once the final one arrives. Requests
+   * go out in the order infer was called: the requests of a sequence must reach the server in
+   * order, so one made while others wait for the stream to drain waits behind them.
+   */
   async infer(spec: InferRequestSpec, opts: ChannelRequestOptions = {}): Promise<InferAnswer> {
-    this.throwIfClosed()
-    // No 'drain' comes once the call is closed, so wait for whichever happens first.
-    if (this.drain) await Promise.race([this.drain, this.closedSignal])
     this.throwIfClosed()
     const id = spec.id || `${this.prefix}-${++this.counter}`
     if (this.pending.has(id)) throw new Error(`request id '${id}' is already in flight`)
     const parameters = { ...(spec.parameters ?? {}) }
     if (this.decoupled) parameters.triton_enable_empty_final_response = true
-    // Serialized here, once the stream has room: the tensors are read now and never again.
-    const request = serializeInferRequest({ ...spec, id, parameters }, this.buffers)
+    // Large tensors are read from their memory as they go out.
+    const request = inferRequestParts({ ...spec, id, parameters })
     return new Promise<InferAnswer>((resolve, reject) => {
-      const sentAt = performance.now()
-      const deadlineAt = opts.deadlineMs ? sentAt + opts.deadlineMs : Infinity
-      this.pending.set(id, {
+      const p: Pending = {
         id,
         model: spec.model,
-        sentAt,
-        deadlineAt,
+        sentAt: performance.now(),
+        deadlineAt: Infinity,
         responses: [],
         placed: sharedMemoryOutputNames(spec),
         onResponse: opts.onResponse,
         resolve,
         reject,
-      })
-      if (deadlineAt < this.deadlineTimerAt) this.armDeadline(deadlineAt)
-      // Called once grpc-js has framed the message into its own buffer: ours is free again.
-      const ok = this.call.write(request, () => this.buffers.give(request))
-      if (!ok && !this.drain) {
-        // Respect HTTP/2 flow control: the next request waits until the socket drains.
-        this.drain = new Promise<void>((res) =>
-          this.call.once('drain', () => {
-            this.drain = undefined
-            res()
-          }),
-        )
       }
+      this.pending.set(id, p)
+      const outgoing = { pending: p, request, deadlineMs: opts.deadlineMs }
+      if (this.waitingForDrain) this.outbox.push(outgoing)
+      else this.send(outgoing)
     })
+  }
+
+  /** Writes one request; its time and deadline count from here, as the server's wait does. */
+  private send({ pending: p, request, deadlineMs }: Outgoing): void {
+    p.sentAt = performance.now()
+    p.deadlineAt = deadlineMs ? p.sentAt + deadlineMs : Infinity
+    if (p.deadlineAt < this.deadlineTimerAt) this.armDeadline(p.deadlineAt)
+    if (this.call.write(request.parts, request.length)) return
+    // Respect HTTP/2 flow control: the next requests wait, in order, until the stream drains.
+    this.waitingForDrain = true
+    this.call.onceDrain(() => this.sendWaiting())
+  }
+
+  private sendWaiting(): void {
+    this.waitingForDrain = false
+    while (!this.waitingForDrain && this.closedWith === undefined) {
+      const next = this.outbox.shift()
+      if (!next) return
+      // Given up on while it waited (its call ended, or Stop): nothing to send.
+      if (this.pending.get(next.pending.id) === next.pending) this.send(next)
+    }
   }
 
   /** One timer, for the earliest deadline; it re-arms for the next one when it fires. */
@@ -182,6 +218,29 @@ export class StreamCall implements InferChannel {
         new TritonError('cancelled', 'the stream is closed', 'start a new session')
       )
     }
+  }
+
+  private onMessage(bytes: Buffer): void {
+    let msg: ModelStreamInferResponse__Output
+    try {
+      msg = this.method.responseDeserialize(bytes)
+    } catch (e) {
+      // As grpc-js ends a call whose answer it cannot parse.
+      const why = e instanceof Error ? e.message : String(e)
+      this.finish(
+        toTritonError(
+          serviceError({
+            code: Status.INTERNAL,
+            details: `Response message parsing error: ${why}`,
+          }),
+          this.target,
+          'ModelStreamInfer',
+        ),
+      )
+      this.call.cancel()
+      return
+    }
+    this.onData(msg)
   }
 
   private onData(msg: ModelStreamInferResponse__Output): void {
@@ -252,6 +311,7 @@ export class StreamCall implements InferChannel {
               )
             : null))
     this.closedWith = reason
+    this.outbox.length = 0
     const pending = [...this.pending.values()]
     this.pending.clear()
     for (const p of pending) {

@@ -198,8 +198,11 @@ const SAME_BYTES: Partial<Record<TritonDatatype, new (...args: never[]) => Array
   FP64: Float64Array,
 }
 
-/** The data's own bytes when they are the raw contents as they are (no conversion needed). */
-function ownBytes(tensor: Tensor): Buffer | undefined {
+/**
+ * The data's own bytes when they are the raw contents as they are (no conversion needed): a
+ * view of its memory, not a copy. Does not check the tensor (tensorByteLength does).
+ */
+export function ownBytes(tensor: Tensor): Buffer | undefined {
   const { data, datatype } = tensor
   const kind = SAME_BYTES[datatype]
   if (!isLittleEndianHost || !kind || !(data instanceof kind)) return undefined

@@ -12,6 +12,8 @@ import {
   type InferResult,
 } from './infer-messages'
 import { DecodeError } from './decode-error'
+import { serviceError, Status } from './grpc-http2-call'
+import { GrpcHttp2Connection } from './grpc-http2-connection'
 import { serializeInferRequest } from './infer-request-writer'
 import { loadTritonProto } from './proto-loader'
 import { checkModelConfig, checkModelMetadata } from './server-output-checks'
@@ -65,6 +67,8 @@ export class TritonClient implements TritonApi {
   readonly protocol = 'grpc' as const
   readonly connection: ResolvedConnection
   private readonly stub: GRPCInferenceServiceClient
+  /** ModelStreamInfer's own connection, dialled with the first stream. */
+  private streams: GrpcHttp2Connection | undefined
 
   constructor(options: ConnectionOptions) {
     this.connection = resolveConnection(options)
@@ -307,18 +311,37 @@ export class TritonClient implements TritonApi {
   }
 
   /**
-   * Opens one ModelStreamInfer call; requests on it keep their order on the server. StreamCall
-   * writes requests it has serialized itself, so the call passes bytes through as they are.
+   * Opens one ModelStreamInfer call; requests on it keep their order on the server. Streams run
+   * on a node:http2 connection of their own with the channel's settings (TLS, headers, windows,
+   * keepalive), framed by StreamCall without grpc-js's copies; the unary calls stay on grpc-js.
    */
   openStream(options: StreamCallOptions = {}): StreamCall {
-    const method = loadTritonProto().inference.GRPCInferenceService.service.ModelStreamInfer
-    const call = this.stub.makeBidiStreamRequest(
-      method.path,
-      asIs,
-      method.responseDeserialize,
-      this.connection.metadata,
+    return new StreamCall(this.streamConnection(), this.connection.endpoint.target, options)
+  }
+
+  private streamConnection(): GrpcHttp2Connection {
+    this.streams ??= new GrpcHttp2Connection(this.connection.http2)
+    return this.streams
+  }
+
+  /**
+   * `waitForReady` for streams: the channel, then the streams' own connection, so a stream
+   * opened next starts on a link that is up (not on one the server just dropped).
+   */
+  async waitForStreamReady(timeoutMs = this.connection.timeoutMs): Promise<void> {
+    // At least a second for the dial itself, whatever the channel took.
+    const deadline = Date.now() + Math.max(timeoutMs, 1000)
+    await this.waitForReady(timeoutMs)
+    const error = await this.streamConnection().ready(Math.max(deadline, Date.now() + 1000))
+    if (error === undefined) return
+    throw toTritonError(
+      serviceError({
+        code: Status.UNAVAILABLE,
+        details: `No connection established. Last error: ${error}`,
+      }),
+      this.connection.endpoint.target,
+      'connect',
     )
-    return new StreamCall(call, this.connection.endpoint.target, options)
   }
 
   /** Resolves once the channel is connected, or rejects with a clear reason before the deadline. */
@@ -337,5 +360,6 @@ export class TritonClient implements TritonApi {
 
   close(): void {
     this.stub.close()
+    this.streams?.close()
   }
 }

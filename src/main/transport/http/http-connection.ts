@@ -2,9 +2,8 @@ import { createRequire } from 'node:module'
 import type { FormData, Pool } from 'undici'
 import {
   connectionHeaders,
-  identityCheckNamingBothNames,
-  readTlsMaterial,
   resolveEndpoint,
+  tlsSocketOptions,
   DEFAULT_TIMEOUT_MS,
   DEFAULT_MAX_MESSAGE_BYTES,
   type ConnectionOptions,
@@ -84,7 +83,7 @@ export class HttpConnection {
     this.sent = { credential: credentialName(options) }
     this.origin = `${this.endpoint.tls ? 'https' : 'http'}://${this.endpoint.target}`
     this.pool = new (undici().Pool)(this.origin, {
-      connect: this.endpoint.tls ? tlsConnectOptions(options) : undefined,
+      connect: this.endpoint.tls ? tlsSocketOptions(tls) : undefined,
       maxResponseSize: this.maxResponseBytes,
       keepAliveTimeout: 30_000,
     })
@@ -161,16 +160,3 @@ export class HttpConnection {
 /** httpTransportError's words for a socket closed or reset by the server. */
 const CLOSED_SILENTLY = /the server closed the connection|connection reset by the server/
 const TLS_PROBE_MS = 2000
-
-function tlsConnectOptions(options: ConnectionOptions): Record<string, unknown> {
-  const tls = typeof options.tls === 'object' ? options.tls : undefined
-  const { ca, cert, key } = readTlsMaterial(tls)
-  return {
-    ...(ca ? { ca } : {}),
-    ...(cert ? { cert } : {}),
-    ...(key ? { key } : {}),
-    ...(tls?.serverName ? { servername: tls.serverName } : {}),
-    rejectUnauthorized: !tls?.insecureSkipVerify,
-    ...(tls?.insecureSkipVerify ? {} : { checkServerIdentity: identityCheckNamingBothNames }),
-  }
-}

@@ -1,0 +1,79 @@
+/**
+ * Where the bytes of the first output tensor start in an encoded ModelStreamInferResponse, read
+ * from the message's first bytes: the reader puts that offset on an 8-byte boundary, so the
+ * tensor (a 2.8 MB YOLOv8 head) is decoded as a view of the message instead of being copied to
+ * an aligned buffer. Fields are skipped by their lengths, so only the tags and lengths before
+ * the tensor need to be there. https://protobuf.dev/programming-guides/encoding/
+ */
+
+const VARINT = 0
+const I64 = 1
+const LEN = 2
+const I32 = 5
+
+/** ModelStreamInferResponse.infer_response, and in it ModelInferResponse.raw_output_contents. */
+const INFER_RESPONSE_FIELD = 2
+const RAW_OUTPUT_CONTENTS_FIELD = 6
+
+/** [value, next offset], or undefined when the varint runs past `end`. */
+function varint(buf: Buffer, at: number, end: number): [number, number] | undefined {
+  let value = 0
+  let scale = 1
+  for (let i = at; i < end && i < at + 8; i++) {
+    value += (buf[i] & 0x7f) * scale
+    if (buf[i] < 0x80) return [value, i + 1]
+    scale *= 128
+  }
+  return undefined
+}
+
+/** The offset after the field at `at` whose key is `key`, or undefined. */
+function skip(buf: Buffer, key: number, at: number, end: number): number | undefined {
+  switch (key & 7) {
+    case VARINT:
+      return varint(buf, at, end)?.[1]
+    case I64:
+      return at + 8
+    case I32:
+      return at + 4
+    case LEN: {
+      const length = varint(buf, at, end)
+      return length && length[1] + length[0]
+    }
+    default:
+      return undefined
+  }
+}
+
+/**
+ * The offset of the first raw_output_contents' bytes in a ModelStreamInferResponse whose first
+ * bytes are `head`, or undefined when `head` ends before it or the response has none.
+ */
+export function firstRawOutputOffset(head: Buffer): number | undefined {
+  const end = head.length
+  let at = 0
+  // Top level: skip error_message, enter infer_response (which ends at `inner`).
+  let inside = false
+  let inner = end
+  while (at < Math.min(end, inner)) {
+    const key = varint(head, at, end)
+    if (!key) return undefined
+    at = key[1]
+    const field = Math.floor(key[0] / 8)
+    if (!inside && field === INFER_RESPONSE_FIELD && (key[0] & 7) === LEN) {
+      const length = varint(head, at, end)
+      if (!length) return undefined
+      at = length[1]
+      inside = true
+      inner = at + length[0]
+      continue
+    }
+    if (inside && field === RAW_OUTPUT_CONTENTS_FIELD && (key[0] & 7) === LEN) {
+      return varint(head, at, end)?.[1]
+    }
+    const next = skip(head, key[0], at, end)
+    if (next === undefined) return undefined
+    at = next
+  }
+  return undefined
+}
