@@ -95,6 +95,50 @@ describe('rgbToTensor', () => {
   })
 })
 
+describe('rgbToTensor on any size and any buffer offset', () => {
+  // 3x3: two runs of four pixels and one pixel left over; every byte different.
+  const bytes = Uint8Array.from({ length: 27 }, (_, i) => (i * 37 + 11) & 255)
+  /** The tensor written out by hand: plane c, pixel n = source byte n*3 + (c, or 2 - c for BGR). */
+  const planes = (src: Uint8Array, bgr: boolean): number[] =>
+    [0, 1, 2].flatMap((c) =>
+      Array.from({ length: 9 }, (_, n) => src[n * 3 + (bgr && c !== 1 ? 2 - c : c)]),
+    )
+
+  for (const offset of [0, 1, 4]) {
+    // The frame at `offset` bytes into a larger buffer, as a pooled or sliced Buffer can be.
+    const backing = new Uint8Array(27 + offset)
+    backing.set(bytes, offset)
+    const frame = backing.subarray(offset, offset + 27)
+    for (const channelOrder of ['RGB', 'BGR'] as const) {
+      it(`puts every pixel in its plane, ${channelOrder}, ${offset} bytes into its buffer`, () => {
+        const bgr = channelOrder === 'BGR'
+        expect(
+          Array.from(rgbToTensor(frame, 3, 3, { layout: 'NCHW', dtype: 'UINT8', channelOrder })),
+        ).toEqual(planes(bytes, bgr))
+        expect(
+          Array.from(rgbToTensor(frame, 3, 3, { layout: 'NCHW', dtype: 'FP32', channelOrder })),
+        ).toEqual(planes(bytes, bgr).map((v) => Math.fround(v * (1 / 255))))
+        // Mean and std belong to the tensor's channels, whatever source byte fills them.
+        const mean: [number, number, number] = [0.1, 0.2, 0.3]
+        const std: [number, number, number] = [0.5, 0.25, 2]
+        const normalised = rgbToTensor(frame, 3, 3, {
+          layout: 'NCHW',
+          dtype: 'FP32',
+          channelOrder,
+          mean,
+          std,
+        })
+        expect(Array.from(normalised)).toEqual(
+          planes(bytes, bgr).map((v, i) => {
+            const c = Math.floor(i / 9)
+            return Math.fround((v * (1 / 255) - mean[c]) / std[c])
+          }),
+        )
+      })
+    }
+  }
+})
+
 describe('imageTensorShape', () => {
   it('gives the batch-of-one shape for each layout', () => {
     expect(imageTensorShape(640, 480, 'NCHW')).toEqual([1, 3, 480, 640])
