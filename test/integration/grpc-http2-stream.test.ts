@@ -91,6 +91,7 @@ interface TestServer {
 async function serve(
   handler: Handler,
   server: Http2Server | Http2SecureServer = createServer(),
+  host = '127.0.0.1',
 ): Promise<TestServer> {
   const sessions: ServerHttp2Session[] = []
   server.on('session', (s: ServerHttp2Session) => {
@@ -102,10 +103,10 @@ async function serve(
     stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }))
     handler(stream, headers)
   })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  await new Promise<void>((r) => server.listen(0, host, r))
   const port = (server.address() as { port: number }).port
   return {
-    url: `127.0.0.1:${port}`,
+    url: `${host}:${port}`,
     sessions,
     close: () =>
       new Promise<void>((r) => {
@@ -501,6 +502,39 @@ describe('TLS on the stream connection', () => {
   })
 })
 
+describe('TLS through a forward proxy', () => {
+  let dir: string
+  let certs: TestCertificates
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'triton-live-h2-proxy-tls-'))
+    certs = makeTestCertificates(dir)
+  })
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  it("checks the certificate against the server's address, never the proxy's", async () => {
+    // The certificate is for 127.0.0.1, where the proxy listens; the server is dialled as
+    // 127.0.0.2. A check against the proxy's host would let the proxy stand in for Triton.
+    const echo: Handler = (stream) => {
+      respond(stream)
+      onRequests(stream, (r) => stream.write(answer(r.id, new Float32Array([7]))))
+    }
+    const secure = createSecureServer({
+      cert: readFileSync(certs.server.cert),
+      key: readFileSync(certs.server.key),
+    })
+    const server = await serve(echo, secure, '127.0.0.2')
+    const proxy = await connectProxy()
+    const err = await withProxyEnv({ grpc_proxy: proxy.url }, () =>
+      withClient(server, { url: `grpcs://${server.url}`, tls: { caFile: certs.caFile } }, (c) =>
+        failure(c.openStream().infer(spec(new Float32Array(1)))),
+      ),
+    ).finally(() => proxy.close())
+    expect(proxy.tunnels).toEqual([server.url])
+    expect(err.kind).toBe('tls')
+    expect(err.message).toContain('127.0.0.2')
+  })
+})
+
 /** A forward proxy on loopback that tunnels CONNECT (or refuses it) and counts the tunnels. */
 async function connectProxy(refuse = false) {
   const tunnels: string[] = []
@@ -616,6 +650,13 @@ describe('a forward proxy from the environment', () => {
       host: 'h',
       port: 2,
       credentials: 'u:p@ss',
+    })
+    // Credentials that are not valid percent-encoding are taken as typed, never a crash.
+    expect(proxyFor(host('triton.lan'), env({ http_proxy: 'http://u:p%E0ss@h:2' }))).toEqual({
+      address: 'h:2',
+      host: 'h',
+      port: 2,
+      credentials: 'u:p%E0ss',
     })
     // Only http:// proxies; anything else (or no URL) means none, as grpc-js logs and goes direct.
     expect(proxyFor(host('triton.lan'), env({ grpc_proxy: 'https://h:2' }))).toBeUndefined()

@@ -37,9 +37,18 @@ export function proxyFor(
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1')
   const port = Number(url.port || 80)
   const credentials = url.username
-    ? decodeURIComponent(url.password ? `${url.username}:${url.password}` : url.username)
+    ? decoded(url.password ? `${url.username}:${url.password}` : url.username)
     : undefined
   return { address: `${url.hostname}:${port}`, host, port, ...(credentials ? { credentials } : {}) }
+}
+
+/** Percent-decoded user:password; as typed when it is not valid percent-encoding. */
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
 }
 
 function matchesNoProxy(host: string, env: NodeJS.ProcessEnv): boolean {
@@ -109,6 +118,9 @@ export function tunnel(
       const secure = tlsConnect({
         ...tls,
         socket,
+        // The name the certificate is checked against: the server's, never the proxy's (which
+        // Node would take from the tunnel's socket when neither servername nor host is given).
+        host: endpoint.host,
         ALPNProtocols: ['h2'],
         servername: tls.servername ?? (isIP(endpoint.host) ? undefined : endpoint.host),
       })
