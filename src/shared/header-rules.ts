@@ -11,6 +11,14 @@ import { MAX_HEADER_VALUE_CHARS, MAX_NAME_CHARS } from './limits'
 const NAME = /^[0-9a-z_.-]+$/
 // Set by the gRPC library or the transport itself; a user value would clash or be ignored.
 const RESERVED = new Set(['content-type', 'te', 'user-agent', 'host', 'connection'])
+// Connection-specific headers HTTP/2 forbids (RFC 9113, 8.2.2): no request could carry them.
+const HOP_BY_HOP = new Set([
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'http2-settings',
+])
 
 export function headerNameProblem(name: string): string | undefined {
   if (name.length === 0) return 'a header name is empty'
@@ -22,6 +30,9 @@ export function headerNameProblem(name: string): string | undefined {
   }
   if (lower.startsWith('grpc-') || RESERVED.has(lower)) {
     return `header '${lower}' is set by gRPC itself and cannot be given`
+  }
+  if (HOP_BY_HOP.has(lower)) {
+    return `header '${lower}' belongs to one HTTP/1 connection and cannot be sent over HTTP/2`
   }
   if (lower.endsWith('-bin'))
     return `header '${lower}' is a binary header; only text headers can be given`

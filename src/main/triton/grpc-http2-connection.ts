@@ -176,6 +176,13 @@ class Link {
   }
 }
 
+/** node:http2's words for a session that can take no new stream. */
+const SESSION_GONE = new Set([
+  'ERR_HTTP2_INVALID_SESSION',
+  'ERR_HTTP2_GOAWAY_SESSION',
+  'ERR_HTTP2_OUT_OF_STREAMS',
+])
+
 /**
  * The node:http2 side of a gRPC channel: one connection at a time, dialled with the first call
  * and again after it failed or the server sent GOAWAY; calls already running keep theirs.
@@ -221,8 +228,11 @@ export class GrpcHttp2Connection {
       try {
         return { stream: link.request(path, call), link }
       } catch (e) {
-        // The session closed between the check and the request: one more try on a new one.
+        // The session closed or was told to go between the check and the request: one more
+        // try on a new one. Anything else (a header HTTP/2 refuses) is the request's own fault.
+        if (!SESSION_GONE.has((e as NodeJS.ErrnoException).code ?? '')) throw e
         link.retired = true
+        if (link.callCount === 0) link.close()
         if (attempt > 0) throw e
       }
     }

@@ -29,6 +29,11 @@ describe('header rules', () => {
     expect(headerNameProblem('grpc-timeout')).toMatch(/set by gRPC itself/)
     expect(headerNameProblem('content-type')).toMatch(/set by gRPC itself/)
     expect(headerNameProblem('trace-bin')).toMatch(/binary header/)
+    for (const name of ['Keep-Alive', 'upgrade', 'transfer-encoding', 'proxy-connection']) {
+      expect(headerNameProblem(name)).toBe(
+        `header '${name.toLowerCase()}' belongs to one HTTP/1 connection and cannot be sent over HTTP/2`,
+      )
+    }
   })
 })
 
