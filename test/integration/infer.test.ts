@@ -9,6 +9,7 @@ import type { TritonApi } from '../../src/main/triton/triton-api'
 import { TritonError } from '../../src/main/triton/triton-error'
 import type { ResponseView } from '../../src/shared/single-request'
 import { runCli, type CliRun } from '../fixtures/built-app'
+import type { ModelInferResponse } from '../../src/main/triton/generated/inference/ModelInferResponse'
 import { HOSTILE_MODELS } from '../fixtures/hostile-models'
 import { startHostileServer } from '../fixtures/hostile-server'
 
@@ -133,6 +134,31 @@ describe('a request to a model that never answers', () => {
       expect(err).toBeInstanceOf(TritonError)
       expect((err as TritonError).kind).toBe('cancelled')
       expect((err as TritonError).message).toBe("the request to 'silence' was cancelled")
+    } finally {
+      api.close()
+      await server.close()
+    }
+  })
+
+  it('returns the answer of a server that answers but never closes the call', async () => {
+    const holder = {
+      ...silence[0],
+      name: 'never-closes',
+      answer: (_: unknown, ok: ModelInferResponse) => ({
+        kind: 'respond-and-hold' as const,
+        response: ok,
+      }),
+    }
+    const server = await startHostileServer({ models: [holder] })
+    const api = createTritonApi({ url: server.url })
+    try {
+      const outcome = await sendSingleRequest(
+        api,
+        { ...spec, model: 'never-closes' },
+        { deadlineMs: 600_000 },
+      )
+      expect(outcome.responseCount).toBe(1)
+      expect(outcome.responses[0].outputs.map((o) => o.name)).toEqual(['TRANSCRIPTS'])
     } finally {
       api.close()
       await server.close()

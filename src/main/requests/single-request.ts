@@ -3,6 +3,7 @@ import type { ModelDetails } from '../../shared/ipc-contract'
 import { MAX_RESPONSES_KEPT, type ResponseView } from '../../shared/single-request'
 import { inspectModel } from '../models/model-facts'
 import { createTransport, type TransportChoice } from '../transport/create-transport'
+import { endWithin } from '../transport/infer-channel'
 import type { TritonApi } from '../triton/triton-api'
 import { TritonError } from '../triton/triton-error'
 import { responseView } from './output-view'
@@ -143,7 +144,8 @@ export async function sendSingleRequest(
         )
       })
       .finally(() => signal?.removeEventListener('abort', onAbort))
-    await channel.end()
+    // Every answer is in; a server that never closes the call must not hold the request.
+    await endWithin(channel)
     // The empty final marker is not listed, so the last response listed is the final one.
     const last = responses.at(-1)
     if (last && responses.length === responseCount) last.final = true

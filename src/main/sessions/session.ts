@@ -3,7 +3,7 @@ import type { SessionResultEvent } from '../../shared/results'
 import type { SessionEvent, SessionState } from '../../shared/session-events'
 import type { RequestOutcome, SessionSummary, Unprocessed } from '../../shared/session-summary'
 import { toUserError } from '../app/user-error'
-import type { InferChannel, InferTransport } from '../transport/infer-channel'
+import { END_GRACE_MS, type InferChannel, type InferTransport } from '../transport/infer-channel'
 import { TritonError } from '../triton/triton-error'
 import { Backoff, type ReconnectPolicy } from './backoff'
 import { classifyFailure, type Pipeline, type PipelineHost } from './pipelines/pipeline'
@@ -34,7 +34,6 @@ export interface SessionOptions<T> {
 type Listener = (event: SessionEvent) => void
 
 const FLOW_INTERVAL_MS = 250
-const END_GRACE_MS = 2000
 
 const delay = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms).unref?.())

@@ -73,3 +73,25 @@ export interface InferTransport {
   /** Releases what the transport holds for its session (shared-memory regions); idempotent. */
   close(): Promise<void>
 }
+
+/** How long a channel whose answers are all in waits for the server to close its side. */
+export const END_GRACE_MS = 2000
+
+/**
+ * Ends `channel` cleanly, or abandons it when the server has not closed its side within
+ * END_GRACE_MS: every answer is in by then, so a server that never ends the call must not
+ * hold the caller. Resolves true for a clean end.
+ */
+export async function endWithin(channel: InferChannel, graceMs = END_GRACE_MS): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const clean = await Promise.race([
+    channel.end().then(
+      () => true,
+      () => true,
+    ),
+    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
+  ])
+  clearTimeout(timer)
+  if (!clean) channel.cancel()
+  return clean
+}
