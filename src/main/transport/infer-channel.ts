@@ -47,7 +47,11 @@ export interface InferChannel {
   /** Requests written and not yet finally answered. */
   readonly inFlight: number
   readonly closed: boolean
-  /** Sends one request; resolves with every response once the final one arrives. */
+  /**
+   * Sends one request; resolves with every response once the final one arrives. A stream sends
+   * large tensors straight from their memory, possibly after this returns (flow control): the
+   * caller must leave the tensors' bytes unchanged until the promise settles.
+   */
   infer(spec: InferRequestSpec, options?: ChannelRequestOptions): Promise<InferAnswer>
   /** Called once when the channel ends: `null` for a clean end, the error otherwise. */
   onDidClose(listener: (error: TritonError | null) => void): () => void
