@@ -342,7 +342,9 @@ describe('how a call ends', () => {
     [constants.NGHTTP2_ENHANCE_YOUR_CALM, 'too-large', /Bandwidth exhausted or memory limit/],
     [constants.NGHTTP2_INTERNAL_ERROR, 'internal', /RST_STREAM with code 2 \(Internal server/],
   ])('reads RST_STREAM %i mid-call as its meaning', async (code, kind, words) => {
+    let streams = 0
     const server = await serve((stream) => {
+      streams++
       respond(stream)
       onRequests(stream, () => stream.close(code))
     })
@@ -352,7 +354,91 @@ describe('how a call ends', () => {
       expect(err.kind).toBe(kind)
       expect(err.message).toMatch(words)
       expect(stream.closed).toBe(true)
+      // The server answered before it reset the call: nothing is sent again.
+      expect(streams).toBe(1)
     })
+  })
+
+  it('opens a call again on a new connection when GOAWAY shows the server never took it', async () => {
+    // Each request as the server saw it: connection number, then request id.
+    const seen: string[] = []
+    const server: TestServer = await serve((stream) => {
+      const connection = server.sessions.indexOf(stream.session as ServerHttp2Session) + 1
+      // A server closing its first connection (as proxies do at their maximum age): the call
+      // running on it may finish, the one just opened is above the GOAWAY's last stream id.
+      if (connection === 1 && (stream.id ?? 0) > 1) {
+        stream.session?.goaway(constants.NGHTTP2_NO_ERROR, 1)
+        return
+      }
+      respond(stream)
+      onRequests(stream, (r) => {
+        seen.push(`${connection}:${r.id}`)
+        stream.write(answer(r.id, new Float32Array([connection])))
+      })
+      stream.on('end', () => stream.end())
+    })
+    const connection = new GrpcHttp2Connection(resolveConnection({ url: server.url }).http2)
+    const unmatched: string[] = []
+    const onUnmatched = (u: { id: string }) => unmatched.push(u.id)
+    try {
+      const running = new StreamCall(connection, server.url, { onUnmatched })
+      expect(Array.from(outputOf(await running.infer(spec(new Float32Array(1), 'a1'))))).toEqual([
+        1,
+      ])
+      const refused = new StreamCall(connection, server.url, { onUnmatched })
+      // The large one fills the stream's buffer, so the other waits for 'drain' meanwhile.
+      const large = Float32Array.from({ length: 300_000 }, (_, i) => i % 613)
+      const answers = await Promise.all([
+        refused.infer(spec(large, 'b1')),
+        refused.infer(spec(new Float32Array(2), 'b2')),
+      ])
+      expect(answers.map((a) => [a.id, a.responses.length, ...outputOf(a)])).toEqual([
+        ['b1', 1, 2],
+        ['b2', 1, 2],
+      ])
+      expect(Array.from(outputOf(await running.infer(spec(new Float32Array(1), 'a2'))))).toEqual([
+        1,
+      ])
+      await Promise.all([running.end(), refused.end()])
+    } finally {
+      connection.close()
+      await server.close()
+    }
+    expect(seen).toEqual(['1:a1', '2:b1', '2:b2', '1:a2'])
+    expect(unmatched).toEqual([])
+    expect(server.sessions).toHaveLength(2)
+  })
+
+  it.each([
+    ['answers on the second stream when the first was refused', 1],
+    ['fails as refused when the second stream is refused too', Infinity],
+  ])('opens a call refused before any answer once more: it %s', async (_, refusals) => {
+    let streams = 0
+    const seen: string[] = []
+    const server = await serve((stream) => {
+      const n = ++streams
+      if (n <= refusals) return void stream.close(constants.NGHTTP2_REFUSED_STREAM)
+      respond(stream)
+      onRequests(stream, (r) => {
+        seen.push(`${n}:${r.id}`)
+        stream.write(answer(r.id, new Float32Array([n])))
+      })
+    })
+    await withClient(server, {}, async (client) => {
+      const stream = client.openStream()
+      const request = stream.infer(spec(new Float32Array(1), 'r1'))
+      if (refusals === Infinity) {
+        const err = await failure(request)
+        expect(err.kind).toBe('unreachable')
+        expect(err.message).toMatch(/: Stream refused by server$/)
+      } else {
+        const got = await request
+        expect([got.id, got.responses.length, ...outputOf(got)]).toEqual(['r1', 1, 2])
+        stream.cancel()
+      }
+    })
+    expect(streams).toBe(2)
+    expect(seen).toEqual(refusals === Infinity ? [] : ['2:r1'])
   })
 
   it('finishes a call running through GOAWAY and starts the next call on a new connection', async () => {
