@@ -4,6 +4,7 @@ import {
   createSecureServer,
   createServer,
   type Http2Server,
+  type Http2Session,
   type Http2SecureServer,
   type IncomingHttpHeaders,
   type ServerHttp2Session,
@@ -11,6 +12,7 @@ import {
 } from 'node:http2'
 import { createServer as createHttpServer } from 'node:http'
 import { createServer as createTcpServer, connect as connectTcp, type Socket } from 'node:net'
+import { once } from 'node:events'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -85,6 +87,8 @@ type Handler = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => void
 interface TestServer {
   url: string
   sessions: ServerHttp2Session[]
+  /** The server's next connection, once it arrives. */
+  nextSession(): Promise<ServerHttp2Session>
   close(): Promise<void>
 }
 
@@ -108,6 +112,7 @@ async function serve(
   return {
     url: `${host}:${port}`,
     sessions,
+    nextSession: async () => ((await once(server, 'session')) as [ServerHttp2Session])[0],
     close: () =>
       new Promise<void>((r) => {
         for (const s of sessions) s.destroy()
@@ -273,10 +278,11 @@ describe('answers read from DATA frames', () => {
   })
 
   it('ends the call as too-large on an answer over the maximum, and resets the stream', async () => {
-    let rstCode: number | undefined
+    let closed: (rstCode: number) => void = () => undefined
+    const rstCode = new Promise<number>((resolve) => (closed = resolve))
     const server = await serve((stream) => {
       respond(stream)
-      stream.on('close', () => (rstCode = stream.rstCode))
+      stream.on('close', () => closed(stream.rstCode))
       onRequests(stream, (r) => stream.write(answer(r.id, new Float32Array(20_000))))
     })
     await withClient(server, { maxMessageBytes: 64 * 1024 }, async (client) => {
@@ -288,9 +294,7 @@ describe('answers read from DATA frames', () => {
       )
       expect(err.hint).toBe('raise the maximum message size for this endpoint')
       expect(stream.closed).toBe(true)
-      for (let i = 0; rstCode === undefined && i < 100; i++)
-        await new Promise((r) => setTimeout(r, 10))
-      expect(rstCode).toBe(constants.NGHTTP2_CANCEL)
+      expect(await rstCode).toBe(constants.NGHTTP2_CANCEL)
     })
   })
 })
@@ -339,7 +343,9 @@ describe('how a call ends', () => {
     [constants.NGHTTP2_ENHANCE_YOUR_CALM, 'too-large', /Bandwidth exhausted or memory limit/],
     [constants.NGHTTP2_INTERNAL_ERROR, 'internal', /RST_STREAM with code 2 \(Internal server/],
   ])('reads RST_STREAM %i mid-call as its meaning', async (code, kind, words) => {
+    let streams = 0
     const server = await serve((stream) => {
+      streams++
       respond(stream)
       onRequests(stream, () => stream.close(code))
     })
@@ -349,7 +355,91 @@ describe('how a call ends', () => {
       expect(err.kind).toBe(kind)
       expect(err.message).toMatch(words)
       expect(stream.closed).toBe(true)
+      // The server answered before it reset the call: nothing is sent again.
+      expect(streams).toBe(1)
     })
+  })
+
+  it('opens a call again on a new connection when GOAWAY shows the server never took it', async () => {
+    // Each request as the server saw it: connection number, then request id.
+    const seen: string[] = []
+    const server: TestServer = await serve((stream) => {
+      const connection = server.sessions.indexOf(stream.session as ServerHttp2Session) + 1
+      // A server closing its first connection (as proxies do at their maximum age): the call
+      // running on it may finish, the one just opened is above the GOAWAY's last stream id.
+      if (connection === 1 && (stream.id ?? 0) > 1) {
+        stream.session?.goaway(constants.NGHTTP2_NO_ERROR, 1)
+        return
+      }
+      respond(stream)
+      onRequests(stream, (r) => {
+        seen.push(`${connection}:${r.id}`)
+        stream.write(answer(r.id, new Float32Array([connection])))
+      })
+      stream.on('end', () => stream.end())
+    })
+    const connection = new GrpcHttp2Connection(resolveConnection({ url: server.url }).http2)
+    const unmatched: string[] = []
+    const onUnmatched = (u: { id: string }) => unmatched.push(u.id)
+    try {
+      const running = new StreamCall(connection, server.url, { onUnmatched })
+      expect(Array.from(outputOf(await running.infer(spec(new Float32Array(1), 'a1'))))).toEqual([
+        1,
+      ])
+      const refused = new StreamCall(connection, server.url, { onUnmatched })
+      // The large one fills the stream's buffer, so the other waits for 'drain' meanwhile.
+      const large = Float32Array.from({ length: 300_000 }, (_, i) => i % 613)
+      const answers = await Promise.all([
+        refused.infer(spec(large, 'b1')),
+        refused.infer(spec(new Float32Array(2), 'b2')),
+      ])
+      expect(answers.map((a) => [a.id, a.responses.length, ...outputOf(a)])).toEqual([
+        ['b1', 1, 2],
+        ['b2', 1, 2],
+      ])
+      expect(Array.from(outputOf(await running.infer(spec(new Float32Array(1), 'a2'))))).toEqual([
+        1,
+      ])
+      await Promise.all([running.end(), refused.end()])
+    } finally {
+      connection.close()
+      await server.close()
+    }
+    expect(seen).toEqual(['1:a1', '2:b1', '2:b2', '1:a2'])
+    expect(unmatched).toEqual([])
+    expect(server.sessions).toHaveLength(2)
+  })
+
+  it.each([
+    ['answers on the second stream when the first was refused', 1],
+    ['fails as refused when the second stream is refused too', Infinity],
+  ])('opens a call refused before any answer once more: it %s', async (_, refusals) => {
+    let streams = 0
+    const seen: string[] = []
+    const server = await serve((stream) => {
+      const n = ++streams
+      if (n <= refusals) return void stream.close(constants.NGHTTP2_REFUSED_STREAM)
+      respond(stream)
+      onRequests(stream, (r) => {
+        seen.push(`${n}:${r.id}`)
+        stream.write(answer(r.id, new Float32Array([n])))
+      })
+    })
+    await withClient(server, {}, async (client) => {
+      const stream = client.openStream()
+      const request = stream.infer(spec(new Float32Array(1), 'r1'))
+      if (refusals === Infinity) {
+        const err = await failure(request)
+        expect(err.kind).toBe('unreachable')
+        expect(err.message).toMatch(/: Stream refused by server$/)
+      } else {
+        const got = await request
+        expect([got.id, got.responses.length, ...outputOf(got)]).toEqual(['r1', 1, 2])
+        stream.cancel()
+      }
+    })
+    expect(streams).toBe(2)
+    expect(seen).toEqual(refusals === Infinity ? [] : ['2:r1'])
   })
 
   it('finishes a call running through GOAWAY and starts the next call on a new connection', async () => {
@@ -376,31 +466,51 @@ describe('how a call ends', () => {
 
   it('fails what is pending as unreachable when the connection goes after GOAWAY, then dials again', async () => {
     let calls = 0
+    let going: Http2Session | undefined
     const server = await serve((stream) => {
       respond(stream)
       const call = ++calls
       onRequests(stream, (r) => {
         if (call > 1) return void stream.write(answer(r.id, new Float32Array([7])))
-        stream.session?.goaway(constants.NGHTTP2_NO_ERROR, 0)
-        setTimeout(() => stream.session?.destroy(), 20)
+        // The server took the call and is going away; it drops the link once the client knows.
+        going = stream.session
+        going?.goaway(constants.NGHTTP2_NO_ERROR, stream.id)
       })
     })
-    await withClient(server, {}, async (client) => {
-      const first = client.openStream()
+    class Watched extends GrpcHttp2Connection {
+      override request(path: string, c: ConnectionCall) {
+        const made = super.request(path, c)
+        made.link.session.once('goaway', () => going?.destroy())
+        return made
+      }
+    }
+    const connection = new Watched(resolveConnection({ url: server.url }).http2)
+    try {
+      const first = new StreamCall(connection, server.url)
       const err = await failure(first.infer(spec(new Float32Array(1))))
       expect(err.kind).toBe('unreachable')
       expect(err.message).toMatch(/^cannot reach Triton at 127\.0\.0\.1:\d+: Connection dropped$/)
-      await client.waitForStreamReady(2000)
-      const again = client.openStream()
+      expect(await connection.ready(Date.now() + 3000)).toBeUndefined()
+      const again = new StreamCall(connection, server.url)
       expect(Array.from(outputOf(await again.infer(spec(new Float32Array(1)))))).toEqual([7])
       again.cancel()
-    })
+      expect(server.sessions).toHaveLength(2)
+    } finally {
+      connection.close()
+      await server.close()
+    }
   })
 })
 
 describe('keepalive during calls', () => {
+  /** Resolves at the `n`th ping the server receives on `session`. */
+  const pinged = (session: ServerHttp2Session, n: number) =>
+    new Promise<void>((resolve) => {
+      let pings = 0
+      session.on('ping', () => ++pings === n && resolve())
+    })
+
   it('pings while a call waits, and ends it as unreachable when the pings go unanswered', async () => {
-    let pings = 0
     const server = await serve((stream) => {
       respond(stream)
       onRequests(stream, () => undefined)
@@ -417,22 +527,32 @@ describe('keepalive during calls', () => {
     })
     await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r))
     const url = `127.0.0.1:${(relay.address() as { port: number }).port}`
-    const client = new TritonClient({ url, keepaliveMs: 60 })
+    // Answered pings keep the call: the next ping goes only once the last one was answered, so
+    // a third ping means two answers came back; the timeout is long enough for any busy machine.
+    const patient = new TritonClient({ url, keepaliveMs: 50, keepaliveTimeoutMs: 60_000 })
+    // Unanswered pings end the call, here soon after the relay stops passing the answers.
+    const strict = new TritonClient({ url, keepaliveMs: 50, keepaliveTimeoutMs: 100 })
     try {
-      const stream = client.openStream()
+      let session = server.nextSession()
+      const kept = patient.openStream()
+      const waiting = failure(kept.infer(spec(new Float32Array(1))))
+      await pinged(await session, 3)
+      expect(kept.closed).toBe(false)
+      kept.cancel()
+      expect((await waiting).kind).toBe('cancelled')
+
+      session = server.nextSession()
+      const stream = strict.openStream()
       const pending = failure(stream.infer(spec(new Float32Array(1))))
-      for (let i = 0; server.sessions.length === 0 && i < 200; i++)
-        await new Promise((r) => setTimeout(r, 10))
-      server.sessions[0].on('ping', () => pings++)
-      for (let i = 0; pings < 2 && i < 200; i++) await new Promise((r) => setTimeout(r, 10))
-      expect(pings).toBeGreaterThanOrEqual(2)
-      expect(stream.closed).toBe(false)
+      // The first ping says the link is up; from here on the server's bytes stop at the relay.
+      await pinged(await session, 1)
       frozen = true
       const err = await pending
       expect(err.kind).toBe('unreachable')
       expect(err.message).toMatch(/Connection dropped$/)
     } finally {
-      client.close()
+      patient.close()
+      strict.close()
       relay.close()
       await server.close()
     }

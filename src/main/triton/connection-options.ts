@@ -46,6 +46,8 @@ export interface ConnectionOptions {
   maxMessageBytes?: number
   /** HTTP/2 keepalive ping interval; 0 turns it off. */
   keepaliveMs?: number
+  /** How long a keepalive ping may go unanswered before the link counts as dead. */
+  keepaliveTimeoutMs?: number
   /** The :authority (Host) sent on every call, for proxies that route by host (ingress, Istio). */
   authority?: string
 }
@@ -247,6 +249,7 @@ export function resolveConnection(options: ConnectionOptions): ResolvedConnectio
   const tlsOptions = typeof options.tls === 'object' ? options.tls : undefined
   const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
   const keepalive = options.keepaliveMs ?? DEFAULT_KEEPALIVE_MS
+  const keepaliveTimeout = options.keepaliveTimeoutMs ?? Math.min(20_000, keepalive)
   const window = Math.max(65_535, Math.min(maxBytes, MAX_FLOW_CONTROL_WINDOW))
   const material = endpoint.tls ? readTlsMaterial(tlsOptions) : undefined
   const headers = connectionHeaders(options)
@@ -261,7 +264,7 @@ export function resolveConnection(options: ConnectionOptions): ResolvedConnectio
     ...(keepalive > 0
       ? {
           'grpc.keepalive_time_ms': keepalive,
-          'grpc.keepalive_timeout_ms': Math.min(20_000, keepalive),
+          'grpc.keepalive_timeout_ms': keepaliveTimeout,
           'grpc.keepalive_permit_without_calls': 0,
         }
       : {}),
@@ -291,7 +294,7 @@ export function resolveConnection(options: ConnectionOptions): ResolvedConnectio
       maxMessageBytes: maxBytes,
       windowBytes: window,
       keepaliveMs: keepalive,
-      keepaliveTimeoutMs: Math.min(20_000, keepalive),
+      keepaliveTimeoutMs: keepaliveTimeout,
       redialMs: REDIAL_BACKOFF_MS,
       proxy: proxyFor(endpoint),
     },

@@ -83,10 +83,24 @@ function trailerStatus(headers: IncomingHttpHeaders, http: number | undefined): 
   return { code: Status.UNKNOWN, details: 'No status information received' }
 }
 
+/** One message as written: its prefix and its pieces. */
+interface Written {
+  prefix: Buffer
+  parts: readonly Buffer[]
+}
+
 export class GrpcHttp2Call implements ConnectionCall {
-  private readonly stream: ClientHttp2Stream
-  private readonly link: CallLink
+  private stream!: ClientHttp2Stream
+  private link!: CallLink
   private readonly reader: GrpcMessageReader
+  /**
+   * The messages written while the call can still be opened again: until the response headers
+   * arrive, and only once. The pieces are the caller's own memory, which stays unchanged until
+   * the answer anyway, so keeping them costs no copy.
+   */
+  private written: Written[] | undefined = []
+  private halfClosed = false
+  private drainListener: (() => void) | undefined
   private httpStatus: number | undefined
   private finalStatus: GrpcStatus | undefined
   private statusOutput = false
@@ -96,14 +110,11 @@ export class GrpcHttp2Call implements ConnectionCall {
   private internalError: NodeJS.ErrnoException | undefined
 
   constructor(
-    connection: GrpcHttp2Connection,
-    path: string,
+    private readonly connection: GrpcHttp2Connection,
+    private readonly path: string,
     private readonly handlers: GrpcCallHandlers,
     private readonly options: GrpcCallOptions,
   ) {
-    const { stream, link } = connection.request(path, this)
-    this.stream = stream
-    this.link = link
     this.reader = new GrpcMessageReader({
       maxBytes: options.maxMessageBytes,
       placeAt: options.placeAt,
@@ -111,7 +122,17 @@ export class GrpcHttp2Call implements ConnectionCall {
         if (!this.statusOutput) this.handlers.onMessage(m)
       },
     })
+    this.open()
+  }
+
+  /** Starts the call's stream on the current connection. */
+  private open(): void {
+    const { stream, link } = this.connection.request(this.path, this)
+    this.stream = stream
+    this.link = link
     stream.on('response', (headers, flags) => {
+      // The server has the call: from here on it is never opened again.
+      this.written = undefined
       this.httpStatus = Number(headers[constants.HTTP2_HEADER_STATUS])
       if (flags & constants.NGHTTP2_FLAG_END_STREAM) this.onTrailers(headers)
     })
@@ -126,7 +147,7 @@ export class GrpcHttp2Call implements ConnectionCall {
       if (e.code !== 'ERR_HTTP2_STREAM_ERROR') this.internalError = e
     })
     // After any 'error' of the same moment, so its words can be used.
-    stream.on('close', () => process.nextTick(() => this.onClose()))
+    stream.on('close', () => process.nextTick(() => this.onClose(stream)))
   }
 
   /**
@@ -146,25 +167,40 @@ export class GrpcHttp2Call implements ConnectionCall {
     const prefix = Buffer.allocUnsafe(5)
     prefix[0] = 0
     prefix.writeUInt32BE(length, 1)
-    const stream = this.stream
+    this.written?.push({ prefix, parts })
+    return this.writeTo(this.stream, { prefix, parts })
+  }
+
+  private writeTo(stream: ClientHttp2Stream, { prefix, parts }: Written): boolean {
     // One writev: the pieces go to nghttp2 as they are, the tensors straight from their memory.
     stream.cork()
     stream.write(prefix)
     let ok = true
     parts.forEach((p, i) => {
       ok =
-        i === parts.length - 1 ? stream.write(p, (e) => e && this.onWriteError(e)) : stream.write(p)
+        i === parts.length - 1
+          ? stream.write(p, (e) => e && this.onWriteError(stream, e))
+          : stream.write(p)
     })
     stream.uncork()
     return ok
   }
 
+  /** Calls `listener` once the call can take more, on whichever stream it then runs. */
   onceDrain(listener: () => void): void {
-    this.stream.once('drain', listener)
+    this.drainListener = listener
+    this.stream.once('drain', this.drained)
+  }
+
+  private readonly drained = (): void => {
+    const listener = this.drainListener
+    this.drainListener = undefined
+    listener?.()
   }
 
   /** Half-closes: no more requests; the server ends the call when it has answered. */
   end(): void {
+    this.halfClosed = true
     if (!this.stream.destroyed && !this.stream.writableEnded) this.stream.end()
   }
 
@@ -174,8 +210,10 @@ export class GrpcHttp2Call implements ConnectionCall {
 
   /** The connection went: the call ends with that unless it ends otherwise first. */
   onDisconnect(): void {
+    const stream = this.stream
     this.connectionDropped = true
-    setImmediate(() => this.endCall(this.connectionStatus()))
+    // Unless the call was opened again on another connection meanwhile.
+    setImmediate(() => stream === this.stream && this.endCall(this.connectionStatus()))
   }
 
   private connectionStatus(): GrpcStatus {
@@ -212,7 +250,9 @@ export class GrpcHttp2Call implements ConnectionCall {
     this.endCall(trailerStatus(headers, this.httpStatus))
   }
 
-  private onWriteError(e: Error): void {
+  private onWriteError(stream: ClientHttp2Stream, e: Error): void {
+    // A refused stream's writes fail with it: its close says what happened.
+    if (stream !== this.stream || stream.rstCode === constants.NGHTTP2_REFUSED_STREAM) return
     const afterEnd = (e as NodeJS.ErrnoException).code === 'ERR_STREAM_WRITE_AFTER_END'
     this.endCall({
       code: afterEnd ? Status.INTERNAL : Status.UNAVAILABLE,
@@ -220,8 +260,49 @@ export class GrpcHttp2Call implements ConnectionCall {
     })
   }
 
+  /**
+   * A stream the server refused before answering (RST_STREAM REFUSED_STREAM, which is also how
+   * a stream above a GOAWAY's last-stream-id ends) was never processed: as grpc-js does, the
+   * call is opened once more, on the current connection (a new one after GOAWAY), and what
+   * was written is written again. Nothing is retried once the server has answered.
+   */
+  private mayOpenAgain(stream: ClientHttp2Stream): boolean {
+    // (Only while `written` is kept: before the response headers, and once.)
+    return (
+      stream.rstCode === constants.NGHTTP2_REFUSED_STREAM &&
+      this.httpStatus === undefined &&
+      this.finalStatus === undefined &&
+      this.link.established
+    )
+  }
+
+  private openAgain(written: Written[]): void {
+    this.stream.off('drain', this.drained)
+    this.link.release(this)
+    this.written = undefined
+    this.connectionDropped = false
+    this.internalError = undefined
+    this.readsClosed = false
+    try {
+      this.open()
+    } catch {
+      // The channel was shut down meanwhile: the refusal stands.
+      return this.endCall({ code: Status.UNAVAILABLE, details: 'Stream refused by server' })
+    }
+    let ok = true
+    for (const message of written) ok = this.writeTo(this.stream, message)
+    if (this.halfClosed) this.stream.end()
+    if (this.drainListener) {
+      if (ok) process.nextTick(this.drained)
+      else this.stream.once('drain', this.drained)
+    }
+  }
+
   /** The stream closed: without a status yet, its RST_STREAM code or the connection says why. */
-  private onClose(): void {
+  private onClose(stream: ClientHttp2Stream): void {
+    if (stream !== this.stream) return
+    const written = this.written
+    if (written && this.mayOpenAgain(stream)) return this.openAgain(written)
     this.serverEnded = true
     if (this.finalStatus?.code === Status.OK) {
       // Closed streams read nothing more, whether or not 'end' came.
