@@ -10,7 +10,6 @@ import {
   type ServerHttp2Session,
   type ServerHttp2Stream,
 } from 'node:http2'
-import { createServer as createHttpServer } from 'node:http'
 import { createServer as createTcpServer, connect as connectTcp, type Socket } from 'node:net'
 import { once } from 'node:events'
 import { tmpdir } from 'node:os'
@@ -30,6 +29,7 @@ import { proxyFor } from '../../src/main/triton/grpc-http2-proxy'
 import { StreamCall } from '../../src/main/triton/stream-call'
 import { TritonClient } from '../../src/main/triton/triton-client'
 import type { TritonError } from '../../src/main/triton/triton-error'
+import { connectProxy, withProxyEnv } from '../fixtures/connect-proxy'
 import { makeTestCertificates, type TestCertificates } from '../fixtures/doctor-certs'
 
 /**
@@ -654,55 +654,6 @@ describe('TLS through a forward proxy', () => {
     expect(err.message).toContain('127.0.0.2')
   })
 })
-
-/** A forward proxy on loopback that tunnels CONNECT (or refuses it) and counts the tunnels. */
-async function connectProxy(refuse = false) {
-  const tunnels: string[] = []
-  const sockets = new Set<Socket>()
-  const proxy = createHttpServer()
-  proxy.on('connect', (req, client: Socket, head: Buffer) => {
-    tunnels.push(req.url ?? '')
-    sockets.add(client)
-    client.on('error', () => undefined)
-    if (refuse) return void client.end('HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n')
-    const url = new URL(`http://${req.url}`)
-    const upstream = connectTcp(Number(url.port), url.hostname, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
-      if (head.length > 0) upstream.write(head)
-      upstream.pipe(client)
-      client.pipe(upstream)
-    })
-    sockets.add(upstream)
-    upstream.on('error', () => client.destroy())
-  })
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r))
-  const port = (proxy.address() as { port: number }).port
-  return {
-    url: `http://127.0.0.1:${port}`,
-    tunnels,
-    close: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy()
-        proxy.close(() => r())
-      }),
-  }
-}
-
-/** Runs `run` with the proxy variables set as given (the others unset), then puts them back. */
-async function withProxyEnv<T>(vars: Record<string, string>, run: () => Promise<T>): Promise<T> {
-  const names = ['grpc_proxy', 'https_proxy', 'http_proxy', 'no_grpc_proxy', 'no_proxy']
-  const saved = names.map((n) => [n, process.env[n]] as const)
-  for (const n of names) delete process.env[n]
-  Object.assign(process.env, vars)
-  try {
-    return await run()
-  } finally {
-    for (const [n, v] of saved) {
-      if (v === undefined) delete process.env[n]
-      else process.env[n] = v
-    }
-  }
-}
 
 describe('a forward proxy from the environment', () => {
   const echo: Handler = (stream) => {

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module'
-import type { FormData, Pool } from 'undici'
+import type { Dispatcher, FormData } from 'undici'
 import {
   connectionHeaders,
   resolveEndpoint,
@@ -44,6 +44,9 @@ export interface HttpCall {
   signal?: AbortSignal
 }
 
+const usesProxyEnv = (env = process.env): boolean =>
+  Boolean(env.http_proxy || env.HTTP_PROXY || env.https_proxy || env.HTTPS_PROXY)
+
 /**
  * One HTTP/1.1 connection pool to a server (undici, which Node's fetch is built on), with the
  * same TLS files, auth headers and deadlines as the gRPC channel. Each call has one deadline for
@@ -56,7 +59,7 @@ export class HttpConnection {
   readonly maxResponseBytes: number
   private readonly origin: string
   private readonly headers: Record<string, string>
-  private readonly pool: Pool
+  private readonly pool: Dispatcher
   private readonly tlsContext: TlsContext
   private readonly tlsOptions: TlsOptions | undefined
   /** The credential every call carries, so a refusal can say whether it was missing or wrong. */
@@ -82,11 +85,13 @@ export class HttpConnection {
     }
     this.sent = { credential: credentialName(options) }
     this.origin = `${this.endpoint.tls ? 'https' : 'http'}://${this.endpoint.target}`
-    this.pool = new (undici().Pool)(this.origin, {
-      connect: this.endpoint.tls ? tlsSocketOptions(tls) : undefined,
-      maxResponseSize: this.maxResponseBytes,
-      keepAliveTimeout: 30_000,
-    })
+    const connect = this.endpoint.tls ? tlsSocketOptions(tls) : undefined
+    const poolOptions = { maxResponseSize: this.maxResponseBytes, keepAliveTimeout: 30_000 }
+    // A forward proxy from the environment, by curl's rules (http_proxy for http://,
+    // https_proxy for https://, no_proxy), tunnelled with CONNECT; TLS to Triton inside it.
+    this.pool = usesProxyEnv()
+      ? new (undici().EnvHttpProxyAgent)({ ...poolOptions, connect, requestTls: connect })
+      : new (undici().Pool)(this.origin, { ...poolOptions, connect })
   }
 
   async call(call: HttpCall): Promise<HttpResponse> {

@@ -44,6 +44,15 @@ export function httpTransportError(
       'the server or the link is slow or down; raise the timeout or check the connection',
     )
   }
+  // undici's words when a forward proxy refuses the tunnel: "Proxy response (403) !== 200 …".
+  const refused = /Proxy response \((\d+)\)/.exec(message)
+  if (refused) {
+    return new TritonError(
+      'unreachable',
+      `cannot reach Triton at ${target}: the proxy answered ${refused[1]} to CONNECT`,
+      'check http_proxy / https_proxy, or name this host in no_proxy to go direct',
+    )
+  }
   const cause =
     code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED'
       ? 'the server closed the connection'
