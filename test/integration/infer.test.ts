@@ -112,6 +112,20 @@ describe('one request to any model, as the app and the CLI send it', () => {
 
 describe('a request to a model that never answers', () => {
   const silence = HOSTILE_MODELS.filter((m) => m.name === 'silence')
+  /** Runs `run` against a hostile server that serves `models`, closing both after. */
+  async function withHostile<T>(
+    models: typeof silence,
+    run: (api: TritonApi) => Promise<T>,
+  ): Promise<T> {
+    const server = await startHostileServer({ models })
+    const api = createTritonApi({ url: server.url })
+    try {
+      return await run(api)
+    } finally {
+      api.close()
+      await server.close()
+    }
+  }
   const spec = {
     model: 'silence',
     inputs: [
@@ -121,23 +135,18 @@ describe('a request to a model that never answers', () => {
   }
 
   it('ends as cancelled when the user gives up, long before its deadline', async () => {
-    const server = await startHostileServer({ models: silence })
-    const api = createTritonApi({ url: server.url })
-    try {
-      const abort = new AbortController()
-      const err = await sendSingleRequest(api, spec, {
+    const abort = new AbortController()
+    const err = await withHostile(silence, (api) =>
+      sendSingleRequest(api, spec, {
         deadlineMs: 600_000,
         signal: abort.signal,
         // Given up on once the model is known and the request is on its way.
         onDetails: () => setImmediate(() => abort.abort()),
-      }).catch((e: unknown) => e)
-      expect(err).toBeInstanceOf(TritonError)
-      expect((err as TritonError).kind).toBe('cancelled')
-      expect((err as TritonError).message).toBe("the request to 'silence' was cancelled")
-    } finally {
-      api.close()
-      await server.close()
-    }
+      }).catch((e: unknown) => e),
+    )
+    expect(err).toBeInstanceOf(TritonError)
+    expect((err as TritonError).kind).toBe('cancelled')
+    expect((err as TritonError).message).toBe("the request to 'silence' was cancelled")
   })
 
   it('returns the answer of a server that answers but never closes the call', async () => {
@@ -149,55 +158,37 @@ describe('a request to a model that never answers', () => {
         response: ok,
       }),
     }
-    const server = await startHostileServer({ models: [holder] })
-    const api = createTritonApi({ url: server.url })
-    try {
-      const outcome = await sendSingleRequest(
-        api,
-        { ...spec, model: 'never-closes' },
-        { deadlineMs: 600_000 },
-      )
-      expect(outcome.responseCount).toBe(1)
-      expect(outcome.responses[0].outputs.map((o) => o.name)).toEqual(['TRANSCRIPTS'])
-    } finally {
-      api.close()
-      await server.close()
-    }
+    const outcome = await withHostile([holder], (api) =>
+      sendSingleRequest(api, { ...spec, model: 'never-closes' }, { deadlineMs: 600_000 }),
+    )
+    expect(outcome.responseCount).toBe(1)
+    expect(outcome.responses[0].outputs.map((o) => o.name)).toEqual(['TRANSCRIPTS'])
   })
 
   it("times out at the caller's deadline and says what to do in the caller's words", async () => {
-    const server = await startHostileServer({ models: silence })
-    const api = createTritonApi({ url: server.url })
-    try {
-      const err = await sendSingleRequest(api, spec, {
+    const err = await withHostile(silence, (api) =>
+      sendSingleRequest(api, spec, {
         deadlineMs: 300,
         timeoutHint: "raise the endpoint's Answer deadline in its settings, or check the server",
-      }).catch((e: unknown) => e)
-      expect((err as TritonError).kind).toBe('timeout')
-      expect((err as TritonError).message).toMatch(/^no final response within 0\.3 s: /)
-      expect((err as TritonError).hint).toBe(
-        "the model may be slow or stuck; raise the endpoint's Answer deadline in its settings, or check the server",
-      )
-    } finally {
-      api.close()
-      await server.close()
-    }
+      }).catch((e: unknown) => e),
+    )
+    expect((err as TritonError).kind).toBe('timeout')
+    expect((err as TritonError).message).toMatch(/^no final response within 0\.3 s: /)
+    expect((err as TritonError).hint).toBe(
+      "the model may be slow or stuck; raise the endpoint's Answer deadline in its settings, or check the server",
+    )
   })
 })
 
-// The CLI runs from its sources in a child process: on a busy machine a cold start alone can
-// take many seconds, so these get a generous bound.
+/** `triton-live infer --url <demo> --model <model> ...rest`, as a user types it. */
+const inferCli = (model: string, ...rest: string[]): Promise<CliRun> =>
+  cli(['infer', '--url', demo.url, '--model', model, ...rest])
+
+// The built CLI in a child process: on a busy machine a cold start alone can take seconds, so
+// these get a generous bound.
 describe('triton-live infer', { timeout: 90_000 }, () => {
   it('prints each word of the decoupled splitter as it arrives, then the count and latency', async () => {
-    const r = await cli([
-      'infer',
-      '--url',
-      demo.url,
-      '--model',
-      'word-splitter-decoupled',
-      '--input',
-      'TEXT=the quick brown fox',
-    ])
+    const r = await inferCli('word-splitter-decoupled', '--input', 'TEXT=the quick brown fox')
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     const lines = r.stdout.trim().split('\n')
@@ -213,15 +204,7 @@ describe('triton-live infer', { timeout: 90_000 }, () => {
   })
 
   it('sends a JSON document to a BYTES input as its text, as a Python backend expects it', async () => {
-    const r = await cli([
-      'infer',
-      '--url',
-      demo.url,
-      '--model',
-      'word-splitter-decoupled',
-      '--input',
-      'TEXT={"prompt": "hi there"}',
-    ])
+    const r = await inferCli('word-splitter-decoupled', '--input', 'TEXT={"prompt": "hi there"}')
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     expect(r.stdout.trim().split('\n').slice(0, 3)).toEqual([
@@ -234,11 +217,7 @@ describe('triton-live infer', { timeout: 90_000 }, () => {
   it('reads a numeric input from a file and prints the detector outputs, or JSON with --json', async () => {
     const file = join(dir, 'frame-cli.bin')
     writeFileSync(file, new Uint8Array(redBoxFrame(10, 20, 110, 60).buffer))
-    const r = await cli([
-      'infer',
-      '--url',
-      demo.url,
-      '--model',
+    const r = await inferCli(
       'color-box-detector-efficientnms',
       '--input',
       `images=@${file}`,
@@ -247,7 +226,7 @@ describe('triton-live infer', { timeout: 90_000 }, () => {
       '--output',
       'det_boxes',
       '--json',
-    ])
+    )
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     const [response, summary] = r.stdout
@@ -264,15 +243,7 @@ describe('triton-live infer', { timeout: 90_000 }, () => {
   })
 
   it('refuses a wrong input name in one line that lists the valid inputs, exit 1', async () => {
-    const r = await cli([
-      'infer',
-      '--url',
-      demo.url,
-      '--model',
-      'tone-transcriber-offline',
-      '--input',
-      'AUDIO=[0, 0]',
-    ])
+    const r = await inferCli('tone-transcriber-offline', '--input', 'AUDIO=[0, 0]')
     expect(r.code).toBe(1)
     expect(r.stdout).toBe('')
     expect(r.stderr.trim().split('\n')).toEqual([
