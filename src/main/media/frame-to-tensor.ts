@@ -24,10 +24,95 @@ export function imageTensorShape(
 }
 
 /**
+ * How one model wants its frames: everything about the conversion that does not change from
+ * frame to frame, checked once. `table[c * 256 + byte]` is the value for tensor channel c.
+ */
+export interface ImageTensorPlan {
+  width: number
+  height: number
+  pixels: number
+  /** Elements in the tensor (and bytes of RGB in). */
+  size: number
+  /** UINT8 tensors are bytes; FP32 and FP16 are float32 values (the codec narrows FP16). */
+  bytes: boolean
+  planar: boolean
+  bgr: boolean
+  /** Packed RGB bytes go in as they are (UINT8, NHWC, RGB). */
+  copy: boolean
+  table: Float32Array | Uint8Array
+}
+
+/**
+ * Checks the size and options and builds the per-channel table: value = (byte * scale -
+ * mean[c]) / std[c], done once into 768 entries, so the pass over a frame is a lookup per byte.
+ */
+export function planImageTensor(
+  width: number,
+  height: number,
+  opts: ImageTensorOptions,
+): ImageTensorPlan {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
+    throw new RangeError(`image size must be positive integers, got ${width}x${height}`)
+  }
+  const pixels = width * height
+  const bgr = opts.channelOrder === 'BGR'
+  const planar = opts.layout === 'NCHW'
+  const common = { width, height, pixels, size: pixels * 3, planar, bgr }
+  if (opts.dtype === 'UINT8') {
+    const identity =
+      (opts.scale ?? 1) === 1 &&
+      (opts.mean ?? [0, 0, 0]).every((m) => m === 0) &&
+      (opts.std ?? [1, 1, 1]).every((v) => v === 1)
+    if (!identity) {
+      // Bytes cannot carry normalised values; ignoring the request would feed the model
+      // numbers its profile did not ask for.
+      throw new RangeError('a UINT8 tensor takes raw bytes: scale must be 1, mean 0 and std 1')
+    }
+    return { ...common, bytes: true, copy: !planar && !bgr, table: IDENTITY }
+  }
+  const scale = opts.scale ?? 1 / 255
+  const mean = opts.mean ?? [0, 0, 0]
+  const std = opts.std ?? [1, 1, 1]
+  if (std.some((s) => s === 0)) throw new RangeError('std must not contain zero')
+  const table = new Float32Array(768)
+  for (let c = 0; c < 3; c++) {
+    for (let v = 0; v < 256; v++) table[c * 256 + v] = (v * scale - mean[c]) / std[c]
+  }
+  return { ...common, bytes: false, copy: false, table }
+}
+
+/** A tensor of the plan's type and size, to be filled. */
+export function newImageTensor(plan: ImageTensorPlan): Float32Array | Uint8Array {
+  return plan.bytes ? new Uint8Array(plan.size) : new Float32Array(plan.size)
+}
+
+/** Fills `out` (or a new tensor) from packed RGB bytes, in one pass, as the plan says. */
+export function fillImageTensor(
+  rgb: Uint8Array,
+  plan: ImageTensorPlan,
+  out?: Float32Array | Uint8Array,
+): Float32Array | Uint8Array {
+  if (rgb.length !== plan.size) {
+    throw new RangeError(
+      `expected ${plan.size} RGB bytes for ${plan.width}x${plan.height}, got ${rgb.length}`,
+    )
+  }
+  const type = plan.bytes ? Uint8Array : Float32Array
+  if (out !== undefined && !(out instanceof type && out.length === plan.size)) {
+    throw new RangeError(
+      `out must be a ${type.name} of ${plan.size} elements for a ${plan.bytes ? 'UINT8' : 'float'} tensor`,
+    )
+  }
+  const dst = out ?? newImageTensor(plan)
+  if (plan.copy) dst.set(rgb)
+  else fill(rgb, dst, plan.pixels, plan.planar, plan.bgr, plan.table, LITTLE_ENDIAN)
+  return dst
+}
+
+/**
  * Converts packed RGB bytes into a model input tensor in one pass: value = (byte * scale -
- * mean[c]) / std[c]. The per-channel arithmetic is done once into a 768-entry table, so the
- * loop is a lookup per byte. FP16 comes back as float32 values; the tensor codec narrows them.
- * Pass `out` to reuse a buffer frame after frame.
+ * mean[c]) / std[c]. FP16 comes back as float32 values; the tensor codec narrows them. Pass
+ * `out` to reuse a buffer frame after frame.
  */
 export function rgbToTensor(
   rgb: Uint8Array,
@@ -57,70 +142,26 @@ export function rgbToTensor(
   opts: ImageTensorOptions,
   out?: Float32Array | Uint8Array,
 ): Float32Array | Uint8Array {
-  const pixels = width * height
-  const size = pixels * 3
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
-    throw new RangeError(`image size must be positive integers, got ${width}x${height}`)
-  }
-  if (rgb.length !== size) {
-    throw new RangeError(`expected ${size} RGB bytes for ${width}x${height}, got ${rgb.length}`)
-  }
-  const bgr = opts.channelOrder === 'BGR'
-  const planar = opts.layout === 'NCHW'
-
-  if (opts.dtype === 'UINT8') {
-    const identity =
-      (opts.scale ?? 1) === 1 &&
-      (opts.mean ?? [0, 0, 0]).every((m) => m === 0) &&
-      (opts.std ?? [1, 1, 1]).every((v) => v === 1)
-    if (!identity) {
-      // Bytes cannot carry normalised values; ignoring the request would feed the model
-      // numbers its profile did not ask for.
-      throw new RangeError('a UINT8 tensor takes raw bytes: scale must be 1, mean 0 and std 1')
-    }
-    if (out !== undefined && !(out instanceof Uint8Array && out.length === size)) {
-      throw new RangeError(`out must be a Uint8Array of ${size} elements for a UINT8 tensor`)
-    }
-    const dst = out ?? new Uint8Array(size)
-    if (!planar && !bgr) {
-      dst.set(rgb)
-      return dst
-    }
-    fill(rgb, dst, pixels, planar, bgr, IDENTITY)
-    return dst
-  }
-
-  if (out !== undefined && !(out instanceof Float32Array && out.length === size)) {
-    throw new RangeError(
-      `out must be a Float32Array of ${size} elements for a ${opts.dtype} tensor`,
-    )
-  }
-  const scale = opts.scale ?? 1 / 255
-  const mean = opts.mean ?? [0, 0, 0]
-  const std = opts.std ?? [1, 1, 1]
-  if (std.some((s) => s === 0)) throw new RangeError('std must not contain zero')
-  const table = new Float32Array(768)
-  for (let c = 0; c < 3; c++) {
-    for (let v = 0; v < 256; v++) table[c * 256 + v] = (v * scale - mean[c]) / std[c]
-  }
-  const dst = out ?? new Float32Array(size)
-  fill(rgb, dst, pixels, planar, bgr, table)
-  return dst
+  return fillImageTensor(rgb, planImageTensor(width, height, opts), out)
 }
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
+export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
 
 // Per-channel lookup for UINT8, so both dtypes share one loop.
 const IDENTITY = new Uint8Array(768).map((_, i) => i & 255)
 
-/** One pass over the pixels; `table[c * 256 + byte]` is the value for tensor channel c. */
-function fill(
+/**
+ * One pass over the pixels; `table[c * 256 + byte]` is the value for tensor channel c. It uses
+ * nothing from outside its arguments, so the frame converter's worker runs its source as is.
+ */
+export function fill(
   rgb: Uint8Array,
   dst: Float32Array | Uint8Array,
   pixels: number,
   planar: boolean,
   bgr: boolean,
   table: Float32Array | Uint8Array,
+  littleEndian: boolean,
 ): void {
   // Source byte offset for tensor channels 0 and 2 (green is 1 either way).
   const s0 = bgr ? 2 : 0
@@ -131,7 +172,7 @@ function fill(
     // Four pixels are three 32-bit words: reading words instead of bytes roughly halves the
     // time of the common case (a 640x640 frame: 2.7-3.1 -> 1.3-2.2 ms). Little-endian only, as
     // every platform Electron ships on is, and only when the bytes sit on a 4-byte boundary.
-    const quads = rgb.byteOffset % 4 === 0 && LITTLE_ENDIAN ? pixels >> 2 : 0
+    const quads = rgb.byteOffset % 4 === 0 && littleEndian ? pixels >> 2 : 0
     if (quads > 0) {
       const w = new Uint32Array(rgb.buffer, rgb.byteOffset, quads * 3)
       // Where the source's red and blue go: their plane and their part of the table.

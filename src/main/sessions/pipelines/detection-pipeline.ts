@@ -1,7 +1,8 @@
 import type { Letterbox } from '../../../shared/letterbox'
 import type { ModelProfile } from '../../../shared/model-profile'
 import type { FailedOutcome } from '../../../shared/session-summary'
-import { rgbToTensor } from '../../media/frame-to-tensor'
+import { frameConverter, newFrameSlot, type FrameSlot } from '../../media/frame-converter'
+import { planImageTensor, type ImageTensorPlan } from '../../media/frame-to-tensor'
 import { makeLabeler } from '../../models/labels'
 import type { InferAnswer, InferChannel } from '../../transport/infer-channel'
 import type { DecodedTensor } from '../../triton/tensor-codec'
@@ -57,22 +58,35 @@ function asDetectionTensor(t: DecodedTensor): DecodedOutputTensor {
 }
 
 /**
- * Frame tensors (4.9 MB at 640x640 FP32) reused frame after frame instead of allocated per
- * frame. A tensor comes back only once its request has been answered: by then every transport
- * has read it (a request that failed or timed out may still be on its way out, so its tensor is
- * left to the garbage collector). A few are kept: one per request in flight and one being made.
+ * Frame slots (1.2 MB of RGB and a 4.9 MB tensor at 640x640 FP32) reused frame after frame
+ * instead of allocated per frame. A slot comes back only once its request has been answered:
+ * by then every transport has read it (a request that failed or timed out may still be on its
+ * way out, so its slot is left to the garbage collector). A few are kept: one per request in
+ * flight and one being made.
  */
-class FrameTensors {
-  private readonly free: Array<Float32Array | Uint8Array> = []
+class FrameSlots {
+  private readonly free: FrameSlot[] = []
 
-  constructor(private readonly keep: number) {}
+  constructor(
+    private readonly plan: ImageTensorPlan,
+    private readonly keep: number,
+  ) {}
 
-  take(): Float32Array | Uint8Array | undefined {
-    return this.free.pop()
+  /** A slot holding a copy of `rgb`. */
+  take(rgb: Uint8Array): FrameSlot {
+    const { plan } = this
+    if (rgb.length !== plan.size) {
+      throw new RangeError(
+        `expected ${plan.size} RGB bytes for ${plan.width}x${plan.height}, got ${rgb.length}`,
+      )
+    }
+    const slot = this.free.pop() ?? newFrameSlot(plan)
+    slot.rgb.set(rgb)
+    return slot
   }
 
-  give(tensor: Float32Array | Uint8Array): void {
-    if (this.free.length < this.keep) this.free.push(tensor)
+  give(slot: FrameSlot): void {
+    if (this.free.length < this.keep) this.free.push(slot)
   }
 }
 
@@ -100,7 +114,8 @@ export class DetectionPipeline implements Pipeline<FrameIn> {
   private readonly form: NonNullable<NonNullable<ModelProfile['decoder']>['form']>
   /** Results wait here for the frames before them (answers may overtake on unary and HTTP). */
   private readonly order: PushOrder<SessionResultEvent>
-  private readonly tensors: FrameTensors
+  private readonly plan: ImageTensorPlan
+  private readonly slots: FrameSlots
 
   constructor(
     private readonly profile: ModelProfile,
@@ -115,15 +130,22 @@ export class DetectionPipeline implements Pipeline<FrameIn> {
     this.form = profile.decoder.form
     this.labelOf = makeLabeler(profile.labels)
     this.order = new PushOrder((event) => host.emit(event))
-    this.tensors = new FrameTensors(options.maxInFlight + 1)
+    this.plan = planImageTensor(this.vision.width, this.vision.height, {
+      layout: this.vision.layout,
+      dtype: this.vision.datatype,
+      scale: this.vision.scale,
+      channelOrder: this.vision.channelOrder,
+    })
+    this.slots = new FrameSlots(this.plan, options.maxInFlight + 1)
   }
 
   get inFlight(): number {
     return this.inFlightSet.size
   }
 
+  /** A file's next frame is taken while the last goes out, to be converted early (see `send`). */
   room(): Promise<void> {
-    return this.inFlightSet.room(this.options.maxInFlight)
+    return this.inFlightSet.room(this.options.maxInFlight + (this.options.replay ? 1 : 0))
   }
 
   async push(frame: FrameIn, channel: InferChannel): Promise<void> {
@@ -134,46 +156,69 @@ export class DetectionPipeline implements Pipeline<FrameIn> {
   }
 
   private async send(job: FrameJob, channel: InferChannel): Promise<void> {
+    // A file's frame is converted before it has a place in flight, so the conversion overlaps
+    // the round trips of the frames before it; a camera's once it can go, so it is the newest.
+    const early = this.options.replay ? this.convert(job.frame) : undefined
     await this.inFlightSet.room(this.options.maxInFlight)
     // Not sent: the link went while waiting; the frame stays unanswered for `resume`.
-    if (channel.closed || !this.unanswered.has(job.frame.index)) return
-    const { frame } = job
-    const tensor = rgbToTensor(
-      frame.rgb,
-      this.vision.width,
-      this.vision.height,
-      {
-        layout: this.vision.layout,
-        dtype: this.vision.datatype,
-        scale: this.vision.scale,
-        channelOrder: this.vision.channelOrder,
-      },
-      this.tensors.take(),
+    if (channel.closed || !this.unanswered.has(job.frame.index)) {
+      early?.then((slot) => this.slots.give(slot)).catch(() => undefined)
+      return
+    }
+    // Counted in flight from here, so waiting for the conversion lets no other frame past.
+    this.inFlightSet.track(
+      this.convertAndSend(job, job.attempt, channel, early ?? this.convert(job.frame)),
     )
-    const attempt = job.attempt
+  }
+
+  /** The frame's pixels as the model's tensor, made on the converter's thread. */
+  private async convert(frame: FrameIn): Promise<FrameSlot> {
+    const slot = this.slots.take(frame.rgb)
+    await frameConverter().convert(slot, this.plan)
+    return slot
+  }
+
+  private async convertAndSend(
+    job: FrameJob,
+    attempt: number,
+    channel: InferChannel,
+    converted: Promise<FrameSlot>,
+  ): Promise<void> {
+    const { frame } = job
+    let slot: FrameSlot
+    let inputs
+    try {
+      slot = await converted
+      inputs = frameInputs(this.profile, slot.tensor)
+    } catch (e) {
+      return this.host.fail(e)
+    }
+    // The link went or the frame was given up while it was being converted.
+    if (channel.closed || job.attempt !== attempt || !this.unanswered.has(frame.index)) {
+      this.slots.give(slot)
+      return
+    }
     const sentAt = Date.now()
     job.sent = true
     const request = channel.infer(
       {
         model: this.profile.model,
         version: this.profile.version,
-        inputs: frameInputs(this.profile, tensor),
+        inputs,
         outputs: this.profile.outputs,
       },
       { deadlineMs: this.host.deadlineMs },
     )
-    this.inFlightSet.track(
-      request.then(
-        (answer) => {
-          this.tensors.give(tensor)
-          if (job.attempt !== attempt || !this.unanswered.delete(frame.index)) return
-          this.answered(frame, answer, sentAt)
-        },
-        (error: unknown) => {
-          if (job.attempt !== attempt || !this.unanswered.has(frame.index)) return
-          this.refused(job, error, channel, sentAt)
-        },
-      ),
+    return request.then(
+      (answer) => {
+        this.slots.give(slot)
+        if (job.attempt !== attempt || !this.unanswered.delete(frame.index)) return
+        this.answered(frame, answer, sentAt)
+      },
+      (error: unknown) => {
+        if (job.attempt !== attempt || !this.unanswered.has(frame.index)) return
+        this.refused(job, error, channel, sentAt)
+      },
     )
   }
 

@@ -1,0 +1,90 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { FrameConverter, newFrameSlot } from '../../../src/main/media/frame-converter'
+import {
+  fillImageTensor,
+  planImageTensor,
+  type ImageTensorOptions,
+} from '../../../src/main/media/frame-to-tensor'
+
+// Odd sizes leave pixels after the last whole group of four, which the word loop skips.
+const W = 13
+const H = 7
+
+function frame(seed: number): Uint8Array {
+  return Uint8Array.from({ length: W * H * 3 }, (_, i) => (i * 31 + seed * 17) & 255)
+}
+
+const FORMS: ImageTensorOptions[] = [
+  { layout: 'NCHW', dtype: 'FP32' },
+  {
+    layout: 'NCHW',
+    dtype: 'FP32',
+    channelOrder: 'BGR',
+    mean: [0.5, 0.4, 0.3],
+    std: [0.2, 0.3, 0.4],
+  },
+  { layout: 'NHWC', dtype: 'FP16', scale: 1 },
+  { layout: 'NCHW', dtype: 'UINT8' },
+  { layout: 'NHWC', dtype: 'UINT8' },
+]
+
+let converter: FrameConverter | undefined
+afterEach(async () => {
+  await converter?.close()
+  converter = undefined
+})
+
+describe('FrameConverter', () => {
+  it('fills the same tensor on its worker as the conversion on this thread, in every form', async () => {
+    converter = new FrameConverter()
+    for (const [k, opts] of FORMS.entries()) {
+      const plan = planImageTensor(W, H, opts)
+      const slot = newFrameSlot(plan)
+      slot.rgb.set(frame(k))
+      await converter.convert(slot, plan)
+      expect(slot.tensor).toEqual(fillImageTensor(frame(k), plan))
+    }
+    expect(converter.where).toBe('worker')
+  })
+
+  it('keeps frames converted at once in their own slots', async () => {
+    converter = new FrameConverter()
+    const plan = planImageTensor(W, H, FORMS[1])
+    const slots = [0, 1, 2, 3].map((k) => {
+      const slot = newFrameSlot(plan)
+      slot.rgb.set(frame(k))
+      return slot
+    })
+    await Promise.all(slots.map((slot) => converter?.convert(slot, plan)))
+    slots.forEach((slot, k) => expect(slot.tensor).toEqual(fillImageTensor(frame(k), plan)))
+  })
+
+  it('converts here what a worker that died was holding, and every frame after it', async () => {
+    // A worker that exits as soon as it is given a frame.
+    converter = new FrameConverter(
+      "require('node:worker_threads').parentPort.on('message', () => process.exit(3))",
+    )
+    const plan = planImageTensor(W, H, FORMS[0])
+    const slots = [0, 1, 2].map((k) => {
+      const slot = newFrameSlot(plan)
+      slot.rgb.set(frame(k))
+      return slot
+    })
+    await Promise.all(slots.map((slot) => converter?.convert(slot, plan)))
+    expect(converter.where).toBe('here')
+    const later = newFrameSlot(plan)
+    later.rgb.set(frame(9))
+    await converter.convert(later, plan)
+    for (const [k, slot] of [...slots.entries(), [9, later] as const]) {
+      expect(slot.tensor).toEqual(fillImageTensor(frame(k), plan))
+    }
+  })
+
+  it('refuses a slot made for another frame size', async () => {
+    converter = new FrameConverter()
+    const slot = newFrameSlot(planImageTensor(4, 4, FORMS[0]))
+    await expect(converter.convert(slot, planImageTensor(W, H, FORMS[0]))).rejects.toThrow(
+      'a frame slot of 48 bytes does not fit 13x7',
+    )
+  })
+})
