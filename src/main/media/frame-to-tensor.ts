@@ -86,17 +86,22 @@ export function newImageTensor(plan: ImageTensorPlan): Float32Array | Uint8Array
   return plan.bytes ? new Uint8Array(plan.size) : new Float32Array(plan.size)
 }
 
+/** Refuses RGB bytes that are not one frame of the plan's size. */
+export function checkFrameSize(rgb: Uint8Array, plan: ImageTensorPlan): void {
+  if (rgb.length !== plan.size) {
+    throw new RangeError(
+      `expected ${plan.size} RGB bytes for ${plan.width}x${plan.height}, got ${rgb.length}`,
+    )
+  }
+}
+
 /** Fills `out` (or a new tensor) from packed RGB bytes, in one pass, as the plan says. */
 export function fillImageTensor(
   rgb: Uint8Array,
   plan: ImageTensorPlan,
   out?: Float32Array | Uint8Array,
 ): Float32Array | Uint8Array {
-  if (rgb.length !== plan.size) {
-    throw new RangeError(
-      `expected ${plan.size} RGB bytes for ${plan.width}x${plan.height}, got ${rgb.length}`,
-    )
-  }
+  checkFrameSize(rgb, plan)
   const type = plan.bytes ? Uint8Array : Float32Array
   if (out !== undefined && !(out instanceof type && out.length === plan.size)) {
     throw new RangeError(

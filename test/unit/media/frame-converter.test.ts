@@ -40,8 +40,7 @@ describe('FrameConverter', () => {
     for (const [k, opts] of FORMS.entries()) {
       const plan = planImageTensor(W, H, opts)
       const slot = newFrameSlot(plan)
-      slot.rgb.set(frame(k))
-      await converter.convert(slot, plan)
+      await converter.convert(frame(k), slot, plan)
       expect(slot.tensor).toEqual(fillImageTensor(frame(k), plan))
     }
     expect(converter.where).toBe('worker')
@@ -50,12 +49,8 @@ describe('FrameConverter', () => {
   it('keeps frames converted at once in their own slots', async () => {
     converter = new FrameConverter()
     const plan = planImageTensor(W, H, FORMS[1])
-    const slots = [0, 1, 2, 3].map((k) => {
-      const slot = newFrameSlot(plan)
-      slot.rgb.set(frame(k))
-      return slot
-    })
-    await Promise.all(slots.map((slot) => converter?.convert(slot, plan)))
+    const slots = [0, 1, 2, 3].map(() => newFrameSlot(plan))
+    await Promise.all(slots.map((slot, k) => converter?.convert(frame(k), slot, plan)))
     slots.forEach((slot, k) => expect(slot.tensor).toEqual(fillImageTensor(frame(k), plan)))
   })
 
@@ -65,26 +60,24 @@ describe('FrameConverter', () => {
       "require('node:worker_threads').parentPort.on('message', () => process.exit(3))",
     )
     const plan = planImageTensor(W, H, FORMS[0])
-    const slots = [0, 1, 2].map((k) => {
-      const slot = newFrameSlot(plan)
-      slot.rgb.set(frame(k))
-      return slot
-    })
-    await Promise.all(slots.map((slot) => converter?.convert(slot, plan)))
+    const slots = [0, 1, 2].map(() => newFrameSlot(plan))
+    await Promise.all(slots.map((slot, k) => converter?.convert(frame(k), slot, plan)))
     expect(converter.where).toBe('here')
     const later = newFrameSlot(plan)
-    later.rgb.set(frame(9))
-    await converter.convert(later, plan)
+    await converter.convert(frame(9), later, plan)
     for (const [k, slot] of [...slots.entries(), [9, later] as const]) {
       expect(slot.tensor).toEqual(fillImageTensor(frame(k), plan))
     }
   })
 
-  it('refuses a slot made for another frame size', async () => {
+  it('refuses a frame or a slot made for another size, before anything is sent', async () => {
     converter = new FrameConverter()
-    const slot = newFrameSlot(planImageTensor(4, 4, FORMS[0]))
-    await expect(converter.convert(slot, planImageTensor(W, H, FORMS[0]))).rejects.toThrow(
-      'a frame slot of 48 bytes does not fit 13x7',
+    const plan = planImageTensor(W, H, FORMS[0])
+    await expect(
+      converter.convert(frame(0), newFrameSlot(planImageTensor(4, 4, FORMS[0])), plan),
+    ).rejects.toThrow('a frame slot of 48 bytes does not fit 13x7')
+    await expect(converter.convert(frame(0).subarray(3), newFrameSlot(plan), plan)).rejects.toThrow(
+      'expected 273 RGB bytes for 13x7, got 270',
     )
   })
 })
