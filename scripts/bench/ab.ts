@@ -35,6 +35,7 @@ const FIGURES: Record<string, { cmd: Command; show: Array<[string, string, numbe
     show: [
       ['rps', 'req/s', 1],
       ['cpuMsPerReq', 'CPU ms/req', 2],
+      ['mainMsPerReq', 'main ms/req', 2],
       ['gcCount', 'GCs', 0],
     ],
   },
@@ -43,6 +44,7 @@ const FIGURES: Record<string, { cmd: Command; show: Array<[string, string, numbe
     show: [
       ['rps', 'req/s', 1],
       ['cpuMsPerReq', 'CPU ms/req', 2],
+      ['mainMsPerReq', 'main ms/req', 2],
       ['gcCount', 'GCs', 0],
     ],
   },
@@ -60,6 +62,7 @@ const FIGURES: Record<string, { cmd: Command; show: Array<[string, string, numbe
       ['drops', 'drops', 0],
       ['lagP99Ms', 'lag p99 ms', 1],
       ['cpuMsPerFrame', 'CPU ms/frame', 2],
+      ['mainMsPerFrame', 'main ms/frame', 2],
       ['rttP50Ms', 'rtt p50 ms', 1],
     ],
   },

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
+import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks'
 import { computeLetterbox } from '../../src/shared/letterbox'
 import type { ModelProfile } from '../../src/shared/model-profile'
 import type { SessionSummary } from '../../src/shared/session-summary'
@@ -24,7 +24,10 @@ import {
 import type { Lane } from './lanes'
 
 export interface Probe {
+  /** The whole process, worker threads included. */
   cpuMs: number
+  /** The main thread's busy time (event-loop utilisation): what the app's window waits behind. */
+  mainMs: number
   lagP99Ms: number
   gcCount: number
   gcMs: number
@@ -33,6 +36,7 @@ export interface Probe {
 /** CPU, event-loop lag (p99 of timer delay at 1 ms resolution) and GC over one measured stretch. */
 export function startProbe(): () => Probe {
   const cpu0 = process.cpuUsage()
+  const elu0 = performance.eventLoopUtilization()
   const lag = monitorEventLoopDelay({ resolution: 1 })
   lag.enable()
   let gcCount = 0
@@ -48,7 +52,13 @@ export function startProbe(): () => Probe {
     lag.disable()
     obs.disconnect()
     const c = process.cpuUsage(cpu0)
-    return { cpuMs: (c.user + c.system) / 1000, lagP99Ms: lag.percentile(99) / 1e6, gcCount, gcMs }
+    return {
+      cpuMs: (c.user + c.system) / 1000,
+      mainMs: performance.eventLoopUtilization(elu0).active,
+      lagP99Ms: lag.percentile(99) / 1e6,
+      gcCount,
+      gcMs,
+    }
   }
 }
 
@@ -64,6 +74,7 @@ export interface Throughput extends Probe {
   requests: number
   rps: number
   cpuMsPerReq: number
+  mainMsPerReq: number
 }
 
 /** Keeps `inFlight` requests on one lane for `seconds` (after a short warm-up) and counts answers. */
@@ -92,7 +103,13 @@ export async function throughput(
   const p = probe()
   stop = true
   await Promise.all(workers)
-  return { ...p, requests, rps: requests / wall, cpuMsPerReq: p.cpuMs / Math.max(1, requests) }
+  return {
+    ...p,
+    requests,
+    rps: requests / wall,
+    cpuMsPerReq: p.cpuMs / Math.max(1, requests),
+    mainMsPerReq: p.mainMs / Math.max(1, requests),
+  }
 }
 
 export interface Latency {
@@ -152,6 +169,7 @@ export interface Camera extends Probe {
   drops: number
   failed: number
   cpuMsPerFrame: number
+  mainMsPerFrame: number
   rttP50Ms: number
 }
 
@@ -190,6 +208,7 @@ export async function cameraLane(lane: Lane, fps: number, seconds: number): Prom
     drops,
     failed: 0,
     cpuMsPerFrame: p.cpuMs / Math.max(1, answered),
+    mainMsPerFrame: p.mainMs / Math.max(1, answered),
     rttP50Ms: percentile(rtt, 50),
   }
 }
@@ -246,6 +265,7 @@ export async function cameraSession(
       drops: summary.droppedFrames - before.droppedFrames,
       failed: failures(summary),
       cpuMsPerFrame: p.cpuMs / Math.max(1, answered),
+      mainMsPerFrame: p.mainMs / Math.max(1, answered),
       rttP50Ms: summary.p50Ms,
     }
   } finally {
@@ -292,7 +312,13 @@ export async function sessionThroughput(
     await feed
     if (failures(summary) > 0)
       throw new Error(`the detection session failed ${failures(summary)} requests`)
-    return { ...p, requests, rps: requests / wall, cpuMsPerReq: p.cpuMs / Math.max(1, requests) }
+    return {
+      ...p,
+      requests,
+      rps: requests / wall,
+      cpuMsPerReq: p.cpuMs / Math.max(1, requests),
+      mainMsPerReq: p.mainMs / Math.max(1, requests),
+    }
   } finally {
     rmSync(root, { recursive: true, force: true })
   }

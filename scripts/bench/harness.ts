@@ -26,13 +26,27 @@ export interface Runner {
  * The sink in its own process. Its IPC channel is how it knows the bench is gone (it exits on
  * 'disconnect'), so a bench that fails half way leaves no server listening behind it.
  */
-export function startSink(): Promise<{ ports: Ports; child: ChildProcess }> {
+export interface Sink {
+  ports: Ports
+  child: ChildProcess
+  /** The sink's CPU time so far, in ms. */
+  cpuMs(): Promise<number>
+}
+
+export function startSink(): Promise<Sink> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'sink-server.ts')], {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   })
   process.once('exit', () => child.kill())
+  const cpuMs = () =>
+    new Promise<number>((resolve) => {
+      child.once('message', (m: { cpuMs: number }) => resolve(m.cpuMs))
+      child.send('cpu')
+    })
   return new Promise((resolve, reject) => {
-    child.stdout?.once('data', (d: Buffer) => resolve({ ports: JSON.parse(d.toString()), child }))
+    child.stdout?.once('data', (d: Buffer) =>
+      resolve({ ports: JSON.parse(d.toString()), child, cpuMs }),
+    )
     child.once('exit', (code) => reject(new Error(`the sink server exited with ${code}`)))
   })
 }
@@ -125,13 +139,22 @@ export interface Cell {
 }
 
 /** Runs every cell once per round, rotating the order each round; returns each cell's medians. */
-export async function rounds(cells: Cell[], n: number): Promise<Map<string, Result>> {
+/**
+ * Runs every cell `n` times, interleaved, and keeps the median of each figure. With `sink`, each
+ * result also says how many cores the server was busy on while that cell ran (`serverCores`).
+ */
+export async function rounds(cells: Cell[], n: number, sink?: Sink): Promise<Map<string, Result>> {
   const all = new Map<string, Result[]>()
   for (let r = 0; r < n; r++) {
     const order = cells.map((_, i) => cells[(i + r) % cells.length])
     for (const c of order) {
       if (!c.runner) continue
+      const cpu0 = await sink?.cpuMs()
+      const t0 = performance.now()
       const res = await c.runner.run(c.cmd)
+      if (sink && cpu0 !== undefined) {
+        res.serverCores = ((await sink.cpuMs()) - cpu0) / (performance.now() - t0)
+      }
       all.set(c.key, [...(all.get(c.key) ?? []), res])
     }
   }

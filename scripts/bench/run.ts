@@ -110,6 +110,7 @@ async function main(): Promise<void> {
       { key: 'tcp', runner: tcp, cmd: T('frame', 2) },
     ],
     n,
+    sink,
   )
   const py1 = frames.get('python')?.rps
   // The ceiling for Node: the better of the hand-framed client's two runs.
@@ -129,7 +130,16 @@ async function main(): Promise<void> {
   ]
   print(
     table(
-      ['client', 'req/s', 'CPU ms/req', 'GC/req', 'vs Python', 'vs ceiling', 'vs TCP'],
+      [
+        'client',
+        'req/s',
+        'CPU ms/req',
+        'main ms/req',
+        'GC/req',
+        'vs Python',
+        'vs ceiling',
+        'vs TCP',
+      ],
       frameRows
         .filter(([k]) => frames.has(k))
         .map(([k, label]) => {
@@ -138,7 +148,9 @@ async function main(): Promise<void> {
             label,
             f(r.rps),
             f(r.cpuMsPerReq, 2),
+            f(r.mainMsPerReq, 2),
             f(r.gcCount / r.requests, 2),
+            f(r.serverCores, 2),
             ratio(r.rps, py1),
             ratio(r.rps, ceil),
             ratio(r.rps, frames.get('tcp')?.rps),
@@ -226,7 +238,16 @@ async function main(): Promise<void> {
   )
   print(
     table(
-      ['client', 'frames', 'answered', 'drops', 'lag p99 ms', 'CPU ms/frame', 'rtt p50 ms'],
+      [
+        'client',
+        'frames',
+        'answered',
+        'drops',
+        'lag p99 ms',
+        'CPU ms/frame',
+        'main ms/frame',
+        'rtt p50 ms',
+      ],
       [...cam].map(([k, r]) => [
         camLabels[k],
         f(r.frames, 0),
@@ -234,6 +255,7 @@ async function main(): Promise<void> {
         f(r.drops, 0),
         k === 'python' ? '–' : f(r.lagP99Ms, 1),
         f(r.cpuMsPerFrame, 2),
+        f(r.mainMsPerFrame, 2),
         f(r.rttP50Ms, 1),
       ]),
     ),
