@@ -2,79 +2,27 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { computeLetterbox } from '../../../src/shared/letterbox'
-import type { DetectionFrameEvent } from '../../../src/shared/results'
-import type { AckEvent } from '../../../src/shared/session-summary'
-import type { SessionEvent } from '../../../src/shared/session-events'
 import { startDemoEndpoint, type DemoEndpoint } from '../../../src/main/demo-endpoint/demo-server'
 import { resolveModel } from '../../../src/main/sessions/model-plan'
-import type { FrameIn } from '../../../src/main/sessions/pipelines/detection-pipeline'
-import type { Session } from '../../../src/main/sessions/session'
 import { createFrameSession } from '../../../src/main/sessions/session-factory'
 import { createTransport } from '../../../src/main/transport/create-transport'
 import { TritonClient } from '../../../src/main/triton/triton-client'
 import { DemoProcess } from '../../fixtures/demo-process'
 import { GatedModel } from '../../fixtures/gated-model'
+import {
+  expectAnswersBelongToTheirFrames,
+  numberedFrame,
+  recordFrames,
+} from '../../fixtures/numbered-frames'
 import { sleep } from '../../fixtures/spoken-audio'
 
 /**
  * The camera as the app runs it: frames arrive whenever the camera has one, the session keeps
  * only the newest while a request is out, and each frame is acknowledged exactly once (answered
- * or replaced), which is what paces the page. A frame's identity travels with its pixels: frame
- * n shows a red box at x = 8 n, so a box reported for frame n proves the answer was for frame n.
+ * or replaced), which is what paces the page. Frames carry their number in their pixels
+ * (numbered-frames.ts), so a box proves which frame an answer was for.
  */
-const SIZE = 640
 const MODEL = 'color-box-detector-e2e'
-
-function frame(seq: number): FrameIn {
-  const rgb = new Uint8Array(SIZE * SIZE * 3).fill(40)
-  const x0 = boxX(seq)
-  for (let y = 100; y < 200; y++)
-    for (let x = x0; x < x0 + 96; x++) {
-      const p = (y * SIZE + x) * 3
-      rgb[p] = 255
-      rgb[p + 1] = 0
-      rgb[p + 2] = 0
-    }
-  return {
-    index: seq,
-    timeSec: seq / 30,
-    rgb,
-    letterbox: computeLetterbox(SIZE, SIZE, SIZE, SIZE),
-    sourceWidth: SIZE,
-    sourceHeight: SIZE,
-    seq,
-  }
-}
-
-const boxX = (seq: number): number => 8 * (seq % 60)
-
-interface Recorded {
-  events: SessionEvent[]
-  acks: () => AckEvent[]
-  detections: () => DetectionFrameEvent[]
-}
-
-function record(session: Session<FrameIn>): Recorded {
-  const events: SessionEvent[] = []
-  session.onDidEmit((e) => events.push(e))
-  return {
-    events,
-    acks: () => events.filter((e): e is AckEvent => e.kind === 'ack'),
-    detections: () => events.filter((e): e is DetectionFrameEvent => e.kind === 'detections'),
-  }
-}
-
-/** Every answered frame shows the box drawn into that frame, and answers come in frame order. */
-function expectAnswersBelongToTheirFrames(detections: DetectionFrameEvent[]): void {
-  for (const d of detections) {
-    expect(d.boxes, `frame ${d.frame}`).toHaveLength(1)
-    expect(Math.round(d.boxes[0].x), `frame ${d.frame}`).toBe(boxX(d.frame))
-    expect(d.boxes[0].label).toBe('red')
-  }
-  const frames = detections.map((d) => d.frame)
-  expect(frames).toEqual([...frames].sort((a, b) => a - b))
-}
 
 let root: string
 beforeAll(() => {
@@ -105,15 +53,15 @@ describe('a camera session against a busy model', () => {
       { transport: createTransport(client), profile, workRoot: root },
       'camera',
     )
-    const rec = record(session)
+    const rec = recordFrames(session)
     await session.start()
     const pushed = 5
-    await session.push(frame(0))
+    await session.push(numberedFrame(0))
     await gate.reached(1)
     // Frame 0 is out and held, so the session takes no frame from the queue: 1, 2 and 3 each
     // wait there until a newer frame replaces them; 4, the newest, is sent once 0 is answered.
     for (let seq = 1; seq < pushed; seq++) {
-      await session.push(frame(seq))
+      await session.push(numberedFrame(seq))
       await new Promise((r) => setImmediate(r))
     }
     const afterPushes = rec.events.length
@@ -156,14 +104,14 @@ describe('a camera session against a server killed with SIGKILL and restarted', 
         { transport: createTransport(client), profile, workRoot: root },
         'camera',
       )
-      const rec = record(session)
+      const rec = recordFrames(session)
       await session.start()
       let seq = 0
       const acked = (s: number): boolean => rec.acks().some((a) => a.seq === s)
       // Like the page: the next frame once the last was acknowledged, or a newer one anyway.
       const pushUntil = async (done: () => boolean): Promise<void> => {
         for (let w = 0; !done() && w < 2000; w++) {
-          await session.push(frame(seq++))
+          await session.push(numberedFrame(seq++))
           await sleep(5)
         }
       }
@@ -172,7 +120,7 @@ describe('a camera session against a server killed with SIGKILL and restarted', 
       await pushUntil(() => session.state === 'reconnecting')
       // Frames keep coming while the server is away; only the newest is kept.
       for (let i = 0; i < 40; i++) {
-        await session.push(frame(seq++))
+        await session.push(numberedFrame(seq++))
         await sleep(2)
       }
       const lastBeforeRestart = seq - 1
