@@ -30,7 +30,8 @@ export type Command =
   | { op: 'session-throughput'; seconds: number }
   | { op: 'latency'; seconds: number }
   | { op: 'camera'; fps: number; seconds: number }
-  | { op: 'streams'; n: number; seconds: number }
+  /** `transport`: the project's streams without sessions, as bench's sequence lanes use them. */
+  | { op: 'streams'; n: number; seconds: number; transport?: boolean }
 
 const kind = process.argv[2] as ClientKind
 const ports = JSON.parse(process.argv[3]) as { grpc: number; tcp: number }
@@ -87,7 +88,8 @@ async function run(cmd: Command): Promise<unknown> {
       if (kind === 'project') return cameraSession(await projectClient(), rgb, cmd.fps, cmd.seconds)
       return withLane('yolo', (l) => cameraLane(l, cmd.fps, cmd.seconds))
     case 'streams':
-      if (kind === 'project') return streamSessions(await projectClient(), cmd.n, cmd.seconds)
+      if (kind === 'project' && !cmd.transport)
+        return streamSessions(await projectClient(), cmd.n, cmd.seconds)
       return streamLanes(() => open('audio'), cmd.n, cmd.seconds)
   }
 }

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import type { Command } from './client-worker'
+import type { ClientKind, Command } from './client-worker'
 import {
   f,
   nodeWorker,
@@ -280,14 +280,16 @@ async function main(): Promise<void> {
   out.camera = Object.fromEntries(cam)
 
   // 4. 64 real-time audio streams, each client in a fresh process (RSS).
-  const streamRunners = await Promise.all([
-    nodeWorker('project', ports),
-    nodeWorker('http2', ports),
-    nodeWorker('tcp', ports),
-  ])
+  const streamCells: Array<[string, ClientKind, boolean]> = [
+    ['project', 'project', false],
+    ['project-transport', 'project', true],
+    ['http2', 'http2', false],
+    ['tcp', 'tcp', false],
+  ]
   const streams = new Map<string, Result>()
-  for (const r of streamRunners) {
-    streams.set(r.label, await r.run({ op: 'streams', n: 64, seconds: 5 }))
+  for (const [key, kind, transport] of streamCells) {
+    const r = await nodeWorker(kind, ports)
+    streams.set(key, await r.run({ op: 'streams', n: 64, seconds: 5, transport }))
     r.close()
   }
   print(
@@ -297,7 +299,11 @@ async function main(): Promise<void> {
     table(
       ['client', 'requests', 'CPU ms/req', 'RSS MB/stream', 'lag p99 ms'],
       [...streams].map(([k, r]) => [
-        k === 'project' ? 'project: 64 microphone sessions' : labels[k],
+        k === 'project'
+          ? 'project: 64 microphone sessions'
+          : k === 'project-transport'
+            ? 'project: 64 transport streams, no session'
+            : labels[k],
         f(r.requests, 0),
         f(r.cpuMsPerReq, 3),
         f(r.rssPerStreamMB, 2),
