@@ -38,7 +38,8 @@ export default defineConfig({
           testTimeout: 30_000,
           // Files share a worker's modules instead of importing everything again each time:
           // about a quarter of the project's CPU on two cores. The tests keep no module-level
-          // state between files (servers, timers, env and stubs are restored in each file).
+          // state between files (servers, timers, env and stubs are restored in each file); the
+          // one shared thing is the frame converter's worker, which holds nothing between frames.
           isolate: false,
         },
       },

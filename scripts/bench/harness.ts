@@ -38,10 +38,27 @@ export function startSink(): Promise<Sink> {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   })
   process.once('exit', () => child.kill())
+  // A sink that died or stays silent fails the figure instead of holding the bench.
   const cpuMs = () =>
-    new Promise<number>((resolve) => {
-      child.once('message', (m: { cpuMs: number }) => resolve(m.cpuMs))
-      child.send('cpu')
+    new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(
+        () => done(new Error('the sink server did not report its CPU')),
+        5000,
+      )
+      const onMessage = (m: { cpuMs?: number }) => {
+        if (typeof m.cpuMs === 'number') done(undefined, m.cpuMs)
+      }
+      const onExit = (code: number | null) => done(new Error(`the sink server exited with ${code}`))
+      const done = (e?: Error, ms?: number) => {
+        clearTimeout(timer)
+        child.off('message', onMessage)
+        child.off('exit', onExit)
+        if (e || ms === undefined) reject(e)
+        else resolve(ms)
+      }
+      child.on('message', onMessage)
+      child.once('exit', onExit)
+      child.send('cpu', (e) => e && done(e))
     })
   return new Promise((resolve, reject) => {
     child.stdout?.once('data', (d: Buffer) =>
@@ -138,9 +155,9 @@ export interface Cell {
   cmd: Command
 }
 
-/** Runs every cell once per round, rotating the order each round; returns each cell's medians. */
 /**
- * Runs every cell `n` times, interleaved, and keeps the median of each figure. With `sink`, each
+ * Runs every cell once per round, rotating the order each round, and keeps each cell's medians.
+ * With `sink`, each
  * result also says how many cores the server was busy on while that cell ran (`serverCores`).
  */
 export async function rounds(cells: Cell[], n: number, sink?: Sink): Promise<Map<string, Result>> {

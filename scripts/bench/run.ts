@@ -136,6 +136,7 @@ async function main(): Promise<void> {
         'CPU ms/req',
         'main ms/req',
         'GC/req',
+        'server cores',
         'vs Python',
         'vs ceiling',
         'vs TCP',

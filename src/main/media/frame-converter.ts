@@ -1,11 +1,5 @@
 import { Worker } from 'node:worker_threads'
-import {
-  checkFrameSize,
-  fill,
-  fillImageTensor,
-  LITTLE_ENDIAN,
-  type ImageTensorPlan,
-} from './frame-to-tensor'
+import { checkFrameSize, fill, fillImageTensor, type ImageTensorPlan } from './frame-to-tensor'
 
 /**
  * A frame's RGB bytes and the tensor made from them, in memory the converter's thread shares:
@@ -27,26 +21,23 @@ interface Job {
   id: number
   rgb: SharedArrayBuffer
   out: SharedArrayBuffer
-  pixels: number
-  planar: boolean
-  bgr: boolean
-  table: Float32Array | Uint8Array
-  bytes: boolean
-  littleEndian: boolean
+  plan: ImageTensorPlan
 }
 
 // The worker runs `fill`'s own source (it takes everything as arguments), so the conversion
-// has one owner and the worker needs no file of its own in the bundle.
+// has one owner and the worker needs no file of its own in the bundle. Nothing but that
+// source and this text goes into it.
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads')
 const fill = (${fill.toString()})
-parentPort.on('message', (job) => {
+const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
+parentPort.on('message', ({ id, rgb, out, plan }) => {
   try {
-    const dst = job.bytes ? new Uint8Array(job.out) : new Float32Array(job.out)
-    fill(new Uint8Array(job.rgb), dst, job.pixels, job.planar, job.bgr, job.table, job.littleEndian)
-    parentPort.postMessage({ id: job.id })
+    const dst = plan.bytes ? new Uint8Array(out) : new Float32Array(out)
+    fill(new Uint8Array(rgb), dst, plan.pixels, plan.planar, plan.bgr, plan.table, littleEndian)
+    parentPort.postMessage({ id })
   } catch (e) {
-    parentPort.postMessage({ id: job.id, error: String(e && e.message || e) })
+    parentPort.postMessage({ id, error: String((e && e.message) || e) })
   }
 })
 `
@@ -70,7 +61,8 @@ export class FrameConverter {
   constructor(private readonly workerSource = WORKER_SOURCE) {}
 
   private worker: Worker | undefined
-  private broken = false
+  /** Why frames are converted here instead of on the worker, once they are. */
+  private stopped: string | undefined
   private nextId = 0
   private readonly waiting = new Map<number, Waiting>()
 
@@ -82,23 +74,18 @@ export class FrameConverter {
         `a frame slot of ${slot.rgb.length} bytes does not fit ${plan.width}x${plan.height}`,
       )
     }
-    slot.rgb.set(rgb)
     const worker = plan.copy ? undefined : this.started()
     if (!worker) {
-      fillImageTensor(slot.rgb, plan, slot.tensor)
+      fillImageTensor(rgb, plan, slot.tensor)
       return
     }
+    slot.rgb.set(rgb)
     const id = this.nextId++
     const job: Job = {
       id,
       rgb: slot.rgb.buffer as SharedArrayBuffer,
       out: slot.tensor.buffer as SharedArrayBuffer,
-      pixels: plan.pixels,
-      planar: plan.planar,
-      bgr: plan.bgr,
-      table: plan.table,
-      bytes: plan.bytes,
-      littleEndian: LITTLE_ENDIAN,
+      plan,
     }
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { slot, plan, resolve, reject })
@@ -108,31 +95,31 @@ export class FrameConverter {
     })
   }
 
-  /** Where frames are converted now: on the worker, or here since it could not run. */
-  get where(): 'worker' | 'here' {
-    return this.broken ? 'here' : 'worker'
+  /** Where frames are converted: on the worker, or here, and why, once it stopped or never ran. */
+  get where(): 'worker' | { here: string } {
+    return this.stopped === undefined ? 'worker' : { here: this.stopped }
   }
 
   /** Stops the worker; frames after this are converted on the calling thread. */
   async close(): Promise<void> {
     const worker = this.worker
     this.worker = undefined
-    this.broken = true
+    this.stopped ??= 'closed'
     this.finishInline()
     await worker?.terminate()
   }
 
   private started(): Worker | undefined {
-    if (this.worker || this.broken) return this.worker
+    if (this.worker || this.stopped !== undefined) return this.worker
     try {
       const worker = new Worker(this.workerSource, { eval: true })
       worker.unref()
       worker.on('message', (m: { id: number; error?: string }) => this.done(m))
-      worker.on('error', () => this.lost())
-      worker.on('exit', () => this.lost())
+      worker.on('error', (e) => this.lost(`its worker failed: ${e.message}`))
+      worker.on('exit', (code) => this.lost(`its worker exited with code ${code}`))
       this.worker = worker
-    } catch {
-      this.broken = true
+    } catch (e) {
+      this.stopped = `no worker could start: ${e instanceof Error ? e.message : String(e)}`
     }
     return this.worker
   }
@@ -140,16 +127,22 @@ export class FrameConverter {
   private done(m: { id: number; error?: string }): void {
     const w = this.waiting.get(m.id)
     if (!w) return
+    if (m.error !== undefined) {
+      // A worker that cannot convert (its code broken by a bundler, say) is not the frame's
+      // fault: stop it and convert here, where a real problem with the frame still shows.
+      this.lost(`its worker could not convert a frame: ${m.error}`)
+      return
+    }
     this.waiting.delete(m.id)
     if (this.waiting.size === 0) this.worker?.unref()
-    if (m.error === undefined) w.resolve()
-    else w.reject(new Error(`converting a frame failed: ${m.error}`))
+    w.resolve()
   }
 
   /** The worker is gone: what it had not finished is converted here, from the same slots. */
-  private lost(): void {
-    if (this.broken) return
-    this.broken = true
+  private lost(reason: string): void {
+    if (this.stopped !== undefined) return
+    this.stopped = reason
+    void this.worker?.terminate()
     this.worker = undefined
     this.finishInline()
   }

@@ -82,7 +82,7 @@ export function planImageTensor(
 }
 
 /** A tensor of the plan's type and size, to be filled. */
-export function newImageTensor(plan: ImageTensorPlan): Float32Array | Uint8Array {
+function newImageTensor(plan: ImageTensorPlan): Float32Array | Uint8Array {
   return plan.bytes ? new Uint8Array(plan.size) : new Float32Array(plan.size)
 }
 
@@ -150,7 +150,7 @@ export function rgbToTensor(
   return fillImageTensor(rgb, planImageTensor(width, height, opts), out)
 }
 
-export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
 
 // Per-channel lookup for UINT8, so both dtypes share one loop.
 const IDENTITY = new Uint8Array(768).map((_, i) => i & 255)

@@ -2,11 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { SessionStatusEvent } from '../../../src/shared/session-events'
+import { startDemoEndpoint, type DemoEndpoint } from '../../../src/main/demo-endpoint/demo-server'
+import { frameConverter } from '../../../src/main/media/frame-converter'
 import { resolveModel } from '../../../src/main/sessions/model-plan'
 import { createFrameSession } from '../../../src/main/sessions/session-factory'
 import { createTransport } from '../../../src/main/transport/create-transport'
 import { TritonClient } from '../../../src/main/triton/triton-client'
 import { DemoProcess } from '../../fixtures/demo-process'
+import { GatedModel } from '../../fixtures/gated-model'
 import {
   expectAnswersBelongToTheirFrames,
   numberedFrame,
@@ -56,6 +60,9 @@ describe('a video file session against a server killed with SIGKILL and restarte
         const summary = await session.stop()
 
         expect(summary.reconnects).toBe(1)
+        // Frames that were out when the server went were sent again, converted on the worker.
+        expect(summary.retries).toBeGreaterThan(0)
+        expect(frameConverter().where).toBe('worker')
         const detections = rec.detections()
         expect(detections.map((d) => d.frame)).toEqual([...Array(FRAMES).keys()])
         expectAnswersBelongToTheirFrames(detections)
@@ -70,4 +77,77 @@ describe('a video file session against a server killed with SIGKILL and restarte
       }
     }, 60_000)
   }
+})
+
+describe('a video file session given what it cannot convert', () => {
+  let demo: DemoEndpoint
+  let client: TritonClient
+  let gate: GatedModel
+  beforeAll(async () => {
+    // The model holds the first frame: the next ones wait for a place in flight, converted early.
+    gate = new GatedModel(MODEL)
+    demo = await startDemoEndpoint({ port: 0, metricsPort: null, models: [gate.model] })
+    client = new TritonClient({ url: demo.url })
+  })
+  afterAll(async () => {
+    gate.release()
+    client.close()
+    await demo.close()
+  })
+
+  const failure = (events: ReturnType<typeof recordFrames>['events']) =>
+    events.find((e): e is SessionStatusEvent => e.kind === 'status' && e.state === 'failed')
+
+  it('fails the session in one line for a frame of the wrong size that waited its turn', async () => {
+    const { profile } = await resolveModel(client, MODEL)
+    const session = createFrameSession(
+      { transport: createTransport(client), profile, workRoot: root },
+      'file',
+    )
+    const rec = recordFrames(session)
+    await session.start()
+    await session.push(numberedFrame(0))
+    await session.push(numberedFrame(1))
+    await gate.reached(1)
+    // Two frames are out, so this one's conversion fails while it waits for a place.
+    await session.push({ ...numberedFrame(2), rgb: new Uint8Array(12) })
+    gate.release()
+    for (let w = 0; !failure(rec.events) && w < 1000; w++) await sleep(10)
+    expect(failure(rec.events)?.error?.message).toContain(
+      'expected 1228800 RGB bytes for 640x640, got 12',
+    )
+    await session.stop()
+    // What the session had is kept: frame 0 was answered before the failure, and every frame
+    // is acknowledged once, answered or given up.
+    expect(rec.detections()[0]).toMatchObject({ frame: 0 })
+    expectAnswersBelongToTheirFrames(rec.detections())
+    expect(
+      rec
+        .acks()
+        .map((a) => a.seq)
+        .sort((a, b) => a - b),
+    ).toEqual([0, 1, 2])
+  })
+
+  it('fails the session at its first frame, not at its start, for a profile the conversion refuses', async () => {
+    const { profile } = await resolveModel(client, MODEL)
+    if (!profile.vision) throw new Error('the demo detector has a vision profile')
+    const session = createFrameSession(
+      {
+        transport: createTransport(client),
+        profile: { ...profile, vision: { ...profile.vision, datatype: 'UINT8', scale: 0.5 } },
+        workRoot: root,
+      },
+      'file',
+    )
+    const rec = recordFrames(session)
+    await session.start()
+    await session.push(numberedFrame(0))
+    for (let w = 0; !failure(rec.events) && w < 1000; w++) await sleep(10)
+    expect(failure(rec.events)?.error?.message).toContain(
+      'a UINT8 tensor takes raw bytes: scale must be 1, mean 0 and std 1',
+    )
+    const summary = await session.stop()
+    expect(summary.outcomes.success).toBe(0)
+  })
 })

@@ -62,12 +62,26 @@ describe('FrameConverter', () => {
     const plan = planImageTensor(W, H, FORMS[0])
     const slots = [0, 1, 2].map(() => newFrameSlot(plan))
     await Promise.all(slots.map((slot, k) => converter?.convert(frame(k), slot, plan)))
-    expect(converter.where).toBe('here')
+    expect(converter.where).toEqual({ here: 'its worker exited with code 3' })
     const later = newFrameSlot(plan)
     await converter.convert(frame(9), later, plan)
     for (const [k, slot] of [...slots.entries(), [9, later] as const]) {
       expect(slot.tensor).toEqual(fillImageTensor(frame(k), plan))
     }
+  })
+
+  it('stops a worker that cannot convert and converts here instead, exactly', async () => {
+    // A worker whose code is broken answers every frame with an error.
+    converter = new FrameConverter(
+      "const { parentPort } = require('node:worker_threads'); parentPort.on('message', ({ id }) => parentPort.postMessage({ id, error: 'fill is not defined' }))",
+    )
+    const plan = planImageTensor(W, H, FORMS[1])
+    const slots = [0, 1].map(() => newFrameSlot(plan))
+    await Promise.all(slots.map((slot, k) => converter?.convert(frame(k), slot, plan)))
+    slots.forEach((slot, k) => expect(slot.tensor).toEqual(fillImageTensor(frame(k), plan)))
+    expect(converter.where).toEqual({
+      here: 'its worker could not convert a frame: fill is not defined',
+    })
   })
 
   it('refuses a frame or a slot made for another size, before anything is sent', async () => {

@@ -81,6 +81,12 @@ class FrameSlots {
   }
 }
 
+/** How this model's frames become tensors, and the slots they are made in. */
+interface FrameMaking {
+  plan: ImageTensorPlan
+  slots: FrameSlots
+}
+
 export interface DetectionPipelineOptions {
   maxInFlight: number
   /**
@@ -105,8 +111,8 @@ export class DetectionPipeline implements Pipeline<FrameIn> {
   private readonly form: NonNullable<NonNullable<ModelProfile['decoder']>['form']>
   /** Results wait here for the frames before them (answers may overtake on unary and HTTP). */
   private readonly order: PushOrder<SessionResultEvent>
-  private readonly plan: ImageTensorPlan
-  private readonly slots: FrameSlots
+  /** Made with the first frame, so a profile the conversion refuses fails the session cleanly. */
+  private frames: FrameMaking | undefined
 
   constructor(
     private readonly profile: ModelProfile,
@@ -121,13 +127,6 @@ export class DetectionPipeline implements Pipeline<FrameIn> {
     this.form = profile.decoder.form
     this.labelOf = makeLabeler(profile.labels)
     this.order = new PushOrder((event) => host.emit(event))
-    this.plan = planImageTensor(this.vision.width, this.vision.height, {
-      layout: this.vision.layout,
-      dtype: this.vision.datatype,
-      scale: this.vision.scale,
-      channelOrder: this.vision.channelOrder,
-    })
-    this.slots = new FrameSlots(this.plan, options.maxInFlight + 1)
   }
 
   get inFlight(): number {
@@ -150,10 +149,13 @@ export class DetectionPipeline implements Pipeline<FrameIn> {
     // A file's frame is converted before it has a place in flight, so the conversion overlaps
     // the round trips of the frames before it; a camera's once it can go, so it is the newest.
     const early = this.options.replay ? this.convert(job.frame) : undefined
+    // Its failure is the session's, reported where it is awaited (convertAndSend); until then
+    // it must not count as unhandled.
+    early?.catch(() => undefined)
     await this.inFlightSet.room(this.options.maxInFlight)
     // Not sent: the link went while waiting; the frame stays unanswered for `resume`.
     if (channel.closed || !this.unanswered.has(job.frame.index)) {
-      early?.then((slot) => this.slots.give(slot)).catch(() => undefined)
+      early?.then((slot) => this.frames?.slots.give(slot)).catch(() => undefined)
       return
     }
     // Counted in flight from here, so waiting for the conversion lets no other frame past.
@@ -169,13 +171,25 @@ export class DetectionPipeline implements Pipeline<FrameIn> {
    * camera lag p99 and CPU per frame both worse on the worker).
    */
   private async convert(frame: FrameIn): Promise<FrameSlot> {
-    const slot = this.slots.take()
+    this.frames ??= this.framesFor(this.vision)
+    const { plan, slots } = this.frames
+    const slot = slots.take()
     if (!this.options.replay) {
-      fillImageTensor(frame.rgb, this.plan, slot.tensor)
+      fillImageTensor(frame.rgb, plan, slot.tensor)
       return slot
     }
-    await frameConverter().convert(frame.rgb, slot, this.plan)
+    await frameConverter().convert(frame.rgb, slot, plan)
     return slot
+  }
+
+  private framesFor(vision: NonNullable<ModelProfile['vision']>): FrameMaking {
+    const plan = planImageTensor(vision.width, vision.height, {
+      layout: vision.layout,
+      dtype: vision.datatype,
+      scale: vision.scale,
+      channelOrder: vision.channelOrder,
+    })
+    return { plan, slots: new FrameSlots(plan, this.options.maxInFlight + 1) }
   }
 
   private async convertAndSend(
@@ -195,7 +209,7 @@ export class DetectionPipeline implements Pipeline<FrameIn> {
     }
     // The link went or the frame was given up while it was being converted.
     if (channel.closed || job.attempt !== attempt || !this.unanswered.has(frame.index)) {
-      this.slots.give(slot)
+      this.frames?.slots.give(slot)
       return
     }
     const sentAt = Date.now()
@@ -211,7 +225,7 @@ export class DetectionPipeline implements Pipeline<FrameIn> {
     )
     return request.then(
       (answer) => {
-        this.slots.give(slot)
+        this.frames?.slots.give(slot)
         if (job.attempt !== attempt || !this.unanswered.delete(frame.index)) return
         this.answered(frame, answer, sentAt)
       },
