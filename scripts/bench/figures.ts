@@ -77,6 +77,17 @@ export interface Throughput extends Probe {
   mainMsPerReq: number
 }
 
+/** A throughput figure from a probe, the answers counted and the seconds they took. */
+function throughputOf(p: Probe, requests: number, wallSec: number): Throughput {
+  return {
+    ...p,
+    requests,
+    rps: requests / wallSec,
+    cpuMsPerReq: p.cpuMs / Math.max(1, requests),
+    mainMsPerReq: p.mainMs / Math.max(1, requests),
+  }
+}
+
 /** Keeps `inFlight` requests on one lane for `seconds` (after a short warm-up) and counts answers. */
 export async function throughput(
   lane: Lane,
@@ -103,13 +114,7 @@ export async function throughput(
   const p = probe()
   stop = true
   await Promise.all(workers)
-  return {
-    ...p,
-    requests,
-    rps: requests / wall,
-    cpuMsPerReq: p.cpuMs / Math.max(1, requests),
-    mainMsPerReq: p.mainMs / Math.max(1, requests),
-  }
+  return throughputOf(p, requests, wall)
 }
 
 export interface Latency {
@@ -312,13 +317,7 @@ export async function sessionThroughput(
     await feed
     if (failures(summary) > 0)
       throw new Error(`the detection session failed ${failures(summary)} requests`)
-    return {
-      ...p,
-      requests,
-      rps: requests / wall,
-      cpuMsPerReq: p.cpuMs / Math.max(1, requests),
-      mainMsPerReq: p.mainMs / Math.max(1, requests),
-    }
+    return throughputOf(p, requests, wall)
   } finally {
     rmSync(root, { recursive: true, force: true })
   }

@@ -8,7 +8,7 @@ import { startDemoEndpoint, type DemoEndpoint } from '../../src/main/demo-endpoi
 import { TritonClient } from '../../src/main/triton/triton-client'
 import { cliArgs } from '../fixtures/built-app'
 import { parseCsv } from '../fixtures/csv'
-import { GatedModel } from '../fixtures/gated-model'
+import { startGatedEndpoint, type GatedEndpoint } from '../fixtures/gated-model'
 
 const ROOT = join(__dirname, '../..')
 const WAV = join(ROOT, 'resources/samples/tone-text.wav')
@@ -414,26 +414,21 @@ describe('bench across transports', () => {
 })
 
 describe('a load the endpoint cannot sustain', () => {
-  let slow: DemoEndpoint
-  let gate: GatedModel
+  let slow: GatedEndpoint
 
   beforeAll(async () => {
     // The model answers the CLI's warm-up, then holds its one instance until the test ends:
     // every request of the run waits past its deadline, however the machine's timers run.
-    gate = new GatedModel('tone-transcriber-offline', 1)
-    slow = await startDemoEndpoint({ port: 0, metricsPort: null, models: [gate.model] })
+    slow = await startGatedEndpoint('tone-transcriber-offline', 1)
   })
 
-  afterAll(async () => {
-    gate.release()
-    await slow.close()
-  })
+  afterAll(() => slow.close())
 
   it('warns with both rates, counts every request that missed its deadline and exits 1', async () => {
     const r = await cli([
       'bench',
       '--url',
-      slow.url,
+      slow.demo.url,
       '--model',
       'tone-transcriber-offline',
       '--rate',
@@ -458,7 +453,7 @@ describe('a load the endpoint cannot sustain', () => {
     expect(run.failuresByCause).toEqual({ 'deadline exceeded': 50 })
     expect(run.answeredRate).toBe(0)
     // The warm-up, then the first request of the run, held until the end.
-    expect(gate.arrived).toBe(2)
+    expect(slow.gate.arrived).toBe(2)
     // A busy machine may add its own warning (sends that went out late) before these.
     const answered = report.warnings.filter((w) => w.includes('but the endpoint answered'))
     expect(answered).toEqual([
@@ -470,7 +465,7 @@ describe('a load the endpoint cannot sustain', () => {
     // The same warnings reach a person on stderr, and the last line says what failed.
     expect(r.stderr).toContain(`bench: warning: ${answered[0]}`)
     expect(r.errors.at(-1)).toBe(
-      `triton-live: 50 of 50 requests to tone-transcriber-offline @ grpc://${slow.url} failed`,
+      `triton-live: 50 of 50 requests to tone-transcriber-offline @ grpc://${slow.demo.url} failed`,
     )
     expect(r.stderr).not.toMatch(/MaxListenersExceededWarning|Warning:/)
   })

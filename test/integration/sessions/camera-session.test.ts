@@ -2,13 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startDemoEndpoint, type DemoEndpoint } from '../../../src/main/demo-endpoint/demo-server'
 import { resolveModel } from '../../../src/main/sessions/model-plan'
 import { createFrameSession } from '../../../src/main/sessions/session-factory'
 import { createTransport } from '../../../src/main/transport/create-transport'
 import { TritonClient } from '../../../src/main/triton/triton-client'
 import { DemoProcess } from '../../fixtures/demo-process'
-import { GatedModel } from '../../fixtures/gated-model'
+import { startGatedEndpoint, type GatedEndpoint, type GatedModel } from '../../fixtures/gated-model'
 import {
   expectAnswersBelongToTheirFrames,
   numberedFrame,
@@ -31,21 +30,17 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
 describe('a camera session against a busy model', () => {
-  let demo: DemoEndpoint
+  let endpoint: GatedEndpoint
   let client: TritonClient
   let gate: GatedModel
   beforeAll(async () => {
     // The model holds the first frame until the test lets it go: the camera outruns it by
     // construction, whatever the machine's speed.
-    gate = new GatedModel(MODEL)
-    demo = await startDemoEndpoint({ port: 0, metricsPort: null, models: [gate.model] })
-    client = new TritonClient({ url: demo.url })
+    endpoint = await startGatedEndpoint(MODEL)
+    client = endpoint.client
+    gate = endpoint.gate
   })
-  afterAll(async () => {
-    gate.release()
-    client.close()
-    await demo.close()
-  })
+  afterAll(() => endpoint.close())
 
   it('keeps the newest frame, counts each replaced one, and acknowledges every frame once', async () => {
     const { profile } = await resolveModel(client, MODEL)

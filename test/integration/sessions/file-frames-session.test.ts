@@ -3,14 +3,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SessionStatusEvent } from '../../../src/shared/session-events'
-import { startDemoEndpoint, type DemoEndpoint } from '../../../src/main/demo-endpoint/demo-server'
 import { frameConverter } from '../../../src/main/media/frame-converter'
 import { resolveModel } from '../../../src/main/sessions/model-plan'
 import { createFrameSession } from '../../../src/main/sessions/session-factory'
 import { createTransport } from '../../../src/main/transport/create-transport'
 import { TritonClient } from '../../../src/main/triton/triton-client'
 import { DemoProcess } from '../../fixtures/demo-process'
-import { GatedModel } from '../../fixtures/gated-model'
+import { startGatedEndpoint, type GatedEndpoint, type GatedModel } from '../../fixtures/gated-model'
 import {
   expectAnswersBelongToTheirFrames,
   numberedFrame,
@@ -80,20 +79,16 @@ describe('a video file session against a server killed with SIGKILL and restarte
 })
 
 describe('a video file session given what it cannot convert', () => {
-  let demo: DemoEndpoint
+  let endpoint: GatedEndpoint
   let client: TritonClient
   let gate: GatedModel
   beforeAll(async () => {
     // The model holds the first frame: the next ones wait for a place in flight, converted early.
-    gate = new GatedModel(MODEL)
-    demo = await startDemoEndpoint({ port: 0, metricsPort: null, models: [gate.model] })
-    client = new TritonClient({ url: demo.url })
+    endpoint = await startGatedEndpoint(MODEL)
+    client = endpoint.client
+    gate = endpoint.gate
   })
-  afterAll(async () => {
-    gate.release()
-    client.close()
-    await demo.close()
-  })
+  afterAll(() => endpoint.close())
 
   const failure = (events: ReturnType<typeof recordFrames>['events']) =>
     events.find((e): e is SessionStatusEvent => e.kind === 'status' && e.state === 'failed')
