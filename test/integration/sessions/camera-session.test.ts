@@ -7,7 +7,7 @@ import { createFrameSession } from '../../../src/main/sessions/session-factory'
 import { createTransport } from '../../../src/main/transport/create-transport'
 import { TritonClient } from '../../../src/main/triton/triton-client'
 import { DemoProcess } from '../../fixtures/demo-process'
-import { startGatedEndpoint, type GatedEndpoint, type GatedModel } from '../../fixtures/gated-model'
+import { startGatedEndpoint, type GatedEndpoint } from '../../fixtures/gated-model'
 import {
   expectAnswersBelongToTheirFrames,
   numberedFrame,
@@ -31,28 +31,24 @@ afterAll(() => rmSync(root, { recursive: true, force: true }))
 
 describe('a camera session against a busy model', () => {
   let endpoint: GatedEndpoint
-  let client: TritonClient
-  let gate: GatedModel
   beforeAll(async () => {
     // The model holds the first frame until the test lets it go: the camera outruns it by
     // construction, whatever the machine's speed.
     endpoint = await startGatedEndpoint(MODEL)
-    client = endpoint.client
-    gate = endpoint.gate
   })
   afterAll(() => endpoint.close())
 
   it('keeps the newest frame, counts each replaced one, and acknowledges every frame once', async () => {
-    const { profile } = await resolveModel(client, MODEL)
+    const { profile } = await resolveModel(endpoint.client, MODEL)
     const session = createFrameSession(
-      { transport: createTransport(client), profile, workRoot: root },
+      { transport: createTransport(endpoint.client), profile, workRoot: root },
       'camera',
     )
     const rec = recordFrames(session)
     await session.start()
     const pushed = 5
     await session.push(numberedFrame(0))
-    await gate.reached(1)
+    await endpoint.gate.reached(1)
     // Frame 0 is out and held, so the session takes no frame from the queue: 1, 2 and 3 each
     // wait there until a newer frame replaces them; 4, the newest, is sent once 0 is answered.
     for (let seq = 1; seq < pushed; seq++) {
@@ -67,7 +63,7 @@ describe('a camera session against a busy model', () => {
     }
     const flow = rec.events.slice(afterPushes).find((e) => e.kind === 'flow')
     expect(flow).toMatchObject({ kind: 'flow', droppedFrames: 3, inFlight: 1, queued: 1 })
-    gate.release()
+    endpoint.gate.release()
     for (let w = 0; !rec.acks().some((a) => a.seq === pushed - 1) && w < 1000; w++) await sleep(10)
     const summary = await session.stop()
 
@@ -80,7 +76,7 @@ describe('a camera session against a busy model', () => {
     expect(summary.droppedFrames).toBe(3)
     expect(summary.successes).toBe(2)
     expect(summary.failures).toBe(0)
-    expect(gate.arrived).toBe(2)
+    expect(endpoint.gate.arrived).toBe(2)
 
     const detections = rec.detections()
     expect(detections.map((d) => d.frame)).toEqual(answered)

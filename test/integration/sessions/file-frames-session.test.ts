@@ -9,7 +9,7 @@ import { createFrameSession } from '../../../src/main/sessions/session-factory'
 import { createTransport } from '../../../src/main/transport/create-transport'
 import { TritonClient } from '../../../src/main/triton/triton-client'
 import { DemoProcess } from '../../fixtures/demo-process'
-import { startGatedEndpoint, type GatedEndpoint, type GatedModel } from '../../fixtures/gated-model'
+import { startGatedEndpoint, type GatedEndpoint } from '../../fixtures/gated-model'
 import {
   expectAnswersBelongToTheirFrames,
   numberedFrame,
@@ -80,13 +80,9 @@ describe('a video file session against a server killed with SIGKILL and restarte
 
 describe('a video file session given what it cannot convert', () => {
   let endpoint: GatedEndpoint
-  let client: TritonClient
-  let gate: GatedModel
   beforeAll(async () => {
     // The model holds the first frame: the next ones wait for a place in flight, converted early.
     endpoint = await startGatedEndpoint(MODEL)
-    client = endpoint.client
-    gate = endpoint.gate
   })
   afterAll(() => endpoint.close())
 
@@ -94,19 +90,19 @@ describe('a video file session given what it cannot convert', () => {
     events.find((e): e is SessionStatusEvent => e.kind === 'status' && e.state === 'failed')
 
   it('fails the session in one line for a frame of the wrong size that waited its turn', async () => {
-    const { profile } = await resolveModel(client, MODEL)
+    const { profile } = await resolveModel(endpoint.client, MODEL)
     const session = createFrameSession(
-      { transport: createTransport(client), profile, workRoot: root },
+      { transport: createTransport(endpoint.client), profile, workRoot: root },
       'file',
     )
     const rec = recordFrames(session)
     await session.start()
     await session.push(numberedFrame(0))
     await session.push(numberedFrame(1))
-    await gate.reached(1)
+    await endpoint.gate.reached(1)
     // Two frames are out, so this one's conversion fails while it waits for a place.
     await session.push({ ...numberedFrame(2), rgb: new Uint8Array(12) })
-    gate.release()
+    endpoint.gate.release()
     for (let w = 0; !failure(rec.events) && w < 1000; w++) await sleep(10)
     expect(failure(rec.events)?.error?.message).toContain(
       'expected 1228800 RGB bytes for 640x640, got 12',
@@ -125,11 +121,11 @@ describe('a video file session given what it cannot convert', () => {
   })
 
   it('fails the session at its first frame, not at its start, for a profile the conversion refuses', async () => {
-    const { profile } = await resolveModel(client, MODEL)
+    const { profile } = await resolveModel(endpoint.client, MODEL)
     if (!profile.vision) throw new Error('the demo detector has a vision profile')
     const session = createFrameSession(
       {
-        transport: createTransport(client),
+        transport: createTransport(endpoint.client),
         profile: { ...profile, vision: { ...profile.vision, datatype: 'UINT8', scale: 0.5 } },
         workRoot: root,
       },
