@@ -2,16 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { resolveModel } from '../../../src/main/sessions/model-plan'
-import { createFrameSession } from '../../../src/main/sessions/session-factory'
-import { createTransport } from '../../../src/main/transport/create-transport'
 import { TritonClient } from '../../../src/main/triton/triton-client'
 import { DemoProcess } from '../../fixtures/demo-process'
 import { startGatedEndpoint, type GatedEndpoint } from '../../fixtures/gated-model'
 import {
   expectAnswersBelongToTheirFrames,
   numberedFrame,
-  recordFrames,
+  startFrameSession,
 } from '../../fixtures/numbered-frames'
 import { sleep } from '../../fixtures/spoken-audio'
 
@@ -39,13 +36,7 @@ describe('a camera session against a busy model', () => {
   afterAll(() => endpoint.close())
 
   it('keeps the newest frame, counts each replaced one, and acknowledges every frame once', async () => {
-    const { profile } = await resolveModel(endpoint.client, MODEL)
-    const session = createFrameSession(
-      { transport: createTransport(endpoint.client), profile, workRoot: root },
-      'camera',
-    )
-    const rec = recordFrames(session)
-    await session.start()
+    const { session, rec } = await startFrameSession(endpoint.client, MODEL, root, 'camera')
     const pushed = 5
     await session.push(numberedFrame(0))
     await endpoint.gate.reached(1)
@@ -90,13 +81,7 @@ describe('a camera session against a server killed with SIGKILL and restarted', 
     await server.start()
     const client = new TritonClient({ url: server.url, timeoutMs: 2000 })
     try {
-      const { profile } = await resolveModel(client, MODEL)
-      const session = createFrameSession(
-        { transport: createTransport(client), profile, workRoot: root },
-        'camera',
-      )
-      const rec = recordFrames(session)
-      await session.start()
+      const { session, rec } = await startFrameSession(client, MODEL, root, 'camera')
       let seq = 0
       const acked = (s: number): boolean => rec.acks().some((a) => a.seq === s)
       // Like the page: the next frame once the last was acknowledged, or a newer one anyway.

@@ -4,9 +4,6 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SessionStatusEvent } from '../../../src/shared/session-events'
 import { frameConverter } from '../../../src/main/media/frame-converter'
-import { resolveModel } from '../../../src/main/sessions/model-plan'
-import { createFrameSession } from '../../../src/main/sessions/session-factory'
-import { createTransport } from '../../../src/main/transport/create-transport'
 import { TritonClient } from '../../../src/main/triton/triton-client'
 import { DemoProcess } from '../../fixtures/demo-process'
 import { startGatedEndpoint, type GatedEndpoint } from '../../fixtures/gated-model'
@@ -14,6 +11,7 @@ import {
   expectAnswersBelongToTheirFrames,
   numberedFrame,
   recordFrames,
+  startFrameSession,
 } from '../../fixtures/numbered-frames'
 import { sleep } from '../../fixtures/spoken-audio'
 
@@ -38,14 +36,7 @@ describe('a video file session against a server killed with SIGKILL and restarte
       await server.start()
       const client = new TritonClient({ url: server.url, timeoutMs: 2000 })
       try {
-        const { profile } = await resolveModel(client, MODEL)
-        const session = createFrameSession(
-          { transport: createTransport(client), profile, workRoot: root },
-          'file',
-          pace,
-        )
-        const rec = recordFrames(session)
-        await session.start()
+        const { session, rec } = await startFrameSession(client, MODEL, root, 'file', { pace })
         // The file's reader: each frame once the queue takes it.
         const feed = (async () => {
           for (let i = 0; i < FRAMES; i++) await session.push(numberedFrame(i))
@@ -90,13 +81,7 @@ describe('a video file session given what it cannot convert', () => {
     events.find((e): e is SessionStatusEvent => e.kind === 'status' && e.state === 'failed')
 
   it('fails the session in one line for a frame of the wrong size that waited its turn', async () => {
-    const { profile } = await resolveModel(endpoint.client, MODEL)
-    const session = createFrameSession(
-      { transport: createTransport(endpoint.client), profile, workRoot: root },
-      'file',
-    )
-    const rec = recordFrames(session)
-    await session.start()
+    const { session, rec } = await startFrameSession(endpoint.client, MODEL, root, 'file')
     await session.push(numberedFrame(0))
     await session.push(numberedFrame(1))
     await endpoint.gate.reached(1)
@@ -121,18 +106,12 @@ describe('a video file session given what it cannot convert', () => {
   })
 
   it('fails the session at its first frame, not at its start, for a profile the conversion refuses', async () => {
-    const { profile } = await resolveModel(endpoint.client, MODEL)
-    if (!profile.vision) throw new Error('the demo detector has a vision profile')
-    const session = createFrameSession(
-      {
-        transport: createTransport(endpoint.client),
-        profile: { ...profile, vision: { ...profile.vision, datatype: 'UINT8', scale: 0.5 } },
-        workRoot: root,
+    const { session, rec } = await startFrameSession(endpoint.client, MODEL, root, 'file', {
+      edit: (profile) => {
+        if (!profile.vision) throw new Error('the demo detector has a vision profile')
+        return { ...profile, vision: { ...profile.vision, datatype: 'UINT8', scale: 0.5 } }
       },
-      'file',
-    )
-    const rec = recordFrames(session)
-    await session.start()
+    })
     await session.push(numberedFrame(0))
     for (let w = 0; !failure(rec.events) && w < 1000; w++) await sleep(10)
     expect(failure(rec.events)?.error?.message).toContain(
