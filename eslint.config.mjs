@@ -13,6 +13,10 @@ export default tseslint.config(
       'src/main/triton/generated/**',
       'test-artifacts/**',
       'resources/**',
+      // Bundled configs that electron-vite and vite write beside their config while building,
+      // which a lint running beside the build can list and then not find.
+      'electron.vite.config.ts.*.mjs',
+      '*.timestamp-*.mjs',
     ],
   },
   js.configs.recommended,
