@@ -1,5 +1,12 @@
 import { Worker } from 'node:worker_threads'
 import { checkFrameSize, fill, fillImageTensor, type ImageTensorPlan } from './frame-to-tensor'
+import {
+  FRAME_FILL_WASM,
+  frameFillModule,
+  newFrameMemory,
+  runFrameFill,
+  wasmFillable,
+} from './wasm-frame-fill'
 
 /**
  * A frame's RGB bytes and the tensor made from them, in memory the converter's thread shares:
@@ -9,32 +16,61 @@ import { checkFrameSize, fill, fillImageTensor, type ImageTensorPlan } from './f
 export interface FrameSlot {
   readonly rgb: Uint8Array
   readonly tensor: Float32Array | Uint8Array
+  /** Both in one WebAssembly memory, RGB at 0, when the SIMD code can fill this plan's frames. */
+  readonly memory?: WebAssembly.Memory
 }
 
 export function newFrameSlot(plan: ImageTensorPlan): FrameSlot {
+  if (wasmFillable(plan)) return newFrameMemory(plan)
   const rgb = new Uint8Array(new SharedArrayBuffer(plan.size))
   const out = new SharedArrayBuffer(plan.size * (plan.bytes ? 1 : 4))
   return { rgb, tensor: plan.bytes ? new Uint8Array(out) : new Float32Array(out) }
 }
 
-interface Job {
-  id: number
-  rgb: SharedArrayBuffer
-  out: SharedArrayBuffer
-  plan: ImageTensorPlan
+/** The slot's memory, when its tensor is filled by the SIMD code for this plan. */
+function simdMemory(slot: FrameSlot, plan: ImageTensorPlan): WebAssembly.Memory | undefined {
+  return slot.memory && wasmFillable(plan) ? slot.memory : undefined
 }
 
-// The worker runs `fill`'s own source (it takes everything as arguments), so the conversion
-// has one owner and the worker needs no file of its own in the bundle. Nothing but that
-// source and this text goes into it.
+/**
+ * Fills the slot's tensor from `rgb` on this thread: with the SIMD code when the slot and plan
+ * allow (2-3x faster), else in JavaScript; the values are the same.
+ */
+export function fillSlot(rgb: Uint8Array, slot: FrameSlot, plan: ImageTensorPlan): void {
+  const module = frameFillModule()
+  if (!slot.memory || !module || !wasmFillable(plan)) {
+    fillImageTensor(rgb, plan, slot.tensor)
+    return
+  }
+  checkFrameSize(rgb, plan)
+  if (rgb !== slot.rgb) slot.rgb.set(rgb)
+  runFrameFill(module, slot.memory, slot.tensor.byteOffset, plan.pixels, plan.bgr, plan.affine)
+}
+
+/** A frame for the worker: its slot's shared memory, in one of the two forms a slot has. */
+type Job = { id: number; plan: ImageTensorPlan } & (
+  | { memory: WebAssembly.Memory; tensorAt: number }
+  | { rgb: SharedArrayBuffer; out: SharedArrayBuffer }
+)
+
+// The worker runs the conversions' own sources (they take everything as arguments), so each
+// has one owner and the worker needs no file of its own in the bundle. Nothing but those
+// sources, the module's bytes and this text goes into it.
 const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads')
+const { parentPort, workerData } = require('node:worker_threads')
 const fill = (${fill.toString()})
+const runFrameFill = (${runFrameFill.toString()})
+const module = workerData && workerData.wasm ? new WebAssembly.Module(workerData.wasm) : null
 const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
-parentPort.on('message', ({ id, rgb, out, plan }) => {
+parentPort.on('message', (job) => {
+  const { id, plan } = job
   try {
-    const dst = plan.bytes ? new Uint8Array(out) : new Float32Array(out)
-    fill(new Uint8Array(rgb), dst, plan.pixels, plan.planar, plan.bgr, plan.table, littleEndian)
+    if (job.memory) {
+      runFrameFill(module, job.memory, job.tensorAt, plan.pixels, plan.bgr, plan.affine)
+    } else {
+      const dst = plan.bytes ? new Uint8Array(job.out) : new Float32Array(job.out)
+      fill(new Uint8Array(job.rgb), dst, plan.pixels, plan.planar, plan.bgr, plan.table, littleEndian)
+    }
     parentPort.postMessage({ id })
   } catch (e) {
     parentPort.postMessage({ id, error: String((e && e.message) || e) })
@@ -76,17 +112,20 @@ export class FrameConverter {
     }
     const worker = plan.copy ? undefined : this.started()
     if (!worker) {
-      fillImageTensor(rgb, plan, slot.tensor)
+      fillSlot(rgb, slot, plan)
       return
     }
     slot.rgb.set(rgb)
     const id = this.nextId++
-    const job: Job = {
-      id,
-      rgb: slot.rgb.buffer as SharedArrayBuffer,
-      out: slot.tensor.buffer as SharedArrayBuffer,
-      plan,
-    }
+    const memory = simdMemory(slot, plan)
+    const job: Job = memory
+      ? { id, plan, memory, tensorAt: slot.tensor.byteOffset }
+      : {
+          id,
+          plan,
+          rgb: slot.rgb.buffer as SharedArrayBuffer,
+          out: slot.tensor.buffer as SharedArrayBuffer,
+        }
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { slot, plan, resolve, reject })
       // Only while frames are waiting does the worker hold the process open.
@@ -112,7 +151,10 @@ export class FrameConverter {
   private started(): Worker | undefined {
     if (this.worker || this.stopped !== undefined) return this.worker
     try {
-      const worker = new Worker(this.workerSource, { eval: true })
+      const worker = new Worker(this.workerSource, {
+        eval: true,
+        workerData: { wasm: FRAME_FILL_WASM },
+      })
       worker.unref()
       worker.on('message', (m: { id: number; error?: string }) => this.done(m))
       worker.on('error', (e) => this.lost(`its worker failed: ${e.message}`))
@@ -152,7 +194,7 @@ export class FrameConverter {
     this.waiting.clear()
     for (const w of waiting) {
       try {
-        fillImageTensor(w.slot.rgb, w.plan, w.slot.tensor)
+        fillSlot(w.slot.rgb, w.slot, w.plan)
         w.resolve()
       } catch (e) {
         w.reject(e instanceof Error ? e : new Error(String(e)))

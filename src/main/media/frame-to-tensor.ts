@@ -40,6 +40,12 @@ export interface ImageTensorPlan {
   /** Packed RGB bytes go in as they are (UINT8, NHWC, RGB). */
   copy: boolean
   table: Float32Array | Uint8Array
+  /**
+   * For planar float tensors: per tensor channel c, `s, m, d` at 3c such that single-precision
+   * (byte * s - m) / d is exactly `table[c * 256 + byte]` for every byte, when such constants
+   * exist; the SIMD conversion (frame-fill.wat) computes that.
+   */
+  affine?: Float32Array
 }
 
 /**
@@ -78,7 +84,40 @@ export function planImageTensor(
   for (let c = 0; c < 3; c++) {
     for (let v = 0; v < 256; v++) table[c * 256 + v] = (v * scale - mean[c]) / std[c]
   }
-  return { ...common, bytes: false, copy: false, table }
+  const affine = planar ? exactAffine(table, scale, mean, std) : undefined
+  return { ...common, bytes: false, copy: false, table, ...(affine ? { affine } : {}) }
+}
+
+/**
+ * Single-precision constants that give every entry of the table exactly, or undefined. Two
+ * forms are tried per channel: (byte - mean/scale) / (std/scale), which holds for the common
+ * byte/255, and (byte * scale - mean) / std. Math.fround of each double-precision step is the
+ * single-precision result (a double has more than twice a float's bits), so this is the
+ * arithmetic the SIMD code does.
+ */
+function exactAffine(
+  table: Float32Array,
+  scale: number,
+  mean: [number, number, number],
+  std: [number, number, number],
+): Float32Array | undefined {
+  const out = new Float32Array(9)
+  for (let c = 0; c < 3; c++) {
+    const forms = [
+      [1, mean[c] / scale, std[c] / scale],
+      [scale, mean[c], std[c]],
+    ].map((f) => f.map(Math.fround))
+    const exact = forms.find(([s, m, d]) => {
+      for (let v = 0; v < 256; v++) {
+        const value = Math.fround(Math.fround(Math.fround(v * s) - m) / d)
+        if (!Object.is(value, table[c * 256 + v])) return false
+      }
+      return true
+    })
+    if (!exact) return undefined
+    out.set(exact, c * 3)
+  }
+  return out
 }
 
 /** A tensor of the plan's type and size, to be filled. */

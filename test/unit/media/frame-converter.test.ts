@@ -46,6 +46,24 @@ describe('FrameConverter', () => {
     expect(converter.where).toBe('worker')
   })
 
+  it('fills SIMD slots on its worker with the bits the JavaScript conversion gives', async () => {
+    converter = new FrameConverter()
+    // 32x16: whole groups of 16 pixels, so these forms' slots are WebAssembly memories.
+    const rgb = (k: number) =>
+      Uint8Array.from({ length: 32 * 16 * 3 }, (_, i) => (i * 31 + k) & 255)
+    for (const [k, opts] of [FORMS[0], FORMS[1]].entries()) {
+      const plan = planImageTensor(32, 16, opts)
+      const slot = newFrameSlot(plan)
+      expect(slot.memory).toBeDefined()
+      await converter.convert(rgb(k), slot, plan)
+      const expected = fillImageTensor(rgb(k), plan)
+      expect(
+        new Uint32Array(slot.tensor.buffer, slot.tensor.byteOffset, slot.tensor.length),
+      ).toEqual(new Uint32Array(expected.buffer))
+    }
+    expect(converter.where).toBe('worker')
+  })
+
   it('keeps frames converted at once in their own slots', async () => {
     converter = new FrameConverter()
     const plan = planImageTensor(W, H, FORMS[1])

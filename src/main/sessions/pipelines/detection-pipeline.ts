@@ -1,8 +1,8 @@
 import type { Letterbox } from '../../../shared/letterbox'
 import type { ModelProfile } from '../../../shared/model-profile'
 import type { FailedOutcome } from '../../../shared/session-summary'
-import { frameConverter, newFrameSlot, type FrameSlot } from '../../media/frame-converter'
-import { fillImageTensor, planImageTensor, type ImageTensorPlan } from '../../media/frame-to-tensor'
+import { fillSlot, frameConverter, newFrameSlot, type FrameSlot } from '../../media/frame-converter'
+import { planImageTensor, type ImageTensorPlan } from '../../media/frame-to-tensor'
 import { makeLabeler } from '../../models/labels'
 import type { InferAnswer, InferChannel } from '../../transport/infer-channel'
 import type { DecodedTensor } from '../../triton/tensor-codec'
@@ -175,7 +175,7 @@ export class DetectionPipeline implements Pipeline<FrameIn> {
     const { plan, slots } = this.frames
     const slot = slots.take()
     if (!this.options.replay) {
-      fillImageTensor(frame.rgb, plan, slot.tensor)
+      fillSlot(frame.rgb, slot, plan)
       return slot
     }
     await frameConverter().convert(frame.rgb, slot, plan)
