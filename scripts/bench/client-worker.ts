@@ -15,7 +15,15 @@ import {
   streamSessions,
   throughput,
 } from './figures'
-import { http2Lane, http2Session, projectLane, tcpLane, type Lane, type Payload } from './lanes'
+import {
+  http2Lane,
+  http2Session,
+  projectLane,
+  tcpLane,
+  type FromRgb,
+  type Lane,
+  type Payload,
+} from './lanes'
 
 export type ClientKind = 'project' | 'http2' | 'tcp'
 
@@ -26,6 +34,8 @@ export type Command =
       inFlight: number
       seconds: number
       route?: 'stream' | 'unary' | 'shm'
+      /** http2 only: convert each frame's tensor from RGB before sending it. */
+      fromRgb?: boolean
     }
   | { op: 'session-throughput'; seconds: number }
   | { op: 'latency'; seconds: number }
@@ -48,7 +58,11 @@ async function projectClient(): Promise<TritonClient> {
   return client
 }
 
-async function open(payload: Payload, route: 'stream' | 'unary' | 'shm' = 'stream'): Promise<Lane> {
+async function open(
+  payload: Payload,
+  route: 'stream' | 'unary' | 'shm' = 'stream',
+  fromRgb?: FromRgb,
+): Promise<Lane> {
   if (kind === 'project') {
     const choice =
       route === 'shm'
@@ -58,7 +72,7 @@ async function open(payload: Payload, route: 'stream' | 'unary' | 'shm' = 'strea
   }
   if (kind === 'http2') {
     session ??= await http2Session(ports.grpc)
-    return http2Lane(session, payload, data)
+    return http2Lane(session, payload, data, fromRgb)
   }
   return tcpLane(ports.tcp, payload, data)
 }
@@ -67,8 +81,9 @@ async function withLane<T>(
   payload: Payload,
   run: (lane: Lane) => Promise<T>,
   route?: 'stream' | 'unary' | 'shm',
+  fromRgb?: FromRgb,
 ): Promise<T> {
-  const lane = await open(payload, route)
+  const lane = await open(payload, route, fromRgb)
   try {
     return await run(lane)
   } finally {
@@ -79,7 +94,12 @@ async function withLane<T>(
 async function run(cmd: Command): Promise<unknown> {
   switch (cmd.op) {
     case 'throughput':
-      return withLane(cmd.payload, (l) => throughput(l, cmd.inFlight, cmd.seconds), cmd.route)
+      return withLane(
+        cmd.payload,
+        (l) => throughput(l, cmd.inFlight, cmd.seconds),
+        cmd.route,
+        cmd.fromRgb ? { rgb, slots: cmd.inFlight + 1 } : undefined,
+      )
     case 'session-throughput':
       return sessionThroughput(await projectClient(), rgb, cmd.seconds)
     case 'latency':

@@ -5,10 +5,12 @@
 import { connect as connectHttp2, constants, type ClientHttp2Session } from 'node:http2'
 import { connect as connectTcp, type Socket } from 'node:net'
 import { createTransport, type TransportChoice } from '../../src/main/transport/create-transport'
+import { fillSlot, newFrameSlot } from '../../src/main/media/frame-converter'
+import { planImageTensor } from '../../src/main/media/frame-to-tensor'
 import type { InferChannel } from '../../src/main/transport/infer-channel'
 import { sequenceParameters, type InferRequestSpec } from '../../src/main/triton/infer-messages'
 import type { TritonClient } from '../../src/main/triton/triton-client'
-import { answerBytes, sinkModel, type SinkModel } from './bench-models'
+import { answerBytes, FRAME_SIDE, sinkModel, type SinkModel } from './bench-models'
 import { LEN, MessageWriter, scanFields, utf8 } from './proto-wire'
 
 export type Payload = 'frame' | 'yolo' | 'audio'
@@ -233,13 +235,40 @@ function readStreamResponse(m: Buffer): { id: string; serverNs: number; output?:
   return { id, serverNs, output }
 }
 
-/** One ModelStreamInfer stream on node:http2: each request is its head and the tensor's own bytes, written without a copy. */
+/** Fills the next of `slots` FP32 NCHW tensors from the RGB picture, with the session's conversion. */
+function rgbConverter({ rgb, slots }: FromRgb): (n: number) => Buffer {
+  const plan = planImageTensor(FRAME_SIDE, FRAME_SIDE, { layout: 'NCHW', dtype: 'FP32' })
+  const frames = Array.from({ length: slots }, () => newFrameSlot(plan))
+  return (n) => {
+    const slot = frames[n % slots]
+    fillSlot(rgb, slot, plan)
+    return Buffer.from(slot.tensor.buffer, slot.tensor.byteOffset, slot.tensor.byteLength)
+  }
+}
+
+/**
+ * What a frame client must do before it can send: make each request's tensor from an RGB
+ * picture, as the detection session does. `slots` tensors are filled in turn, so with fewer
+ * requests in flight than slots none is overwritten while it is still being sent.
+ */
+export interface FromRgb {
+  rgb: Uint8Array
+  slots: number
+}
+
+/**
+ * One ModelStreamInfer stream on node:http2: each request is its head and the tensor's own
+ * bytes, written without a copy. With `fromRgb`, each frame's tensor is first converted from
+ * RGB on this thread, as the session does it, and nothing more.
+ */
 export async function http2Lane(
   session: ClientHttp2Session,
   payload: Payload,
   data: PayloadData,
+  fromRgb?: FromRgb,
 ): Promise<Lane> {
   const { model, bytes } = tensorsOf(payload, data)
+  const convert = fromRgb && payload !== 'audio' ? rgbConverter(fromRgb) : undefined
   const stream = session.request({
     [constants.HTTP2_HEADER_METHOD]: 'POST',
     [constants.HTTP2_HEADER_PATH]: '/inference.GRPCInferenceService/ModelStreamInfer',
@@ -284,6 +313,7 @@ export async function http2Lane(
       if (failure) throw failure
       if (drained) await drained
       const id = `h${++n}`
+      if (convert) bytes[0] = convert(n)
       const head = requestHead(
         model,
         id,
