@@ -103,7 +103,10 @@ export async function throughput(
       if (counting) requests++
     }
   }
-  const workers = Array.from({ length: inFlight }, worker)
+  const workers = Promise.all(Array.from({ length: inFlight }, worker))
+  // A lane that fails ends the figure; its error comes out of the await below, not as an
+  // unhandled rejection while the clock runs.
+  workers.catch(() => (stop = true))
   await sleep(Math.min(1000, seconds * 250))
   const probe = startProbe()
   const t = performance.now()
@@ -113,7 +116,7 @@ export async function throughput(
   const wall = (performance.now() - t) / 1000
   const p = probe()
   stop = true
-  await Promise.all(workers)
+  await workers
   return throughputOf(p, requests, wall)
 }
 

@@ -76,6 +76,13 @@ export function nodeWorker(kind: ClientKind, ports: Ports, benchDir = __dirname)
   })
   let next = 0
   const waiting = new Map<number, { resolve: (r: Result) => void; reject: (e: Error) => void }>()
+  let exited: Error | undefined
+  // A worker that dies fails what it was running and everything after, instead of a hang.
+  child.once('exit', (code, signal) => {
+    exited = new Error(`the ${kind} worker exited with ${signal ?? code}`)
+    for (const w of waiting.values()) w.reject(exited)
+    waiting.clear()
+  })
   child.on('message', (m: { id?: number; result?: Result; error?: string }) => {
     const w = m.id === undefined ? undefined : waiting.get(m.id)
     if (!w || m.id === undefined) return
@@ -89,6 +96,7 @@ export function nodeWorker(kind: ClientKind, ports: Ports, benchDir = __dirname)
         label: kind,
         run: (cmd) =>
           new Promise((res, rej) => {
+            if (exited) return rej(exited)
             const id = ++next
             waiting.set(id, { resolve: res, reject: rej })
             child.send({ id, cmd })

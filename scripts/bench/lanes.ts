@@ -111,6 +111,9 @@ const WINDOW = 16 * 1024 * 1024
 export function http2Session(port: number, maxFrameSize?: number): Promise<ClientHttp2Session> {
   const session = connectHttp2(`http://127.0.0.1:${port}`, {
     settings: { initialWindowSize: WINDOW, ...(maxFrameSize ? { maxFrameSize } : {}) },
+    // Node's 10 MB default counts writes not yet on the socket: three 4.9 MB frames written
+    // back to back would have the session refuse its own stream (ENHANCE_YOUR_CALM).
+    maxSessionMemory: Number.MAX_SAFE_INTEGER,
   })
   return new Promise((resolve, reject) => {
     session.once('remoteSettings', () => {

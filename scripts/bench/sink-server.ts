@@ -27,6 +27,8 @@ function widenServerWindows(): void {
     const server = original({
       ...options,
       settings: { ...options.settings, initialWindowSize: WINDOW },
+      // A 16 MiB window lets a client have more unread bytes here than Node's 10 MB default.
+      maxSessionMemory: Number.MAX_SAFE_INTEGER,
     })
     server.on('session', (s) => s.setLocalWindowSize(WINDOW))
     return server
