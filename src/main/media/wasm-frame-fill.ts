@@ -28,7 +28,8 @@ export function wasmFillable(plan: ImageTensorPlan): plan is WasmFillablePlan {
 
 /**
  * Memory for one frame and its tensor: the RGB bytes at 0, the tensor after them on a 16-byte
- * boundary. Shared, so the converter's worker fills it and the transport sends from it as is.
+ * boundary. Shared, as the JavaScript conversion's slots are, so every slot is the same kind of
+ * memory to the transport, which sends the tensor from it as is.
  */
 export function newFrameMemory(plan: ImageTensorPlan): {
   memory: WebAssembly.Memory
@@ -45,10 +46,7 @@ export function newFrameMemory(plan: ImageTensorPlan): {
   }
 }
 
-/**
- * Fills the tensor at `tensorAt` in `memory` from the RGB bytes at 0. It uses nothing from
- * outside its arguments, so the frame converter's worker runs its source as is.
- */
+/** Fills the tensor at `tensorAt` in `memory` from the RGB bytes at 0. */
 export function runFrameFill(
   module: WebAssembly.Module,
   memory: WebAssembly.Memory,

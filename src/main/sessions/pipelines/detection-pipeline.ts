@@ -165,10 +165,11 @@ export class DetectionPipeline implements Pipeline<FrameIn> {
   }
 
   /**
-   * The frame's pixels as the model's tensor. A file's is made on the converter's thread, where
-   * it overlaps the frames in flight; a camera's here, since with one frame in flight there is
-   * nothing to overlap and, on two cores, a third busy thread only delayed this one (bench:
-   * camera lag p99 and CPU per frame both worse on the worker).
+   * The frame's pixels as the model's tensor. A file's goes to the frame converter, which hands
+   * the slow JavaScript conversion to its thread, where it overlaps the frames in flight; a
+   * camera's is made here, since with one frame in flight there is nothing to overlap and, on
+   * two cores, a third busy thread only delayed this one (bench: camera lag p99 and CPU per
+   * frame both worse on the worker).
    */
   private async convert(frame: FrameIn): Promise<FrameSlot> {
     this.frames ??= this.framesFor(this.vision)
