@@ -77,10 +77,11 @@ interface Waiting {
  * Converts frames into model tensors off the main thread when that pays: the JavaScript
  * conversion (1-2 ms a 640x640 frame) goes to a worker thread, leaving the main process's
  * event loop to the transport, the answers and the window; the SIMD one (0.6 ms) is done
- * here, which costs less than handing it over (bench, 7 rounds on two cores: 1.11x the frames
- * a second with it on the worker). One worker serves every session in the process; it is
- * started on first use and does not keep the process alive. If it cannot start or stops,
- * frames are converted on the calling thread instead: slower, but no frame is lost.
+ * here, which costs less than handing it over (ab.ts, 7 rounds on two cores: 1.11x and
+ * 1.19x the frames a second of handing it to the worker). One worker serves every session in
+ * the process; it is started on first use and does not keep the process alive. If it cannot
+ * start or stops, frames are converted on the calling thread instead: slower, but no frame
+ * is lost.
  */
 export class FrameConverter {
   /** `workerSource` replaces the worker's code; tests use it to give it a worker that dies. */
