@@ -32,8 +32,9 @@ interface Utterance {
   /** Which channel (attempt) the requests in flight belong to; answers of older ones are stale. */
   attempt: number
   sequenceId: bigint | string
-  /** Requests written in this attempt. */
+  /** Requests written in this attempt, and how many of them were answered. */
   sent: number
+  answered: number
   endSent: boolean
   /** Most requests written in any attempt: re-sending one of these is a retry. */
   everSent: number
@@ -116,6 +117,7 @@ export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
         attempt: 0,
         sequenceId: this.nextSequenceId(),
         sent: 0,
+        answered: 0,
         endSent: false,
         everSent: 0,
         counted: 0,
@@ -148,11 +150,18 @@ export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
   }
 
   async resume(channel: InferChannel): Promise<void> {
+    // The link died while the server worked on the oldest request still waiting for its answer:
+    // utterances are written in order, so the requests of later ones may never have reached it.
+    let suspect = true
     for (const u of [...this.open.values()]) {
       u.attempt++
       // Only replays that make no progress count against it: an utterance that spans several
-      // restarts is not at fault, one whose same request fails every time is.
-      u.stalls = u.answeredHigh > u.answeredAtResume ? 0 : u.stalls + 1
+      // restarts is not at fault, one whose same request fails every time is. An utterance
+      // waiting behind another's unanswered request, or with nothing unanswered, is not blamed.
+      const waiting = u.sent > u.answered
+      if (u.answeredHigh > u.answeredAtResume) u.stalls = 0
+      else if (suspect && waiting) u.stalls++
+      if (waiting) suspect = false
       u.answeredAtResume = u.answeredHigh
       if (u.stalls >= MAX_ATTEMPTS) {
         this.giveUp(u, `sent ${MAX_ATTEMPTS} times without getting further`)
@@ -160,6 +169,7 @@ export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
       }
       u.sequenceId = this.nextSequenceId()
       u.sent = 0
+      u.answered = 0
       u.endSent = false
       await this.sendReady(u, channel)
     }
@@ -256,6 +266,7 @@ export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
   ): void {
     // An answer from a channel that was given up on: the utterance is being sent again.
     if (u.attempt !== attempt || !this.open.has(u.index)) return
+    u.answered = k + 1
     u.answeredHigh = Math.max(u.answeredHigh, k + 1)
     const first = k >= u.counted
     let text: string
@@ -319,6 +330,7 @@ export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
       u.attempt++
       u.sequenceId = this.nextSequenceId()
       u.sent = 0
+      u.answered = 0
       u.endSent = false
       void this.sendReady(u, channel)
       return
