@@ -36,6 +36,8 @@ export interface FrameIn {
 interface FrameJob {
   frame: FrameIn
   attempt: number
+  /** Reconnects at which it was the oldest frame out, the one the server died working on. */
+  strikes: number
   /** Written on some channel at least once (else resending it is no retry). */
   sent: boolean
   /** How a failed attempt failed, for the count if the frame is given up. */
@@ -139,7 +141,7 @@ export class DetectionPipeline implements Pipeline<FrameIn> {
   }
 
   async push(frame: FrameIn, channel: InferChannel): Promise<void> {
-    const job: FrameJob = { frame, attempt: 0, sent: false, lastFailure: 'timeout' }
+    const job: FrameJob = { frame, attempt: 0, strikes: 0, sent: false, lastFailure: 'timeout' }
     this.unanswered.set(frame.index, job)
     this.order.expect(frame.index)
     await this.send(job, channel)
@@ -297,6 +299,11 @@ export class DetectionPipeline implements Pipeline<FrameIn> {
 
   async resume(channel: InferChannel): Promise<void> {
     const jobs = [...this.unanswered.values()].sort((a, b) => a.frame.index - b.frame.index)
+    // Frames are written in order, so those behind the oldest one out may never have reached
+    // the server: only that one is charged, and a frame the server dies on every time is still
+    // given up after MAX_ATTEMPTS, while the frames queued behind it are not.
+    const suspect = jobs.find((j) => j.sent)
+    if (suspect) suspect.strikes++
     for (const job of jobs) {
       job.attempt++
       if (!this.options.replay && !job.sent) {
@@ -307,7 +314,7 @@ export class DetectionPipeline implements Pipeline<FrameIn> {
         this.host.ack(job.frame.seq, 'dropped')
         continue
       }
-      if (!this.options.replay || job.attempt >= MAX_ATTEMPTS) {
+      if (!this.options.replay || job.strikes >= MAX_ATTEMPTS) {
         this.unanswered.delete(job.frame.index)
         this.host.ledger.failed(job.lastFailure, 0)
         this.order.settle(job.frame.index)
