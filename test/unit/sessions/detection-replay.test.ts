@@ -1,17 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { computeLetterbox } from '../../../src/shared/letterbox'
 import type { ModelProfile } from '../../../src/shared/model-profile'
-import type { SessionResultEvent } from '../../../src/shared/results'
-import type { RequestOutcome } from '../../../src/shared/session-summary'
 import {
   DetectionPipeline,
   type FrameIn,
 } from '../../../src/main/sessions/pipelines/detection-pipeline'
-import { MAX_ATTEMPTS, type PipelineHost } from '../../../src/main/sessions/pipelines/pipeline'
-import { RequestLedger } from '../../../src/main/sessions/request-ledger'
-import type { InferAnswer, InferChannel } from '../../../src/main/transport/infer-channel'
+import { MAX_ATTEMPTS } from '../../../src/main/sessions/pipelines/pipeline'
 import type { InferRequestSpec } from '../../../src/main/triton/infer-messages'
-import { TritonError } from '../../../src/main/triton/triton-error'
+import type { DecodedTensor } from '../../../src/main/triton/tensor-codec'
+import { flush, recordingHost, ServerLife } from '../../fixtures/server-life'
 
 /**
  * Which frame a file session blames when the server dies again. Each channel is one life of a
@@ -29,71 +26,15 @@ const profile: ModelProfile = {
   decoder: { form: 'end-to-end' },
 }
 
-const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
-
-/** One life of a detector: answers in order with one box whose x is the frame's first value. */
-class ServerLife implements InferChannel {
-  readonly ordered = true
-  closed = false
-  private readonly queue: Array<{
-    spec: InferRequestSpec
-    resolve: (a: InferAnswer) => void
-    reject: (e: Error) => void
-  }> = []
-
-  get inFlight(): number {
-    return this.queue.length
-  }
-
-  infer(spec: InferRequestSpec): Promise<InferAnswer> {
-    if (this.closed) return Promise.reject(new TritonError('cancelled', 'closed', ''))
-    return new Promise((resolve, reject) => this.queue.push({ spec, resolve, reject }))
-  }
-
-  async serve(n = Number.POSITIVE_INFINITY): Promise<void> {
-    await flush()
-    for (let i = 0; i < n && this.queue.length > 0 && !this.closed; i++) {
-      const { spec, resolve } = this.queue.shift()!
-      // The frame's number, carried in its pixels: red byte n is n/255 after the conversion.
-      const n = Math.round((spec.inputs[0].data as Float32Array)[0] * 255)
-      const box = new Float32Array([n, 0, n + 4, 4, 0.9, 0])
-      resolve({
-        id: `r${n}`,
-        latencyMs: 1,
-        firstResponseMs: 1,
-        responses: [
-          {
-            id: `r${n}`,
-            model: profile.model,
-            version: '1',
-            parameters: {},
-            outputs: new Map([
-              ['output0', { name: 'output0', datatype: 'FP32', shape: [1, 1, 6], data: box }],
-            ]),
-          },
-        ],
-      })
-      await flush()
-    }
-  }
-
-  /** SIGKILL: nothing unanswered ever will be. */
-  async die(): Promise<void> {
-    this.closed = true
-    for (const w of this.queue.splice(0)) w.reject(new TritonError('cancelled', 'cancelled', ''))
-    await flush()
-  }
-
-  onDidClose(): () => void {
-    return () => undefined
-  }
-
-  async end(): Promise<void> {}
-
-  cancel(): void {
-    void this.die()
-  }
+/** A detector's answer: one box whose x is the frame's number, read back from its pixels. */
+function detector(spec: InferRequestSpec): Map<string, DecodedTensor> {
+  // Red byte n is n/255 after the conversion.
+  const n = Math.round((spec.inputs[0].data as Float32Array)[0] * 255)
+  const data = new Float32Array([n, 0, n + 4, 4, 0.9, 0])
+  return new Map([['output0', { name: 'output0', datatype: 'FP32', shape: [1, 1, 6], data }]])
 }
+
+const newLife = (): ServerLife => new ServerLife(detector)
 
 function frame(n: number): FrameIn {
   return {
@@ -108,19 +49,7 @@ function frame(n: number): FrameIn {
 }
 
 function setup() {
-  const events: SessionResultEvent[] = []
-  const acks: Array<[number | undefined, RequestOutcome | 'dropped']> = []
-  const host: PipelineHost = {
-    ledger: new RequestLedger(),
-    deadlineMs: 10_000,
-    emit: (e) => events.push(e),
-    ack: (seq, outcome) => acks.push([seq, outcome]),
-    linkLost: () => undefined,
-    fail: (e) => {
-      throw e
-    },
-    notice: () => undefined,
-  }
+  const { host, events, acks } = recordingHost()
   const pipeline = new DetectionPipeline(profile, host, { maxInFlight: 4, replay: true })
   // The frame each answer was for, read back from its box.
   const answered = (): number[] =>
@@ -130,7 +59,7 @@ function setup() {
 
 /** Four frames on the stream of a first life that dies before answering any. */
 async function fourOutThenDeath(pipeline: DetectionPipeline): Promise<void> {
-  const life = new ServerLife()
+  const life = newLife()
   for (let n = 0; n < 4; n++) void pipeline.push(frame(n), life)
   await flush()
   await life.die()
@@ -143,7 +72,7 @@ describe('a video file replay after the server died again', () => {
     // Each later life answers the oldest frame out, then dies: frame 3 is out through all
     // MAX_ATTEMPTS of them without being reached.
     for (let restart = 1; restart <= MAX_ATTEMPTS; restart++) {
-      const life = new ServerLife()
+      const life = newLife()
       const resumed = pipeline.resume(life)
       await life.serve(restart < MAX_ATTEMPTS ? 1 : Number.POSITIVE_INFINITY)
       await resumed
@@ -158,7 +87,7 @@ describe('a video file replay after the server died again', () => {
     const { pipeline, host, acks, answered } = setup()
     await fourOutThenDeath(pipeline)
     for (let restart = 1; restart <= MAX_ATTEMPTS; restart++) {
-      const life = new ServerLife()
+      const life = newLife()
       const resumed = pipeline.resume(life)
       if (restart < MAX_ATTEMPTS) await life.die()
       else await life.serve()
