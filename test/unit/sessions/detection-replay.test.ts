@@ -98,4 +98,27 @@ describe('a video file replay after the server died again', () => {
     expect(acks[0]).toEqual([0, 'timeout'])
     expect(host.ledger.summary().failures).toBe(1)
   })
+
+  it('on unary calls counts every frame out, since each was at the server when it died', async () => {
+    const { pipeline, host, acks, answered } = setup()
+    // Frame 0 is answered; 1, 2 and 3 are at the server, concurrently, each time it dies.
+    const first = new ServerLife(detector, false)
+    for (let n = 0; n < 4; n++) void pipeline.push(frame(n), first)
+    await first.serve(1)
+    await first.die()
+    for (let restart = 1; restart <= MAX_ATTEMPTS; restart++) {
+      const life = new ServerLife(detector, false)
+      const resumed = pipeline.resume(life)
+      await life.die()
+      await resumed
+    }
+    expect(answered()).toEqual([0])
+    expect(acks).toEqual([
+      [0, 'success'],
+      [1, 'timeout'],
+      [2, 'timeout'],
+      [3, 'timeout'],
+    ])
+    expect(host.ledger.summary().failures).toBe(3)
+  })
 })

@@ -11,6 +11,7 @@ import { decodeDetections, toSourceBoxes, type DecodedOutputTensor } from '../yo
 import type { SessionResultEvent } from '../../../shared/results'
 import { PushOrder } from './push-order'
 import {
+  blamed,
   classifyFailure,
   errorText,
   InFlight,
@@ -36,7 +37,7 @@ export interface FrameIn {
 interface FrameJob {
   frame: FrameIn
   attempt: number
-  /** Reconnects at which it was the oldest frame out, the one the server died working on. */
+  /** Lost links it was blamed for (see `blamed`). */
   strikes: number
   /** Written on some channel at least once (else resending it is no retry). */
   sent: boolean
@@ -299,11 +300,9 @@ export class DetectionPipeline implements Pipeline<FrameIn> {
 
   async resume(channel: InferChannel): Promise<void> {
     const jobs = [...this.unanswered.values()].sort((a, b) => a.frame.index - b.frame.index)
-    // Frames are written in order, so those behind the oldest one out may never have reached
-    // the server: only that one is charged, and a frame the server dies on every time is still
-    // given up after MAX_ATTEMPTS, while the frames queued behind it are not.
-    const suspect = jobs.find((j) => j.sent)
-    if (suspect) suspect.strikes++
+    // A frame the server dies on every time is given up after MAX_ATTEMPTS; the frames queued
+    // behind it on a stream are not.
+    for (const job of blamed(jobs, (j) => j.sent, channel.ordered)) job.strikes++
     for (const job of jobs) {
       job.attempt++
       if (!this.options.replay && !job.sent) {

@@ -79,6 +79,21 @@ export function classifyFailure(error: unknown): FailureClass {
 /** Work sent again this many times in a row without getting further is given up, so no input that kills the server each time loops forever. */
 export const MAX_ATTEMPTS = 4
 
+/**
+ * Which of the items still out (oldest first) a lost link counts against. On an ordered
+ * stream the server works through requests in order, so only the oldest one out can have
+ * taken it down; those behind it may never have reached it. On unary calls or HTTP every
+ * item out was at the server, so each is counted.
+ */
+export function blamed<T>(
+  itemsOldestFirst: readonly T[],
+  isOut: (item: T) => boolean,
+  ordered: boolean,
+): T[] {
+  const out = itemsOldestFirst.filter(isOut)
+  return ordered ? out.slice(0, 1) : out
+}
+
 /** In-flight bookkeeping shared by the pipelines: a set of promises that wake waiters. */
 export class InFlight {
   private readonly pending = new Set<Promise<void>>()

@@ -6,6 +6,7 @@ import { audioInputs } from '../request-builder'
 import { transcriptOf } from '../transcript-text'
 import { Endpointer, type AudioChunkIn } from './audio-chunk'
 import {
+  blamed,
   classifyFailure,
   errorText,
   InFlight,
@@ -150,18 +151,15 @@ export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
   }
 
   async resume(channel: InferChannel): Promise<void> {
-    // The link died while the server worked on the oldest request still waiting for its answer:
-    // utterances are written in order, so the requests of later ones may never have reached it.
-    let suspect = true
-    for (const u of [...this.open.values()]) {
+    const open = [...this.open.values()]
+    const charged = new Set(blamed(open, (u) => u.sent > u.answered, channel.ordered))
+    for (const u of open) {
       u.attempt++
       // Only replays that make no progress count against it: an utterance that spans several
-      // restarts is not at fault, one whose same request fails every time is. An utterance
-      // waiting behind another's unanswered request, or with nothing unanswered, is not blamed.
-      const waiting = u.sent > u.answered
+      // restarts is not at fault, one whose same request fails every time is. One waiting
+      // behind another's unanswered request, or with nothing unanswered, is not blamed.
       if (u.answeredHigh > u.answeredAtResume) u.stalls = 0
-      else if (suspect && waiting) u.stalls++
-      if (waiting) suspect = false
+      else if (charged.has(u)) u.stalls++
       u.answeredAtResume = u.answeredHigh
       if (u.stalls >= MAX_ATTEMPTS) {
         this.giveUp(u, `sent ${MAX_ATTEMPTS} times without getting further`)

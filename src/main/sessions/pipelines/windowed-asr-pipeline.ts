@@ -4,6 +4,7 @@ import { audioInputs } from '../request-builder'
 import { transcriptOf } from '../transcript-text'
 import { Endpointer, type AudioChunkIn } from './audio-chunk'
 import {
+  blamed,
   classifyFailure,
   errorText,
   InFlight,
@@ -21,6 +22,8 @@ interface FinalJob {
   startSec: number
   endSec: number
   attempt: number
+  /** Lost links it was blamed for (see `blamed`). */
+  strikes: number
   capturedAtMs?: number
 }
 
@@ -105,6 +108,7 @@ export class WindowedAsrPipeline implements Pipeline<AudioChunkIn> {
       startSec: this.startSec,
       endSec: this.startSec + this.samples / this.rate,
       attempt: 0,
+      strikes: 0,
       capturedAtMs: this.chunks[this.chunks.length - 1]?.capturedAtMs,
     }
     this.chunks = []
@@ -245,8 +249,13 @@ export class WindowedAsrPipeline implements Pipeline<AudioChunkIn> {
   async resume(channel: InferChannel): Promise<void> {
     this.attempt++
     this.interim = false
-    for (const job of [...this.finals.values()]) {
-      if (++job.attempt >= MAX_ATTEMPTS) {
+    const jobs = [...this.finals.values()]
+    // A final the server dies on every time is given up after MAX_ATTEMPTS; on a stream, the
+    // finals queued behind it are not.
+    for (const job of blamed(jobs, () => true, channel.ordered)) job.strikes++
+    for (const job of jobs) {
+      job.attempt++
+      if (job.strikes >= MAX_ATTEMPTS) {
         this.finals.delete(job.utterance)
         this.host.ledger.failed('timeout', 0)
         this.host.emit({
