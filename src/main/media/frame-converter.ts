@@ -38,7 +38,7 @@ export function fillSlot(rgb: Uint8Array, slot: FrameSlot, plan: ImageTensorPlan
   }
   checkFrameSize(rgb, plan)
   if (rgb !== slot.rgb) slot.rgb.set(rgb)
-  runFrameFill(module, slot.memory, slot.tensor.byteOffset, plan.pixels, plan.bgr, plan.affine)
+  runFrameFill(module, slot.memory, slot.tensor.byteOffset, plan)
 }
 
 interface Job {

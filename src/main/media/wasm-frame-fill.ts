@@ -46,23 +46,28 @@ export function newFrameMemory(plan: ImageTensorPlan): {
   }
 }
 
-/** Fills the tensor at `tensorAt` in `memory` from the RGB bytes at 0. */
+type FillFn = (...args: number[]) => void
+
+// Each slot's memory has its own instance, made at its first frame and gone with the slot.
+const instances = new WeakMap<WebAssembly.Memory, FillFn>()
+
+/** Fills the tensor at `tensorAt` in `memory` from the RGB bytes at 0, as the plan says. */
 export function runFrameFill(
   module: WebAssembly.Module,
   memory: WebAssembly.Memory,
   tensorAt: number,
-  pixels: number,
-  bgr: boolean,
-  affine: Float32Array,
+  plan: WasmFillablePlan,
 ): void {
-  // An instance is a few microseconds; one per frame keeps no memory alive after its slot.
-  const fill = new WebAssembly.Instance(module, { env: { memory } }).exports.fill as (
-    ...args: number[]
-  ) => void
+  let fill = instances.get(memory)
+  if (!fill) {
+    fill = new WebAssembly.Instance(module, { env: { memory } }).exports.fill as FillFn
+    instances.set(memory, fill)
+  }
+  const { pixels, affine } = plan
   const plane = pixels * 4
   // The tensor channel each source channel goes to (a BGR model's first plane is blue).
-  const r = bgr ? 2 : 0
-  const b = bgr ? 0 : 2
+  const r = plan.bgr ? 2 : 0
+  const b = plan.bgr ? 0 : 2
   fill(
     0,
     tensorAt + r * plane,
