@@ -149,7 +149,7 @@ export function flowLine(f: FlowEvent): string {
     parts[0] += ` (${f.queuedSec.toFixed(1)} s of audio${disk})`
   }
   parts.push(`${f.inFlight} in flight`)
-  if (f.retries > 0) parts.push(`${f.retries} to send again`)
+  if (f.retries > 0) parts.push(`${f.retries} sent again after a drop`)
   if (f.droppedFrames > 0) parts.push(`${f.droppedFrames} frames skipped`)
   if (f.unmatched > 0) parts.push(`${f.unmatched} unmatched answers`)
   return parts.join(', ')
