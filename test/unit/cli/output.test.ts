@@ -99,7 +99,9 @@ describe('CLI lines', () => {
       unmatched: 0,
       retries: 2,
     }
-    expect(flowLine(flow)).toBe('queued 3 items (1.9 s of audio), 2 in flight, 2 sent again after a drop')
+    expect(flowLine(flow)).toBe(
+      'queued 3 items (1.9 s of audio), 2 in flight, 2 sent again after a drop',
+    )
     expect(flowLine({ ...flow, queued: 1, queuedSec: 130.04, spilledSec: 10.5, retries: 0 })).toBe(
       'queued 1 item (130.0 s of audio, 10.5 s on disk), 2 in flight',
     )
