@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { Backoff } from '../../../src/main/sessions/backoff'
 import { RequestWindows } from '../../../src/main/sessions/pipelines/request-windows'
-import { copySamples } from '../../../src/main/sessions/pipelines/streaming-asr-pipeline'
+import {
+  copySamples,
+  samplesWithin,
+} from '../../../src/main/sessions/pipelines/streaming-asr-pipeline'
 import { RequestLedger } from '../../../src/main/sessions/request-ledger'
 
 describe('reconnect backoff', () => {
@@ -66,6 +69,23 @@ describe('request windows', () => {
     const tail = new Float32Array(4)
     expect(copySamples(chunks, 7, 4, tail)).toBe(2)
     expect(Array.from(tail)).toEqual([22, 23, 0, 0])
+  })
+
+  it('send a window that one chunk holds as a view of that chunk, and copy any other', () => {
+    const chunks = [3, 2, 4].map((n, c) => ({
+      samples: Float32Array.from({ length: n + 1 }, (_, i) => c * 10 + i),
+      validSamples: n,
+      startSec: 0,
+      last: false,
+    }))
+    const inside = samplesWithin(chunks, 5, 3)
+    expect(Array.from(inside ?? [])).toEqual([20, 21, 22])
+    expect(inside?.buffer).toBe(chunks[2].samples.buffer)
+    expect(Array.from(samplesWithin(chunks, 3, 2) ?? [])).toEqual([10, 11])
+    // Across two chunks, into a chunk's invalid tail, or past the audio: no view.
+    expect(samplesWithin(chunks, 2, 2)).toBeUndefined()
+    expect(samplesWithin(chunks, 3, 3)).toBeUndefined()
+    expect(samplesWithin(chunks, 9, 1)).toBeUndefined()
   })
 })
 

@@ -223,8 +223,11 @@ export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
     end: boolean,
     channel: InferChannel,
   ): void {
-    const samples = new Float32Array(length)
-    let valid = copySamples(u.chunks, start, length, samples)
+    // A window inside one chunk is sent as a view of it: no copy and no new buffer per request.
+    // Chunks are not written after the source hands them over, which replays rely on too.
+    const view = samplesWithin(u.chunks, start, length)
+    const samples = view ?? new Float32Array(length)
+    let valid = view ? length : copySamples(u.chunks, start, length, samples)
     // sherpa and WeNet refuse a first chunk shorter than their window even at an utterance's end
     // (a short word, a file's tail): the zeros after it are sent as the silence they are.
     if (k === 0 && this.windows.firstIsMinimum) valid = length
@@ -369,6 +372,24 @@ export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
     this.open.delete(u.index)
     u.chunks = []
   }
+}
+
+/** The `length` samples from `start` of the chunks' valid audio, when one chunk holds them all. */
+export function samplesWithin(
+  chunks: readonly AudioChunkIn[],
+  start: number,
+  length: number,
+): Float32Array | undefined {
+  let pos = 0
+  for (const c of chunks) {
+    const n = c.validSamples
+    if (start < pos + n) {
+      const from = start - pos
+      return from + length <= n ? c.samples.subarray(from, from + length) : undefined
+    }
+    pos += n
+  }
+  return undefined
 }
 
 /** Copies `length` samples from `start` of the chunks' valid audio into `out`; returns how many. */
