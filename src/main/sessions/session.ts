@@ -262,7 +262,9 @@ export class Session<T> {
       if (item === undefined) break
       // Held until the pipeline has it, so an end while reconnecting still accounts for it.
       this.held = item
-      const channel = await this.ready()
+      // The usual case, a live channel, costs no await.
+      const live = !this.ending && !this.reconnecting ? this.channel : undefined
+      const channel = live ?? (await this.ready())
       if (!channel) return
       this.held = undefined
       // After waiting for a link, a live camera sends its newest frame, not the one it held.

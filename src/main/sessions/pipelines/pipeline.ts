@@ -94,6 +94,8 @@ export function blamed<T>(
   return ordered ? out.slice(0, 1) : out
 }
 
+const NOW = Promise.resolve()
+
 /** In-flight bookkeeping shared by the pipelines: a set of promises that wake waiters. */
 export class InFlight {
   private readonly pending = new Set<Promise<void>>()
@@ -104,14 +106,19 @@ export class InFlight {
 
   /** `p` handles its own failures; a rejection here would be a bug, and is swallowed. */
   track(p: Promise<void>): void {
-    const tracked: Promise<void> = p
-      .catch(() => undefined)
-      .finally(() => this.pending.delete(tracked))
+    const done = (): void => {
+      this.pending.delete(tracked)
+    }
+    const tracked: Promise<void> = p.then(done, done)
     this.pending.add(tracked)
   }
 
-  /** Resolves once fewer than `max` are in flight. */
-  async room(max: number): Promise<void> {
+  /** Resolves once fewer than `max` are in flight; at once, with no new promise, when so already. */
+  room(max: number): Promise<void> {
+    return this.pending.size < max ? NOW : this.waitForRoom(max)
+  }
+
+  private async waitForRoom(max: number): Promise<void> {
     while (this.pending.size >= max) await Promise.race(this.pending)
   }
 
