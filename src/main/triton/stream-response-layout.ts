@@ -15,33 +15,39 @@ const I32 = 5
 const INFER_RESPONSE_FIELD = 2
 const RAW_OUTPUT_CONTENTS_FIELD = 6
 
-/** [value, next offset], or undefined when the varint runs past `end`. */
-function varint(buf: Buffer, at: number, end: number): [number, number] | undefined {
+/** Where the last `varint` read ended; a module slot, so reading allocates nothing. */
+let after = 0
+
+/** The varint at `at` (its end goes to `after`), or -1 when it runs past `end`. */
+function varint(buf: Buffer, at: number, end: number): number {
   let value = 0
   let scale = 1
   for (let i = at; i < end && i < at + 8; i++) {
     value += (buf[i] & 0x7f) * scale
-    if (buf[i] < 0x80) return [value, i + 1]
+    if (buf[i] < 0x80) {
+      after = i + 1
+      return value
+    }
     scale *= 128
   }
-  return undefined
+  return -1
 }
 
-/** The offset after the field at `at` whose key is `key`, or undefined. */
-function skip(buf: Buffer, key: number, at: number, end: number): number | undefined {
+/** The offset after the field at `at` whose key is `key`, or -1. */
+function skip(buf: Buffer, key: number, at: number, end: number): number {
   switch (key & 7) {
     case VARINT:
-      return varint(buf, at, end)?.[1]
+      return varint(buf, at, end) < 0 ? -1 : after
     case I64:
       return at + 8
     case I32:
       return at + 4
     case LEN: {
       const length = varint(buf, at, end)
-      return length && length[1] + length[0]
+      return length < 0 ? -1 : after + length
     }
     default:
-      return undefined
+      return -1
   }
 }
 
@@ -57,22 +63,22 @@ export function firstRawOutputOffset(head: Buffer): number | undefined {
   let inner = end
   while (at < Math.min(end, inner)) {
     const key = varint(head, at, end)
-    if (!key) return undefined
-    at = key[1]
-    const field = Math.floor(key[0] / 8)
-    if (!inside && field === INFER_RESPONSE_FIELD && (key[0] & 7) === LEN) {
+    if (key < 0) return undefined
+    at = after
+    const field = Math.floor(key / 8)
+    if (!inside && field === INFER_RESPONSE_FIELD && (key & 7) === LEN) {
       const length = varint(head, at, end)
-      if (!length) return undefined
-      at = length[1]
+      if (length < 0) return undefined
+      at = after
       inside = true
-      inner = at + length[0]
+      inner = at + length
       continue
     }
-    if (inside && field === RAW_OUTPUT_CONTENTS_FIELD && (key[0] & 7) === LEN) {
-      return varint(head, at, end)?.[1]
+    if (inside && field === RAW_OUTPUT_CONTENTS_FIELD && (key & 7) === LEN) {
+      return varint(head, at, end) < 0 ? undefined : after
     }
-    const next = skip(head, key[0], at, end)
-    if (next === undefined) return undefined
+    const next = skip(head, key, at, end)
+    if (next < 0) return undefined
     at = next
   }
   return undefined
