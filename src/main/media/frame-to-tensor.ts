@@ -84,7 +84,8 @@ export function planImageTensor(
   for (let c = 0; c < 3; c++) {
     for (let v = 0; v < 256; v++) table[c * 256 + v] = (v * scale - mean[c]) / std[c]
   }
-  const affine = planar ? exactAffine(table, scale, mean, std) : undefined
+  // The SIMD code writes planes in either order, and interleaved channels in RGB order only.
+  const affine = planar || !bgr ? exactAffine(table, scale, mean, std) : undefined
   return { ...common, bytes: false, copy: false, table, ...(affine ? { affine } : {}) }
 }
 

@@ -1,7 +1,7 @@
 import { FRAME_FILL_WASM_BASE64 } from './frame-fill-wasm'
 import type { ImageTensorPlan } from './frame-to-tensor'
 
-/** frame-fill.wat, built: 16 pixels at a time with 128-bit SIMD. */
+/** frame-fill.wat, built: 16 pixels at a time with 128-bit SIMD, into NCHW or NHWC. */
 export const FRAME_FILL_WASM = Uint8Array.from(Buffer.from(FRAME_FILL_WASM_BASE64, 'base64'))
 
 let compiled: WebAssembly.Module | null | undefined
@@ -47,9 +47,13 @@ export function newFrameMemory(plan: ImageTensorPlan): {
 }
 
 type FillFn = (...args: number[]) => void
+interface Fills {
+  planar: FillFn
+  interleaved: FillFn
+}
 
 // Each slot's memory has its own instance, made at its first frame and gone with the slot.
-const instances = new WeakMap<WebAssembly.Memory, FillFn>()
+const instances = new WeakMap<WebAssembly.Memory, Fills>()
 
 /** Fills the tensor at `tensorAt` in `memory` from the RGB bytes at 0, as the plan says. */
 export function runFrameFill(
@@ -58,17 +62,22 @@ export function runFrameFill(
   tensorAt: number,
   plan: WasmFillablePlan,
 ): void {
-  let fill = instances.get(memory)
-  if (!fill) {
-    fill = new WebAssembly.Instance(module, { env: { memory } }).exports.fill as FillFn
-    instances.set(memory, fill)
+  let fills = instances.get(memory)
+  if (!fills) {
+    const exports = new WebAssembly.Instance(module, { env: { memory } }).exports
+    fills = { planar: exports.fill as FillFn, interleaved: exports.fill_nhwc as FillFn }
+    instances.set(memory, fills)
   }
   const { pixels, affine } = plan
+  if (!plan.planar) {
+    fills.interleaved(0, tensorAt, pixels / 16, ...affine)
+    return
+  }
   const plane = pixels * 4
   // The tensor channel each source channel goes to (a BGR model's first plane is blue).
   const r = plan.bgr ? 2 : 0
   const b = plan.bgr ? 0 : 2
-  fill(
+  fills.planar(
     0,
     tensorAt + r * plane,
     tensorAt + plane,

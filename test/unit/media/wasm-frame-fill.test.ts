@@ -37,6 +37,9 @@ const SIMD_FORMS: ImageTensorOptions[] = [
     mean: [0.5, 0.4, 0.3],
     std: [0.2, 0.3, 0.4],
   },
+  { layout: 'NHWC', dtype: 'FP32' },
+  { layout: 'NHWC', dtype: 'FP16', scale: 1 },
+  { layout: 'NHWC', dtype: 'FP32', mean: [0.5, 0.4, 0.3], std: [0.2, 0.3, 0.4] },
 ]
 
 describe('the SIMD frame conversion', () => {
@@ -61,7 +64,7 @@ describe('the SIMD frame conversion', () => {
     }
   })
 
-  it('leaves to JavaScript a normalisation single precision cannot reproduce, and sizes not in groups of 16', () => {
+  it('leaves to JavaScript a normalisation single precision cannot reproduce, interleaved BGR, and sizes not in groups of 16', () => {
     const imagenet: ImageTensorOptions = {
       layout: 'NCHW',
       dtype: 'FP32',
@@ -71,7 +74,8 @@ describe('the SIMD frame conversion', () => {
     const cases: Array<[number, number, ImageTensorOptions]> = [
       [W, H, imagenet],
       [13, 7, { layout: 'NCHW', dtype: 'FP32' }],
-      [W, H, { layout: 'NHWC', dtype: 'FP32' }],
+      [W, H, { layout: 'NHWC', dtype: 'FP32', channelOrder: 'BGR' }],
+      [13, 7, { layout: 'NHWC', dtype: 'FP32' }],
       [W, H, { layout: 'NCHW', dtype: 'UINT8' }],
     ]
     for (const [w, h, opts] of cases) {
