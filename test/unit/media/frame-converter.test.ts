@@ -53,7 +53,8 @@ describe('FrameConverter', () => {
     // 32x16: whole groups of 16 pixels, so these forms' slots are WebAssembly memories.
     const rgb = (k: number) =>
       Uint8Array.from({ length: 32 * 16 * 3 }, (_, i) => (i * 31 + k) & 255)
-    for (const [k, opts] of [FORMS[0], FORMS[1]].entries()) {
+    const nhwc: ImageTensorOptions = { layout: 'NHWC', dtype: 'FP32' }
+    for (const [k, opts] of [FORMS[0], FORMS[1], nhwc].entries()) {
       const plan = planImageTensor(32, 16, opts)
       const slot = newFrameSlot(plan)
       expect(slot.memory).toBeDefined()
