@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -214,9 +214,10 @@ describe('where the time goes, in Chromium against the demo endpoint', () => {
     expect(['color-box-detector-yolov8', 'color-box-detector-e2e', 'Tie']).toContain(reportWinner)
     expect(p50Winner).toBe(reportWinner)
     await h.page.getByTestId('bench-save-csv').click()
+    // Wait for the window to say it was saved: the file exists before its bytes are written.
     await expect
-      .poll(() => existsSync(join(saveDir, 'bench-report.csv')), { timeout: 10_000 })
-      .toBe(true)
+      .poll(() => h.page.getByTestId('bench-saved').textContent(), { timeout: 10_000 })
+      .toContain(join(saveDir, 'bench-report.csv'))
     const csv = readFileSync(join(saveDir, 'bench-report.csv'), 'utf8')
     const [header, ...rows] = parseCsv(csv)
     const count = header.indexOf('Request Count')

@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises'
 import type {
   BenchProgressEvent,
   BenchReport,
@@ -9,6 +8,7 @@ import type { ModelProfile } from '../../shared/model-profile'
 import { buildBenchWorkload, planBenchModel } from '../bench/bench-workload'
 import { runBench, type BenchMode } from '../bench/bench-runner'
 import { benchRunView } from '../bench/bench-view'
+import { writeAtomically } from '../exports/atomic-write'
 import { toCsv, toJson, toMarkdown, type BenchRun } from '../metrics/bench-report'
 import type { EndpointTransport } from '../transport/create-transport'
 import { TritonError } from '../triton/triton-error'
@@ -123,7 +123,8 @@ export class BenchService {
         : format === 'csv'
           ? toCsv(this.last)
           : toJson(this.last)
-    await writeFile(path, text)
+    // Atomically, as session exports are: a reader that sees the file sees all of it.
+    await writeAtomically(path, text)
   }
 
   cancel(): void {

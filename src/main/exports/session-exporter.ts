@@ -3,13 +3,13 @@
  * .txt/.srt/.vtt/.json, detections as .jsonl/.json or an annotated .mp4, request latencies as
  * .csv. Used by `triton-live stream --export` and by the app's export button alike.
  */
-import { randomBytes } from 'node:crypto'
-import { rename, rm, stat, writeFile } from 'node:fs/promises'
-import { basename, dirname, extname, join, resolve } from 'node:path'
+import { stat } from 'node:fs/promises'
+import { dirname, extname, resolve } from 'node:path'
 import type { DetectionFrameEvent, SessionResultEvent, TranscriptEvent } from '../../shared/results'
 import { MediaError } from '../media/media-error'
 import type { RequestRecord } from '../sessions/request-ledger'
 import { writeAnnotatedVideo } from './annotated-video'
+import { ExportError, writeAtomically } from './atomic-write'
 import { detectionRecords, toDetectionsJson, toDetectionsJsonl } from './detections-export'
 import { toLatencyCsv } from './latency-export'
 import { finalUtterances, toSrt, toTranscriptJson, toTxt, toWebVtt } from './transcript-export'
@@ -24,18 +24,6 @@ export interface CollectedSession {
   source?: string
   /** What the session was; inferred from the events when absent. */
   kind?: SessionKind
-}
-
-/** A failed export; the message names the file, the cause and what to do, on one line. */
-export class ExportError extends Error {
-  constructor(
-    readonly path: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options)
-    this.name = 'ExportError'
-  }
 }
 
 interface Format {
@@ -123,23 +111,6 @@ const transcripts = (c: CollectedSession): TranscriptEvent[] =>
 
 const detections = (c: CollectedSession): DetectionFrameEvent[] =>
   c.events.filter((e): e is DetectionFrameEvent => e.kind === 'detections')
-
-/** Writes beside the target and renames, so a reader never sees half a file. */
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.partial`)
-  try {
-    await writeFile(temp, text, 'utf8')
-    await rename(temp, path)
-  } catch (e) {
-    await rm(temp, { force: true }).catch(() => undefined)
-    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message
-    throw new ExportError(
-      path,
-      `cannot write ${path} (${code}): check that the folder exists and is writable`,
-      { cause: e },
-    )
-  }
-}
 
 /**
  * Writes one export. Resolves with a short note of what went in (for a status line); rejects

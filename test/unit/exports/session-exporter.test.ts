@@ -2,9 +2,9 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ExportError } from '../../../src/main/exports/atomic-write'
 import {
   checkExportTarget,
-  ExportError,
   exportSession,
   type CollectedSession,
 } from '../../../src/main/exports/session-exporter'
