@@ -116,6 +116,7 @@ async function main(): Promise<void> {
           { key: 'http2', runner: h, cmd: ceilingCmd },
         ]
         // Each round starts with a different side: whoever runs first meets a cooler machine.
+        // Three sides, so a number of rounds that is a multiple of 3 (or 5) balances them.
         per.push(await rounds([...cells.slice(r % 3), ...cells.slice(0, r % 3)], 1))
         for (const w of [b, a, h]) w.close()
       }

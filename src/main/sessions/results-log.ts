@@ -9,7 +9,7 @@ export const RESULTS_WINDOW = 2000
 
 /**
  * Lines wait this long, or until this many bytes, and then go to disk in one write. A crash
- * loses at most the last second of lines; `collect` and `close` flush first.
+ * loses the last second or so of lines; `collect` and `close` flush first.
  */
 const FLUSH_MS = 1000
 const FLUSH_BYTES = 64 * 1024

@@ -82,6 +82,7 @@ describe('request windows', () => {
     expect(Array.from(inside ?? [])).toEqual([20, 21, 22])
     expect(inside?.buffer).toBe(chunks[2].samples.buffer)
     expect(Array.from(samplesWithin(chunks, 3, 2) ?? [])).toEqual([10, 11])
+    expect(Array.from(samplesWithin(chunks, 6, 2) ?? [])).toEqual([21, 22])
     // Across two chunks, into a chunk's invalid tail, or past the audio: no view.
     expect(samplesWithin(chunks, 2, 2)).toBeUndefined()
     expect(samplesWithin(chunks, 3, 3)).toBeUndefined()

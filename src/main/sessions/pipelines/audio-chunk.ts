@@ -1,6 +1,9 @@
 /** A piece of mono audio on its way from a source to an ASR pipeline. */
 export interface AudioChunkIn {
-  /** PCM at the profile's rate; zero-padded after `validSamples`. */
+  /**
+   * PCM at the profile's rate; zero-padded after `validSamples`. Not written after the source
+   * hands the chunk over: requests are sent as views of it, and replays read it again.
+   */
   samples: Float32Array
   validSamples: number
   /** Media time of the first sample. */
