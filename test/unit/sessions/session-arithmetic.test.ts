@@ -34,6 +34,15 @@ describe('reconnect backoff', () => {
   })
 })
 
+/** Three chunks of 3, 2 and 4 valid samples (each with one padding sample): c*10 + i. */
+const threeChunks = () =>
+  [3, 2, 4].map((n, c) => ({
+    samples: Float32Array.from({ length: n + 1 }, (_, i) => c * 10 + i),
+    validSamples: n,
+    startSec: 0,
+    last: false,
+  }))
+
 describe('request windows', () => {
   it("cut sherpa's longer first chunk, then whole chunks", () => {
     const w = new RequestWindows(10240, 12320)
@@ -57,12 +66,7 @@ describe('request windows', () => {
   })
 
   it('copy a window out of chunks of any size', () => {
-    const chunks = [3, 2, 4].map((n, c) => ({
-      samples: Float32Array.from({ length: n + 1 }, (_, i) => c * 10 + i),
-      validSamples: n,
-      startSec: 0,
-      last: false,
-    }))
+    const chunks = threeChunks()
     const out = new Float32Array(5)
     expect(copySamples(chunks, 2, 5, out)).toBe(5)
     expect(Array.from(out)).toEqual([2, 10, 11, 20, 21])
@@ -72,12 +76,7 @@ describe('request windows', () => {
   })
 
   it('send a window that one chunk holds as a view of that chunk, and copy any other', () => {
-    const chunks = [3, 2, 4].map((n, c) => ({
-      samples: Float32Array.from({ length: n + 1 }, (_, i) => c * 10 + i),
-      validSamples: n,
-      startSec: 0,
-      last: false,
-    }))
+    const chunks = threeChunks()
     const inside = samplesWithin(chunks, 5, 3)
     expect(Array.from(inside ?? [])).toEqual([20, 21, 22])
     expect(inside?.buffer).toBe(chunks[2].samples.buffer)
