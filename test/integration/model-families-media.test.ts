@@ -14,9 +14,13 @@ import { TritonClient } from '../../src/main/triton/triton-client'
 import type { DetectionFrameEvent } from '../../src/shared/results'
 import { whisperRepository, type RequestLog } from '../fixtures/families/asr-families'
 import { encodeWav16 } from '../../src/main/media/wav-file'
+import { planImageTensor } from '../../src/main/media/frame-to-tensor'
+import { wasmFillable } from '../../src/main/media/wasm-frame-fill'
+import { frameConverter } from '../../src/main/media/frame-converter'
 import { startFamilyServer } from '../fixtures/families/family-server'
 import {
   efficientNmsRepository,
+  nhwcFp32Repository,
   nhwcUint8Repository,
   yoloOnnxRepository,
   yoloOnnxStaticRepository,
@@ -161,6 +165,23 @@ describe('detection and Whisper families served with their real config shapes', 
     expect(profile.vision).toMatchObject({ layout: 'NHWC', datatype: 'UINT8', scale: 1 })
     expect(profile.inputs[0]).toMatchObject({ datatype: 'UINT8', shape: [1, 640, 640, 3] })
     await expectSampleBoxes(c, 'detector_uint8', (id) => COCO_LABELS[id])
+  })
+
+  it("fills an NHWC FP32 detector's frames with SIMD on this thread, and it finds every box", async () => {
+    const c = await serve(nhwcFp32Repository())
+    const { profile } = await resolveModel(c, 'detector_nhwc')
+    expect(profile.vision).toMatchObject({ layout: 'NHWC', datatype: 'FP32' })
+    expect(profile.inputs[0]).toMatchObject({ datatype: 'FP32', shape: [1, 640, 640, 3] })
+    const plan = planImageTensor(640, 640, {
+      layout: 'NHWC',
+      dtype: 'FP32',
+      scale: profile.vision?.scale,
+    })
+    expect(wasmFillable(plan)).toBe(true)
+    // Converted on this thread with SIMD, so the shared converter's worker fills none of them.
+    const onWorker = frameConverter().workerFrames
+    await expectSampleBoxes(c, 'detector_nhwc', (id) => COCO_LABELS[id])
+    expect(frameConverter().workerFrames).toBe(onWorker)
   })
 
   it('streams to Whisper BLS from the CLI: the preset is printed, WAV_LENS sent, optional MAX_NEW_TOKENS left out', async () => {
