@@ -20,8 +20,7 @@ import { frameConverter } from '../../src/main/media/frame-converter'
 import { startFamilyServer } from '../fixtures/families/family-server'
 import {
   efficientNmsRepository,
-  nhwcFp32Repository,
-  nhwcUint8Repository,
+  nhwcDetectorRepository,
   yoloOnnxRepository,
   yoloOnnxStaticRepository,
   yoloTensorrtEndToEndRepository,
@@ -157,7 +156,7 @@ describe('detection and Whisper families served with their real config shapes', 
   })
 
   it('sends raw RGB bytes to an NHWC UINT8 detector, unscaled', async () => {
-    const c = await serve(nhwcUint8Repository())
+    const c = await serve(nhwcDetectorRepository('detector_uint8', 'TYPE_UINT8'))
     const { details, profile } = await resolveModel(c, 'detector_uint8')
     expect(details.preset?.summary).toBe(
       'NHWC UINT8 detector, 640×640 RGB bytes as they are, efficient-nms outputs',
@@ -168,7 +167,7 @@ describe('detection and Whisper families served with their real config shapes', 
   })
 
   it("fills an NHWC FP32 detector's frames with SIMD on this thread, and it finds every box", async () => {
-    const c = await serve(nhwcFp32Repository())
+    const c = await serve(nhwcDetectorRepository('detector_nhwc', 'TYPE_FP32'))
     const { profile } = await resolveModel(c, 'detector_nhwc')
     expect(profile.vision).toMatchObject({ layout: 'NHWC', datatype: 'FP32' })
     expect(profile.inputs[0]).toMatchObject({ datatype: 'FP32', shape: [1, 640, 640, 3] })
