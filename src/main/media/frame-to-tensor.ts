@@ -41,9 +41,9 @@ export interface ImageTensorPlan {
   copy: boolean
   table: Float32Array | Uint8Array
   /**
-   * For float tensors, planar or interleaved RGB: per tensor channel c, `s, m, d` at 3c such that single-precision
-   * (byte * s - m) / d is exactly `table[c * 256 + byte]` for every byte, when such constants
-   * exist; the SIMD conversion (frame-fill.wat) computes that.
+   * For float tensors, planar or interleaved RGB: per tensor channel c, `s, m, d` at 3c such
+   * that single-precision (byte * s - m) / d is exactly `table[c * 256 + byte]` for every byte,
+   * when such constants exist; the SIMD conversion (frame-fill.wat) computes that.
    */
   affine?: Float32Array
 }
