@@ -4,9 +4,6 @@ import { join } from 'node:path'
 import type { SessionResultEvent } from '../../shared/results'
 import type { RequestRecord } from './request-ledger'
 
-/** The newest results held in memory; the rest are on disk only. */
-export const RESULTS_WINDOW = 2000
-
 /**
  * Lines wait this long, or until this many bytes, and then go to disk in one write. A crash
  * loses the last second or so of lines; `collect` and `close` flush first.
@@ -47,20 +44,15 @@ class LineFile {
 }
 
 /**
- * What a session produced, for exports: the newest results in memory and everything in
- * append-only JSONL files in the session's folder, so an hour-long run keeps flat memory and
- * an export still sees every line.
+ * What a session produced, for exports: everything in append-only JSONL files in the session's
+ * folder, so an hour-long run keeps flat memory and an export still sees every line.
  */
 export class ResultsLog {
-  private readonly window: SessionResultEvent[] = []
   private readonly events: LineFile
   private readonly records: LineFile
   private closed: Promise<void> | undefined
 
-  constructor(
-    private readonly dir: string,
-    private readonly windowSize = RESULTS_WINDOW,
-  ) {
+  constructor(private readonly dir: string) {
     const file = (name: string) =>
       new LineFile(createWriteStream(join(dir, name), { flags: 'a', mode: 0o600 }))
     this.events = file('results.jsonl')
@@ -69,20 +61,11 @@ export class ResultsLog {
 
   append(event: SessionResultEvent): void {
     if (this.closed) return
-    this.window.push(event)
-    if (this.window.length > this.windowSize) {
-      this.window.splice(0, this.window.length - this.windowSize)
-    }
     this.events.write(JSON.stringify(event) + '\n')
   }
 
   record(record: RequestRecord): void {
     if (!this.closed) this.records.write(JSON.stringify(record) + '\n')
-  }
-
-  /** The newest results, oldest first. */
-  recent(): readonly SessionResultEvent[] {
-    return this.window
   }
 
   /** Everything logged so far, read back from disk. */
