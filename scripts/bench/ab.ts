@@ -70,6 +70,8 @@ const FIGURES: Record<string, { cmd: Command; show: Array<[string, string, numbe
     cmd: { op: 'streams', n: 64, seconds: 5 },
     show: [
       ['cpuMsPerReq', 'CPU ms/req', 3],
+      ['firstCpuMsPerReq', 'first 5 s', 3],
+      ['windows', 'windows', 0],
       ['rssPerStreamMB', 'RSS MB/stream', 2],
       ['lagP99Ms', 'lag p99 ms', 1],
     ],
