@@ -4,7 +4,6 @@ import type { AudioChunkIn } from '../../../src/main/sessions/pipelines/audio-ch
 import { StreamingAsrPipeline } from '../../../src/main/sessions/pipelines/streaming-asr-pipeline'
 import type { InferRequestSpec } from '../../../src/main/triton/infer-messages'
 import type { DecodedTensor } from '../../../src/main/triton/tensor-codec'
-import { TritonError } from '../../../src/main/triton/triton-error'
 import { recordingHost, ServerLife } from '../../fixtures/server-life'
 
 const RATE = 16000
@@ -96,60 +95,4 @@ describe('the audio a streaming ASR session sends', () => {
       expect(host.ledger.summary().failures).toBe(0)
     },
   )
-
-  it("keeps a refused utterance's audio intact until its requests still waiting have been read", async () => {
-    const { host, events } = recordingHost()
-    const pipeline = new StreamingAsrPipeline(profile, host, { maxInFlight: 8 })
-    const wavOf = (spec: InferRequestSpec): Float32Array =>
-      spec.inputs.find((t) => t.name === 'WAV')?.data as Float32Array
-    // What each request held when it was written, against what the server reads later.
-    const atWrite = new Map<InferRequestSpec, string>()
-    const changed: InferRequestSpec[] = []
-    const digestAnswers = digestServer()
-    const refused = new Set<InferRequestSpec>()
-    const life = new ServerLife((spec) => {
-      if (digest(wavOf(spec)) !== atWrite.get(spec)) changed.push(spec)
-      if (refused.has(spec)) return new TritonError('invalid-argument', 'bad chunk', '')
-      return digestAnswers(spec)
-    })
-    const write = life.infer.bind(life)
-    life.infer = (spec) => {
-      atWrite.set(spec, digest(Float32Array.from(wavOf(spec))))
-      return write(spec)
-    }
-    let seed = 0
-    const voice = (): AudioChunkIn => {
-      const samples = Float32Array.from({ length: CHUNK }, () => 0.1 + ++seed * 1e-7)
-      return { samples, validSamples: CHUNK, startSec: 0, last: false }
-    }
-    const silence = (): AudioChunkIn => ({
-      samples: new Float32Array(CHUNK),
-      validSamples: CHUNK,
-      startSec: 0,
-      last: false,
-    })
-    // The first utterance has six requests out when the server refuses its second.
-    for (let c = 0; c < 6; c++) await pipeline.push(voice(), life)
-    const first = life.written[0].parameters?.sequence_id
-    const ofFirst = (spec: InferRequestSpec): boolean => spec.parameters?.sequence_id === first
-    refused.add(life.written[1])
-    await life.serveWhere(ofFirst, 2)
-    // Its four later requests wait (a stalled write), while twelve utterances after it are
-    // answered in full: far more audio than a slab holds, so freed slabs are used again.
-    for (let u = 0; u < 12; u++) {
-      for (const c of [
-        ...Array.from({ length: 8 }, voice),
-        ...Array.from({ length: 10 }, silence),
-      ]) {
-        if (life.inFlight >= 6) await life.serveWhere((spec) => !ofFirst(spec), 2)
-        await pipeline.push(c, life)
-      }
-    }
-    await life.serveWhere((spec) => !ofFirst(spec))
-    expect(life.inFlight).toBe(4)
-    await life.serve()
-    expect(life.written.filter(ofFirst)).toHaveLength(6)
-    expect(changed).toEqual([])
-    expect(events.filter((e) => e.kind === 'transcript' && e.final)).toHaveLength(12)
-  })
 })

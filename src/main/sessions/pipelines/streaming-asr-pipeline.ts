@@ -4,7 +4,6 @@ import type { InferAnswer, InferChannel } from '../../transport/infer-channel'
 import { sequenceParameters } from '../../triton/infer-messages'
 import { audioInputs } from '../request-builder'
 import { transcriptOf } from '../transcript-text'
-import { AudioArena } from './audio-arena'
 import { Endpointer, type AudioChunkIn } from './audio-chunk'
 import {
   blamed,
@@ -50,10 +49,6 @@ interface Utterance {
   lastFailure: FailedOutcome
   /** Serialises sending, so a resend and a push never interleave on one sequence. */
   sending: Promise<void>
-  /** Requests of any attempt not yet settled: until none is, its audio may still be read. */
-  unsettled: number
-  /** Closed (final answer, refusal or given up): its audio goes back once nothing reads it. */
-  closed: boolean
 }
 
 export interface StreamingAsrOptions {
@@ -81,7 +76,6 @@ export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
   private readonly base = sequenceBase()
   private readonly maxInFlight: number
   private readonly inFlightSet = new InFlight()
-  private readonly arena = new AudioArena()
   private sequences = 0
   private utterances: number
   private current: Utterance | undefined
@@ -133,13 +127,11 @@ export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
         stalls: 0,
         lastFailure: 'timeout',
         sending: Promise.resolve(),
-        unsettled: 0,
-        closed: false,
       }
       this.current = u
       this.open.set(u.index, u)
     }
-    u.chunks.push(this.arena.hold(chunk))
+    u.chunks.push(chunk)
     u.samples += chunk.validSamples
     if (this.endpointer.feed(chunk)) this.endUtterance(u)
     await this.sendReady(u, channel)
@@ -256,19 +248,10 @@ export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
       },
       { deadlineMs: this.host.deadlineMs },
     )
-    u.unsettled++
     this.inFlightSet.track(
       request.then(
-        (answer) => {
-          u.unsettled--
-          this.answered(u, attempt, k, end, answer, sentAt, capturedAtMs)
-          this.releaseIfDone(u)
-        },
-        (error: unknown) => {
-          u.unsettled--
-          this.refused(u, attempt, k, error, channel, sentAt)
-          this.releaseIfDone(u)
-        },
+        (answer) => this.answered(u, attempt, k, end, answer, sentAt, capturedAtMs),
+        (error: unknown) => this.refused(u, attempt, k, error, channel, sentAt),
       ),
     )
   }
@@ -387,17 +370,6 @@ export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
 
   private close(u: Utterance): void {
     this.open.delete(u.index)
-    u.closed = true
-    this.releaseIfDone(u)
-  }
-
-  /**
-   * A closed utterance's audio goes back to the arena once no request of any attempt is left
-   * unsettled: a refused request's later ones may still be waiting to be written.
-   */
-  private releaseIfDone(u: Utterance): void {
-    if (!u.closed || u.unsettled > 0 || u.chunks.length === 0) return
-    this.arena.release(u.chunks)
     u.chunks = []
   }
 }
