@@ -8,7 +8,17 @@ import { cpus, loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Command } from './client-worker'
-import { f, nodeWorker, ratio, rounds, startSink, table, type Result, type Runner } from './harness'
+import {
+  f,
+  freshRounds,
+  nodeWorker,
+  ratio,
+  rounds,
+  startSink,
+  table,
+  type Result,
+  type Runner,
+} from './harness'
 
 const root = resolve(__dirname, '../..')
 
@@ -109,30 +119,14 @@ async function main(): Promise<void> {
       ])
     let results: Map<string, Result>
     if (fresh) {
-      const per: Array<Map<string, Result>> = []
-      for (let r = 0; r < n; r++) {
+      results = await freshRounds(async () => {
         const [b, a, h] = await start()
-        const cells = [
+        return [
           { key: 'before', runner: b, cmd: fig.cmd },
           { key: 'after', runner: a, cmd: fig.cmd },
           { key: 'http2', runner: h, cmd: ceilingCmd },
         ]
-        // Each round starts with a different side: whoever runs first meets a cooler machine.
-        // Three sides, so a number of rounds that is a multiple of 3 (or 5) balances them.
-        per.push(await rounds([...cells.slice(r % 3), ...cells.slice(0, r % 3)], 1))
-        for (const w of [b, a, h]) w.close()
-      }
-      results = new Map(
-        ['before', 'after', 'http2'].map((k) => {
-          const rs = per.map((m) => m.get(k) as Result)
-          const med: Result = {}
-          for (const key of Object.keys(rs[0])) {
-            const s = rs.map((x) => x[key]).sort((x, y) => x - y)
-            med[key] = s[Math.floor(s.length / 2)]
-          }
-          return [k, med]
-        }),
-      )
+      }, n)
     } else {
       const workers: Runner[] = await start()
       results = await rounds(

@@ -191,6 +191,26 @@ export async function rounds(cells: Cell[], n: number, sink?: Sink): Promise<Map
   return out
 }
 
+/**
+ * Like `rounds`, with fresh client processes each round (figures that measure RSS): `start`
+ * makes that round's cells, which are closed after it. Each round starts with a different
+ * cell, since whoever runs first meets a cooler machine; medians as in `rounds`.
+ */
+export async function freshRounds(
+  start: () => Promise<Cell[]>,
+  n: number,
+): Promise<Map<string, Result>> {
+  const all = new Map<string, Result[]>()
+  for (let r = 0; r < n; r++) {
+    const cells = await start()
+    const turn = r % cells.length
+    const once = await rounds([...cells.slice(turn), ...cells.slice(0, turn)], 1)
+    for (const c of cells) c.runner?.close()
+    for (const [key, res] of once) all.set(key, [...(all.get(key) ?? []), res])
+  }
+  return new Map([...all].map(([key, results]) => [key, medians(results)]))
+}
+
 export const f = (x: number | undefined, d = 1): string =>
   x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d)
 export const ratio = (a: number | undefined, b: number | undefined): string =>

@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util'
 import type { ClientKind, Command } from './client-worker'
 import {
   f,
+  freshRounds,
   nodeWorker,
   pythonPeer,
   ratio,
@@ -310,19 +311,24 @@ async function main(): Promise<void> {
   print()
   out.camera = Object.fromEntries(cam)
 
-  // 4. 64 real-time audio streams, each client in a fresh process (RSS).
+  // 4. 64 real-time audio streams, each client in a fresh process every round (RSS).
   const streamCells: Array<[string, ClientKind, boolean]> = [
     ['project', 'project', false],
     ['project-transport', 'project', true],
     ['http2', 'http2', false],
     ['tcp', 'tcp', false],
   ]
-  const streams = new Map<string, Result>()
-  for (const [key, kind, transport] of streamCells) {
-    const r = await nodeWorker(kind, ports)
-    streams.set(key, await r.run({ op: 'streams', n: 64, seconds: 5, transport }))
-    r.close()
-  }
+  const streams = await freshRounds(
+    () =>
+      Promise.all(
+        streamCells.map(async ([key, kind, transport]) => ({
+          key,
+          runner: await nodeWorker(kind, ports),
+          cmd: { op: 'streams' as const, n: 64, seconds: 5, transport },
+        })),
+      ),
+    n,
+  )
   print('64 real-time audio streams (100 ms chunks, 640 req/s); project = 64 microphone sessions')
   print(
     "in 5 s windows until the last three agree within 10 % (perf_analyzer's rule; at most 8): " +
