@@ -60,7 +60,10 @@ export function concreteElementCount(shape: readonly number[]): number {
 export function shapeProblem(shape: readonly number[], variable: boolean): string | undefined {
   if (shape.length > MAX_TENSOR_RANK) return `rank ${shape.length} is above ${MAX_TENSOR_RANK}`
   let n = 1
-  for (const d of shape) {
+  // Indexed rather than for-of: checked for every tensor of every request and answer, and an
+  // unoptimised for-of makes an iterator result per dimension.
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i]
     if (variable && d === -1) continue
     if (!Number.isInteger(d) || d < 0) {
       return `dimension ${d} is not ${variable ? '-1 or ' : ''}a whole number >= 0`

@@ -56,6 +56,6 @@ export function datatypeToConfigType(datatype: TritonDatatype): string {
 /** Number of elements in a shape; every dimension must be a concrete non-negative integer. */
 export function elementCount(shape: readonly number[]): number {
   let n = 1
-  for (const d of shape) n *= d
+  for (let i = 0; i < shape.length; i++) n *= shape[i]
   return n
 }

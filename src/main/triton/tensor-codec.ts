@@ -74,7 +74,9 @@ export class TensorShapeError extends Error {
 
 /** Before sending: every dim concrete, and the tensor small enough to allocate. */
 function checkShape(name: string, shape: readonly number[]): void {
-  for (const d of shape) {
+  // Indexed, as in shapeProblem: runs for every tensor of every request.
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i]
     if (!Number.isInteger(d) || d < 0) {
       throw new TensorShapeError(
         `tensor '${name}': shape [${shape.join(', ')}] has a dimension that is not a concrete size; ` +

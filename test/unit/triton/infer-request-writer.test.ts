@@ -90,6 +90,10 @@ describe('ModelInferRequest writer', () => {
         highest: 2n ** 63n - 1n,
         unsafe: 2 ** 60,
         zero: 0,
+        // Sequence ids: 15 digits take the decimal fast path, 16 the BigInt one.
+        sequence: 999_999_999_999_999n,
+        longer: 9_999_999_999_999_999n,
+        zeroId: 0n,
         no: false,
         half: -0.5,
         text: 'ü'.repeat(100),
