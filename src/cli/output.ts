@@ -101,11 +101,15 @@ export function summaryTable(title: string, s: SessionSummary): string {
   )
   const link: Array<[string, string]> = [
     ['Retried after a drop', String(s.retries)],
+    ['Link lost', String(s.linkLosses)],
     ['Reconnects', String(s.reconnects)],
     ['Unmatched responses', String(s.unmatched)],
     ['Dropped frames', String(s.droppedFrames)],
     ['Empty answers', String(s.emptyAnswers)],
-  ].filter(([, v]) => v !== '0') as Array<[string, string]>
+  ].filter(
+    // After a lost link, "Reconnects 0" is news: it never came back.
+    ([k, v]) => v !== '0' || (k === 'Reconnects' && s.linkLosses > 0),
+  ) as Array<[string, string]>
   const rows: Array<[string, string]> = [
     ['Requests', String(s.requests)],
     ['Successful', String(s.successes)],

@@ -43,6 +43,9 @@ export interface SessionSummary extends LatencySummary {
   unmatched: number
   /** Requests sent again on a new stream after the link dropped. */
   retries: number
+  /** Times the link was lost (a dropped connection, a restart, a deadline passed); each starts a reconnect. */
+  linkLosses: number
+  /** Times the session got the link back and resumed: fewer than `linkLosses` when one was lost again first. */
   reconnects: number
   /** Live frames replaced by a newer one before they were sent. */
   droppedFrames: number

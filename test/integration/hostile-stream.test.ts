@@ -64,6 +64,9 @@ describe.concurrent('stream-level misbehaviours', () => {
     expect(run.summary?.unprocessed?.audioSec).toBe(1)
     expect(run.summary?.unprocessed?.requests).toBeGreaterThan(0)
     expect(run.summary?.outcomes.timeout).toBe(run.summary?.requests)
+    // Each passed deadline lost the link once, and the session said so each time.
+    expect(run.linkLossesSaid).toBeGreaterThan(0)
+    expect(run.summary?.linkLosses).toBe(run.linkLossesSaid)
   }, 30_000)
 
   it('reset: the session ends with one clear error, requests are failures, nothing hangs', async () => {
@@ -200,6 +203,10 @@ describe.concurrent('stream-level misbehaviours', () => {
       expect(code).toBe(1)
       expect(stdout).toMatch(/Successful +0\n/)
       expect(stdout).toMatch(/Timed out +[1-9]\d*\n/)
+      // The summary counts each "reconnecting" line the user saw as a lost link.
+      const lines = stderr.match(/; reconnecting\n/g)?.length ?? 0
+      expect(stdout).toMatch(new RegExp(`\n {2}Link lost +${lines}\n`))
+      expect(stdout).toMatch(/\n {2}Reconnects +\d+\n/)
       expectCleanLines(stderr)
     } finally {
       await server.close()

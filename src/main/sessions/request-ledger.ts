@@ -23,7 +23,7 @@ export interface RequestRecord {
 
 /**
  * The one place where a session's (and a bench run's) requests are counted. Every request ends
- * here exactly once, as one outcome; link-level events (retries, reconnects, unmatched responses) are counted
+ * here exactly once, as one outcome; link-level events (retries, lost links, reconnects, unmatched responses) are counted
  * beside them, so a summary can say both "nothing was lost" and "the link dropped twice".
  */
 export class RequestLedger {
@@ -33,6 +33,7 @@ export class RequestLedger {
   private endedAt: number | undefined
   unmatched = 0
   retries = 0
+  linkLosses = 0
   reconnects = 0
   droppedFrames = 0
   emptyAnswers = 0
@@ -91,6 +92,7 @@ export class RequestLedger {
       outcomes: { ...this.outcomes },
       unmatched: this.unmatched,
       retries: this.retries,
+      linkLosses: this.linkLosses,
       reconnects: this.reconnects,
       droppedFrames: this.droppedFrames,
       emptyAnswers: this.emptyAnswers,

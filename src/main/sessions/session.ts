@@ -300,6 +300,7 @@ export class Session<T> {
     if (this.channel !== channel || this.ending) return
     this.channel = undefined
     this.lastLinkError = error
+    this.ledger.linkLosses++
     channel.cancel()
     this.setState('reconnecting', error)
     this.reconnecting ??= this.reconnect()

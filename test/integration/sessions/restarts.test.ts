@@ -141,6 +141,10 @@ describe('a microphone session against a server killed with SIGKILL and restarte
     expect(states.filter((s) => s === 'reconnecting').length).toBeGreaterThanOrEqual(
       summary.reconnects,
     )
+    // Every loss the user was told of is counted, and every reconnect followed one.
+    const told = events.filter((e) => e.kind === 'status' && e.state === 'reconnecting' && e.error)
+    expect(summary.linkLosses, diagnosis()).toBe(told.length)
+    expect(summary.linkLosses).toBeGreaterThanOrEqual(summary.reconnects)
     expect(states[states.length - 1]).toBe('stopped')
     await server.kill9()
   }, 120_000)

@@ -1,4 +1,4 @@
-import { emptyOutcomes } from '../../../src/shared/session-summary'
+import { emptyOutcomes, type SessionSummary } from '../../../src/shared/session-summary'
 import { describe, expect, it } from 'vitest'
 import {
   detectionLine,
@@ -62,30 +62,44 @@ describe('CLI lines', () => {
     expect(detectionLine(frame([]), true)).toBe('frame   31 00:01.033  0 boxes  (45.3 ms)')
   })
 
+  const failedRun: SessionSummary = {
+    requests: 4,
+    successes: 0,
+    failures: 4,
+    successRate: 0,
+    durationSec: 1,
+    throughput: 0,
+    p50Ms: 0,
+    p95Ms: 0,
+    p99Ms: 0,
+    meanMs: 0,
+    minMs: 0,
+    maxMs: 0,
+    outcomes: { ...emptyOutcomes(), timeout: 4 },
+    unmatched: 0,
+    retries: 0,
+    linkLosses: 0,
+    reconnects: 0,
+    droppedFrames: 0,
+    emptyAnswers: 0,
+  }
+
   it('shows a dash, not 0.00 ms, for latencies when nothing succeeded', () => {
-    const text = summaryTable('m @ u', {
-      requests: 4,
-      successes: 0,
-      failures: 4,
-      successRate: 0,
-      durationSec: 1,
-      throughput: 0,
-      p50Ms: 0,
-      p95Ms: 0,
-      p99Ms: 0,
-      meanMs: 0,
-      minMs: 0,
-      maxMs: 0,
-      outcomes: { ...emptyOutcomes(), timeout: 4 },
-      unmatched: 0,
-      retries: 0,
-      reconnects: 0,
-      droppedFrames: 0,
-      emptyAnswers: 0,
-    })
+    const text = summaryTable('m @ u', failedRun)
     expect(text).toMatch(/Latency p50 +–$/m)
     expect(text).toMatch(/^ {4}Timed out +4$/m)
     expect(text).not.toContain('0.00 ms')
+    expect(text).not.toMatch(/Link lost|Reconnects/)
+  })
+
+  it('counts every lost link beside the reconnects that came of them, even none', () => {
+    // A server that never answers: each deadline loses the link, and each reconnect is lost
+    // again before it resumes. Seven "reconnecting" lines, then a summary that says why.
+    const text = summaryTable('m @ u', { ...failedRun, linkLosses: 7, reconnects: 0 })
+    expect(text).toMatch(/^ {2}Link lost +7$/m)
+    expect(text).toMatch(/^ {2}Reconnects +0$/m)
+    const back = summaryTable('m @ u', { ...failedRun, linkLosses: 2, reconnects: 2 })
+    expect(back).toMatch(/^ {2}Link lost +2\n {2}Reconnects +2$/m)
   })
 
   it('says what waits while the link is down, in chunks, seconds of audio and requests', () => {

@@ -22,16 +22,17 @@ const base: SessionSummary = {
   outcomes: { ...emptyOutcomes(), success: 10, timeout: 1, cancelled: 1 },
   unmatched: 0,
   retries: 3,
+  linkLosses: 3,
   reconnects: 2,
   droppedFrames: 0,
   emptyAnswers: 0,
 }
 
 describe('the session outcome under Start', () => {
-  it('names how every request ended, and the reconnects', () => {
+  it('names how every request ended, the links lost and the reconnects', () => {
     render(<SessionOutcome summary={base} />)
     expect(screen.getByTestId('session-summary').textContent).toBe(
-      '12 requests, 10 ok, 1 timed out, 1 cancelled, p50 4.3 ms, p95 9.0 ms, 2.5 req/s; reconnected 2×',
+      '12 requests, 10 ok, 1 timed out, 1 cancelled, p50 4.3 ms, p95 9.0 ms, 2.5 req/s; link lost 3×, reconnected 2×',
     )
     expect(screen.queryByTestId('session-unprocessed')).toBeNull()
   })

@@ -48,6 +48,7 @@ const summary = (successes: number): SessionSummary => ({
   outcomes: { ...emptyOutcomes(), success: successes },
   unmatched: 0,
   retries: 0,
+  linkLosses: 0,
   reconnects: 0,
   droppedFrames: 0,
   emptyAnswers: successes,

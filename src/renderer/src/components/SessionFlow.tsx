@@ -51,7 +51,7 @@ export const SessionOutcome = memo(function SessionOutcome(p: {
         {s.successes > 0
           ? `, p50 ${formatMs(s.p50Ms)} ms, p95 ${formatMs(s.p95Ms)} ms, ${s.throughput.toFixed(1)} req/s`
           : ''}
-        {s.reconnects > 0 ? `; reconnected ${s.reconnects}×` : ''}
+        {s.linkLosses > 0 ? `; link lost ${s.linkLosses}×, reconnected ${s.reconnects}×` : ''}
       </p>
       {u && (u.audioSec > 0 || u.frames > 0 || u.requests > 0) && (
         <p className="warning-text" data-testid="session-unprocessed">
