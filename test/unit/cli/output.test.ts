@@ -1,3 +1,4 @@
+import { LatencyRecorder } from '../../../src/main/metrics/latency-histogram'
 import { emptyOutcomes, type SessionSummary } from '../../../src/shared/session-summary'
 import { describe, expect, it } from 'vitest'
 import {
@@ -62,19 +63,11 @@ describe('CLI lines', () => {
     expect(detectionLine(frame([]), true)).toBe('frame   31 00:01.033  0 boxes  (45.3 ms)')
   })
 
+  // Four requests over 1 s, all timed out: the latency figures of a run with no success.
   const failedRun: SessionSummary = {
+    ...new LatencyRecorder().summary(1),
     requests: 4,
-    successes: 0,
     failures: 4,
-    successRate: 0,
-    durationSec: 1,
-    throughput: 0,
-    p50Ms: 0,
-    p95Ms: 0,
-    p99Ms: 0,
-    meanMs: 0,
-    minMs: 0,
-    maxMs: 0,
     outcomes: { ...emptyOutcomes(), timeout: 4 },
     unmatched: 0,
     retries: 0,
