@@ -357,28 +357,31 @@ async function steadyStreams(
 ): Promise<Omit<Streams, 'streams' | 'rssPerStreamMB'>> {
   await feed(1)
   const windows: Array<Probe & { requests: number }> = []
+  let settled: boolean
   do {
     const a0 = answered()
     const probe = startProbe()
     await feed(seconds)
     await sleep(50)
     windows.push({ ...probe(), requests: answered() - a0 })
-  } while (windows.length < MAX_WINDOWS && !stableTail(windows.map(perReq)))
+    settled = stableTail(windows.map(perReq))
+  } while (windows.length < MAX_WINDOWS && !settled)
   const tail = windows.slice(-STABLE_WINDOWS)
   const sum = (k: 'cpuMs' | 'mainMs' | 'gcCount' | 'gcMs' | 'requests') =>
     tail.reduce((t, w) => t + w[k], 0)
+  const cpuMs = sum('cpuMs')
   const requests = sum('requests')
   return {
-    cpuMs: sum('cpuMs'),
+    cpuMs,
     mainMs: sum('mainMs'),
     gcCount: sum('gcCount'),
     gcMs: sum('gcMs'),
     lagP99Ms: Math.max(...tail.map((w) => w.lagP99Ms)),
     requests,
-    cpuMsPerReq: sum('cpuMs') / Math.max(1, requests),
+    cpuMsPerReq: perReq({ cpuMs, requests }),
     firstCpuMsPerReq: perReq(windows[0]),
     windows: windows.length,
-    settled: stableTail(windows.map(perReq)) ? 1 : 0,
+    settled: settled ? 1 : 0,
   }
 }
 

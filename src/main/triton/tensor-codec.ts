@@ -74,19 +74,17 @@ export class TensorShapeError extends Error {
 
 /** Before sending: every dim concrete, and the tensor small enough to allocate. */
 function checkShape(name: string, shape: readonly number[]): void {
-  // Indexed, as in shapeProblem: runs for every tensor of every request.
-  for (let i = 0; i < shape.length; i++) {
-    const d = shape[i]
-    if (!Number.isInteger(d) || d < 0) {
-      throw new TensorShapeError(
-        `tensor '${name}': shape [${shape.join(', ')}] has a dimension that is not a concrete size; ` +
-          'replace -1 with the real size before sending',
-      )
-    }
-  }
+  // shapeProblem walks the dims once for every tensor of every request; only a shape it refuses
+  // is looked at again, for the message that fits a dimension left at -1.
   const problem = shapeProblem(shape, false)
-  if (problem)
-    throw new TensorShapeError(`tensor '${name}': shape [${shape.join(', ')}]: ${problem}`)
+  if (!problem) return
+  if (shape.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new TensorShapeError(
+      `tensor '${name}': shape [${shape.join(', ')}] has a dimension that is not a concrete size; ` +
+        'replace -1 with the real size before sending',
+    )
+  }
+  throw new TensorShapeError(`tensor '${name}': shape [${shape.join(', ')}]: ${problem}`)
 }
 
 /** After receiving: the same bounds, checked before any allocation, blamed on the sender. */

@@ -88,10 +88,28 @@ describe('tensor codec', () => {
     )
   })
 
-  it('rejects a shape with an unresolved -1', () => {
+  it('rejects a shape with an unresolved -1, saying to give the real size, before other bounds', () => {
     expect(() =>
       encodeTensor({ name: 'WAV', datatype: 'FP32', shape: [1, -1], data: new Float32Array(2) }),
     ).toThrow(TensorShapeError)
+    expect(() =>
+      encodeTensor({ name: 'WAV', datatype: 'FP32', shape: [1, -1], data: new Float32Array(2) }),
+    ).toThrow("tensor 'WAV': shape [1, -1] has a dimension that is not a concrete size")
+    // Rank 17 with a -1 in it: the -1 is what the user has to fix first.
+    const deep = [-1, ...new Array<number>(16).fill(1)]
+    expect(() =>
+      encodeTensor({ name: 'x', datatype: 'FP32', shape: deep, data: new Float32Array(1) }),
+    ).toThrow(/not a concrete size/)
+    expect(() =>
+      encodeTensor({
+        name: 'x',
+        datatype: 'FP32',
+        shape: new Array<number>(17).fill(1),
+        data: new Float32Array(1),
+      }),
+    ).toThrow(
+      "tensor 'x': shape [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]: rank 17 is above 16",
+    )
   })
 
   it('rejects a BYTES tensor whose element count differs from the shape', () => {
