@@ -18,6 +18,7 @@ import { safeLine } from '../../shared/safe-text'
 import { GrpcHttp2Call, serviceError, Status } from './grpc-http2-call'
 import type { GrpcHttp2Connection } from './grpc-http2-connection'
 import { inferRequestParts, type RequestParts } from './infer-request-writer'
+import { readStreamInferResponse } from './infer-response-reader'
 import { loadTritonProto } from './proto-loader'
 import { firstRawOutputOffset } from './stream-response-layout'
 import { TritonError, toTritonError } from './triton-error'
@@ -47,9 +48,9 @@ interface Outgoing {
   deadlineMs: number | undefined
 }
 
-/** ModelStreamInfer's path and answer decoder; proto/ loads with the first stream. */
-const modelStreamInfer = () =>
-  loadTritonProto().inference.GRPCInferenceService.service.ModelStreamInfer
+/** ModelStreamInfer's path; proto/ loads with the first stream. */
+const modelStreamInferPath = () =>
+  loadTritonProto().inference.GRPCInferenceService.service.ModelStreamInfer.path
 
 let callCounter = 0
 
@@ -64,12 +65,12 @@ let callCounter = 0
  *
  * The call runs on node:http2 (grpc-http2-call.ts): each request is written as the request
  * writer's pieces, its tensors straight from their memory, and each answer is copied once out
- * of the DATA frames, placed so its first tensor can be read in place.
+ * of the DATA frames, placed so its first tensor can be read in place, and read into its
+ * object by infer-response-reader.ts.
  */
 export class StreamCall implements InferChannel {
   readonly ordered = true
   private readonly call: GrpcHttp2Call
-  private readonly method = modelStreamInfer()
   private readonly target: string
   private readonly decoupled: boolean
   private readonly prefix: string
@@ -92,7 +93,7 @@ export class StreamCall implements InferChannel {
     this.onUnmatched = options.onUnmatched
     this.call = new GrpcHttp2Call(
       connection,
-      this.method.path,
+      modelStreamInferPath(),
       {
         onMessage: (m) => this.onMessage(m),
         onStatus: (status) =>
@@ -223,7 +224,7 @@ export class StreamCall implements InferChannel {
   private onMessage(bytes: Buffer): void {
     let msg: ModelStreamInferResponse__Output
     try {
-      msg = this.method.responseDeserialize(bytes)
+      msg = readStreamInferResponse(bytes)
     } catch (e) {
       // As grpc-js ends a call whose answer it cannot parse.
       const why = e instanceof Error ? e.message : String(e)

@@ -15,6 +15,7 @@ import { DecodeError } from './decode-error'
 import { serviceError, Status } from './grpc-http2-call'
 import { GrpcHttp2Connection } from './grpc-http2-connection'
 import { serializeInferRequest } from './infer-request-writer'
+import { readInferResponse } from './infer-response-reader'
 import { loadTritonProto } from './proto-loader'
 import { checkModelConfig, checkModelMetadata } from './server-output-checks'
 import type * as G from './generated/inference-types'
@@ -298,7 +299,7 @@ export class TritonClient implements TritonApi {
         this.stub.makeUnaryRequest(
           method.path,
           asIs,
-          method.responseDeserialize,
+          readInferResponse,
           bytes,
           this.connection.metadata,
           options,
