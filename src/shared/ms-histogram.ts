@@ -39,7 +39,9 @@ export class MsHistogram {
 
   constructor() {
     const h = build({
-      bitBucketSize: 'packed',
+      // Plain 32-bit counts, 95 kB a histogram: the packed form (12 kB) took 0.9 µs to record a
+      // value against 0.17, and 1.6 ms for one percentile of 10,000 values against 0.01-0.06.
+      bitBucketSize: 32,
       autoResize: false,
       lowestDiscernibleValue: 1,
       highestTrackableValue: HIGHEST_TRACKABLE_US,
