@@ -9,8 +9,13 @@ export interface WavAudio {
 }
 
 export function encodeWav16(samples: Float32Array, sampleRate: number): Buffer {
-  const data = samples.length * 2
-  const out = Buffer.alloc(44 + data)
+  return Buffer.concat([wav16Header(samples.length, sampleRate), pcm16([samples])])
+}
+
+/** The 44-byte header of a mono 16-bit PCM WAV of `samples` samples. */
+export function wav16Header(samples: number, sampleRate: number): Buffer {
+  const data = samples * 2
+  const out = Buffer.alloc(44)
   out.write('RIFF', 0, 'ascii')
   out.writeUInt32LE(36 + data, 4)
   out.write('WAVE', 8, 'ascii')
@@ -24,9 +29,17 @@ export function encodeWav16(samples: Float32Array, sampleRate: number): Buffer {
   out.writeUInt16LE(16, 34)
   out.write('data', 36, 'ascii')
   out.writeUInt32LE(data, 40)
-  for (let i = 0; i < samples.length; i++) {
-    const v = Math.max(-1, Math.min(1, samples[i]))
-    out.writeInt16LE(Math.round(v * 32767), 44 + 2 * i)
+  return out
+}
+
+/** Float samples (clamped to [-1, 1]) as 16-bit little-endian PCM, the pieces end to end. */
+export function pcm16(pieces: readonly Float32Array[]): Buffer {
+  const out = Buffer.alloc(2 * pieces.reduce((n, p) => n + p.length, 0))
+  let at = 0
+  for (const p of pieces) {
+    for (let i = 0; i < p.length; i++, at += 2) {
+      out.writeInt16LE(Math.round(Math.max(-1, Math.min(1, p[i])) * 32767), at)
+    }
   }
   return out
 }

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ModelProfile } from '../../shared/model-profile'
-import type { Unprocessed } from '../../shared/session-summary'
-import { encodeWav16 } from '../media/wav-file'
 import { requestedFirstChunk } from '../models/families/sherpa-streaming'
 import type { InferTransport } from '../transport/infer-channel'
 import type { ReconnectPolicy } from './backoff'
@@ -16,6 +14,7 @@ import { AudioQueue, DEFAULT_AUDIO_MEMORY_BYTES } from './queues/audio-queue'
 import { LatestFrameQueue } from './queues/latest-frame-queue'
 import { WaitingQueue } from './queues/waiting-queue'
 import { Session } from './session'
+import { UntranscribedAudio } from './untranscribed-audio'
 
 export type SourceKind = 'microphone' | 'camera' | 'file'
 
@@ -76,36 +75,18 @@ function common(setup: SessionSetup, source: SourceKind) {
 }
 
 /** Streaming (stateful) models get sequences; offline ones a growing window. */
-function asrPipeline(setup: SessionSetup, host: PipelineHost): Pipeline<AudioChunkIn> {
+function asrPipeline(
+  setup: SessionSetup,
+  host: PipelineHost,
+  untranscribed: UntranscribedAudio,
+): Pipeline<AudioChunkIn> {
   const p = setup.profile
   return p.kind === 'streaming-asr' || p.sequence?.stateful
     ? new StreamingAsrPipeline(p, host, {
         learnFirstChunk: setup.learnFirstChunk ?? requestedFirstChunk,
+        untranscribed,
       })
-    : new WindowedAsrPipeline(p, host)
-}
-
-/** Audio without a final transcript: its length, where it starts, and a WAV that keeps it. */
-function describeAudio(
-  items: AudioChunkIn[],
-  requests: number,
-  rate: number,
-  workDir: string,
-): Unprocessed {
-  const ordered = [...items].sort((a, b) => a.startSec - b.startSec)
-  const total = ordered.reduce((n, c) => n + c.validSamples, 0)
-  const out: Unprocessed = { requests, audioSec: total / rate, frames: 0 }
-  if (total === 0) return out
-  const pcm = new Float32Array(total)
-  let at = 0
-  for (const c of ordered) {
-    pcm.set(c.samples.subarray(0, c.validSamples), at)
-    at += c.validSamples
-  }
-  out.audioStartSec = ordered[0].startSec
-  out.keptAudioPath = join(workDir, `untranscribed-from-${ordered[0].startSec.toFixed(1)}s.wav`)
-  writeFileSync(out.keptAudioPath, encodeWav16(pcm, rate), { mode: 0o600 })
-  return out
+    : new WindowedAsrPipeline(p, host, { untranscribed })
 }
 
 /** A microphone or an audio file feeding an ASR model. */
@@ -116,6 +97,7 @@ export function createAudioSession(
   const audio = setup.profile.audio
   if (!audio) throw new Error(`model profile for '${setup.profile.model}' has no audio settings`)
   const base = common(setup, source)
+  const untranscribed = new UntranscribedAudio(base.workDir, audio.sampleRate)
   const queue =
     source === 'microphone'
       ? new AudioQueue({
@@ -127,9 +109,8 @@ export function createAudioSession(
   return new Session<AudioChunkIn>({
     ...base,
     queue,
-    pipeline: (host) => asrPipeline(setup, host),
-    describeUnprocessed: (items, requests) =>
-      describeAudio(items, requests, audio.sampleRate, base.workDir),
+    pipeline: (host) => asrPipeline(setup, host, untranscribed),
+    describeUnprocessed: (items, requests) => untranscribed.finish(items, requests),
     // Audio is acknowledged when taken: the microphone never waits, it only sees the queue.
     ackOnAccept: (chunk) => chunk.seq,
   })
@@ -151,6 +132,7 @@ export function createFrameSession(
         maxInFlight: live ? 1 : pace === 'fast' ? 4 : 2,
         replay: !live,
       }),
-    describeUnprocessed: (items, requests) => ({ requests, audioSec: 0, frames: items.length }),
+    describeUnprocessed: (items, requests) =>
+      requests > 0 ? { requests, audioSec: 0, frames: items.length } : undefined,
   })
 }

@@ -25,8 +25,11 @@ export interface SessionOptions<T> {
   drainTimeoutMs: number
   /** The session's own folder: spilled audio, the results log, kept audio. */
   workDir: string
-  /** What the source makes of work that was never answered (seconds of audio, frames, a WAV). */
-  describeUnprocessed(items: T[], requests: number): Unprocessed
+  /**
+   * What the source makes of work never answered (seconds of audio, frames, a WAV), given the
+   * items and requests left at the end; undefined when the source has nothing to report.
+   */
+  describeUnprocessed(items: T[], requests: number): Unprocessed | undefined
   /** Source items carry a sequence number to acknowledge when accepted (audio) or done (frames). */
   ackOnAccept?: (item: T) => number | undefined
 }
@@ -382,8 +385,9 @@ export class Session<T> {
             ? 'timeout'
             : 'server-error'
       this.ledger.failed(outcome, 0, abandoned.requests)
-      this.ledger.unprocessed = this.options.describeUnprocessed(items, requests)
     }
+    // Also with no request left: audio given up on along the way is kept and reported here.
+    this.ledger.unprocessed = this.options.describeUnprocessed(items, requests)
     this.ledger.end()
     await this.queue.dispose()
     await this.log.close()

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SessionEvent } from '../../../src/shared/session-events'
+import { ToneTextDecoder } from '../../../src/main/demo-endpoint/tone-text-codec'
+import { decodeWav } from '../../../src/main/media/wav-file'
 import { resolveModel } from '../../../src/main/sessions/model-plan'
 import { createAudioSession } from '../../../src/main/sessions/session-factory'
 import { createTransport } from '../../../src/main/transport/create-transport'
@@ -115,6 +117,64 @@ describe('Stop against a server that accepts the stream and never answers', () =
       expect(summary.unprocessed?.audioSec).toBe(said.total / rate)
       const states = events.flatMap((e) => (e.kind === 'status' ? [e.state] : []))
       expect(states[states.length - 1]).toBe('stopped')
+    } finally {
+      client.close()
+      await server.close()
+    }
+  }, 60_000)
+})
+
+describe('An utterance the server never answers, on a session that goes on', () => {
+  it('is given up after its replays, kept, and named by Stop in a WAV that still says it', async () => {
+    const model = HOSTILE_MODELS.find((m) => m.name === 'silence')!
+    const server = await startHostileServer({ models: [model] })
+    const client = new TritonClient({ url: server.url, timeoutMs: 2000 })
+    try {
+      const { profile } = await resolveModel(client, 'silence')
+      const rate = profile.audio!.sampleRate
+      const chunk = profile.audio!.chunkSamples
+      const session = createAudioSession(
+        {
+          transport: createTransport(client),
+          profile,
+          workRoot: root,
+          // Short deadlines and waits, so the four replays take a second, not a minute.
+          deadlineMs: 300,
+          reconnect: { initialDelayMs: 10, maxDelayMs: 20 },
+        },
+        'microphone',
+      )
+      const events: SessionEvent[] = []
+      session.onDidEmit((e) => events.push(e))
+      await session.start()
+      const said = speech(['nobody hears this'], chunk, 4)
+      for (let i = 0; i < said.chunks.length; i++)
+        await session.push({
+          samples: said.chunks[i],
+          validSamples: chunk,
+          startSec: (i * chunk) / rate,
+          last: false,
+          seq: i,
+        })
+      const givenUp = () =>
+        events.flatMap((e) =>
+          e.kind === 'request-error' && /without getting further/.test(e.message)
+            ? [e.message]
+            : [],
+        )
+      while (givenUp().length === 0) await sleep(20)
+      expect(givenUp()).toEqual([
+        expect.stringMatching(/^utterance 1 was sent 4 times .* and are kept with/),
+      ])
+      const summary = await session.stop()
+      // Every sample is in the WAV, the given-up utterance first, and it still says the words.
+      expect(summary.unprocessed?.audioSec).toBe(said.total / rate)
+      expect(summary.unprocessed?.audioStartSec).toBe(0)
+      const wav = readFileSync(summary.unprocessed!.keptAudioPath!)
+      expect(wav.length).toBe(44 + 2 * said.total)
+      const decoder = new ToneTextDecoder(rate)
+      decoder.push(decodeWav(wav).samples)
+      expect(decoder.flush().trim()).toBe('nobody hears this')
     } finally {
       client.close()
       await server.close()

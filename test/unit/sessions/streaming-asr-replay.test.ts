@@ -1,9 +1,14 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { EXAMPLE_ASR_PROFILE, type ModelProfile } from '../../../src/shared/model-profile'
 import { ToneTextDecoder } from '../../../src/main/demo-endpoint/tone-text-codec'
 import type { AudioChunkIn } from '../../../src/main/sessions/pipelines/audio-chunk'
 import { MAX_ATTEMPTS } from '../../../src/main/sessions/pipelines/pipeline'
 import { StreamingAsrPipeline } from '../../../src/main/sessions/pipelines/streaming-asr-pipeline'
+import { KEPT, UntranscribedAudio } from '../../../src/main/sessions/untranscribed-audio'
+import { decodeWav } from '../../../src/main/media/wav-file'
 import type { InferRequestSpec } from '../../../src/main/triton/infer-messages'
 import type { DecodedTensor } from '../../../src/main/triton/tensor-codec'
 import { speech } from '../../fixtures/spoken-audio'
@@ -50,9 +55,9 @@ const newLife = (): ServerLife => new ServerLife(transcriber())
 const starts = (life: ServerLife): number =>
   life.written.filter((spec) => spec.parameters?.sequence_start === true).length
 
-function setup() {
+function setup(untranscribed?: UntranscribedAudio) {
   const { host, events } = recordingHost()
-  const pipeline = new StreamingAsrPipeline(profile, host, { maxInFlight: 8 })
+  const pipeline = new StreamingAsrPipeline(profile, host, { maxInFlight: 8, untranscribed })
   const input = speech(['alpha one', 'bravo two'], CHUNK, 4)
   const chunks: AudioChunkIn[] = input.chunks.map((samples, i) => ({
     samples,
@@ -106,8 +111,10 @@ describe('a streaming ASR replay after the server died again', () => {
     expect(host.ledger.summary().failures).toBe(0)
   })
 
-  it('still gives up on the utterance whose same request the server dies on every time', async () => {
-    const { pipeline, chunks, alpha, finals, errors } = setup()
+  it('still gives up on the utterance whose same request the server dies on every time, and keeps its audio', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'triton-live-given-up-'))
+    const untranscribed = new UntranscribedAudio(dir, RATE)
+    const { pipeline, chunks, alpha, finals, errors } = setup(untranscribed)
     // alpha's 4th request kills the server, on every life; bravo's first 3 wait behind it.
     let life = newLife()
     for (const c of chunks.slice(0, alpha)) await pipeline.push(c, life)
@@ -126,6 +133,7 @@ describe('a streaming ASR replay after the server died again', () => {
     expect(errors()).toEqual([
       expect.stringMatching(/^utterance 1 was sent 4 times without getting further/),
     ])
+    expect(errors()[0].endsWith(KEPT)).toBe(true)
     // bravo, behind it, is not at fault: it goes on on the same life and is transcribed exactly.
     for (const c of chunks.slice(alpha + 3)) {
       const pushed = pipeline.push(c, life)
@@ -134,5 +142,14 @@ describe('a streaming ASR replay after the server died again', () => {
     }
     await life.serve()
     expect(finals()).toEqual(['bravo two'])
+    // alpha is not lost: its audio, and only its, is in the session's WAV and still says it.
+    const kept = untranscribed.finish([], 0)
+    expect(kept?.audioSec).toBe((alpha * CHUNK) / RATE)
+    expect(kept?.audioStartSec).toBe(0)
+    const wav = decodeWav(readFileSync(kept?.keptAudioPath ?? ''))
+    const decoder = new ToneTextDecoder(RATE)
+    decoder.push(wav.samples)
+    expect(decoder.flush().trim()).toBe('alpha one')
+    rmSync(dir, { recursive: true, force: true })
   })
 })

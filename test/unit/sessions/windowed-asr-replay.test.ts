@@ -1,9 +1,14 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { ModelProfile } from '../../../src/shared/model-profile'
 import { ToneTextDecoder } from '../../../src/main/demo-endpoint/tone-text-codec'
 import type { AudioChunkIn } from '../../../src/main/sessions/pipelines/audio-chunk'
 import { MAX_ATTEMPTS } from '../../../src/main/sessions/pipelines/pipeline'
 import { WindowedAsrPipeline } from '../../../src/main/sessions/pipelines/windowed-asr-pipeline'
+import { KEPT, UntranscribedAudio } from '../../../src/main/sessions/untranscribed-audio'
+import { decodeWav } from '../../../src/main/media/wav-file'
 import type { InferRequestSpec } from '../../../src/main/triton/infer-messages'
 import type { DecodedTensor } from '../../../src/main/triton/tensor-codec'
 import { recordingHost, ServerLife } from '../../fixtures/server-life'
@@ -37,9 +42,9 @@ function transcriber(spec: InferRequestSpec): Map<string, DecodedTensor> {
   return new Map([['TRANSCRIPTS', { name: 'TRANSCRIPTS', datatype: 'BYTES', shape: [1, 1], data }]])
 }
 
-function setup() {
+function setup(untranscribed?: UntranscribedAudio) {
   const { host, events } = recordingHost()
-  const pipeline = new WindowedAsrPipeline(profile, host)
+  const pipeline = new WindowedAsrPipeline(profile, host, { untranscribed })
   const finals = (): string[] =>
     events.flatMap((e) => (e.kind === 'transcript' && e.final ? [e.text] : []))
   const errors = (): string[] =>
@@ -66,8 +71,10 @@ async function twoFinalsOutThenDeath(pipeline: WindowedAsrPipeline, ordered: boo
 }
 
 describe('an offline ASR replay after the server died again', () => {
-  it('gives up the final the server dies on every time, and transcribes the one behind it on a stream', async () => {
-    const { pipeline, host, finals, errors } = setup()
+  it('gives up the final the server dies on every time, keeps its audio, and transcribes the one behind it on a stream', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'triton-live-given-up-'))
+    const untranscribed = new UntranscribedAudio(dir, RATE)
+    const { pipeline, host, finals, errors } = setup(untranscribed)
     await twoFinalsOutThenDeath(pipeline, true)
     // Every life dies with both finals out; the fourth time, the oldest is given up.
     for (let restart = 1; restart < MAX_ATTEMPTS; restart++) {
@@ -85,6 +92,14 @@ describe('an offline ASR replay after the server died again', () => {
     ])
     expect(finals()).toEqual(['bravo two'])
     expect(host.ledger.summary().failures).toBe(1)
+    // The given-up final's window is kept, and decodes to what was said.
+    expect(errors()[0].endsWith(KEPT)).toBe(true)
+    const kept = untranscribed.finish([], 0)
+    expect(kept?.audioStartSec).toBe(0)
+    const decoder = new ToneTextDecoder(RATE)
+    decoder.push(decodeWav(readFileSync(kept?.keptAudioPath ?? '')).samples)
+    expect(decoder.flush().trim()).toBe('alpha one')
+    rmSync(dir, { recursive: true, force: true })
   })
 
   it('on unary calls counts both finals out, since both were at the server', async () => {

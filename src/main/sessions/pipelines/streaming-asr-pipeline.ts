@@ -16,6 +16,7 @@ import {
   type PipelineHost,
 } from './pipeline'
 import { RequestWindows } from './request-windows'
+import { KEPT, type UntranscribedAudio } from '../untranscribed-audio'
 
 /** Sequence ids must not collide with other clients of the same server. */
 function sequenceBase(): bigint {
@@ -60,6 +61,8 @@ export interface StreamingAsrOptions {
    * asks for (in samples), so the session can resend and keep the learnt length.
    */
   learnFirstChunk?: (message: string) => number | undefined
+  /** Where the audio of an utterance given up on is kept, so it is not lost. */
+  untranscribed?: UntranscribedAudio
 }
 
 /**
@@ -359,11 +362,16 @@ export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
   private giveUp(u: Utterance, why: string): void {
     const requests = Math.max(1, this.windows.count(u.samples) - u.counted)
     this.host.ledger.failed(u.lastFailure, 0, requests)
+    const kept = this.options.untranscribed
+    kept?.keep(
+      u.startSec,
+      u.chunks.map((c) => c.samples.subarray(0, c.validSamples)),
+    )
     this.close(u)
     if (this.current === u) this.endUtterance(u)
     this.host.emit({
       kind: 'request-error',
-      message: `utterance ${u.index + 1} was ${why}; its ${(u.samples / this.rate).toFixed(1)} s of audio were not transcribed`,
+      message: `utterance ${u.index + 1} was ${why}; its ${(u.samples / this.rate).toFixed(1)} s of audio were not transcribed${kept ? KEPT : ''}`,
       timeSec: u.startSec,
     })
   }

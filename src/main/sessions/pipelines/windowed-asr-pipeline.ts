@@ -14,6 +14,7 @@ import {
   type PipelineHost,
 } from './pipeline'
 import { copySamples } from './streaming-asr-pipeline'
+import { KEPT, type UntranscribedAudio } from '../untranscribed-audio'
 
 /** An utterance that has ended and waits for its final text. */
 interface FinalJob {
@@ -53,7 +54,11 @@ export class WindowedAsrPipeline implements Pipeline<AudioChunkIn> {
   constructor(
     private readonly profile: ModelProfile,
     private readonly host: PipelineHost,
-    options: { firstUtterance?: number } = {},
+    private readonly options: {
+      firstUtterance?: number
+      /** Where the audio of an utterance given up on is kept, so it is not lost. */
+      untranscribed?: UntranscribedAudio
+    } = {},
   ) {
     const audio = profile.audio
     if (!audio) throw new Error(`model profile for '${profile.model}' has no audio settings`)
@@ -258,9 +263,11 @@ export class WindowedAsrPipeline implements Pipeline<AudioChunkIn> {
       if (job.strikes >= MAX_ATTEMPTS) {
         this.finals.delete(job.utterance)
         this.host.ledger.failed('timeout', 0)
+        const kept = this.options.untranscribed
+        kept?.keep(job.startSec, [job.window])
         this.host.emit({
           kind: 'request-error',
-          message: `utterance ${job.utterance + 1} was sent ${MAX_ATTEMPTS} times without an answer; its ${(job.window.length / this.rate).toFixed(1)} s of audio were not transcribed`,
+          message: `utterance ${job.utterance + 1} was sent ${MAX_ATTEMPTS} times without an answer; its ${(job.window.length / this.rate).toFixed(1)} s of audio were not transcribed${kept ? KEPT : ''}`,
           timeSec: job.startSec,
         })
         continue

@@ -1,0 +1,82 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { pcm16 } from '../../../src/main/media/wav-file'
+import type { AudioChunkIn } from '../../../src/main/sessions/pipelines/audio-chunk'
+import { UntranscribedAudio } from '../../../src/main/sessions/untranscribed-audio'
+
+const RATE = 16000
+let dir: string
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'triton-live-untranscribed-'))
+})
+afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+const ramp = (n: number, from: number): Float32Array =>
+  Float32Array.from({ length: n }, (_, i) => (from + i) / 1000)
+
+function chunk(
+  startSec: number,
+  samples: Float32Array,
+  validSamples = samples.length,
+): AudioChunkIn {
+  return { samples, validSamples, startSec, last: false, seq: 0 }
+}
+
+describe('untranscribed audio', () => {
+  it('keeps given-up utterances, then what was left at the end in media order, in one WAV', () => {
+    const kept = new UntranscribedAudio(dir, RATE)
+    const first = [ramp(100, 0), ramp(60, 100)]
+    const second = [ramp(40, 300)]
+    kept.keep(2.5, first)
+    kept.keep(7, second)
+    // Left at the end, out of order, the last chunk only partly valid.
+    const late = chunk(12, ramp(50, 500), 30)
+    const early = chunk(11, ramp(20, 400))
+    const u = kept.finish([late, early], 3)
+    expect(u).toStrictEqual({
+      requests: 3,
+      audioSec: (160 + 40 + 20 + 30) / RATE,
+      audioStartSec: 2.5,
+      keptAudioPath: join(dir, 'untranscribed-from-2.5s.wav'),
+      frames: 0,
+    })
+    const wav = readFileSync(u?.keptAudioPath ?? '')
+    expect(wav.readUInt32LE(40)).toBe(2 * 250)
+    expect(wav.readUInt32LE(4)).toBe(36 + 2 * 250)
+    const expected = pcm16([...first, ...second, ramp(20, 400), ramp(30, 500)])
+    expect(wav.subarray(44).equals(expected)).toBe(true)
+    // Exact samples: 0.1 is 3277 in 16-bit PCM.
+    expect(wav.readInt16LE(44 + 2 * 100)).toBe(3277)
+    // The given-up audio waited on disk, not in memory; the WAV replaces it.
+    expect(existsSync(join(dir, 'given-up.pcm'))).toBe(false)
+  })
+
+  it('names the start of the earliest audio, given up or left', () => {
+    const kept = new UntranscribedAudio(dir, RATE)
+    kept.keep(9, [ramp(10, 0)])
+    expect(kept.finish([chunk(4, ramp(10, 0))], 1)?.audioStartSec).toBe(4)
+  })
+
+  it('reports nothing when nothing was given up or left, and requests alone when no audio was', () => {
+    expect(new UntranscribedAudio(dir, RATE).finish([], 0)).toBeUndefined()
+    expect(new UntranscribedAudio(dir, RATE).finish([], 2)).toStrictEqual({
+      requests: 2,
+      audioSec: 0,
+      frames: 0,
+    })
+    const empty = new UntranscribedAudio(dir, RATE)
+    empty.keep(1, [new Float32Array(0)])
+    expect(empty.finish([], 0)).toBeUndefined()
+  })
+
+  it('reports given-up audio when the session ends with no request left', () => {
+    const kept = new UntranscribedAudio(dir, RATE)
+    kept.keep(0, [ramp(RATE, 0)])
+    const u = kept.finish([], 0)
+    expect(u?.requests).toBe(0)
+    expect(u?.audioSec).toBe(1)
+    expect(readFileSync(u?.keptAudioPath ?? '').length).toBe(44 + 2 * RATE)
+  })
+})
