@@ -2,9 +2,8 @@
 // hand-framed http2 client): varints, tags, length-delimited fields, and a field scanner.
 // https://protobuf.dev/programming-guides/encoding/
 
-export const VARINT = 0
-export const I64 = 1
-export const LEN = 2
+export { I64, LEN, VARINT } from '../../src/main/triton/wire-types'
+import { I64, LEN, VARINT } from '../../src/main/triton/wire-types'
 
 export function varintLength(n: number): number {
   let len = 1

@@ -5,6 +5,7 @@ import type {
   _inference_ModelInferResponse_InferOutputTensor__Output as OutputTensor,
 } from './generated/inference/ModelInferResponse'
 import type { ModelStreamInferResponse__Output } from './generated/inference/ModelStreamInferResponse'
+import { END_GROUP, I32, I64, LEN, START_GROUP, VARINT } from './wire-types'
 
 /**
  * Reads ModelStreamInferResponse and ModelInferResponse from their wire bytes straight into the
@@ -20,13 +21,6 @@ import type { ModelStreamInferResponse__Output } from './generated/inference/Mod
  * where protobufjs skips a long one's tail blind; a known field with the wrong wire type and a
  * parameter without a value are errors. https://protobuf.dev/programming-guides/encoding/
  */
-
-const VARINT = 0
-const I64 = 1
-const LEN = 2
-const START_GROUP = 3
-const END_GROUP = 4
-const I32 = 5
 
 /** How deep unknown groups may nest, as protobufjs's recursion limit. */
 const MAX_GROUP_DEPTH = 100
@@ -132,6 +126,24 @@ class WireReader {
     return this.pos + length
   }
 
+  /** A known string field (after its key): its wire type checked, its text read. */
+  stringField(wire: number, end: number, memo?: TextMemo): string {
+    expect(this, wire, LEN)
+    return this.string(end, memo)
+  }
+
+  /** A known bytes field (after its key): its wire type checked, a view of its bytes. */
+  bytesField(wire: number, end: number): Buffer {
+    expect(this, wire, LEN)
+    return this.bytes(end)
+  }
+
+  /** A known embedded message (after its key): its wire type checked; returns where it ends. */
+  messageEnd(wire: number, end: number): number {
+    expect(this, wire, LEN)
+    return this.limit(end)
+  }
+
   string(end: number, memo?: TextMemo): string {
     const stop = this.limit(end)
     const s = memo ? memo.text(this.buf, this.pos, stop) : this.buf.toString('utf8', this.pos, stop)
@@ -222,14 +234,34 @@ function expect(r: WireReader, wire: number, want: number): void {
   if (wire !== want) throw malformed(`a field of wire type ${wire} where ${want} belongs`, r.pos)
 }
 
+type Read<T> = (r: WireReader, end: number) => T
+const readBool: Read<boolean> = (r, end) => r.bool(end)
+const readInt32: Read<number> = (r, end) => r.int32(end)
+const readUint32: Read<number> = (r, end) => r.varint(end)
+const readInt64: Read<string> = (r, end) => r.int64(end, true)
+const readUint64: Read<string> = (r, end) => r.int64(end, false)
+const readFloat: Read<number> = (r, end) => r.float(end)
+const readDouble: Read<number> = (r, end) => r.double(end)
+
 /**
- * Where the values of a repeated scalar end: packed (one length-delimited run) or one value
- * (its own field, wire type `one`).
+ * Adds a repeated scalar field's values to `out`: packed (one length-delimited run) or a single
+ * value in its own field of wire type `one`.
  */
-function runEnd(r: WireReader, wire: number, end: number, one: number): number {
-  if (wire === LEN) return r.limit(end)
-  expect(r, wire, one)
-  return -1
+function readRepeated<T>(
+  r: WireReader,
+  wire: number,
+  end: number,
+  one: number,
+  out: T[],
+  read: Read<T>,
+): void {
+  if (wire !== LEN) {
+    expect(r, wire, one)
+    out.push(read(r, end))
+    return
+  }
+  const stop = r.limit(end)
+  while (r.pos < stop) out.push(read(r, stop))
 }
 
 function readParameter(r: WireReader, end: number): InferParameter__Output {
@@ -250,8 +282,7 @@ function readParameter(r: WireReader, end: number): InferParameter__Output {
         p.int64_param = r.int64(end, true)
         break
       case 3:
-        expect(r, wire, LEN)
-        p.string_param = r.string(end)
+        p.string_param = r.stringField(wire, end)
         break
       case 4:
         expect(r, wire, I64)
@@ -278,17 +309,16 @@ function readParameterEntry(
   end: number,
   into: Record<string, InferParameter__Output>,
 ): void {
-  expect(r, wire, LEN)
   const at = r.pos
-  const stop = r.limit(end)
+  const stop = r.messageEnd(wire, end)
   let name = ''
   let value: InferParameter__Output | undefined
   while (r.pos < stop) {
     const key = r.key(stop)
-    if (key === ((1 << 3) | LEN)) name = r.string(stop, PARAMETER_NAMES)
-    else if (key === ((2 << 3) | LEN)) value = readParameter(r, r.limit(stop))
-    else if (key >>> 3 === 1 || key >>> 3 === 2) expect(r, key & 7, LEN)
-    else r.skip(key & 7, stop)
+    const w = key & 7
+    if (key >>> 3 === 1) name = r.stringField(w, stop, PARAMETER_NAMES)
+    else if (key >>> 3 === 2) value = readParameter(r, r.messageEnd(w, stop))
+    else r.skip(w, stop)
   }
   if (!value) throw malformed(`parameter '${name}' has no value`, at)
   // An own property even for "__proto__", as protobufjs makes it: no prototype changes.
@@ -316,46 +346,30 @@ function readContents(r: WireReader, end: number): InferTensorContents__Output {
   while (r.pos < end) {
     const key = r.key(end)
     const wire = key & 7
-    let stop: number
     switch (key >>> 3) {
       case 1:
-        stop = runEnd(r, wire, end, VARINT)
-        do c.bool_contents.push(r.bool(stop < 0 ? end : stop))
-        while (r.pos < stop)
+        readRepeated(r, wire, end, VARINT, c.bool_contents, readBool)
         break
       case 2:
-        stop = runEnd(r, wire, end, VARINT)
-        do c.int_contents.push(r.int32(stop < 0 ? end : stop))
-        while (r.pos < stop)
+        readRepeated(r, wire, end, VARINT, c.int_contents, readInt32)
         break
       case 3:
-        stop = runEnd(r, wire, end, VARINT)
-        do c.int64_contents.push(r.int64(stop < 0 ? end : stop, true))
-        while (r.pos < stop)
+        readRepeated(r, wire, end, VARINT, c.int64_contents, readInt64)
         break
       case 4:
-        stop = runEnd(r, wire, end, VARINT)
-        do c.uint_contents.push(r.varint(stop < 0 ? end : stop))
-        while (r.pos < stop)
+        readRepeated(r, wire, end, VARINT, c.uint_contents, readUint32)
         break
       case 5:
-        stop = runEnd(r, wire, end, VARINT)
-        do c.uint64_contents.push(r.int64(stop < 0 ? end : stop, false))
-        while (r.pos < stop)
+        readRepeated(r, wire, end, VARINT, c.uint64_contents, readUint64)
         break
       case 6:
-        stop = runEnd(r, wire, end, I32)
-        do c.fp32_contents.push(r.float(stop < 0 ? end : stop))
-        while (r.pos < stop)
+        readRepeated(r, wire, end, I32, c.fp32_contents, readFloat)
         break
       case 7:
-        stop = runEnd(r, wire, end, I64)
-        do c.fp64_contents.push(r.double(stop < 0 ? end : stop))
-        while (r.pos < stop)
+        readRepeated(r, wire, end, I64, c.fp64_contents, readDouble)
         break
       case 8:
-        expect(r, wire, LEN)
-        c.bytes_contents.push(r.bytes(end))
+        c.bytes_contents.push(r.bytesField(wire, end))
         break
       default:
         r.skip(wire, end)
@@ -371,25 +385,19 @@ function readOutput(r: WireReader, end: number): OutputTensor {
     const wire = key & 7
     switch (key >>> 3) {
       case 1:
-        expect(r, wire, LEN)
-        o.name = r.string(end, OUTPUT_NAMES)
+        o.name = r.stringField(wire, end, OUTPUT_NAMES)
         break
       case 2:
-        expect(r, wire, LEN)
-        o.datatype = r.string(end, DATATYPES)
+        o.datatype = r.stringField(wire, end, DATATYPES)
         break
-      case 3: {
-        const stop = runEnd(r, wire, end, VARINT)
-        do o.shape.push(r.int64(stop < 0 ? end : stop, true))
-        while (r.pos < stop)
+      case 3:
+        readRepeated(r, wire, end, VARINT, o.shape, readInt64)
         break
-      }
       case 4:
         readParameterEntry(r, wire, end, o.parameters)
         break
       case 5:
-        expect(r, wire, LEN)
-        o.contents = readContents(r, r.limit(end))
+        o.contents = readContents(r, r.messageEnd(wire, end))
         break
       default:
         r.skip(wire, end)
@@ -412,27 +420,22 @@ function readResponse(r: WireReader, end: number): ModelInferResponse__Output {
     const wire = key & 7
     switch (key >>> 3) {
       case 1:
-        expect(r, wire, LEN)
-        m.model_name = r.string(end, MODEL_NAMES)
+        m.model_name = r.stringField(wire, end, MODEL_NAMES)
         break
       case 2:
-        expect(r, wire, LEN)
-        m.model_version = r.string(end, VERSIONS)
+        m.model_version = r.stringField(wire, end, VERSIONS)
         break
       case 3:
-        expect(r, wire, LEN)
-        m.id = r.string(end)
+        m.id = r.stringField(wire, end)
         break
       case 4:
         readParameterEntry(r, wire, end, m.parameters)
         break
       case 5:
-        expect(r, wire, LEN)
-        m.outputs.push(readOutput(r, r.limit(end)))
+        m.outputs.push(readOutput(r, r.messageEnd(wire, end)))
         break
       case 6:
-        expect(r, wire, LEN)
-        m.raw_output_contents.push(r.bytes(end))
+        m.raw_output_contents.push(r.bytesField(wire, end))
         break
       default:
         r.skip(wire, end)
@@ -456,12 +459,10 @@ export function readStreamInferResponse(bytes: Buffer): ModelStreamInferResponse
     const wire = key & 7
     switch (key >>> 3) {
       case 1:
-        expect(r, wire, LEN)
-        m.error_message = r.string(end)
+        m.error_message = r.stringField(wire, end)
         break
       case 2:
-        expect(r, wire, LEN)
-        m.infer_response = readResponse(r, r.limit(end))
+        m.infer_response = readResponse(r, r.messageEnd(wire, end))
         break
       default:
         r.skip(wire, end)

@@ -1,5 +1,6 @@
 import type { InferParameter } from './generated/inference/InferParameter'
 import type { ModelInferRequest } from './generated/inference/ModelInferRequest'
+import { I64, LEN, VARINT } from './wire-types'
 
 type Long = NonNullable<InferParameter['int64_param']>
 
@@ -12,9 +13,6 @@ function toBigInt(v: Long): bigint {
 
 /** Decimal strings that are certainly safe integers (at most 15 digits). */
 const SAFE_DECIMAL = /^[0-9]{1,15}$/
-const VARINT = 0
-const I64 = 1
-const LEN = 2
 
 /**
  * Writes the small fields of a ModelInferRequest (everything but raw_input_contents) by hand,

@@ -1,3 +1,5 @@
+import { I32, I64, LEN, VARINT } from './wire-types'
+
 /**
  * Where the bytes of the first output tensor start in an encoded ModelStreamInferResponse, read
  * from the message's first bytes: the reader puts that offset on an 8-byte boundary, so the
@@ -5,11 +7,6 @@
  * an aligned buffer. Fields are skipped by their lengths, so only the tags and lengths before
  * the tensor need to be there. https://protobuf.dev/programming-guides/encoding/
  */
-
-const VARINT = 0
-const I64 = 1
-const LEN = 2
-const I32 = 5
 
 /** ModelStreamInferResponse.infer_response, and in it ModelInferResponse.raw_output_contents. */
 const INFER_RESPONSE_FIELD = 2

@@ -8,7 +8,7 @@ import { createAudioSession } from '../../../src/main/sessions/session-factory'
 import { createTransport } from '../../../src/main/transport/create-transport'
 import { TritonClient } from '../../../src/main/triton/triton-client'
 import { DemoProcess } from '../../fixtures/demo-process'
-import { mulberry32, SENTENCES, sleep, speech } from '../../fixtures/spoken-audio'
+import { mulberry32, SENTENCES, sleep, speech, spokenChunk } from '../../fixtures/spoken-audio'
 
 let root: string
 beforeAll(() => {
@@ -91,13 +91,7 @@ describe('a microphone session against a server killed with SIGKILL and restarte
       const kill = killAt.has(i)
       // Each kill hits a session that is back in service, so these are ten outages, not one.
       if (kill) await backInService(outages.length)
-      await session.push({
-        samples: input.chunks[i],
-        validSamples: chunk,
-        startSec: (i * chunk) / rate,
-        last: false,
-        seq: i,
-      })
+      await session.push(spokenChunk(input.chunks, i, rate))
       if (kill) {
         // With this chunk's request on its way: its answer may die with the server.
         await server.kill9()

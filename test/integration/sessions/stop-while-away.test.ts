@@ -6,13 +6,15 @@ import type { SessionEvent } from '../../../src/shared/session-events'
 import { ToneTextDecoder } from '../../../src/main/demo-endpoint/tone-text-codec'
 import { decodeWav } from '../../../src/main/media/wav-file'
 import { resolveModel } from '../../../src/main/sessions/model-plan'
-import { createAudioSession } from '../../../src/main/sessions/session-factory'
+import type { AudioChunkIn } from '../../../src/main/sessions/pipelines/audio-chunk'
+import type { Session } from '../../../src/main/sessions/session'
+import { createAudioSession, type SessionSetup } from '../../../src/main/sessions/session-factory'
 import { createTransport } from '../../../src/main/transport/create-transport'
 import { TritonClient } from '../../../src/main/triton/triton-client'
 import { DemoProcess } from '../../fixtures/demo-process'
 import { HOSTILE_MODELS } from '../../fixtures/hostile-models'
 import { startHostileServer } from '../../fixtures/hostile-server'
-import { sleep, speech } from '../../fixtures/spoken-audio'
+import { sleep, speech, spokenChunk } from '../../fixtures/spoken-audio'
 import { streamFile } from '../../fixtures/stream-file'
 
 let root: string
@@ -39,14 +41,7 @@ describe('Stop pressed while the server is away', () => {
     await session.start()
     const said = speech(['heard before', 'said while away'], chunk, 4)
     const firstLength = said.samples.get('heard before')! / chunk
-    const push = (i: number) =>
-      session.push({
-        samples: said.chunks[i],
-        validSamples: chunk,
-        startSec: (i * chunk) / rate,
-        last: false,
-        seq: i,
-      })
+    const push = (i: number) => session.push(spokenChunk(said.chunks, i, rate))
     for (let i = 0; i < firstLength; i++) await push(i)
     while (!events.some((e) => e.kind === 'transcript' && e.final)) await sleep(10)
     await server.kill9()
@@ -79,31 +74,45 @@ describe('Stop pressed while the server is away', () => {
   }, 60_000)
 })
 
+/**
+ * A microphone session on a server that accepts the stream and never answers, with 'nobody
+ * hears this' pushed into it; `run` gets it, and the server goes when it returns.
+ */
+async function onSilentServer(
+  setup: Partial<SessionSetup>,
+  run: (s: {
+    session: Session<AudioChunkIn>
+    events: SessionEvent[]
+    said: ReturnType<typeof speech>
+    rate: number
+  }) => Promise<void>,
+): Promise<void> {
+  const model = HOSTILE_MODELS.find((m) => m.name === 'silence')!
+  const server = await startHostileServer({ models: [model] })
+  const client = new TritonClient({ url: server.url, timeoutMs: 2000 })
+  try {
+    const { profile } = await resolveModel(client, 'silence')
+    const rate = profile.audio!.sampleRate
+    const session = createAudioSession(
+      { transport: createTransport(client), profile, workRoot: root, ...setup },
+      'microphone',
+    )
+    const events: SessionEvent[] = []
+    session.onDidEmit((e) => events.push(e))
+    await session.start()
+    const said = speech(['nobody hears this'], profile.audio!.chunkSamples, 4)
+    for (let i = 0; i < said.chunks.length; i++)
+      await session.push(spokenChunk(said.chunks, i, rate))
+    await run({ session, events, said, rate })
+  } finally {
+    client.close()
+    await server.close()
+  }
+}
+
 describe('Stop against a server that accepts the stream and never answers', () => {
   it('drains, gives up on the unanswered, keeps every sample and ends as stopped', async () => {
-    const model = HOSTILE_MODELS.find((m) => m.name === 'silence')!
-    const server = await startHostileServer({ models: [model] })
-    const client = new TritonClient({ url: server.url, timeoutMs: 2000 })
-    try {
-      const { profile } = await resolveModel(client, 'silence')
-      const rate = profile.audio!.sampleRate
-      const chunk = profile.audio!.chunkSamples
-      const session = createAudioSession(
-        { transport: createTransport(client), profile, workRoot: root },
-        'microphone',
-      )
-      const events: SessionEvent[] = []
-      session.onDidEmit((e) => events.push(e))
-      await session.start()
-      const said = speech(['nobody hears this'], chunk, 4)
-      for (let i = 0; i < said.chunks.length; i++)
-        await session.push({
-          samples: said.chunks[i],
-          validSamples: chunk,
-          startSec: (i * chunk) / rate,
-          last: false,
-          seq: i,
-        })
+    await onSilentServer({}, async ({ session, events, said, rate }) => {
       const asked = performance.now()
       const summary = await session.stop()
       // For the record (not asserted: wall time): how long Stop took against the silence.
@@ -117,45 +126,15 @@ describe('Stop against a server that accepts the stream and never answers', () =
       expect(summary.unprocessed?.audioSec).toBe(said.total / rate)
       const states = events.flatMap((e) => (e.kind === 'status' ? [e.state] : []))
       expect(states[states.length - 1]).toBe('stopped')
-    } finally {
-      client.close()
-      await server.close()
-    }
+    })
   }, 60_000)
 })
 
 describe('An utterance the server never answers, on a session that goes on', () => {
   it('is given up after its replays, kept, and named by Stop in a WAV that still says it', async () => {
-    const model = HOSTILE_MODELS.find((m) => m.name === 'silence')!
-    const server = await startHostileServer({ models: [model] })
-    const client = new TritonClient({ url: server.url, timeoutMs: 2000 })
-    try {
-      const { profile } = await resolveModel(client, 'silence')
-      const rate = profile.audio!.sampleRate
-      const chunk = profile.audio!.chunkSamples
-      const session = createAudioSession(
-        {
-          transport: createTransport(client),
-          profile,
-          workRoot: root,
-          // Short deadlines and waits, so the four replays take a second, not a minute.
-          deadlineMs: 300,
-          reconnect: { initialDelayMs: 10, maxDelayMs: 20 },
-        },
-        'microphone',
-      )
-      const events: SessionEvent[] = []
-      session.onDidEmit((e) => events.push(e))
-      await session.start()
-      const said = speech(['nobody hears this'], chunk, 4)
-      for (let i = 0; i < said.chunks.length; i++)
-        await session.push({
-          samples: said.chunks[i],
-          validSamples: chunk,
-          startSec: (i * chunk) / rate,
-          last: false,
-          seq: i,
-        })
+    // Short deadlines and waits, so the four replays take a second, not a minute.
+    const quick = { deadlineMs: 300, reconnect: { initialDelayMs: 10, maxDelayMs: 20 } }
+    await onSilentServer(quick, async ({ session, events, said, rate }) => {
       const givenUp = () =>
         events.flatMap((e) =>
           e.kind === 'request-error' && /without getting further/.test(e.message)
@@ -175,9 +154,6 @@ describe('An utterance the server never answers, on a session that goes on', () 
       const decoder = new ToneTextDecoder(rate)
       decoder.push(decodeWav(wav).samples)
       expect(decoder.flush().trim()).toBe('nobody hears this')
-    } finally {
-      client.close()
-      await server.close()
-    }
+    })
   }, 60_000)
 })
