@@ -8,49 +8,94 @@ import type { AudioChunkIn } from './pipelines/audio-chunk'
 export const KEPT = " and are kept with the session's untranscribed audio"
 
 /**
- * Every sample of a session that got no final transcript, so none is lost: utterances the
- * session gave up on along the way (a server that dies on them every time) go to a file in the
+ * Silence between the pieces of the WAV, so an endpointer hears them as the separate
+ * utterances they were when the WAV is transcribed again.
+ */
+const GAP_SEC = 1
+
+/**
+ * The audio a session leaves without a final transcript, so none of it is lost: utterances it
+ * gave up on along the way (a server that dies on them every time) go to a file in the
  * session's folder as they are given up, and at the end the audio still queued or unanswered
- * follows them into one WAV (16-bit PCM, in the order it was left, pieces end to end), which
- * the summary names and an export copies.
+ * follows them into one WAV (16-bit PCM, pieces in the order they were left, a second of
+ * silence between them), which the summary names and an export copies. Audio the server
+ * answered with an error (it refused the input) is not kept: sending it again would fail again.
  */
 export class UntranscribedAudio {
   private readonly givenUpPath: string
-  /** Samples written to `givenUpPath`, and where the earliest of them starts in media time. */
-  private givenUp = 0
+  private readonly gap: Buffer
+  /** Pieces kept, their samples (gaps not counted) and the earliest start in media time. */
+  private pieces = 0
+  private samples = 0
   private startSec = Number.POSITIVE_INFINITY
+  /** Bytes of `givenUpPath` written whole; what a failed write (a full disk) left is in memory. */
+  private written = 0
+  private unwritten: Buffer[] | undefined
 
   constructor(
     private readonly dir: string,
     private readonly rate: number,
   ) {
     this.givenUpPath = join(dir, 'given-up.pcm')
+    this.gap = Buffer.alloc(2 * Math.round(GAP_SEC * rate))
   }
 
-  /** An utterance given up on: its audio, starting at `startSec` of media time. */
+  /** An utterance given up on: its audio, starting at `startSec` of media time. Never throws. */
   keep(startSec: number, pieces: readonly Float32Array[]): void {
-    const pcm = pcm16(pieces)
-    if (pcm.length === 0) return
-    appendFileSync(this.givenUpPath, pcm, { mode: 0o600 })
-    this.givenUp += pcm.length / 2
+    const audio = pcm16(pieces)
+    if (audio.length === 0) return
+    const pcm = this.pieces > 0 ? Buffer.concat([this.gap, audio]) : audio
+    this.pieces++
+    this.samples += audio.length / 2
     this.startSec = Math.min(this.startSec, startSec)
+    if (!this.unwritten) {
+      try {
+        appendFileSync(this.givenUpPath, pcm, { mode: 0o600 })
+        this.written += pcm.length
+        return
+      } catch {
+        this.unwritten = []
+      }
+    }
+    this.unwritten.push(pcm)
   }
 
   /**
    * What the session leaves untranscribed at its end: the given-up audio, then `items` (audio
-   * accepted and never answered) in media order, written as one WAV. Undefined when nothing is.
+   * accepted and not answered, `requests` requests of it) in media order, as one WAV; items
+   * with no request (silence before anyone spoke) are not reported. Undefined when nothing is
+   * left; without `keptAudioPath` when the WAV could not be written. Never throws.
    */
   finish(items: readonly AudioChunkIn[], requests: number): Unprocessed | undefined {
-    const ordered = [...items].sort((a, b) => a.startSec - b.startSec)
+    const ordered = requests > 0 ? [...items].sort((a, b) => a.startSec - b.startSec) : []
     const left = pcm16(ordered.map((c) => c.samples.subarray(0, c.validSamples)))
-    const total = this.givenUp + left.length / 2
+    const total = this.samples + left.length / 2
     if (total === 0) return requests > 0 ? { requests, audioSec: 0, frames: 0 } : undefined
     const audioStartSec = Math.min(this.startSec, ordered[0]?.startSec ?? Infinity)
-    const keptAudioPath = join(this.dir, `untranscribed-from-${audioStartSec.toFixed(1)}s.wav`)
-    const givenUp = this.givenUp > 0 ? readFileSync(this.givenUpPath) : Buffer.alloc(0)
-    const wav = Buffer.concat([wav16Header(total, this.rate), givenUp, left])
-    writeFileSync(keptAudioPath, wav, { mode: 0o600 })
-    rmSync(this.givenUpPath, { force: true })
-    return { requests, audioSec: total / this.rate, audioStartSec, keptAudioPath, frames: 0 }
+    const out: Unprocessed = { requests, audioSec: total / this.rate, audioStartSec, frames: 0 }
+    const path = join(this.dir, `untranscribed-from-${audioStartSec.toFixed(1)}s.wav`)
+    try {
+      const body = [
+        this.written > 0
+          ? readFileSync(this.givenUpPath).subarray(0, this.written)
+          : left.subarray(0, 0),
+        ...(this.unwritten ?? []),
+        ...(this.pieces > 0 && left.length > 0 ? [this.gap] : []),
+        left,
+      ]
+      const bytes = body.reduce((n, b) => n + b.length, 0)
+      writeFileSync(path, Buffer.concat([wav16Header(bytes / 2, this.rate), ...body]), {
+        mode: 0o600,
+      })
+      out.keptAudioPath = path
+    } catch {
+      // The summary still says how much was not transcribed; there is no file to name.
+    }
+    try {
+      rmSync(this.givenUpPath, { force: true })
+    } catch {
+      // It goes with the session's folder.
+    }
+    return out
   }
 }

@@ -17,9 +17,11 @@ import { END_GROUP, I32, I64, LEN, START_GROUP, VARINT } from './wire-types'
  *
  * Bytes fields are views of the message, as protobufjs's are, so a tensor the message reader
  * placed on an aligned offset is still read in place. Where protobufjs reads a message this
- * gives the same object (tested against it), except that varints are read to their last byte
- * where protobufjs skips a long one's tail blind; a known field with the wrong wire type and a
- * parameter without a value are errors. https://protobuf.dev/programming-guides/encoding/
+ * gives the same object, keys in the same order (tested against it), except where this follows
+ * the protobuf spec instead: varints are read to their last byte (protobufjs skips a long one's
+ * tail blind), a bool is true if any of its 64 bits is (protobufjs looks at the low 32), and
+ * field number 0, a known field with the wrong wire type, a parameter without a value and
+ * unknown groups nested over 100 deep are errors. https://protobuf.dev/programming-guides/encoding/
  */
 
 /** How deep unknown groups may nest, as protobufjs's recursion limit. */
@@ -153,7 +155,8 @@ class WireReader {
 
   bytes(end: number): Buffer {
     const stop = this.limit(end)
-    const b = this.buf.subarray(this.pos, stop)
+    // An empty one is its own (as protobufjs makes it), so it keeps no message alive.
+    const b = stop === this.pos ? Buffer.alloc(0) : this.buf.subarray(this.pos, stop)
     this.pos = stop
     return b
   }
@@ -379,7 +382,7 @@ function readContents(r: WireReader, end: number): InferTensorContents__Output {
 }
 
 function readOutput(r: WireReader, end: number): OutputTensor {
-  const o: OutputTensor = { name: '', datatype: '', shape: [], parameters: {}, contents: null }
+  const o: OutputTensor = { shape: [], parameters: {}, name: '', datatype: '', contents: null }
   while (r.pos < end) {
     const key = r.key(end)
     const wire = key & 7
@@ -407,13 +410,14 @@ function readOutput(r: WireReader, end: number): OutputTensor {
 }
 
 function readResponse(r: WireReader, end: number): ModelInferResponse__Output {
+  // Keys in protobufjs's order (lists, maps, then fields by number), so JSON reads the same.
   const m: ModelInferResponse__Output = {
+    outputs: [],
+    raw_output_contents: [],
+    parameters: {},
     model_name: '',
     model_version: '',
     id: '',
-    parameters: {},
-    outputs: [],
-    raw_output_contents: [],
   }
   while (r.pos < end) {
     const key = r.key(end)

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -42,10 +42,13 @@ describe('untranscribed audio', () => {
       keptAudioPath: join(dir, 'untranscribed-from-2.5s.wav'),
       frames: 0,
     })
+    // A second of silence between pieces, so each is heard as its own utterance again.
     const wav = readFileSync(u?.keptAudioPath ?? '')
-    expect(wav.readUInt32LE(40)).toBe(2 * 250)
-    expect(wav.readUInt32LE(4)).toBe(36 + 2 * 250)
-    const expected = pcm16([...first, ...second, ramp(20, 400), ramp(30, 500)])
+    const samples = 250 + 2 * RATE
+    expect(wav.readUInt32LE(40)).toBe(2 * samples)
+    expect(wav.readUInt32LE(4)).toBe(36 + 2 * samples)
+    const gap = new Float32Array(RATE)
+    const expected = pcm16([...first, gap, ...second, gap, ramp(20, 400), ramp(30, 500)])
     expect(wav.subarray(44).equals(expected)).toBe(true)
     // Exact samples: 0.1 is 3277 in 16-bit PCM.
     expect(wav.readInt16LE(44 + 2 * 100)).toBe(3277)
@@ -69,6 +72,36 @@ describe('untranscribed audio', () => {
     const empty = new UntranscribedAudio(dir, RATE)
     empty.keep(1, [new Float32Array(0)])
     expect(empty.finish([], 0)).toBeUndefined()
+  })
+
+  it('does not report audio left with no request for it (silence before anyone spoke)', () => {
+    const kept = new UntranscribedAudio(dir, RATE)
+    expect(kept.finish([chunk(0, ramp(RATE, 0))], 0)).toBeUndefined()
+    kept.keep(3, [ramp(10, 0)])
+    expect(kept.finish([chunk(0, ramp(RATE, 0))], 0)?.audioSec).toBe(10 / RATE)
+  })
+
+  it('keeps given-up audio in memory when its file cannot be written, and never throws', () => {
+    const kept = new UntranscribedAudio(dir, RATE)
+    kept.keep(0, [ramp(10, 0)])
+    rmSync(dir, { recursive: true, force: true })
+    // The folder is gone: this piece stays in memory, and a WAV cannot be written either.
+    kept.keep(5, [ramp(10, 100)])
+    expect(kept.finish([], 0)).toStrictEqual({
+      requests: 0,
+      audioSec: 20 / RATE,
+      audioStartSec: 0,
+      frames: 0,
+    })
+    // A piece that could not be written, then the folder back (a disk with room again): the
+    // WAV holds every piece, in order.
+    const again = new UntranscribedAudio(dir, RATE)
+    again.keep(0, [ramp(10, 0)])
+    mkdirSync(dir)
+    again.keep(5, [ramp(10, 100)])
+    const wav = readFileSync(again.finish([], 0)?.keptAudioPath ?? '')
+    const gap = new Float32Array(RATE)
+    expect(wav.subarray(44).equals(pcm16([ramp(10, 0), gap, ramp(10, 100)]))).toBe(true)
   })
 
   it('reports given-up audio when the session ends with no request left', () => {

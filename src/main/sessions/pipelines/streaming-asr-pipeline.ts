@@ -362,12 +362,10 @@ export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
   private giveUp(u: Utterance, why: string): void {
     const requests = Math.max(1, this.windows.count(u.samples) - u.counted)
     this.host.ledger.failed(u.lastFailure, 0, requests)
-    const kept = this.options.untranscribed
-    kept?.keep(
-      u.startSec,
-      u.chunks.map((c) => c.samples.subarray(0, c.validSamples)),
-    )
+    const audio = u.chunks.map((c) => c.samples.subarray(0, c.validSamples))
     this.close(u)
+    const kept = this.options.untranscribed
+    kept?.keep(u.startSec, audio)
     if (this.current === u) this.endUtterance(u)
     this.host.emit({
       kind: 'request-error',
