@@ -8,26 +8,27 @@ import type { AudioChunkIn } from './pipelines/audio-chunk'
 export const KEPT = " and are kept with the session's untranscribed audio"
 
 /**
- * Silence between the pieces of the WAV, so an endpointer hears them as the separate
- * utterances they were when the WAV is transcribed again.
+ * The most silence put between two pieces of the WAV that were apart in media time, so an
+ * endpointer hears them as the separate utterances they were when the WAV is transcribed again.
+ * Pieces that followed each other (an utterance cut at its longest, then the next) stay joined.
  */
-const GAP_SEC = 1
+const MAX_GAP_SEC = 1
 
 /**
  * The audio a session leaves without a final transcript, so none of it is lost: utterances it
  * gave up on along the way (a server that dies on them every time) go to a file in the
  * session's folder as they are given up, and at the end the audio still queued or unanswered
- * follows them into one WAV (16-bit PCM, pieces in the order they were left, a second of
- * silence between them), which the summary names and an export copies. Audio the server
+ * follows them into one WAV (16-bit PCM, pieces in the order they were left, at most a second
+ * of silence where they were apart), which the summary names and an export copies. Audio the server
  * answered with an error (it refused the input) is not kept: sending it again would fail again.
  */
 export class UntranscribedAudio {
   private readonly givenUpPath: string
-  private readonly gap: Buffer
-  /** Pieces kept, their samples (gaps not counted) and the earliest start in media time. */
+  /** Pieces kept, their samples (gaps not counted), the earliest start and the last end. */
   private pieces = 0
   private samples = 0
   private startSec = Number.POSITIVE_INFINITY
+  private endSec = 0
   /** Bytes of `givenUpPath` written whole; what a failed write (a full disk) left is in memory. */
   private written = 0
   private unwritten: Buffer[] | undefined
@@ -37,17 +38,24 @@ export class UntranscribedAudio {
     private readonly rate: number,
   ) {
     this.givenUpPath = join(dir, 'given-up.pcm')
-    this.gap = Buffer.alloc(2 * Math.round(GAP_SEC * rate))
+  }
+
+  /** Silence before a piece that starts at `startSec`: none for the first or a following one. */
+  private gapBefore(startSec: number): Buffer {
+    if (this.pieces === 0) return Buffer.alloc(0)
+    const sec = Math.min(MAX_GAP_SEC, Math.max(0, startSec - this.endSec))
+    return Buffer.alloc(2 * Math.round(sec * this.rate))
   }
 
   /** An utterance given up on: its audio, starting at `startSec` of media time. Never throws. */
   keep(startSec: number, pieces: readonly Float32Array[]): void {
     const audio = pcm16(pieces)
     if (audio.length === 0) return
-    const pcm = this.pieces > 0 ? Buffer.concat([this.gap, audio]) : audio
+    const pcm = Buffer.concat([this.gapBefore(startSec), audio])
     this.pieces++
     this.samples += audio.length / 2
     this.startSec = Math.min(this.startSec, startSec)
+    this.endSec = startSec + audio.length / 2 / this.rate
     if (!this.unwritten) {
       try {
         appendFileSync(this.givenUpPath, pcm, { mode: 0o600 })
@@ -80,7 +88,7 @@ export class UntranscribedAudio {
           ? readFileSync(this.givenUpPath).subarray(0, this.written)
           : left.subarray(0, 0),
         ...(this.unwritten ?? []),
-        ...(this.pieces > 0 && left.length > 0 ? [this.gap] : []),
+        ...(left.length > 0 ? [this.gapBefore(ordered[0].startSec)] : []),
         left,
       ]
       const bytes = body.reduce((n, b) => n + b.length, 0)

@@ -42,7 +42,8 @@ describe('untranscribed audio', () => {
       keptAudioPath: join(dir, 'untranscribed-from-2.5s.wav'),
       frames: 0,
     })
-    // A second of silence between pieces, so each is heard as its own utterance again.
+    // At most a second of silence between pieces apart in media time (4.5 s and 4 s here),
+    // so each is heard as its own utterance again.
     const wav = readFileSync(u?.keptAudioPath ?? '')
     const samples = 250 + 2 * RATE
     expect(wav.readUInt32LE(40)).toBe(2 * samples)
@@ -54,6 +55,23 @@ describe('untranscribed audio', () => {
     expect(wav.readInt16LE(44 + 2 * 100)).toBe(3277)
     // The given-up audio waited on disk, not in memory; the WAV replaces it.
     expect(existsSync(join(dir, 'given-up.pcm'))).toBe(false)
+  })
+
+  it('joins pieces that followed each other in media time, and puts only the silence there was between near ones', () => {
+    const kept = new UntranscribedAudio(dir, RATE)
+    // An utterance cut at its longest (1 s), the next one, then what was left 0.25 s later.
+    kept.keep(0, [ramp(RATE, 0)])
+    kept.keep(1, [ramp(RATE / 2, 0)])
+    const u = kept.finish([chunk(1.75, ramp(100, 0))], 1)
+    expect(u?.audioSec).toBe((RATE + RATE / 2 + 100) / RATE)
+    const wav = readFileSync(u?.keptAudioPath ?? '')
+    const expected = pcm16([
+      ramp(RATE, 0),
+      ramp(RATE / 2, 0),
+      new Float32Array(RATE / 4),
+      ramp(100, 0),
+    ])
+    expect(wav.subarray(44).equals(expected)).toBe(true)
   })
 
   it('names the start of the earliest audio, given up or left', () => {
