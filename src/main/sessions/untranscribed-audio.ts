@@ -24,8 +24,7 @@ const MAX_GAP_SEC = 1
  */
 export class UntranscribedAudio {
   private readonly givenUpPath: string
-  /** Pieces kept, their samples (gaps not counted), the earliest start and the last end. */
-  private pieces = 0
+  /** Samples kept (gaps not counted), the earliest start and where the last piece ended. */
   private samples = 0
   private startSec = Number.POSITIVE_INFINITY
   private endSec = 0
@@ -42,7 +41,7 @@ export class UntranscribedAudio {
 
   /** Silence before a piece that starts at `startSec`: none for the first or a following one. */
   private gapBefore(startSec: number): Buffer {
-    if (this.pieces === 0) return Buffer.alloc(0)
+    if (this.samples === 0) return Buffer.alloc(0)
     const sec = Math.min(MAX_GAP_SEC, Math.max(0, startSec - this.endSec))
     return Buffer.alloc(2 * Math.round(sec * this.rate))
   }
@@ -52,7 +51,6 @@ export class UntranscribedAudio {
     const audio = pcm16(pieces)
     if (audio.length === 0) return
     const pcm = Buffer.concat([this.gapBefore(startSec), audio])
-    this.pieces++
     this.samples += audio.length / 2
     this.startSec = Math.min(this.startSec, startSec)
     this.endSec = startSec + audio.length / 2 / this.rate

@@ -304,6 +304,7 @@ describe('infer response reader', () => {
       })),
       raw_output_contents: Array.from({ length: int(3) }, () => Buffer.alloc(int(40), int(256))),
     })
+    let placed = 0
     let bothRead = 0
     let weRefused = 0
     for (let k = 0; k < 2000; k++) {
@@ -311,6 +312,13 @@ describe('infer response reader', () => {
       const read = readStreamInferResponse(bytes)
       expect(read).toStrictEqual(theirsStream(bytes))
       expect(JSON.stringify(read)).toBe(JSON.stringify(theirsStream(bytes)))
+      // The placement that reads only an answer's first bytes finds the same first tensor.
+      const raws = read.infer_response?.raw_output_contents ?? []
+      if (raws.length === 0) expect(firstRawOutputOffset(bytes)).toBeUndefined()
+      else if (raws[0].length > 0) {
+        expect(firstRawOutputOffset(bytes)).toBe(raws[0].byteOffset - bytes.byteOffset)
+        placed++
+      }
       const mutated = Buffer.from(bytes)
       if (mutated.length === 0) continue
       mutated[int(mutated.length)] = int(256)
@@ -334,6 +342,7 @@ describe('infer response reader', () => {
       expect(ours).toStrictEqual(theirs)
     }
     // Both outcomes happen, so neither branch above is idle.
+    expect(placed).toBeGreaterThan(500)
     expect(bothRead).toBeGreaterThan(500)
     expect(weRefused).toBeGreaterThan(50)
   })
