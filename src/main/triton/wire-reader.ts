@@ -2,8 +2,7 @@ import { END_GROUP, I32, I64, LEN, START_GROUP, VARINT } from './wire-types'
 
 /**
  * Protobuf's wire format read strictly, for the hand-written readers of Triton's messages
- * (infer-response-reader.ts) and the look at an answer's first bytes that places its tensor
- * (stream-response-layout.ts): every read stays within the message or field it is in, and
+ * (infer-response-reader.ts): every read stays within the message or field it is in, and
  * malformed bytes are a RangeError that names the byte. https://protobuf.dev/programming-guides/encoding/
  */
 
