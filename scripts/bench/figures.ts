@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks'
 import { computeLetterbox } from '../../src/shared/letterbox'
+import { toPcm16 } from '../../src/shared/pcm16'
 import type { ModelProfile } from '../../src/shared/model-profile'
 import type { SessionSummary } from '../../src/shared/session-summary'
 import type { AudioChunkIn } from '../../src/main/sessions/pipelines/audio-chunk'
@@ -391,13 +392,16 @@ function rssAfterGc(): number {
   return process.memoryUsage().rss
 }
 
-const TONE = new Float32Array(AUDIO_CHUNK).map(
-  (_, i) => 0.2 * Math.sin((2 * Math.PI * 440 * i) / AUDIO_RATE),
+const TONE = toPcm16(
+  new Float32Array(AUDIO_CHUNK).map((_, i) => 0.2 * Math.sin((2 * Math.PI * 440 * i) / AUDIO_RATE)),
 )
 
-/** A microphone's chunk, in a buffer of its own: 2 s of tone then 1 s of silence, so utterances end. */
+/**
+ * A microphone's chunk as the page's port delivers it (16-bit PCM, in a buffer of its own): 2 s
+ * of tone then 1 s of silence, so utterances end.
+ */
 function micChunk(k: number): AudioChunkIn {
-  const samples = k % 30 < 20 ? TONE.slice() : new Float32Array(AUDIO_CHUNK)
+  const samples = k % 30 < 20 ? TONE.slice() : new Int16Array(AUDIO_CHUNK)
   return {
     samples,
     validSamples: AUDIO_CHUNK,

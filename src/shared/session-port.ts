@@ -27,13 +27,16 @@ export interface SessionEventsMessage {
 const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
 const capturedAtMs = z.number().finite().min(0)
 
-/** Page to main: one captured chunk of mono float32 PCM at the plan's rate. */
+/**
+ * Page to main: one captured chunk of mono 16-bit PCM at the plan's rate (see `pcm16.ts`): half
+ * the bytes of floats across the port and in main's queue.
+ */
 export const audioMessageSchema = z.object({
   type: z.literal('audio'),
   seq,
-  samples: z.custom<Float32Array>(
-    (v) => v instanceof Float32Array && v.length > 0 && v.length <= MAX_AUDIO_MESSAGE_SAMPLES,
-    `samples must be a Float32Array of 1 to ${MAX_AUDIO_MESSAGE_SAMPLES} samples`,
+  samples: z.custom<Int16Array>(
+    (v) => v instanceof Int16Array && v.length > 0 && v.length <= MAX_AUDIO_MESSAGE_SAMPLES,
+    `samples must be an Int16Array of 1 to ${MAX_AUDIO_MESSAGE_SAMPLES} samples`,
   ),
   capturedAtMs,
 })

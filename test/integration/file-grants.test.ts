@@ -329,7 +329,7 @@ describe('audio main kept when a session stopped with the server silent', () => 
       if (!start.ok) throw new Error(start.error.message)
       const { chunkSamples } = start.value.audio!
       for (let seq = 0; seq < 3; seq++) {
-        fromPage({ type: 'audio', seq, samples: new Float32Array(chunkSamples), capturedAtMs: 1 })
+        fromPage({ type: 'audio', seq, samples: new Int16Array(chunkSamples), capturedAtMs: 1 })
       }
       const stopped = await call('session:stop', start.value.sessionId)
       if (!stopped.ok) throw new Error(stopped.error.message)

@@ -1,3 +1,5 @@
+import { toPcm16, type Pcm } from '../../shared/pcm16'
+
 /** RIFF WAVE in memory: 16-bit PCM out, 16-bit PCM or 32-bit float in, any channel count. */
 
 export class WavFormatError extends Error {}
@@ -32,14 +34,18 @@ export function wav16Header(samples: number, sampleRate: number): Buffer {
   return out
 }
 
-/** Float samples (clamped to [-1, 1]) as 16-bit little-endian PCM, the pieces end to end. */
-export function pcm16(pieces: readonly Float32Array[]): Buffer {
+/**
+ * Samples as 16-bit little-endian PCM (every platform Electron ships on is little-endian), the
+ * pieces end to end: floats clamped to [-1, 1], 16-bit PCM as it is.
+ */
+export function pcm16(pieces: readonly Pcm[]): Buffer {
   const out = Buffer.alloc(2 * pieces.reduce((n, p) => n + p.length, 0))
+  const samples = new Int16Array(out.buffer, out.byteOffset, out.length / 2)
   let at = 0
   for (const p of pieces) {
-    for (let i = 0; i < p.length; i++, at += 2) {
-      out.writeInt16LE(Math.round(Math.max(-1, Math.min(1, p[i])) * 32767), at)
-    }
+    if (p instanceof Int16Array) samples.set(p, at)
+    else toPcm16(p, samples.subarray(at, at + p.length))
+    at += p.length
   }
   return out
 }

@@ -1,5 +1,6 @@
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import type { Pcm } from '../../shared/pcm16'
 import type { Unprocessed } from '../../shared/session-summary'
 import { pcm16, wav16Header } from '../media/wav-file'
 import type { AudioChunkIn } from './pipelines/audio-chunk'
@@ -47,7 +48,7 @@ export class UntranscribedAudio {
   }
 
   /** An utterance given up on: its audio, starting at `startSec` of media time. Never throws. */
-  keep(startSec: number, pieces: readonly Float32Array[]): void {
+  keep(startSec: number, pieces: readonly Pcm[]): void {
     const audio = pcm16(pieces)
     if (audio.length === 0) return
     const pcm = Buffer.concat([this.gapBefore(startSec), audio])

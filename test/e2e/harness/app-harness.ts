@@ -109,9 +109,9 @@ function revive(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(revive)
   if (value && typeof value === 'object') {
     const v = value as Record<string, unknown>
-    if (v.__typed === 'f32' && typeof v.b64 === 'string') {
+    if (v.__typed === 'i16' && typeof v.b64 === 'string') {
       const bytes = Buffer.from(v.b64, 'base64')
-      return new Float32Array(
+      return new Int16Array(
         bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
       )
     }

@@ -18,7 +18,7 @@ import {
 } from '../../../src/shared/session-port'
 
 interface Wire {
-  __typed: 'f32' | 'u8'
+  __typed: 'i16' | 'u8'
   b64: string
 }
 
@@ -51,9 +51,9 @@ function toBase64(bytes: Uint8Array): string {
 
 /** Binding arguments travel as JSON, so typed arrays go as base64. */
 function encode(value: unknown): unknown {
-  if (value instanceof Float32Array) {
+  if (value instanceof Int16Array) {
     return {
-      __typed: 'f32',
+      __typed: 'i16',
       b64: toBase64(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)),
     } satisfies Wire
   }

@@ -6,6 +6,7 @@ import type { AppCore } from '../../../src/main/app/app-core'
 import { DEMO_ENDPOINT_ID } from '../../../src/main/app/endpoint-store'
 import type { MainSessionPort } from '../../../src/main/app/session-port-link'
 import { encodeToneText } from '../../../src/main/demo-endpoint/tone-text-codec'
+import { toPcm16 } from '../../../src/shared/pcm16'
 import type { SessionEvent } from '../../../src/shared/session-events'
 import type { SessionEventsMessage } from '../../../src/shared/session-port'
 import { testAppCore } from '../../fixtures/app-core'
@@ -74,7 +75,8 @@ describe("a microphone session over its own port, as the app's main process runs
     padded.set(audio)
     // Hostile or broken messages first: none may reach the session, none may throw.
     port.fromPage({ type: 'audio', seq: 0, samples: [0.1, 0.2], capturedAtMs: 1 })
-    port.fromPage({ type: 'audio', seq: -1, samples: new Float32Array(4), capturedAtMs: 1 })
+    port.fromPage({ type: 'audio', seq: -1, samples: new Int16Array(4), capturedAtMs: 1 })
+    port.fromPage({ type: 'audio', seq: 0, samples: new Float32Array(4), capturedAtMs: 1 })
     port.fromPage({
       type: 'frame',
       seq: 0,
@@ -88,7 +90,7 @@ describe("a microphone session over its own port, as the app's main process runs
     port.fromPage({
       type: 'audio',
       seq: 0,
-      samples: new Float32Array(48_000 * 61),
+      samples: new Int16Array(48_000 * 61),
       capturedAtMs: 1,
     })
     port.fromPage('__proto__')
@@ -97,7 +99,7 @@ describe("a microphone session over its own port, as the app's main process runs
       port.fromPage({
         type: 'audio',
         seq: seq++,
-        samples: padded.slice(i, i + size),
+        samples: toPcm16(padded.subarray(i, i + size)),
         capturedAtMs: Date.now(),
       })
     while (port.events.filter((e) => e.kind === 'ack').length < seq) await sleep(10)

@@ -8,6 +8,7 @@ import { startDemoEndpoint, type DemoEndpoint } from '../../../src/main/demo-end
 import { encodeToneText } from '../../../src/main/demo-endpoint/tone-text-codec'
 import { createTritonApi } from '../../../src/main/triton/create-triton-api'
 import type { EndpointDraft } from '../../../src/shared/ipc-contract'
+import { toPcm16 } from '../../../src/shared/pcm16'
 import type { SessionEvent } from '../../../src/shared/session-events'
 import type { SessionEventsMessage } from '../../../src/shared/session-port'
 import { testAppCore } from '../../fixtures/app-core'
@@ -88,7 +89,7 @@ async function speak(draft: EndpointDraft, text: string) {
     port.fromPage({
       type: 'audio',
       seq: seq++,
-      samples: padded.slice(i, i + size),
+      samples: toPcm16(padded.subarray(i, i + size)),
       capturedAtMs: 1,
     })
   // Acks come as the session accepts audio; the final transcript once the server answered it.
@@ -166,7 +167,7 @@ describe("the endpoint's transport choice, through the app's core", () => {
       })
       const port = ports.get(plan.sessionId)!
       const size = plan.audio!.chunkSamples
-      port.fromPage({ type: 'audio', seq: 0, samples: new Float32Array(size), capturedAtMs: 1 })
+      port.fromPage({ type: 'audio', seq: 0, samples: new Int16Array(size), capturedAtMs: 1 })
       const late = (): string | undefined =>
         port.events.flatMap((e) =>
           e.kind === 'status' && e.state === 'reconnecting' && e.error ? [e.error.message] : [],

@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { Backoff } from '../../../src/main/sessions/backoff'
 import { RequestWindows } from '../../../src/main/sessions/pipelines/request-windows'
-import {
-  copySamples,
-  samplesWithin,
-} from '../../../src/main/sessions/pipelines/streaming-asr-pipeline'
+import { copySamples } from '../../../src/main/sessions/pipelines/audio-chunk'
 import { RequestLedger } from '../../../src/main/sessions/request-ledger'
 
 describe('reconnect backoff', () => {
@@ -75,17 +72,14 @@ describe('request windows', () => {
     expect(Array.from(tail)).toEqual([22, 23, 0, 0])
   })
 
-  it('send a window that one chunk holds as a view of that chunk, and copy any other', () => {
-    const chunks = threeChunks()
-    const inside = samplesWithin(chunks, 5, 3)
-    expect(Array.from(inside ?? [])).toEqual([20, 21, 22])
-    expect(inside?.buffer).toBe(chunks[2].samples.buffer)
-    expect(Array.from(samplesWithin(chunks, 3, 2) ?? [])).toEqual([10, 11])
-    expect(Array.from(samplesWithin(chunks, 6, 2) ?? [])).toEqual([21, 22])
-    // Across two chunks, into a chunk's invalid tail, or past the audio: no view.
-    expect(samplesWithin(chunks, 2, 2)).toBeUndefined()
-    expect(samplesWithin(chunks, 3, 3)).toBeUndefined()
-    expect(samplesWithin(chunks, 9, 1)).toBeUndefined()
+  it('copy 16-bit chunks as floats on the same scale a page sends them in', () => {
+    const chunks = [
+      { samples: Int16Array.of(32767, -32767, 16384), validSamples: 2, startSec: 0, last: false },
+      { samples: Int16Array.of(0, 1), validSamples: 2, startSec: 0, last: false },
+    ]
+    const out = new Float32Array(4)
+    expect(copySamples(chunks, 0, 4, out)).toBe(4)
+    expect(Array.from(out)).toEqual([1, -1, 0, Math.fround(1 / 32767)])
   })
 })
 

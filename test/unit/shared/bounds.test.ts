@@ -62,11 +62,15 @@ describe('bounds on what crosses IPC or comes from a profile', () => {
   })
 
   it('refuses 20 M audio samples in one IPC message and an oversized frame', () => {
-    const audio = { type: 'audio', seq: 0, samples: new Float32Array(20_000_000), capturedAtMs: 0 }
+    const audio = { type: 'audio', seq: 0, samples: new Int16Array(20_000_000), capturedAtMs: 0 }
     expect(audioMessageSchema.safeParse(audio).success).toBe(false)
+    expect(audioMessageSchema.safeParse({ ...audio, samples: new Int16Array(1600) }).success).toBe(
+      true,
+    )
+    // Floats are not the port's form: 16-bit PCM is.
     expect(
       audioMessageSchema.safeParse({ ...audio, samples: new Float32Array(1600) }).success,
-    ).toBe(true)
+    ).toBe(false)
     const frame = {
       type: 'frame',
       seq: 0,

@@ -1,10 +1,12 @@
+import { copyPcm, PCM16_FULL_SCALE, type Pcm } from '../../../shared/pcm16'
+
 /** A piece of mono audio on its way from a source to an ASR pipeline. */
 export interface AudioChunkIn {
   /**
    * PCM at the profile's rate; zero-padded after `validSamples`. Not written after the source
-   * hands the chunk over: requests are sent as views of it, and replays read it again.
+   * hands the chunk over.
    */
-  samples: Float32Array
+  samples: Pcm
   validSamples: number
   /** Media time of the first sample. */
   startSec: number
@@ -16,12 +18,36 @@ export interface AudioChunkIn {
   seq?: number
 }
 
-/** Root mean square of the first `n` samples. */
-export function rms(samples: Float32Array, n = samples.length): number {
+/** Root mean square of the first `n` samples, on the float scale (full scale is 1). */
+export function rms(samples: Pcm, n = samples.length): number {
   if (n === 0) return 0
   let sum = 0
   for (let i = 0; i < n; i++) sum += samples[i] * samples[i]
-  return Math.sqrt(sum / n)
+  const scale = samples instanceof Int16Array ? PCM16_FULL_SCALE : 1
+  return Math.sqrt(sum / n) / scale
+}
+
+/** Copies `length` samples from `start` of the chunks' valid audio into `out`; returns how many. */
+export function copySamples(
+  chunks: readonly AudioChunkIn[],
+  start: number,
+  length: number,
+  out: Float32Array,
+): number {
+  let pos = 0
+  let written = 0
+  for (const c of chunks) {
+    const n = c.validSamples
+    if (pos + n > start && written < length) {
+      const from = Math.max(0, start - pos)
+      const take = Math.min(n - from, length - written)
+      copyPcm(c.samples, from, take, out, written)
+      written += take
+    }
+    pos += n
+    if (written >= length) break
+  }
+  return written
 }
 
 /** Below this RMS a chunk counts as silence for endpointing (about -40 dBFS). */

@@ -16,6 +16,7 @@ import {
   type PipelineHost,
 } from './pipeline'
 import { RequestWindows } from './request-windows'
+import { UtteranceAudio, UtteranceAudioPool } from './utterance-audio'
 import { KEPT, type UntranscribedAudio } from '../untranscribed-audio'
 
 /** Sequence ids must not collide with other clients of the same server. */
@@ -25,10 +26,10 @@ function sequenceBase(): bigint {
 
 interface Utterance {
   index: number
-  chunks: AudioChunkIn[]
-  /** Valid samples in `chunks`. */
-  samples: number
+  audio: UtteranceAudio
   startSec: number
+  /** Capture time of the latest chunk, for glass-to-glass latency. */
+  capturedAtMs: number | undefined
   ended: boolean
   lastText: string
   /** Which channel (attempt) the requests in flight belong to; answers of older ones are stale. */
@@ -84,6 +85,7 @@ export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
   private current: Utterance | undefined
   /** Utterances without a final answer, oldest first. */
   private readonly open = new Map<number, Utterance>()
+  private readonly buffers: UtteranceAudioPool
 
   constructor(
     private readonly profile: ModelProfile,
@@ -96,6 +98,8 @@ export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
     this.windows = new RequestWindows(audio.chunkSamples, audio.firstChunkSamples)
     this.endpointer = new Endpointer(this.rate, audio.endpointSilenceSec)
     this.maxInFlight = options.maxInFlight ?? 4
+    // A second of audio to start with; buffers of utterances up to 8 s are reused.
+    this.buffers = new UtteranceAudioPool(this.rate, 8 * this.rate, 1)
     this.utterances = options.firstUtterance ?? 0
   }
 
@@ -113,9 +117,9 @@ export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
     if (!u) {
       u = {
         index: this.utterances++,
-        chunks: [],
-        samples: 0,
+        audio: this.buffers.take(),
         startSec: chunk.startSec,
+        capturedAtMs: undefined,
         ended: false,
         lastText: '',
         attempt: 0,
@@ -134,8 +138,8 @@ export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
       this.current = u
       this.open.set(u.index, u)
     }
-    u.chunks.push(chunk)
-    u.samples += chunk.validSamples
+    u.audio.append(chunk.samples, chunk.validSamples)
+    u.capturedAtMs = chunk.capturedAtMs
     if (this.endpointer.feed(chunk)) this.endUtterance(u)
     await this.sendReady(u, channel)
   }
@@ -184,8 +188,13 @@ export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
     let requests = 0
     const items: AudioChunkIn[] = []
     for (const u of this.open.values()) {
-      requests += Math.max(1, this.windows.count(u.samples) - u.counted)
-      items.push(...u.chunks)
+      requests += Math.max(1, this.windows.count(u.audio.length) - u.counted)
+      items.push({
+        samples: u.audio.view(0, u.audio.length),
+        validSamples: u.audio.length,
+        startSec: u.startSec,
+        last: false,
+      })
       u.attempt = Number.POSITIVE_INFINITY
     }
     this.open.clear()
@@ -207,9 +216,9 @@ export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
     while (!u.endSent && current() && !channel.closed) {
       const k = u.sent
       const [start, length] = this.windows.window(k)
-      const full = u.samples >= start + length
+      const full = u.audio.length >= start + length
       if (!full && !u.ended) return
-      const end = u.ended && u.samples <= start + length
+      const end = u.ended && u.audio.length <= start + length
       // On a channel without order (unary, HTTP), a sequence has one request in flight.
       const max = channel.ordered ? this.maxInFlight : 1
       await this.inFlightSet.room(max)
@@ -226,15 +235,14 @@ export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
     end: boolean,
     channel: InferChannel,
   ): void {
-    // A window inside one chunk is sent as a view of it: no copy and no new buffer per request.
-    // Chunks are not written after the source hands them over, which replays rely on too.
-    const view = samplesWithin(u.chunks, start, length)
-    const samples = view ?? new Float32Array(length)
-    let valid = view ? length : copySamples(u.chunks, start, length, samples)
+    // A view of the utterance's buffer: no copy and no new buffer per request. Only an ended
+    // utterance has a window past its audio (zeros after it).
+    const samples = u.audio.view(start, length)
+    let valid = Math.min(length, u.audio.length - start)
     // sherpa and WeNet refuse a first chunk shorter than their window even at an utterance's end
     // (a short word, a file's tail): the zeros after it are sent as the silence they are.
     if (k === 0 && this.windows.firstIsMinimum) valid = length
-    const capturedAtMs = u.chunks[u.chunks.length - 1]?.capturedAtMs
+    const capturedAtMs = u.capturedAtMs
     u.sent = k + 1
     if (end) u.endSent = true
     if (k < u.everSent) this.host.ledger.retries++
@@ -285,7 +293,7 @@ export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
         this.host.ledger.failed('decode-error', answer.latencyMs)
         this.host.emit({ kind: 'request-error', message: errorText(e), timeSec: u.startSec })
       }
-      if (end) this.close(u)
+      if (end) this.close(u, true)
       return
     }
     if (first) {
@@ -294,9 +302,9 @@ export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
       this.host.ledger.succeeded(answer.latencyMs, captureToSend)
       if (text === '') this.host.ledger.emptyAnswers++
     }
-    const endSec = u.startSec + u.samples / this.rate
+    const endSec = u.startSec + u.audio.length / this.rate
     if (end) {
-      this.close(u)
+      this.close(u, true)
       if (text === '') return
     } else if (text === u.lastText) {
       return
@@ -308,7 +316,7 @@ export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
       final: end,
       text,
       startSec: u.startSec,
-      endSec: end ? endSec : u.startSec + Math.min(u.samples, this.windows.end(k)) / this.rate,
+      endSec: end ? endSec : u.startSec + Math.min(u.audio.length, this.windows.end(k)) / this.rate,
       latencyMs: answer.latencyMs,
     })
   }
@@ -360,63 +368,26 @@ export class StreamingAsrPipeline implements Pipeline<AudioChunkIn> {
   }
 
   private giveUp(u: Utterance, why: string): void {
-    const requests = Math.max(1, this.windows.count(u.samples) - u.counted)
+    const requests = Math.max(1, this.windows.count(u.audio.length) - u.counted)
     this.host.ledger.failed(u.lastFailure, 0, requests)
-    const audio = u.chunks.map((c) => c.samples.subarray(0, c.validSamples))
+    const audio = u.audio.view(0, u.audio.length)
     this.close(u)
     const kept = this.options.untranscribed
-    kept?.keep(u.startSec, audio)
+    kept?.keep(u.startSec, [audio])
     if (this.current === u) this.endUtterance(u)
     this.host.emit({
       kind: 'request-error',
-      message: `utterance ${u.index + 1} was ${why}; its ${(u.samples / this.rate).toFixed(1)} s of audio were not transcribed${kept ? KEPT : ''}`,
+      message: `utterance ${u.index + 1} was ${why}; its ${(u.audio.length / this.rate).toFixed(1)} s of audio were not transcribed${kept ? KEPT : ''}`,
       timeSec: u.startSec,
     })
   }
 
-  private close(u: Utterance): void {
+  /**
+   * `answered`: its final answer came, so every request of it was read by the server and its
+   * buffer can serve the next utterance. Otherwise a write may still hold a view: left to the GC.
+   */
+  private close(u: Utterance, answered = false): void {
     this.open.delete(u.index)
-    u.chunks = []
+    if (answered) this.buffers.give(u.audio)
   }
-}
-
-/** The `length` samples from `start` of the chunks' valid audio, when one chunk holds them all. */
-export function samplesWithin(
-  chunks: readonly AudioChunkIn[],
-  start: number,
-  length: number,
-): Float32Array | undefined {
-  let pos = 0
-  for (const c of chunks) {
-    const n = c.validSamples
-    if (start < pos + n) {
-      const from = start - pos
-      return from + length <= n ? c.samples.subarray(from, from + length) : undefined
-    }
-    pos += n
-  }
-  return undefined
-}
-
-/** Copies `length` samples from `start` of the chunks' valid audio into `out`; returns how many. */
-export function copySamples(
-  chunks: readonly AudioChunkIn[],
-  start: number,
-  length: number,
-  out: Float32Array,
-): number {
-  let pos = 0
-  let written = 0
-  for (const c of chunks) {
-    const n = c.validSamples
-    if (pos + n > start && written < length) {
-      const from = Math.max(0, start - pos)
-      const take = Math.min(n - from, length - written)
-      out.set(c.samples.subarray(from, from + take), written)
-      written += take
-    }
-    pos += n
-    if (written >= length) break
-  }
-  return written
 }

@@ -2,7 +2,7 @@ import type { ModelProfile } from '../../../shared/model-profile'
 import type { InferAnswer, InferChannel } from '../../transport/infer-channel'
 import { audioInputs } from '../request-builder'
 import { transcriptOf } from '../transcript-text'
-import { Endpointer, type AudioChunkIn } from './audio-chunk'
+import { copySamples, Endpointer, type AudioChunkIn } from './audio-chunk'
 import {
   blamed,
   classifyFailure,
@@ -13,7 +13,6 @@ import {
   type Pipeline,
   type PipelineHost,
 } from './pipeline'
-import { copySamples } from './streaming-asr-pipeline'
 import { KEPT, type UntranscribedAudio } from '../untranscribed-audio'
 
 /** An utterance that has ended and waits for its final text. */

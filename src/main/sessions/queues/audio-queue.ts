@@ -3,11 +3,12 @@ import { join } from 'node:path'
 import type { AudioChunkIn } from '../pipelines/audio-chunk'
 import { Signal, type SourceQueue } from './source-queue'
 
-/** What stays in memory of a spilled chunk: where its samples are in the file. */
+/** What stays in memory of a spilled chunk: where its samples are in the file, and their form. */
 interface SpilledChunk {
   meta: Omit<AudioChunkIn, 'samples'>
   offset: number
   length: number
+  pcm16: boolean
 }
 
 export interface AudioQueueOptions {
@@ -17,7 +18,7 @@ export interface AudioQueueOptions {
   spillDir: string
 }
 
-/** 8 MB of float32 is about two minutes of 16 kHz audio. */
+/** 8 MB of 16-bit PCM (as the page sends it) is about four minutes of 16 kHz audio. */
 export const DEFAULT_AUDIO_MEMORY_BYTES = 8 * 1024 * 1024
 
 /**
@@ -39,7 +40,7 @@ export class AudioQueue implements SourceQueue<AudioChunkIn> {
   readonly dropped = 0
 
   constructor(private readonly options: AudioQueueOptions) {
-    this.spillPath = join(options.spillDir, 'queued-audio.f32')
+    this.spillPath = join(options.spillDir, 'queued-audio.pcm')
   }
 
   get length(): number {
@@ -77,7 +78,12 @@ export class AudioQueue implements SourceQueue<AudioChunkIn> {
     const { samples, ...meta } = chunk
     const view = Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength)
     writeSync(this.spillFd, view, 0, view.length, this.spillEnd)
-    this.spilled.push({ meta, offset: this.spillEnd, length: samples.length })
+    this.spilled.push({
+      meta,
+      offset: this.spillEnd,
+      length: samples.length,
+      pcm16: samples instanceof Int16Array,
+    })
     this.spillEnd += view.length
     this.spilledSamples += samples.length
   }
@@ -85,7 +91,7 @@ export class AudioQueue implements SourceQueue<AudioChunkIn> {
   private unspill(): AudioChunkIn | undefined {
     const next = this.spilled.shift()
     if (!next || this.spillFd === undefined) return undefined
-    const samples = new Float32Array(next.length)
+    const samples = next.pcm16 ? new Int16Array(next.length) : new Float32Array(next.length)
     readSync(this.spillFd, new Uint8Array(samples.buffer), 0, samples.byteLength, next.offset)
     this.spilledSamples -= next.length
     if (this.spilled.length === 0) {

@@ -1,4 +1,5 @@
 import type { SessionEvent } from '../../../shared/session-events'
+import { toPcm16 } from '../../../shared/pcm16'
 import {
   SESSION_PORT_MESSAGE,
   type AudioMessage,
@@ -46,7 +47,7 @@ export function awaitSessionPort(
 }
 
 /** The part of a typed array that is its own: transferable as is, or copied out of a view. */
-function ownedBuffer<T extends Float32Array | Uint8Array>(a: T): T {
+function ownedBuffer<T extends Uint8Array>(a: T): T {
   return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : (a.slice() as T)
 }
 
@@ -76,13 +77,13 @@ export class SessionLink {
     }
   }
 
-  /** Sends a chunk; returns its sequence number (main acknowledges it when queued). */
+  /** Sends a chunk as 16-bit PCM; returns its sequence number (main acknowledges it when queued). */
   sendAudio(samples: Float32Array, capturedAtMs: number): number {
     const seq = this.seq++
     if (this.closed) return seq
-    const own = ownedBuffer(samples)
-    const msg: AudioMessage = { type: 'audio', seq, samples: own, capturedAtMs }
-    this.port.postMessage(msg, [own.buffer])
+    const pcm = toPcm16(samples)
+    const msg: AudioMessage = { type: 'audio', seq, samples: pcm, capturedAtMs }
+    this.port.postMessage(msg, [pcm.buffer])
     return seq
   }
 
