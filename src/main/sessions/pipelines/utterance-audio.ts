@@ -56,6 +56,12 @@ export class UtteranceAudio {
     return this.data.subarray(start, stop)
   }
 
+  /** Drops the first `n` samples; only while no view of the buffer is out (it moves). */
+  dropFront(n: number): void {
+    this.data.copyWithin(0, n, this.end)
+    this.end -= n
+  }
+
   /** The buffer, for reuse; only once no view of it is read any more. */
   release(): Float32Array {
     const data = this.data

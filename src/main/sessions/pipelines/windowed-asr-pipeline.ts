@@ -2,7 +2,7 @@ import type { ModelProfile } from '../../../shared/model-profile'
 import type { InferAnswer, InferChannel } from '../../transport/infer-channel'
 import { audioInputs } from '../request-builder'
 import { transcriptOf } from '../transcript-text'
-import { copySamples, Endpointer, type AudioChunkIn } from './audio-chunk'
+import { Endpointer, type AudioChunkIn } from './audio-chunk'
 import {
   blamed,
   classifyFailure,
@@ -14,11 +14,14 @@ import {
   type PipelineHost,
 } from './pipeline'
 import { KEPT, type UntranscribedAudio } from '../untranscribed-audio'
+import { UtteranceAudio, UtteranceAudioPool } from './utterance-audio'
 
 /** An utterance that has ended and waits for its final text. */
 interface FinalJob {
   utterance: number
+  /** A view of `audio`, the utterance's buffer. */
   window: Float32Array
+  audio: UtteranceAudio
   startSec: number
   endSec: number
   attempt: number
@@ -39,11 +42,16 @@ export class WindowedAsrPipeline implements Pipeline<AudioChunkIn> {
   private readonly hop: number
   private readonly endpointer: Endpointer
   private readonly inFlightSet = new InFlight()
-  private chunks: AudioChunkIn[] = []
-  private samples = 0
+  private readonly buffers: UtteranceAudioPool
+  /** The current utterance's audio; interims and its final are views of it, never copies. */
+  private audio: UtteranceAudio
+  /** Its chunks' lengths and start times while nothing was heard, to trim whole chunks. */
+  private leading: { samples: number; startSec: number }[] = []
+  private capturedAtMs: number | undefined
   private startSec = 0
   private lastInterimAt = 0
-  private interim = false
+  /** The interim in flight (at most one is), and its utterance. */
+  private interim: { utterance: number } | undefined
   private lastText = ''
   private utterance: number
   /** Which channel interims belong to; an answer from an older one is stale. */
@@ -63,7 +71,15 @@ export class WindowedAsrPipeline implements Pipeline<AudioChunkIn> {
     if (!audio) throw new Error(`model profile for '${profile.model}' has no audio settings`)
     this.rate = audio.sampleRate
     this.hop = Math.round((audio.hopSec ?? 1) * this.rate)
-    this.endpointer = new Endpointer(this.rate, audio.endpointSilenceSec, audio.maxWindowSec ?? 30)
+    const maxSec = audio.maxWindowSec ?? 30
+    this.endpointer = new Endpointer(this.rate, audio.endpointSilenceSec, maxSec)
+    // Starts at 2 s; a buffer that grew to the longest window is kept for the next utterance.
+    this.buffers = new UtteranceAudioPool(
+      2 * this.rate,
+      Math.ceil(maxSec * this.rate) + this.rate,
+      1,
+    )
+    this.audio = this.buffers.take()
     this.utterance = options.firstUtterance ?? 0
   }
 
@@ -72,36 +88,44 @@ export class WindowedAsrPipeline implements Pipeline<AudioChunkIn> {
   }
 
   async push(chunk: AudioChunkIn, channel: InferChannel): Promise<void> {
-    if (this.chunks.length === 0) this.startSec = chunk.startSec
-    this.chunks.push(chunk)
-    this.samples += chunk.validSamples
+    if (this.audio.length === 0) this.startSec = chunk.startSec
+    this.audio.append(chunk.samples, chunk.validSamples)
+    this.capturedAtMs = chunk.capturedAtMs
     const ended = this.endpointer.feed(chunk)
-    if (!this.endpointer.heardVoice) this.trimLeadingSilence()
+    if (!this.endpointer.heardVoice) this.trimLeadingSilence(chunk)
+    else this.leading = []
     if (ended) return this.endUtterance(channel)
     if (
       this.endpointer.heardVoice &&
-      !this.interim &&
-      this.samples - this.lastInterimAt >= this.hop
+      this.interim === undefined &&
+      this.audio.length - this.lastInterimAt >= this.hop
     ) {
-      this.lastInterimAt = this.samples
+      this.lastInterimAt = this.audio.length
       await this.inFlightSet.room(4)
       this.sendInterim(channel)
     }
   }
 
-  /** Nothing said yet: keep only the last second, so leading silence is not re-sent forever. */
-  private trimLeadingSilence(): void {
-    while (this.chunks.length > 1 && this.samples - this.chunks[0].validSamples >= this.rate) {
-      const old = this.chunks.shift() as AudioChunkIn
-      this.samples -= old.validSamples
-      this.startSec = this.chunks[0].startSec
+  /**
+   * Nothing said yet: keep only the chunks of the last second, so leading silence is not re-sent
+   * forever. No view of the buffer is out yet (interims start with voice), so it may move.
+   */
+  private trimLeadingSilence(chunk: AudioChunkIn): void {
+    this.leading.push({ samples: chunk.validSamples, startSec: chunk.startSec })
+    let drop = 0
+    while (
+      this.leading.length > 1 &&
+      this.audio.length - drop - this.leading[0].samples >= this.rate
+    ) {
+      drop += (this.leading.shift() as { samples: number }).samples
     }
+    if (drop === 0) return
+    this.audio.dropFront(drop)
+    this.startSec = this.leading[0].startSec
   }
 
   private window(): Float32Array {
-    const out = new Float32Array(this.samples)
-    copySamples(this.chunks, 0, this.samples, out)
-    return out
+    return this.audio.view(0, this.audio.length)
   }
 
   private async endUtterance(channel: InferChannel): Promise<void> {
@@ -109,18 +133,19 @@ export class WindowedAsrPipeline implements Pipeline<AudioChunkIn> {
     const job: FinalJob = {
       utterance: this.utterance,
       window: this.window(),
+      audio: this.audio,
       startSec: this.startSec,
-      endSec: this.startSec + this.samples / this.rate,
+      endSec: this.startSec + this.audio.length / this.rate,
       attempt: 0,
       strikes: 0,
-      capturedAtMs: this.chunks[this.chunks.length - 1]?.capturedAtMs,
+      capturedAtMs: this.capturedAtMs,
     }
-    this.chunks = []
-    this.samples = 0
+    this.audio = this.buffers.take()
+    this.leading = []
     this.lastInterimAt = 0
     this.lastText = ''
     this.endpointer.reset()
-    if (!voiced) return
+    if (!voiced) return this.buffers.give(job.audio)
     this.utterance++
     this.finals.set(job.utterance, job)
     await this.sendFinal(job, channel)
@@ -128,17 +153,19 @@ export class WindowedAsrPipeline implements Pipeline<AudioChunkIn> {
 
   private sendInterim(channel: InferChannel): void {
     if (channel.closed) return
-    this.interim = true
     const attempt = this.attempt
     const utterance = this.utterance
+    const interim = { utterance }
+    this.interim = interim
     const window = this.window()
     const startSec = this.startSec
     const sentAt = Date.now()
-    const capturedAtMs = this.chunks[this.chunks.length - 1]?.capturedAtMs
+    const capturedAtMs = this.capturedAtMs
     this.inFlightSet.track(
       this.request(window, channel).then(
         (answer) => {
-          this.interim = false
+          // One sent before a reconnect must not clear the flag of one sent after it.
+          if (this.interim === interim) this.interim = undefined
           if (attempt !== this.attempt || utterance !== this.utterance) {
             return this.host.ledger.succeeded(answer.latencyMs)
           }
@@ -157,7 +184,7 @@ export class WindowedAsrPipeline implements Pipeline<AudioChunkIn> {
           })
         },
         (error: unknown) => {
-          this.interim = false
+          if (this.interim === interim) this.interim = undefined
           // A lost interim is superseded by the next request, so it is a retry, not a loss.
           if (this.onFailure(error, channel, sentAt, startSec) === 'link')
             this.host.ledger.retries++
@@ -175,6 +202,9 @@ export class WindowedAsrPipeline implements Pipeline<AudioChunkIn> {
       this.request(job.window, channel).then(
         (answer) => {
           if (attempt !== job.attempt || !this.finals.delete(job.utterance)) return
+          // Answered: the server read the final, and the interims sent before it unless one is
+          // still in flight. Then nothing reads the buffer again and the next utterance takes it.
+          if (this.interim?.utterance !== job.utterance) this.buffers.give(job.audio)
           this.onAnswer(answer, sentAt, job.capturedAtMs, (text) => {
             if (text === '') return
             this.host.emit({
@@ -252,7 +282,7 @@ export class WindowedAsrPipeline implements Pipeline<AudioChunkIn> {
 
   async resume(channel: InferChannel): Promise<void> {
     this.attempt++
-    this.interim = false
+    this.interim = undefined
     const jobs = [...this.finals.values()]
     // A final the server dies on every time is given up after MAX_ATTEMPTS; on a stream, the
     // finals queued behind it are not.
@@ -277,7 +307,7 @@ export class WindowedAsrPipeline implements Pipeline<AudioChunkIn> {
   }
 
   async finish(channel: InferChannel): Promise<void> {
-    if (this.chunks.length > 0) await this.endUtterance(channel)
+    if (this.audio.length > 0) await this.endUtterance(channel)
   }
 
   settled(): Promise<void> {
@@ -292,10 +322,16 @@ export class WindowedAsrPipeline implements Pipeline<AudioChunkIn> {
       last: false,
     }))
     const requests = this.finals.size + (this.endpointer.heardVoice ? 1 : 0)
-    items.push(...this.chunks)
+    if (this.audio.length > 0)
+      items.push({
+        samples: this.window(),
+        validSamples: this.audio.length,
+        startSec: this.startSec,
+        last: false,
+      })
     this.finals.clear()
-    this.chunks = []
-    this.samples = 0
+    this.audio = this.buffers.take()
+    this.leading = []
     this.attempt = Number.POSITIVE_INFINITY
     return { requests, items }
   }
