@@ -1,7 +1,13 @@
 // Before/after of one lever in ONE run: the project's worker from an earlier commit and from the
 // working tree, interleaved against the same sink server, with the node:http2 ceiling beside
 // them. Used for the numbers in each lever's commit message.
-//   npx tsx scripts/bench/ab.ts --before <commit> [--figures frames,session,audio,camera,streams] [--rounds 5]
+//   npx tsx scripts/bench/ab.ts --before <commit> [--figures frames,session,audio,camera,streams]
+//     [--rounds 5] [--together] [--own-bench]
+// --together runs both sides at the same moment in each round and prints each round's ratio:
+// on a shared host whose speed drifts by a quarter within minutes, a pair measured together
+// sees the same machine, where two measured one after the other do not.
+// --own-bench lets each side run its own commit's bench scripts, for a change that also moves
+// what the bench feeds the project (as 16-bit microphone audio did).
 import { execFileSync } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
@@ -23,7 +29,7 @@ import {
 const root = resolve(__dirname, '../..')
 
 /** A copy of `commit`'s tree that runs with this checkout's node_modules, generated types and bench. */
-function checkout(commit: string): string {
+function checkout(commit: string, ownBench: boolean): string {
   const sha = execFileSync('git', ['rev-parse', '--short', commit], { cwd: root }).toString().trim()
   const dir = join(tmpdir(), `triton-live-ab-${sha}`)
   if (!existsSync(dir)) {
@@ -35,7 +41,7 @@ function checkout(commit: string): string {
     })
   }
   // Both sides run this checkout's bench scripts, so only the project code differs.
-  cpSync(__dirname, join(dir, 'scripts/bench'), { recursive: true })
+  if (!ownBench) cpSync(__dirname, join(dir, 'scripts/bench'), { recursive: true })
   return dir
 }
 
@@ -94,19 +100,25 @@ async function main(): Promise<void> {
       before: { type: 'string' },
       figures: { type: 'string' },
       rounds: { type: 'string' },
+      together: { type: 'boolean' },
+      'own-bench': { type: 'boolean' },
     },
   })
   if (!values.before) throw new Error('--before <commit> is required')
-  const beforeDir = join(checkout(values.before), 'scripts/bench')
+  const beforeDir = join(checkout(values.before, values['own-bench'] === true), 'scripts/bench')
   const n = Number(values.rounds ?? 5)
   const names = (values.figures ?? 'frames,session,audio,camera').split(',')
   const sink = await startSink()
   console.log(
-    `A/B ${values.before} -> working tree: ${cpus().length} x ${cpus()[0]?.model.trim()}, load ${loadavg()[0].toFixed(1)}, median of ${n} interleaved rounds`,
+    `A/B ${values.before} -> working tree: ${cpus().length} x ${cpus()[0]?.model.trim()}, load ${loadavg()[0].toFixed(1)}, median of ${n} ${values.together ? 'rounds, both sides together' : 'interleaved rounds'}`,
   )
   for (const name of names) {
     const fig = FIGURES[name]
     if (!fig) throw new Error(`no figure '${name}'`)
+    if (values.together) {
+      await together(name, fig, sink.ports, beforeDir, n)
+      continue
+    }
     // Streams measure RSS: fresh processes per round; the others reuse one worker per side.
     const fresh = name === 'streams'
     // The ceiling of a session figure is the ceiling of its requests: frames on node:http2.
@@ -159,6 +171,46 @@ async function main(): Promise<void> {
   }
   sink.child.kill()
   if (process.env.BENCH_AB_KEEP !== '1') rmSync(resolve(beforeDir, '../..'), { recursive: true })
+}
+
+/** Before and after at the same moment, fresh processes each round: each round's ratios. */
+async function together(
+  name: string,
+  fig: (typeof FIGURES)[string],
+  ports: Parameters<typeof nodeWorker>[1],
+  beforeDir: string,
+  n: number,
+): Promise<void> {
+  const pairs: Array<[Result, Result]> = []
+  for (let r = 0; r < n; r++) {
+    const [b, a] = await Promise.all([
+      nodeWorker('project', ports, beforeDir),
+      nodeWorker('project', ports),
+    ])
+    pairs.push(await Promise.all([b.run(fig.cmd), a.run(fig.cmd)]))
+    b.close()
+    a.close()
+  }
+  const geomean = (xs: number[]): string =>
+    xs.length ? `${Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length).toFixed(3)}×` : '-'
+  // A figure measured until it settles can take more windows on one side; that side's last
+  // windows then ran alone. Rounds whose sides took as many windows measured the same moments.
+  const aligned = pairs.map(([b, a]) => b.windows === a.windows)
+  const rows = fig.show.map(([k, label, d]) => {
+    const perRound = pairs.map(([b, a]) => (a[k] ?? NaN) / (b[k] ?? NaN))
+    return [
+      label,
+      pairs.map(([b]) => f(b[k], d)).join(' '),
+      pairs.map(([, a]) => f(a[k], d)).join(' '),
+      perRound.map((x) => x.toFixed(2)).join(' '),
+      geomean(perRound),
+      geomean(perRound.filter((_, i) => aligned[i])),
+    ]
+  })
+  console.log(`\n${name}, both sides together`)
+  console.log(
+    table(['', 'before', 'after', 'after/before by round', 'geometric mean', 'same windows'], rows),
+  )
 }
 
 main().catch((e: unknown) => {

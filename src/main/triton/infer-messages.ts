@@ -277,7 +277,11 @@ export function parseInferResponse(
   }
 }
 
+const NONE: ReadonlySet<string> = new Set()
+
 /** Names of the outputs a request asked to be written into shared memory. */
 export function sharedMemoryOutputNames(spec: InferRequestSpec): ReadonlySet<string> {
-  return new Set((spec.sharedMemoryOutputs ?? []).map((o) => o.name))
+  const outputs = spec.sharedMemoryOutputs
+  // Most requests place no output: no set (and no array) of their own per request.
+  return outputs?.length ? new Set(outputs.map((o) => o.name)) : NONE
 }

@@ -134,8 +134,9 @@ export class StreamCall implements InferChannel {
     this.throwIfClosed()
     const id = spec.id || `${this.prefix}-${++this.counter}`
     if (this.pending.has(id)) throw new Error(`request id '${id}' is already in flight`)
-    const parameters = { ...(spec.parameters ?? {}) }
-    if (this.decoupled) parameters.triton_enable_empty_final_response = true
+    const parameters = this.decoupled
+      ? { ...spec.parameters, triton_enable_empty_final_response: true }
+      : spec.parameters
     // Large tensors are read from their memory as they go out.
     const request = inferRequestParts({ ...spec, id, parameters })
     return new Promise<InferAnswer>((resolve, reject) => {

@@ -45,6 +45,14 @@ describe('safeLine', () => {
   it('keeps ordinary Unicode text as it is', () => {
     expect(safeLine('héllo 文字 ✓')).toBe('héllo 文字 ✓')
   })
+
+  it('gives plain ASCII words back as they are, and still cleans text that only looks plain', () => {
+    expect(safeLine('HELLO WORLD 42, ok?')).toBe('HELLO WORLD 42, ok?')
+    expect(safeLine(' two  spaces ')).toBe('two spaces')
+    expect(safeLine('a\x7fb')).toBe('ab')
+    expect(safeLine('red\x1b[31m text')).toBe('red text')
+    expect(safeLine('x'.repeat(11), 10)).toBe(`${'x'.repeat(10)}… (1 more)`)
+  })
 })
 
 describe('safeText and safeJson', () => {
