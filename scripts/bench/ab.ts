@@ -3,9 +3,10 @@
 // them. Used for the numbers in each lever's commit message.
 //   npx tsx scripts/bench/ab.ts --before <commit> [--figures frames,session,audio,camera,streams]
 //     [--rounds 5] [--together] [--own-bench]
-// --together runs both sides at the same moment in each round and prints each round's ratio:
-// on a shared host whose speed drifts by a quarter within minutes, a pair measured together
-// sees the same machine, where two measured one after the other do not.
+// --together runs both sides at the same moment in each round, in fresh processes, and prints
+// each round's ratio (no ceiling row): on a shared host whose speed drifts by a quarter within
+// minutes, a pair measured together sees the same machine, where two measured one after the
+// other do not.
 // --own-bench lets each side run its own commit's bench scripts, for a change that also moves
 // what the bench feeds the project (as 16-bit microphone audio did).
 import { execFileSync } from 'node:child_process'
@@ -40,8 +41,13 @@ function checkout(commit: string, ownBench: boolean): string {
       recursive: true,
     })
   }
-  // Both sides run this checkout's bench scripts, so only the project code differs.
-  if (!ownBench) cpSync(__dirname, join(dir, 'scripts/bench'), { recursive: true })
+  // Both sides run this checkout's bench scripts, so only the project code differs; or, with
+  // --own-bench, the commit's own (taken again: an earlier run may have copied ours over it).
+  const bench = join(dir, 'scripts/bench')
+  rmSync(bench, { recursive: true, force: true })
+  if (ownBench)
+    execFileSync('sh', ['-c', `git archive ${sha} scripts/bench | tar -x -C ${dir}`], { cwd: root })
+  else cpSync(__dirname, bench, { recursive: true })
   return dir
 }
 
@@ -187,22 +193,30 @@ async function together(
       nodeWorker('project', ports, beforeDir),
       nodeWorker('project', ports),
     ])
-    pairs.push(await Promise.all([b.run(fig.cmd), a.run(fig.cmd)]))
-    b.close()
-    a.close()
+    try {
+      pairs.push(await Promise.all([b.run(fig.cmd), a.run(fig.cmd)]))
+    } finally {
+      b.close()
+      a.close()
+    }
   }
-  const geomean = (xs: number[]): string =>
-    xs.length ? `${Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length).toFixed(3)}×` : '-'
+  // Over the rounds with a ratio (a count of 0 on either side, as drops often are, has none).
+  const geomean = (all: number[]): string => {
+    const xs = all.filter((x) => Number.isFinite(x) && x > 0)
+    return xs.length
+      ? `${Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length).toFixed(3)}×`
+      : '-'
+  }
   // A figure measured until it settles can take more windows on one side; that side's last
   // windows then ran alone. Rounds whose sides took as many windows measured the same moments.
-  const aligned = pairs.map(([b, a]) => b.windows === a.windows)
+  const aligned = pairs.map(([b, a]) => b.windows !== undefined && b.windows === a.windows)
   const rows = fig.show.map(([k, label, d]) => {
     const perRound = pairs.map(([b, a]) => (a[k] ?? NaN) / (b[k] ?? NaN))
     return [
       label,
       pairs.map(([b]) => f(b[k], d)).join(' '),
       pairs.map(([, a]) => f(a[k], d)).join(' '),
-      perRound.map((x) => x.toFixed(2)).join(' '),
+      perRound.map((x) => (Number.isFinite(x) ? x.toFixed(2) : '-')).join(' '),
       geomean(perRound),
       geomean(perRound.filter((_, i) => aligned[i])),
     ]

@@ -204,6 +204,7 @@ export class WindowedAsrPipeline implements Pipeline<AudioChunkIn> {
           if (attempt !== job.attempt || !this.finals.delete(job.utterance)) return
           // Answered: the server read the final, and the interims sent before it unless one is
           // still in flight. Then nothing reads the buffer again and the next utterance takes it.
+          // (An interim on a channel given up on writes nothing more: the session cancels it.)
           if (this.interim?.utterance !== job.utterance) this.buffers.give(job.audio)
           this.onAnswer(answer, sentAt, job.capturedAtMs, (text) => {
             if (text === '') return
