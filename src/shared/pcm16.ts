@@ -17,11 +17,11 @@ export function toPcm16(samples: Float32Array, out = new Int16Array(samples.leng
 /** Mono audio as a source hands it over: 16-bit PCM from the page, floats from a decoder. */
 export type Pcm = Float32Array | Int16Array
 
-/** Copies `n` samples of `src` from `from` into `out` at `at`, as floats. */
-export function copyPcm(src: Pcm, from: number, n: number, out: Float32Array, at: number): void {
+/** Copies the first `n` samples of `src` into `out` at `at`, as floats. */
+export function copyPcm(src: Pcm, n: number, out: Float32Array, at: number): void {
   if (src instanceof Float32Array) {
-    out.set(src.subarray(from, from + n), at)
+    out.set(src.subarray(0, n), at)
     return
   }
-  for (let i = 0; i < n; i++) out[at + i] = src[from + i] / PCM16_FULL_SCALE
+  for (let i = 0; i < n; i++) out[at + i] = src[i] / PCM16_FULL_SCALE
 }

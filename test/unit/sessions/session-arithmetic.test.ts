@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { Backoff } from '../../../src/main/sessions/backoff'
 import { RequestWindows } from '../../../src/main/sessions/pipelines/request-windows'
-import { copySamples } from '../../../src/main/sessions/pipelines/audio-chunk'
+import { UtteranceAudio } from '../../../src/main/sessions/pipelines/utterance-audio'
 import { RequestLedger } from '../../../src/main/sessions/request-ledger'
 
 describe('reconnect backoff', () => {
@@ -62,24 +62,23 @@ describe('request windows', () => {
     expect(plain.window(1)).toEqual([12320, 10240])
   })
 
-  it('copy a window out of chunks of any size', () => {
-    const chunks = threeChunks()
-    const out = new Float32Array(5)
-    expect(copySamples(chunks, 2, 5, out)).toBe(5)
-    expect(Array.from(out)).toEqual([2, 10, 11, 20, 21])
-    const tail = new Float32Array(4)
-    expect(copySamples(chunks, 7, 4, tail)).toBe(2)
-    expect(Array.from(tail)).toEqual([22, 23, 0, 0])
+  it("take a window out of chunks of any size, each chunk's valid samples only", () => {
+    const audio = new UtteranceAudio(new Float32Array(4))
+    for (const c of threeChunks()) audio.append(c.samples, c.validSamples)
+    expect(audio.length).toBe(9)
+    expect(Array.from(audio.view(2, 5))).toEqual([2, 10, 11, 20, 21])
+    expect(Array.from(audio.view(7, 4))).toEqual([22, 23, 0, 0])
   })
 
-  it('copy 16-bit chunks as floats on the same scale a page sends them in', () => {
+  it('take 16-bit chunks as floats on the same scale a page sends them in', () => {
     const chunks = [
       { samples: Int16Array.of(32767, -32767, 16384), validSamples: 2, startSec: 0, last: false },
       { samples: Int16Array.of(0, 1), validSamples: 2, startSec: 0, last: false },
     ]
-    const out = new Float32Array(4)
-    expect(copySamples(chunks, 0, 4, out)).toBe(4)
-    expect(Array.from(out)).toEqual([1, -1, 0, Math.fround(1 / 32767)])
+    const audio = new UtteranceAudio(new Float32Array(4))
+    for (const c of chunks) audio.append(c.samples, c.validSamples)
+    expect(audio.length).toBe(4)
+    expect(Array.from(audio.view(0, 4))).toEqual([1, -1, 0, Math.fround(1 / 32767)])
   })
 })
 

@@ -1,4 +1,4 @@
-import { copyPcm, PCM16_FULL_SCALE, type Pcm } from '../../../shared/pcm16'
+import { PCM16_FULL_SCALE, type Pcm } from '../../../shared/pcm16'
 
 /** A piece of mono audio on its way from a source to an ASR pipeline. */
 export interface AudioChunkIn {
@@ -25,29 +25,6 @@ export function rms(samples: Pcm, n = samples.length): number {
   for (let i = 0; i < n; i++) sum += samples[i] * samples[i]
   const scale = samples instanceof Int16Array ? PCM16_FULL_SCALE : 1
   return Math.sqrt(sum / n) / scale
-}
-
-/** Copies `length` samples from `start` of the chunks' valid audio into `out`; returns how many. */
-export function copySamples(
-  chunks: readonly AudioChunkIn[],
-  start: number,
-  length: number,
-  out: Float32Array,
-): number {
-  let pos = 0
-  let written = 0
-  for (const c of chunks) {
-    const n = c.validSamples
-    if (pos + n > start && written < length) {
-      const from = Math.max(0, start - pos)
-      const take = Math.min(n - from, length - written)
-      copyPcm(c.samples, from, take, out, written)
-      written += take
-    }
-    pos += n
-    if (written >= length) break
-  }
-  return written
 }
 
 /** Below this RMS a chunk counts as silence for endpointing (about -40 dBFS). */

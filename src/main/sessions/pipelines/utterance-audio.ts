@@ -31,7 +31,7 @@ export class UtteranceAudio {
       grown.set(this.data.subarray(0, this.end))
       this.data = grown
     }
-    copyPcm(samples, 0, n, this.data, this.end)
+    copyPcm(samples, n, this.data, this.end)
     this.end += n
   }
 
