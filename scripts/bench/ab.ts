@@ -1,12 +1,14 @@
 // Before/after of one lever in ONE run: the project's worker from an earlier commit and from the
 // working tree, interleaved against the same sink server, with the node:http2 ceiling beside
 // them. Used for the numbers in each lever's commit message.
-//   npx tsx scripts/bench/ab.ts --before <commit> [--figures frames,session,audio,camera,streams]
+//   npx tsx scripts/bench/ab.ts --before <commit> [--figures frames,session,audio,camera,streams,...]
 //     [--rounds 5] [--together] [--own-bench]
 // --together runs both sides at the same moment in each round, in fresh processes, and prints
 // each round's ratio (no ceiling row): on a shared host whose speed drifts by a quarter within
 // minutes, a pair measured together sees the same machine, where two measured one after the
-// other do not.
+// other do not. Streams then take six windows on both sides, so both measure the same moments.
+// Figures: frames, session, audio, camera, streams (64 microphone sessions) and
+// streams-transport (the same 64 streams without sessions).
 // --own-bench lets each side run its own commit's bench scripts, for a change that also moves
 // what the bench feeds the project (as 16-bit microphone audio did).
 import { execFileSync } from 'node:child_process'
@@ -51,6 +53,17 @@ function checkout(commit: string, ownBench: boolean): string {
   return dir
 }
 
+const STREAM_COLUMNS: Array<[keyof Result, string, number]> = [
+  ['cpuMsPerReq', 'CPU ms/req', 3],
+  ['firstCpuMsPerReq', 'first 5 s', 3],
+  ['windows', 'windows', 0],
+  ['rssPerStreamMB', 'RSS MB/stream', 2],
+  ['lagP99Ms', 'lag p99 ms', 1],
+]
+
+/** Streams measured together take this many windows on both sides (the last three count). */
+const TOGETHER_WINDOWS = 6
+
 const FIGURES: Record<string, { cmd: Command; show: Array<[string, string, number]> }> = {
   frames: {
     cmd: { op: 'throughput', payload: 'frame', inFlight: 2, seconds: 2.5 },
@@ -90,13 +103,12 @@ const FIGURES: Record<string, { cmd: Command; show: Array<[string, string, numbe
   },
   streams: {
     cmd: { op: 'streams', n: 64, seconds: 5 },
-    show: [
-      ['cpuMsPerReq', 'CPU ms/req', 3],
-      ['firstCpuMsPerReq', 'first 5 s', 3],
-      ['windows', 'windows', 0],
-      ['rssPerStreamMB', 'RSS MB/stream', 2],
-      ['lagP99Ms', 'lag p99 ms', 1],
-    ],
+    show: STREAM_COLUMNS,
+  },
+  /** The same 64 streams on the transport alone, without sessions. */
+  'streams-transport': {
+    cmd: { op: 'streams', n: 64, seconds: 5, transport: true },
+    show: STREAM_COLUMNS,
   },
 }
 
@@ -193,8 +205,10 @@ async function together(
       nodeWorker('project', ports, beforeDir),
       nodeWorker('project', ports),
     ])
+    // Streams take as many windows on both sides, so both measure the same moments.
+    const cmd = fig.cmd.op === 'streams' ? { ...fig.cmd, windows: TOGETHER_WINDOWS } : fig.cmd
     try {
-      pairs.push(await Promise.all([b.run(fig.cmd), a.run(fig.cmd)]))
+      pairs.push(await Promise.all([b.run(cmd), a.run(cmd)]))
     } finally {
       b.close()
       a.close()

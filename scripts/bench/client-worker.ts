@@ -40,8 +40,11 @@ export type Command =
   | { op: 'session-throughput'; seconds: number }
   | { op: 'latency'; seconds: number }
   | { op: 'camera'; fps: number; seconds: number }
-  /** `transport`: the project's streams without sessions, as bench's sequence lanes use them. */
-  | { op: 'streams'; n: number; seconds: number; transport?: boolean }
+  /**
+   * `transport`: the project's streams without sessions, as bench's sequence lanes use them.
+   * `windows`: measure exactly this many windows instead of until they settle (`ab.ts --together`).
+   */
+  | { op: 'streams'; n: number; seconds: number; transport?: boolean; windows?: number }
 
 const kind = process.argv[2] as ClientKind
 const ports = JSON.parse(process.argv[3]) as { grpc: number; tcp: number }
@@ -109,8 +112,8 @@ async function run(cmd: Command): Promise<unknown> {
       return withLane('yolo', (l) => cameraLane(l, cmd.fps, cmd.seconds))
     case 'streams':
       if (kind === 'project' && !cmd.transport)
-        return streamSessions(await projectClient(), cmd.n, cmd.seconds)
-      return streamLanes(() => open('audio'), cmd.n, cmd.seconds)
+        return streamSessions(await projectClient(), cmd.n, cmd.seconds, cmd.windows)
+      return streamLanes(() => open('audio'), cmd.n, cmd.seconds, cmd.windows)
   }
 }
 

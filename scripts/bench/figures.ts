@@ -348,13 +348,15 @@ const perReq = (w: { cpuMs: number; requests: number }): number => w.cpuMs / Mat
 
 /**
  * Measures paced streams in windows of `seconds` until the CPU per request of the last three
- * windows agrees (`stableTail`), at most MAX_WINDOWS. The first window is kept beside it: the JIT
+ * windows agrees (`stableTail`), at most MAX_WINDOWS; or exactly `fixedWindows` of them, so two
+ * clients run side by side measure the same moments. The first window is kept beside it: the JIT
  * and the server still warm up then, and it read 1.1–1.6× the steady state, by client.
  */
 async function steadyStreams(
   seconds: number,
   feed: (sec: number) => Promise<unknown>,
   answered: () => number,
+  fixedWindows?: number,
 ): Promise<Omit<Streams, 'streams' | 'rssPerStreamMB'>> {
   await feed(1)
   const windows: Array<Probe & { requests: number }> = []
@@ -366,7 +368,7 @@ async function steadyStreams(
     await sleep(50)
     windows.push({ ...probe(), requests: answered() - a0 })
     settled = stableTail(windows.map(perReq))
-  } while (windows.length < MAX_WINDOWS && !settled)
+  } while (fixedWindows ? windows.length < fixedWindows : windows.length < MAX_WINDOWS && !settled)
   const tail = windows.slice(-STABLE_WINDOWS)
   const sum = (k: 'cpuMs' | 'mainMs' | 'gcCount' | 'gcMs' | 'requests') =>
     tail.reduce((t, w) => t + w[k], 0)
@@ -417,6 +419,7 @@ export async function streamSessions(
   client: TritonClient,
   n: number,
   seconds: number,
+  fixedWindows?: number,
 ): Promise<Streams> {
   const root = workRoot()
   try {
@@ -442,7 +445,7 @@ export async function streamSessions(
           paced(10, sec, () => void s.push(micChunk(chunks[i]++)), (i * 100) / n),
         ),
       )
-    const figure = await steadyStreams(seconds, feed, () => answered)
+    const figure = await steadyStreams(seconds, feed, () => answered, fixedWindows)
     const rss1 = rssAfterGc()
     const summaries = await Promise.all(sessions.map((s) => s.stop()))
     const failed = summaries.reduce((k, s) => k + failures(s), 0)
@@ -458,6 +461,7 @@ export async function streamLanes(
   open: () => Promise<Lane>,
   n: number,
   seconds: number,
+  fixedWindows?: number,
 ): Promise<Streams> {
   const rss0 = rssAfterGc()
   const lanes: Lane[] = []
@@ -469,7 +473,7 @@ export async function streamLanes(
         paced(10, sec, () => void l.send().then(() => answered++), (i * 100) / n),
       ),
     )
-  const figure = await steadyStreams(seconds, feed, () => answered)
+  const figure = await steadyStreams(seconds, feed, () => answered, fixedWindows)
   const rss1 = rssAfterGc()
   await Promise.all(lanes.map((l) => l.close()))
   return { ...figure, streams: n, rssPerStreamMB: (rss1 - rss0) / n / 1e6 }

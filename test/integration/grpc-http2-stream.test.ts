@@ -26,6 +26,7 @@ import {
   type ConnectionCall,
 } from '../../src/main/triton/grpc-http2-connection'
 import { proxyFor } from '../../src/main/triton/grpc-http2-proxy'
+import { RequestBuffers } from '../../src/main/triton/request-buffers'
 import { StreamCall } from '../../src/main/triton/stream-call'
 import { TritonClient } from '../../src/main/triton/triton-client'
 import type { TritonError } from '../../src/main/triton/triton-error'
@@ -190,6 +191,55 @@ describe('requests on the wire', () => {
     expect(got.map((r) => r.inputs[0].shape.map(Number))).toEqual([[300_000], [2]])
     expect(Buffer.from(got[0].raw_input_contents[0]).equals(Buffer.from(big.buffer))).toBe(true)
     expect(Buffer.from(got[1].raw_input_contents[0]).equals(Buffer.from(small.buffer))).toBe(true)
+  })
+})
+
+describe("requests' memory used again", () => {
+  it('uses the memory of a request again only once node:http2 wrote it: a server that stops reading still gets every request byte for byte', async () => {
+    const got: ModelInferRequest__Output[] = []
+    let paused: ServerHttp2Stream | undefined
+    const server = await serve((stream) => {
+      respond(stream)
+      onRequests(stream, (r, i) => {
+        got.push(r)
+        stream.write(answer(r.id, new Float32Array([i])))
+        // After the first, the server stops reading: the client's writes wait on flow control.
+        if (i === 0) {
+          paused = stream
+          stream.pause()
+        }
+      })
+      stream.on('end', () => stream.end())
+    })
+    // 8 kB tensors, under INLINE_BELOW: each is copied into its request's memory.
+    const chunk = (k: number) => spec(new Float32Array(2000).fill(k), `r${k}`)
+    const connection = new GrpcHttp2Connection(resolveConnection({ url: server.url }).http2)
+    const buffers = new RequestBuffers()
+    try {
+      const call = new StreamCall(connection, server.url, {}, buffers)
+      // Answered, so the call is past its response headers and nothing is kept to be re-sent.
+      await call.infer(chunk(0))
+      // 160 kB more than the stream's 64 kB window: most wait unwritten until the server reads.
+      const burst = Array.from({ length: 20 }, (_, k) => call.infer(chunk(k + 1)))
+      expect(buffers.made).toBe(21)
+      paused?.resume()
+      await Promise.all(burst)
+      // One at a time now: each takes the memory of one written before it.
+      for (let k = 21; k <= 40; k++) await call.infer(chunk(k))
+      expect(buffers.made).toBe(21)
+      await call.end()
+    } finally {
+      connection.close()
+      await server.close()
+    }
+    expect(got.map((r) => r.id)).toEqual(Array.from({ length: 41 }, (_, k) => `r${k}`))
+    const wrong = got.filter(
+      (r, k) =>
+        !Buffer.from(r.raw_input_contents[0]).equals(
+          Buffer.from(new Float32Array(2000).fill(k).buffer),
+        ),
+    )
+    expect(wrong.map((r) => r.id)).toEqual([])
   })
 })
 

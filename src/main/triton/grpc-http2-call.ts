@@ -87,6 +87,8 @@ function trailerStatus(headers: IncomingHttpHeaders, http: number | undefined): 
 interface Written {
   prefix: Buffer
   parts: readonly Buffer[]
+  /** Called once its write has completed, for a message that can never be written again. */
+  onWritten?: () => void
 }
 
 export class GrpcHttp2Call implements ConnectionCall {
@@ -153,8 +155,11 @@ export class GrpcHttp2Call implements ConnectionCall {
   /**
    * Writes one message: its 5-byte prefix, then `parts` (`length` bytes in all) as they are.
    * Returns false when the stream wants 'drain' before more (HTTP/2 flow control).
+   * `onWritten` is called once node:http2 has written the pieces to the socket, so their memory
+   * may be used again; never for a message kept to be written again (see `written`), nor for
+   * one whose write failed.
    */
-  write(parts: readonly Buffer[], length: number): boolean {
+  write(parts: readonly Buffer[], length: number, onWritten?: () => void): boolean {
     const max = this.options.maxMessageBytes
     if (length > max) {
       this.endCall({
@@ -167,19 +172,22 @@ export class GrpcHttp2Call implements ConnectionCall {
     const prefix = Buffer.allocUnsafe(5)
     prefix[0] = 0
     prefix.writeUInt32BE(length, 1)
-    this.written?.push({ prefix, parts })
-    return this.writeTo(this.stream, { prefix, parts })
+    const message: Written = { prefix, parts }
+    if (this.written) this.written.push(message)
+    else message.onWritten = onWritten
+    return this.writeTo(this.stream, message)
   }
 
-  private writeTo(stream: ClientHttp2Stream, { prefix, parts }: Written): boolean {
+  private writeTo(stream: ClientHttp2Stream, { prefix, parts, onWritten }: Written): boolean {
     // One writev: the pieces go to nghttp2 as they are, the tensors straight from their memory.
+    // Its callback comes once nghttp2 has written them to the socket (node's ClearOutgoing).
     stream.cork()
     stream.write(prefix)
     let ok = true
     parts.forEach((p, i) => {
       ok =
         i === parts.length - 1
-          ? stream.write(p, (e) => e && this.onWriteError(stream, e))
+          ? stream.write(p, (e) => (e ? this.onWriteError(stream, e) : onWritten?.()))
           : stream.write(p)
     })
     stream.uncork()

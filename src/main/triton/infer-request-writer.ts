@@ -32,6 +32,8 @@ export const INLINE_BELOW = 16 * 1024
 export interface RequestParts {
   parts: Buffer[]
   length: number
+  /** The pieces written here, in memory from `alloc` (the rest are the tensors' own memory). */
+  own: Buffer[]
 }
 
 /**
@@ -42,11 +44,12 @@ export interface RequestParts {
  * hand as protobufjs writes them (request-head-writer.ts); each tensor follows its tag and
  * length, where protobufjs puts it too. Every tensor's size is checked against its shape before
  * anything is allocated. The pieces hold the tensors' memory: keep it unchanged until they are
- * written.
+ * written. `alloc` gives the memory for the pieces written here (`own`).
  */
 export function inferRequestParts(
   spec: InferRequestSpec,
   inlineBelow: number = INLINE_BELOW,
+  alloc: (size: number) => Buffer = (size) => Buffer.allocUnsafe(size),
 ): RequestParts {
   const lengths = spec.inputs.map(tensorByteLength)
   const head = writeRequestHead(inferRequestHead(spec))
@@ -63,7 +66,8 @@ export function inferRequestParts(
   })
   const parts: Buffer[] = []
   let piece = 0
-  let out = Buffer.allocUnsafe(sizes[0])
+  let out = alloc(sizes[0])
+  const own = [out]
   let at = head.copyTo(out)
   spec.inputs.forEach((tensor, i) => {
     out[at++] = RAW_INPUT_CONTENTS_TAG
@@ -74,11 +78,12 @@ export function inferRequestParts(
       return
     }
     parts.push(out, view)
-    out = Buffer.allocUnsafe(sizes[++piece])
+    out = alloc(sizes[++piece])
+    own.push(out)
     at = 0
   })
   if (out.length > 0) parts.push(out)
-  return { parts, length }
+  return { parts, length, own }
 }
 
 /** The whole request in one buffer (unary calls): every tensor copied once, into it. */

@@ -17,8 +17,9 @@ import {
 import { safeLine } from '../../shared/safe-text'
 import { GrpcHttp2Call, serviceError, Status } from './grpc-http2-call'
 import type { GrpcHttp2Connection } from './grpc-http2-connection'
-import { inferRequestParts, type RequestParts } from './infer-request-writer'
+import { INLINE_BELOW, inferRequestParts, type RequestParts } from './infer-request-writer'
 import { readStreamInferResponse } from './infer-response-reader'
+import { RequestBuffers } from './request-buffers'
 import { loadTritonProto } from './proto-loader'
 import { firstRawOutputOffset } from './stream-response-layout'
 import { TritonError, toTritonError } from './triton-error'
@@ -85,8 +86,15 @@ export class StreamCall implements InferChannel {
   private cancelled = false
   private deadlineTimer: NodeJS.Timeout | undefined
   private deadlineTimerAt = Infinity
+  private readonly take = (size: number): Buffer => this.buffers.take(size)
 
-  constructor(connection: GrpcHttp2Connection, target: string, options: StreamCallOptions = {}) {
+  constructor(
+    connection: GrpcHttp2Connection,
+    target: string,
+    options: StreamCallOptions = {},
+    /** Where its requests are copied; a test passes its own to count what is made. */
+    private readonly buffers = new RequestBuffers(),
+  ) {
     this.target = target
     this.decoupled = Boolean(options.decoupled)
     this.prefix = options.idPrefix ?? `c${++callCounter}`
@@ -137,8 +145,9 @@ export class StreamCall implements InferChannel {
     const parameters = this.decoupled
       ? { ...spec.parameters, triton_enable_empty_final_response: true }
       : spec.parameters
-    // Large tensors are read from their memory as they go out.
-    const request = inferRequestParts({ ...spec, id, parameters })
+    // Large tensors are read from their memory as they go out; the rest is copied into memory
+    // used again once written.
+    const request = inferRequestParts({ ...spec, id, parameters }, INLINE_BELOW, this.take)
     return new Promise<InferAnswer>((resolve, reject) => {
       const p: Pending = {
         id,
@@ -163,7 +172,7 @@ export class StreamCall implements InferChannel {
     p.sentAt = performance.now()
     p.deadlineAt = deadlineMs ? p.sentAt + deadlineMs : Infinity
     if (p.deadlineAt < this.deadlineTimerAt) this.armDeadline(p.deadlineAt)
-    if (this.call.write(request.parts, request.length)) return
+    if (this.call.write(request.parts, request.length, () => this.buffers.give(request.own))) return
     // Respect HTTP/2 flow control: the next requests wait, in order, until the stream drains.
     this.waitingForDrain = true
     this.call.onceDrain(() => this.sendWaiting())
