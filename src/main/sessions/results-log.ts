@@ -3,12 +3,14 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { SessionResultEvent } from '../../shared/results'
 import type { RequestRecord } from './request-ledger'
+import { SharedTimer } from './shared-timer'
 
 /**
- * Lines wait this long, or until this many bytes, and then go to disk in one write. A crash
- * loses the last second or so of lines; `collect` and `close` flush first.
+ * Lines wait up to a second (every session's files on one timer), or until this many bytes, and
+ * then go to disk in one write. A crash loses the last second or so of lines; `collect` and
+ * `close` flush first.
  */
-const FLUSH_MS = 1000
+const flushTimer = new SharedTimer(1000)
 const FLUSH_BYTES = 64 * 1024
 
 /**
@@ -19,7 +21,6 @@ const FLUSH_BYTES = 64 * 1024
 class LineFile {
   private lines: string[] = []
   private bytes = 0
-  private timer: NodeJS.Timeout | undefined
 
   constructor(readonly stream: WriteStream) {}
 
@@ -27,15 +28,11 @@ class LineFile {
     this.lines.push(line)
     this.bytes += line.length
     if (this.bytes >= FLUSH_BYTES) this.flush()
-    else if (!this.timer) {
-      this.timer = setTimeout(() => this.flush(), FLUSH_MS)
-      this.timer.unref?.()
-    }
+    else flushTimer.schedule(this.flush)
   }
 
-  flush(): void {
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = undefined
+  readonly flush = (): void => {
+    flushTimer.cancel(this.flush)
     if (this.lines.length === 0) return
     this.stream.write(this.lines.join(''))
     this.lines = []

@@ -8,6 +8,7 @@ import { TritonError } from '../triton/triton-error'
 import { Backoff, type ReconnectPolicy } from './backoff'
 import { classifyFailure, type Pipeline, type PipelineHost } from './pipelines/pipeline'
 import type { SourceQueue } from './queues/source-queue'
+import { SharedTimer } from './shared-timer'
 import { RequestLedger } from './request-ledger'
 import { ResultsLog } from './results-log'
 
@@ -36,7 +37,8 @@ export interface SessionOptions<T> {
 
 type Listener = (event: SessionEvent) => void
 
-const FLOW_INTERVAL_MS = 250
+/** Flow events (queue, in flight, drops) at most this often, for every session at once. */
+const flowTimer = new SharedTimer(250)
 
 const delay = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms).unref?.())
@@ -64,7 +66,6 @@ export class Session<T> {
   private running: Promise<void> | undefined
   private stopping: Promise<SessionSummary> | undefined
   private finished: Promise<SessionSummary> | undefined
-  private flowTimer: NodeJS.Timeout | undefined
   /**
    * Kept across reconnects until a request is answered again: a server that accepts
    * connections but answers nothing must not reset the wait, nor the time to give up.
@@ -369,7 +370,7 @@ export class Session<T> {
   private async end(): Promise<SessionSummary> {
     this.ending = true
     this.channel?.cancel()
-    if (this.flowTimer) clearTimeout(this.flowTimer)
+    flowTimer.cancel(this.emitFlow)
     const abandoned = this.pipeline.abandon()
     const queued = await this.queue.drain()
     if (this.held !== undefined) queued.unshift(this.held)
@@ -406,13 +407,10 @@ export class Session<T> {
   }
 
   private scheduleFlow(): void {
-    if (this.flowTimer || this.ending) return
-    this.flowTimer = setTimeout(() => {
-      this.flowTimer = undefined
-      this.emit(this.flow())
-    }, FLOW_INTERVAL_MS)
-    this.flowTimer.unref?.()
+    if (!this.ending) flowTimer.schedule(this.emitFlow)
   }
+
+  private readonly emitFlow = (): void => this.emit(this.flow())
 
   flow(): Extract<SessionEvent, { kind: 'flow' }> {
     const q = this.queue
