@@ -59,6 +59,7 @@ const STREAM_COLUMNS: Array<[keyof Result, string, number]> = [
   ['windows', 'windows', 0],
   ['rssPerStreamMB', 'RSS MB/stream', 2],
   ['lagP99Ms', 'lag p99 ms', 1],
+  ['gcCount', 'GCs', 0],
 ]
 
 /** Streams measured together take this many windows on both sides (the last three count). */
