@@ -1,6 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { SharedTimer } from '../../../src/main/sessions/shared-timer'
 
+/** A 250 ms shared timer and tasks that note their name in `ran` when they run. */
+function setup() {
+  const timer = new SharedTimer(250)
+  const ran: string[] = []
+  const task = (name: string) => () => void ran.push(name)
+  return { timer, ran, a: task('a'), b: task('b') }
+}
+
 describe('one timer for every session', () => {
   beforeEach(() => {
     vi.useFakeTimers()
@@ -10,10 +18,7 @@ describe('one timer for every session', () => {
   })
 
   it('runs each task scheduled within the interval once, on one timer', () => {
-    const timer = new SharedTimer(250)
-    const ran: string[] = []
-    const a = () => ran.push('a')
-    const b = () => ran.push('b')
+    const { timer, ran, a, b } = setup()
     timer.schedule(a)
     vi.advanceTimersByTime(100)
     timer.schedule(b)
@@ -27,10 +32,7 @@ describe('one timer for every session', () => {
   })
 
   it('runs a task scheduled again after it ran at the next firing, and never one taken back', () => {
-    const timer = new SharedTimer(250)
-    const ran: string[] = []
-    const a = () => ran.push('a')
-    const b = () => ran.push('b')
+    const { timer, ran, a, b } = setup()
     timer.schedule(a)
     vi.advanceTimersByTime(250)
     timer.schedule(a)
@@ -41,12 +43,11 @@ describe('one timer for every session', () => {
   })
 
   it('still runs the other tasks when one throws, then throws its error', () => {
-    const timer = new SharedTimer(250)
-    const ran: string[] = []
+    const { timer, ran, b } = setup()
     timer.schedule(() => {
       throw new Error('listener failed')
     })
-    timer.schedule(() => ran.push('b'))
+    timer.schedule(b)
     expect(() => vi.advanceTimersByTime(250)).toThrow('listener failed')
     expect(ran).toEqual(['b'])
   })
