@@ -156,8 +156,9 @@ export class GrpcHttp2Call implements ConnectionCall {
    * Writes one message: its 5-byte prefix, then `parts` (`length` bytes in all) as they are.
    * Returns false when the stream wants 'drain' before more (HTTP/2 flow control).
    * `onWritten` is called once node:http2 has written the pieces to the socket, so their memory
-   * may be used again; never for a message kept to be written again (see `written`), nor for
-   * one whose write failed.
+   * may be used again; never for a message kept to be written again (see `written`), for one
+   * whose write failed, nor once the stream is destroyed (node then reports cancelled writes,
+   * which nghttp2 may still be sending part of, as written).
    */
   write(parts: readonly Buffer[], length: number, onWritten?: () => void): boolean {
     const max = this.options.maxMessageBytes
@@ -172,22 +173,25 @@ export class GrpcHttp2Call implements ConnectionCall {
     const prefix = Buffer.allocUnsafe(5)
     prefix[0] = 0
     prefix.writeUInt32BE(length, 1)
-    const message: Written = { prefix, parts }
-    if (this.written) this.written.push(message)
-    else message.onWritten = onWritten
+    const message: Written = { prefix, parts, onWritten: this.written ? undefined : onWritten }
+    this.written?.push(message)
     return this.writeTo(this.stream, message)
   }
 
   private writeTo(stream: ClientHttp2Stream, { prefix, parts, onWritten }: Written): boolean {
     // One writev: the pieces go to nghttp2 as they are, the tensors straight from their memory.
-    // Its callback comes once nghttp2 has written them to the socket (node's ClearOutgoing).
+    // Its callback comes once nghttp2 has written them to the socket (node's ClearOutgoing), or
+    // with the stream destroyed, which says nothing about what nghttp2 still holds.
     stream.cork()
     stream.write(prefix)
     let ok = true
     parts.forEach((p, i) => {
       ok =
         i === parts.length - 1
-          ? stream.write(p, (e) => (e ? this.onWriteError(stream, e) : onWritten?.()))
+          ? stream.write(p, (e) => {
+              if (e) this.onWriteError(stream, e)
+              else if (!stream.destroyed) onWritten?.()
+            })
           : stream.write(p)
     })
     stream.uncork()

@@ -27,10 +27,14 @@ const MAX_KEPT_BYTES = 64 * 1024
  */
 export class RequestBuffers {
   private readonly spare: ArrayBuffer[] = []
-  /** ArrayBuffers made so far (not reused ones): what a test can count. */
-  made = 0
+  private madeCount = 0
 
-  /** `size` bytes of memory nobody else is writing: a spare one if it fits, else new. */
+  /** ArrayBuffers made so far (not reused ones): what a test can count. */
+  get made(): number {
+    return this.madeCount
+  }
+
+  /** `size` bytes of memory nothing else reads or writes: a spare one if it fits, else new. */
   take(size: number): Buffer {
     if (size < POOLED_BELOW) return Buffer.allocUnsafe(size)
     // The smallest spare it fits in, so a larger one stays for a larger request.
@@ -40,12 +44,15 @@ export class RequestBuffers {
         best = i
     })
     if (best >= 0) return Buffer.from(this.spare.splice(best, 1)[0], 0, size)
-    this.made++
+    this.madeCount++
     const capacity = Math.ceil(size / ROUND_TO) * ROUND_TO
     return Buffer.from(Buffer.allocUnsafeSlow(capacity).buffer, 0, size)
   }
 
-  /** Hands back pieces from `take` whose writes have completed; nothing may read them after. */
+  /**
+   * Hands back pieces from `take` whose writes have completed; nothing may read them after.
+   * Only pieces from `take` may be given: any other memory of 4 kB or more would be reused.
+   */
   give(pieces: readonly Buffer[]): void {
     for (const piece of pieces) {
       // Pool slices are Buffer's own; only whole ArrayBuffers made here are kept.

@@ -42,6 +42,38 @@ describe('one timer for every session', () => {
     expect(ran).toEqual(['a', 'a'])
   })
 
+  it('does not run a task that an earlier task of the same firing took back', () => {
+    const { timer, ran, a, b } = setup()
+    timer.schedule(() => timer.cancel(b))
+    timer.schedule(b)
+    timer.schedule(a)
+    vi.advanceTimersByTime(250)
+    expect(ran).toEqual(['a'])
+  })
+
+  it('clears its timer once every task is taken back', () => {
+    const { timer, a } = setup()
+    timer.schedule(a)
+    timer.cancel(a)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('throws every error when several tasks fail', () => {
+    const { timer } = setup()
+    for (const m of ['one', 'two'])
+      timer.schedule(() => {
+        throw new Error(m)
+      })
+    let thrown: unknown
+    try {
+      vi.advanceTimersByTime(250)
+    } catch (e) {
+      thrown = e
+    }
+    expect(thrown).toBeInstanceOf(AggregateError)
+    expect((thrown as AggregateError).errors.map((e: Error) => e.message)).toEqual(['one', 'two'])
+  })
+
   it('still runs the other tasks when one throws, then throws its error', () => {
     const { timer, ran, b } = setup()
     timer.schedule(() => {
