@@ -36,6 +36,14 @@ export interface RequestParts {
   own: Buffer[]
 }
 
+/** How a request is written: which tensors are copied, and into what memory. */
+export interface RequestWriting {
+  /** Tensors smaller than this are copied next to their tag (default INLINE_BELOW). */
+  inlineBelow?: number
+  /** Memory for the pieces written here (default `Buffer.allocUnsafe`). */
+  alloc?: (size: number) => Buffer
+}
+
 /**
  * A ModelInferRequest as the bytes on the wire, byte for byte what protobufjs writes for
  * `buildInferRequest(spec)`, in pieces: what is written here (the small fields, each tensor's
@@ -48,8 +56,7 @@ export interface RequestParts {
  */
 export function inferRequestParts(
   spec: InferRequestSpec,
-  inlineBelow: number = INLINE_BELOW,
-  alloc: (size: number) => Buffer = (size) => Buffer.allocUnsafe(size),
+  { inlineBelow = INLINE_BELOW, alloc = (size) => Buffer.allocUnsafe(size) }: RequestWriting = {},
 ): RequestParts {
   const lengths = spec.inputs.map(tensorByteLength)
   const head = writeRequestHead(inferRequestHead(spec))
@@ -88,5 +95,5 @@ export function inferRequestParts(
 
 /** The whole request in one buffer (unary calls): every tensor copied once, into it. */
 export function serializeInferRequest(spec: InferRequestSpec): Buffer {
-  return inferRequestParts(spec, Infinity).parts[0] ?? Buffer.alloc(0)
+  return inferRequestParts(spec, { inlineBelow: Infinity }).parts[0] ?? Buffer.alloc(0)
 }

@@ -17,7 +17,7 @@ import {
 import { safeLine } from '../../shared/safe-text'
 import { GrpcHttp2Call, serviceError, Status } from './grpc-http2-call'
 import type { GrpcHttp2Connection } from './grpc-http2-connection'
-import { INLINE_BELOW, inferRequestParts, type RequestParts } from './infer-request-writer'
+import { inferRequestParts, type RequestParts, type RequestWriting } from './infer-request-writer'
 import { readStreamInferResponse } from './infer-response-reader'
 import { RequestBuffers } from './request-buffers'
 import { loadTritonProto } from './proto-loader'
@@ -86,7 +86,7 @@ export class StreamCall implements InferChannel {
   private cancelled = false
   private deadlineTimer: NodeJS.Timeout | undefined
   private deadlineTimerAt = Infinity
-  private readonly take = (size: number): Buffer => this.buffers.take(size)
+  private readonly writing: RequestWriting = { alloc: (size) => this.buffers.take(size) }
 
   constructor(
     connection: GrpcHttp2Connection,
@@ -147,7 +147,7 @@ export class StreamCall implements InferChannel {
       : spec.parameters
     // Large tensors are read from their memory as they go out; the rest is copied into memory
     // used again once written.
-    const request = inferRequestParts({ ...spec, id, parameters }, INLINE_BELOW, this.take)
+    const request = inferRequestParts({ ...spec, id, parameters }, this.writing)
     return new Promise<InferAnswer>((resolve, reject) => {
       const p: Pending = {
         id,

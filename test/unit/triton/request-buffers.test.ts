@@ -62,11 +62,11 @@ describe('request memory used again once written', () => {
 
   it("writes a request's small tensors into memory from the request's allocator, its own pieces", () => {
     const buffers = new RequestBuffers()
-    const first = inferRequestParts(chunk(1), undefined, (n) => buffers.take(n))
+    const first = inferRequestParts(chunk(1), { alloc: (n) => buffers.take(n) })
     expect(first.own).toEqual(first.parts)
     expect(first.own).toHaveLength(1)
     buffers.give(first.own)
-    const second = inferRequestParts(chunk(2), undefined, (n) => buffers.take(n))
+    const second = inferRequestParts(chunk(2), { alloc: (n) => buffers.take(n) })
     expect(second.own[0].buffer).toBe(first.own[0].buffer)
     expect(buffers.made).toBe(1)
     // The tensor is read into it: the last 6,400 bytes are the chunk's floats.
@@ -77,14 +77,10 @@ describe('request memory used again once written', () => {
 
   it("sends a large tensor from its own memory: only the pieces around it are the request's", () => {
     const frame = new Float32Array(3 * 64 * 64)
-    const parts = inferRequestParts(
-      {
-        model: 'det',
-        inputs: [{ name: 'images', datatype: 'FP32', shape: [1, 3, 64, 64], data: frame }],
-      },
-      undefined,
-      (n) => Buffer.allocUnsafe(n),
-    )
+    const parts = inferRequestParts({
+      model: 'det',
+      inputs: [{ name: 'images', datatype: 'FP32', shape: [1, 3, 64, 64], data: frame }],
+    })
     expect(parts.parts[1].buffer).toBe(frame.buffer)
     expect(parts.own).not.toContain(parts.parts[1])
     expect(parts.own[0]).toBe(parts.parts[0])
